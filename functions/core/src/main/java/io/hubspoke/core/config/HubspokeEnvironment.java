@@ -1,0 +1,48 @@
+package io.hubspoke.core.config;
+
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The environment variables every hubspoke function reads. The CDK stack sets them on the Lambda
+ * functions and the local runtime passes the same names to the same handlers; endpoints come from
+ * the AWS SDK's standard {@code AWS_ENDPOINT_URL_<SERVICE>} variables, which are unset on AWS.
+ */
+public final class HubspokeEnvironment {
+  public static final String TABLE_NAME = "HUBSPOKE_TABLE_NAME";
+  public static final String QUEUE_URL = "HUBSPOKE_QUEUE_URL";
+  public static final String DEAD_LETTER_QUEUE_URL = "HUBSPOKE_DEAD_LETTER_QUEUE_URL";
+  public static final String EVENT_BUS_NAME = "HUBSPOKE_EVENT_BUS_NAME";
+
+  public static final String AWS_REGION = "AWS_REGION";
+  public static final String ENDPOINT_DYNAMODB = "AWS_ENDPOINT_URL_DYNAMODB";
+  public static final String ENDPOINT_SQS = "AWS_ENDPOINT_URL_SQS";
+  public static final String ENDPOINT_EVENTBRIDGE = "AWS_ENDPOINT_URL_EVENTBRIDGE";
+
+  private final Map<String, String> variables;
+
+  public HubspokeEnvironment(Map<String, String> variables) {
+    this.variables = Map.copyOf(variables);
+  }
+
+  public static HubspokeEnvironment fromSystem() {
+    return new HubspokeEnvironment(System.getenv());
+  }
+
+  public String required(String name) {
+    String value = variables.get(name);
+    if (value == null || value.isBlank()) {
+      throw new IllegalStateException(
+          "environment variable " + name + " is not set: the function cannot start without it");
+    }
+    return value;
+  }
+
+  public Optional<String> optional(String name) {
+    return Optional.ofNullable(variables.get(name)).filter(v -> !v.isBlank());
+  }
+
+  public Map<String, String> asMap() {
+    return variables;
+  }
+}

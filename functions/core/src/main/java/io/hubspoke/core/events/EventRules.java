@@ -1,0 +1,22 @@
+package io.hubspoke.core.events;
+
+/**
+ * The events hubspoke publishes and the rule patterns that route them. The CDK stack and the local
+ * event bus both read the patterns from here, so the two cannot drift apart.
+ */
+public final class EventRules {
+  public static final String SOURCE = "hubspoke";
+
+  public static final String RUN_STARTED = "RunStarted";
+  public static final String RUN_DRAINED = "RunDrained";
+  public static final String RUN_COMPLETED = "RunCompleted";
+
+  /** Name of the rule that sends {@code RunDrained} to the collector. */
+  public static final String RUN_DRAINED_RULE = "run-drained-to-collector";
+
+  /** Event Ruler / EventBridge pattern of {@link #RUN_DRAINED_RULE}. */
+  public static final String RUN_DRAINED_PATTERN =
+      "{\"source\":[\"" + SOURCE + "\"],\"detail-type\":[\"" + RUN_DRAINED + "\"]}";
+
+  private EventRules() {}
+}

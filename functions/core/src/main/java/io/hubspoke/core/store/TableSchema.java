@@ -1,0 +1,21 @@
+package io.hubspoke.core.store;
+
+/**
+ * Key schema of the single DynamoDB table. The CDK stack and the local runtime create the table
+ * from these names.
+ */
+public final class TableSchema {
+  public static final String PARTITION_KEY = "pk";
+  public static final String SORT_KEY = "sk";
+
+  /** Index listing runs newest first: partition {@code RUNS}, sort key creation time + run id. */
+  public static final String RUNS_INDEX = "runs-by-created";
+
+  public static final String RUNS_INDEX_PARTITION_KEY = "gsi1pk";
+  public static final String RUNS_INDEX_SORT_KEY = "gsi1sk";
+
+  /** Epoch seconds after which DynamoDB TTL may delete a finished run's items. */
+  public static final String TTL_ATTRIBUTE = "expiresAt";
+
+  private TableSchema() {}
+}
