@@ -14,6 +14,15 @@ public final class HubspokeEnvironment {
   public static final String DEAD_LETTER_QUEUE_URL = "HUBSPOKE_DEAD_LETTER_QUEUE_URL";
   public static final String EVENT_BUS_NAME = "HUBSPOKE_EVENT_BUS_NAME";
 
+  /** Seconds a lease outlasts the task deadline, to record the outcome (default 10). */
+  public static final String LEASE_GRACE_SECONDS = "HUBSPOKE_LEASE_GRACE_SECONDS";
+
+  /** Seconds a collector holds a run while summarizing it (default 360). */
+  public static final String SUMMARY_LEASE_SECONDS = "HUBSPOKE_SUMMARY_LEASE_SECONDS";
+
+  /** Days a finished run is kept before DynamoDB TTL may delete it (default 30). */
+  public static final String RETENTION_DAYS = "HUBSPOKE_RETENTION_DAYS";
+
   public static final String AWS_REGION = "AWS_REGION";
   public static final String ENDPOINT_DYNAMODB = "AWS_ENDPOINT_URL_DYNAMODB";
   public static final String ENDPOINT_SQS = "AWS_ENDPOINT_URL_SQS";
@@ -40,6 +49,19 @@ public final class HubspokeEnvironment {
 
   public Optional<String> optional(String name) {
     return Optional.ofNullable(variables.get(name)).filter(v -> !v.isBlank());
+  }
+
+  public long number(String name, long defaultValue) {
+    Optional<String> value = optional(name);
+    if (value.isEmpty()) {
+      return defaultValue;
+    }
+    try {
+      return Long.parseLong(value.get().trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalStateException(
+          "environment variable " + name + " must be a whole number, not '" + value.get() + "'");
+    }
   }
 
   public Map<String, String> asMap() {

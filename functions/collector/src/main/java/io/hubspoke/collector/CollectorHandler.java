@@ -1,0 +1,83 @@
+package io.hubspoke.collector;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hubspoke.core.aws.AwsClients;
+import io.hubspoke.core.config.HubspokeEnvironment;
+import io.hubspoke.core.events.EventRules;
+import io.hubspoke.core.json.Json;
+import io.hubspoke.core.model.RunIds;
+import io.hubspoke.core.service.Hubspoke;
+import io.hubspoke.core.service.RunSummarizer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.logging.Logger;
+
+/**
+ * The collector Lambda, invoked by the {@code RunDrained} rule. Events it cannot act on (unknown
+ * detail type, malformed detail) are answered and logged, not thrown: retrying them cannot help.
+ * Failures while summarizing are thrown, so EventBridge's retry policy delivers the event again.
+ */
+public final class CollectorHandler implements RequestStreamHandler {
+  private static final Logger LOG = Logger.getLogger(CollectorHandler.class.getName());
+
+  private final RunSummarizer summarizer;
+
+  public CollectorHandler() {
+    this(HubspokeEnvironment.fromSystem());
+  }
+
+  public CollectorHandler(HubspokeEnvironment env) {
+    this(env, AwsClients.fromEnvironment(env), Clock.systemUTC());
+  }
+
+  public CollectorHandler(HubspokeEnvironment env, AwsClients clients, Clock clock) {
+    this(Hubspoke.create(env, clients, clock).summarizer());
+  }
+
+  CollectorHandler(RunSummarizer summarizer) {
+    this.summarizer = summarizer;
+  }
+
+  @Override
+  public void handleRequest(InputStream input, OutputStream output, Context context)
+      throws IOException {
+    ObjectNode response = handle(input);
+    output.write(Json.write(response).getBytes(StandardCharsets.UTF_8));
+  }
+
+  ObjectNode handle(InputStream input) throws IOException {
+    JsonNode event;
+    try {
+      event = Json.parse(input);
+    } catch (JsonProcessingException e) {
+      return ignored("the event is not JSON");
+    }
+    String detailType = event == null ? "" : event.path("detail-type").asText("");
+    if (!detailType.equals(EventRules.RUN_DRAINED)) {
+      return ignored(
+          "unknown detail-type '"
+              + detailType
+              + "'; the collector handles "
+              + EventRules.RUN_DRAINED);
+    }
+    String runId = event.path("detail").path("runId").asText("");
+    if (!RunIds.isValid(runId)) {
+      return ignored("detail.runId is missing or not a run id");
+    }
+    RunSummarizer.Outcome outcome = summarizer.summarize(runId);
+    LOG.info(() -> "run " + runId + ": " + outcome);
+    return Json.object().put("runId", runId).put("outcome", outcome.name());
+  }
+
+  private static ObjectNode ignored(String reason) {
+    LOG.warning(() -> "ignored an event: " + reason);
+    return Json.object().put("outcome", "IGNORED").put("reason", reason);
+  }
+}

@@ -1,0 +1,25 @@
+package io.hubspoke.core.api;
+
+/**
+ * The documented limits of one run request. They keep a request inside one synchronous Lambda
+ * invocation (6 MB payload) and a task item well inside DynamoDB's 400 KB, at one or a few write
+ * units per task.
+ */
+public final class Limits {
+  public static final int MAX_ITEMS = 10_000;
+  public static final int MAX_ITEM_BYTES = 32 * 1024;
+  public static final int MAX_REQUEST_BYTES = 5 * 1024 * 1024;
+  public static final int MAX_WORKER_CONFIG_BYTES = 8 * 1024;
+  public static final int MAX_IDEMPOTENCY_KEY_LENGTH = 128;
+  public static final int MIN_ATTEMPTS = 1;
+  public static final int MAX_ATTEMPTS = 10;
+  public static final int DEFAULT_MAX_ATTEMPTS = 3;
+  public static final int MIN_TASK_TIMEOUT_SECONDS = 1;
+
+  /** Lambda's 900 s ceiling less room to record the outcome. */
+  public static final int MAX_TASK_TIMEOUT_SECONDS = 840;
+
+  public static final int DEFAULT_TASK_TIMEOUT_SECONDS = 60;
+
+  private Limits() {}
+}

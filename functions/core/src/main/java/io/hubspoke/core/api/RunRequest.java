@@ -1,0 +1,22 @@
+package io.hubspoke.core.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A validated request to start a run. {@code itemsJson} holds each item as compact JSON text, the
+ * form in which it is stored on its task.
+ */
+public record RunRequest(
+    List<String> itemsJson,
+    String worker,
+    JsonNode workerConfig,
+    Optional<String> idempotencyKey,
+    int maxAttempts,
+    int taskTimeoutSeconds) {
+
+  public RunRequest {
+    itemsJson = List.copyOf(itemsJson);
+  }
+}

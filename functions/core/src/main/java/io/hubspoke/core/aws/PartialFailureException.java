@@ -1,0 +1,11 @@
+package io.hubspoke.core.aws;
+
+/**
+ * A batch call still had failed entries after every retry. Carries how many, so the caller can
+ * decide (the hub fails the request and the client retries with its idempotency key).
+ */
+public class PartialFailureException extends RuntimeException {
+  public PartialFailureException(String message) {
+    super(message);
+  }
+}

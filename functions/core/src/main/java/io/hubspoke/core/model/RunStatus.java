@@ -1,0 +1,37 @@
+package io.hubspoke.core.model;
+
+import java.util.EnumSet;
+import java.util.Set;
+
+/** The states of a run and the transitions allowed between them. */
+public enum RunStatus {
+  /** The hub is writing tasks and sending their messages. Spokes may already work. */
+  DISPATCHING,
+  /** Every task has been written and sent. */
+  RUNNING,
+  /** Every task is terminal; one collector holds the summarizing lease. */
+  SUMMARIZING,
+  /** Summarized, no task failed. */
+  SUCCEEDED,
+  /** Summarized, at least one task failed. */
+  FAILED;
+
+  public boolean isTerminal() {
+    return this == SUCCEEDED || this == FAILED;
+  }
+
+  public Set<RunStatus> allowedNext() {
+    return switch (this) {
+      // A run can drain before the hub records the end of its dispatch.
+      case DISPATCHING -> EnumSet.of(RUNNING, SUMMARIZING);
+      case RUNNING -> EnumSet.of(SUMMARIZING);
+      // SUMMARIZING -> SUMMARIZING: a collector takes over a summary whose lease expired.
+      case SUMMARIZING -> EnumSet.of(SUMMARIZING, SUCCEEDED, FAILED);
+      case SUCCEEDED, FAILED -> EnumSet.noneOf(RunStatus.class);
+    };
+  }
+
+  public boolean canTransitionTo(RunStatus next) {
+    return allowedNext().contains(next);
+  }
+}

@@ -1,0 +1,29 @@
+package io.hubspoke.core.model;
+
+import java.time.Instant;
+
+/** A task item as stored. Fields that a state does not use are null. */
+public record TaskRecord(
+    String runId,
+    int index,
+    TaskStatus status,
+    int attempt,
+    long version,
+    String owner,
+    Instant leaseUntil,
+    String itemJson,
+    String resultJson,
+    String errorType,
+    String errorMessage,
+    Instant startedAt,
+    Instant finishedAt,
+    Long durationMs) {
+
+  public String taskId() {
+    return RunIds.taskId(runId, index);
+  }
+
+  public boolean leaseExpiredAt(Instant now) {
+    return leaseUntil == null || !leaseUntil.isAfter(now);
+  }
+}

@@ -1,0 +1,39 @@
+package io.hubspoke.core.model;
+
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * The named task writes. Each is conditional on the task being in one of {@link #from()} (and, for
+ * every write but the claim, on the owner and version the writer holds).
+ */
+public enum TaskTransition {
+  /** A spoke takes a PENDING task, or a RUNNING task whose lease has expired. */
+  CLAIM(EnumSet.of(TaskStatus.PENDING, TaskStatus.RUNNING), TaskStatus.RUNNING),
+  /** The owner commits a result. */
+  COMPLETE(EnumSet.of(TaskStatus.RUNNING), TaskStatus.SUCCEEDED),
+  /** The owner records a final failure. */
+  FAIL(EnumSet.of(TaskStatus.RUNNING), TaskStatus.FAILED),
+  /** The owner gives the task back after a retryable failure. */
+  RELEASE(EnumSet.of(TaskStatus.RUNNING), TaskStatus.PENDING),
+  /** A claimer finds a lease expired on the final attempt and fails the task. */
+  EXPIRE(EnumSet.of(TaskStatus.RUNNING), TaskStatus.FAILED),
+  /** A redrive gives a failed task another set of attempts. */
+  REVIVE(EnumSet.of(TaskStatus.FAILED), TaskStatus.PENDING);
+
+  private final Set<TaskStatus> from;
+  private final TaskStatus to;
+
+  TaskTransition(Set<TaskStatus> from, TaskStatus to) {
+    this.from = from;
+    this.to = to;
+  }
+
+  public Set<TaskStatus> from() {
+    return EnumSet.copyOf(from);
+  }
+
+  public TaskStatus to() {
+    return to;
+  }
+}

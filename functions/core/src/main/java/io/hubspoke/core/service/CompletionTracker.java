@@ -1,0 +1,60 @@
+package io.hubspoke.core.service;
+
+import io.hubspoke.core.aws.EventPublisher;
+import io.hubspoke.core.events.EventRules;
+import io.hubspoke.core.json.Json;
+import io.hubspoke.core.model.RunSpec;
+import io.hubspoke.core.model.TaskStatus;
+import io.hubspoke.core.store.RunStore;
+import io.hubspoke.core.store.ShardCount;
+import io.hubspoke.core.store.TaskStore;
+import java.util.UUID;
+
+/**
+ * Detects, exactly once, that every task of a run is terminal, without a per-task write to the run
+ * record:
+ *
+ * <ol>
+ *   <li>each terminal task adds its position to its shard's counter (a number set: idempotent);
+ *   <li>the write that completes a shard adds the shard to the run's drained-shard set (one run
+ *       write per shard, not per task);
+ *   <li>the write that completes the set sets {@code drainedAt} conditionally; its one winner
+ *       publishes {@code RunDrained}.
+ * </ol>
+ *
+ * Every step is idempotent, so a spoke that dies between steps is repaired by the next delivery of
+ * the same message (which finds the task terminal and calls {@link #recordTerminal} again).
+ */
+public final class CompletionTracker {
+  private final TaskStore tasks;
+  private final RunStore runs;
+  private final EventPublisher events;
+
+  public CompletionTracker(TaskStore tasks, RunStore runs, EventPublisher events) {
+    this.tasks = tasks;
+    this.runs = runs;
+    this.events = events;
+  }
+
+  /**
+   * @return true if this call detected that the run drained (and published {@code RunDrained})
+   */
+  public boolean recordTerminal(RunSpec spec, int taskIndex, TaskStatus status) {
+    ShardCount shard = tasks.countTerminal(spec.runId(), spec.sharding(), taskIndex, status);
+    if (!shard.drained()) {
+      return false;
+    }
+    if (runs.addDrainedShard(spec.runId(), shard.shard()) < spec.shardCount()) {
+      return false;
+    }
+    if (!runs.markDrained(spec.runId(), "drain/" + UUID.randomUUID())) {
+      return false;
+    }
+    announceDrained(spec.runId());
+    return true;
+  }
+
+  public void announceDrained(String runId) {
+    events.publish(EventRules.RUN_DRAINED, Json.object().put("runId", runId));
+  }
+}

@@ -1,0 +1,114 @@
+package io.hubspoke.core.service;
+
+import io.hubspoke.core.api.RunRequestParser;
+import io.hubspoke.core.aws.AwsClients;
+import io.hubspoke.core.aws.Backoff;
+import io.hubspoke.core.aws.EventPublisher;
+import io.hubspoke.core.aws.TaskQueue;
+import io.hubspoke.core.config.HubspokeEnvironment;
+import io.hubspoke.core.store.RunStore;
+import io.hubspoke.core.store.TaskStore;
+import io.hubspoke.core.worker.WorkerRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The composition root: every function (and the local runtime, through the functions) builds its
+ * services here from its environment and its AWS clients, so the wiring exists once.
+ */
+public final class Hubspoke {
+  private final RunStore runs;
+  private final TaskStore tasks;
+  private final TaskQueue queue;
+  private final EventPublisher events;
+  private final WorkerRegistry workers;
+  private final Clock clock;
+  private final HubspokeEnvironment env;
+  private final ExecutorService pool;
+
+  private Hubspoke(
+      HubspokeEnvironment env, AwsClients clients, Clock clock, WorkerRegistry workers) {
+    this.env = env;
+    this.clock = clock;
+    this.workers = workers;
+    Backoff backoff = Backoff.standard();
+    String table = env.required(HubspokeEnvironment.TABLE_NAME);
+    this.runs = new RunStore(clients.dynamoDb(), table, clock);
+    this.tasks = new TaskStore(clients.dynamoDb(), table, clock, backoff);
+    this.queue =
+        new TaskQueue(
+            clients.sqs(),
+            env.required(HubspokeEnvironment.QUEUE_URL),
+            env.required(HubspokeEnvironment.DEAD_LETTER_QUEUE_URL),
+            backoff);
+    this.events =
+        new EventPublisher(
+            clients.eventBridge(), env.required(HubspokeEnvironment.EVENT_BUS_NAME), backoff);
+    this.pool = Executors.newCachedThreadPool(daemonThreads("hubspoke-worker"));
+  }
+
+  public static Hubspoke create(HubspokeEnvironment env, AwsClients clients, Clock clock) {
+    return new Hubspoke(env, clients, clock, WorkerRegistry.builtIn());
+  }
+
+  public static Hubspoke create(
+      HubspokeEnvironment env, AwsClients clients, Clock clock, WorkerRegistry workers) {
+    return new Hubspoke(env, clients, clock, workers);
+  }
+
+  public RunRequestParser requestParser() {
+    return new RunRequestParser(workers);
+  }
+
+  public RunSubmissionService submission() {
+    return new RunSubmissionService(runs, tasks, queue, events, clock, pool);
+  }
+
+  public RunQueryService queries() {
+    return new RunQueryService(runs, tasks);
+  }
+
+  public CompletionTracker completion() {
+    return new CompletionTracker(tasks, runs, events);
+  }
+
+  public TaskExecutionService execution() {
+    return new TaskExecutionService(
+        tasks,
+        new RunSpecCache(runs),
+        queue,
+        completion(),
+        workers,
+        clock,
+        pool,
+        Duration.ofSeconds(env.number(HubspokeEnvironment.LEASE_GRACE_SECONDS, 10)));
+  }
+
+  public RunSummarizer summarizer() {
+    return new RunSummarizer(
+        runs,
+        tasks,
+        events,
+        clock,
+        Duration.ofSeconds(env.number(HubspokeEnvironment.SUMMARY_LEASE_SECONDS, 360)),
+        Duration.ofDays(env.number(HubspokeEnvironment.RETENTION_DAYS, 30)));
+  }
+
+  /** Runs the messages of one batch, and each worker, on their own threads. */
+  public ExecutorService pool() {
+    return pool;
+  }
+
+  private static ThreadFactory daemonThreads(String prefix) {
+    AtomicInteger counter = new AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, prefix + "-" + counter.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+}

@@ -1,0 +1,39 @@
+package io.hubspoke.core.service;
+
+import io.hubspoke.core.model.TaskRecord;
+import io.hubspoke.core.model.TaskStatus;
+import io.hubspoke.core.store.Page;
+import io.hubspoke.core.store.RunRecord;
+import io.hubspoke.core.store.RunStore;
+import io.hubspoke.core.store.TaskStore;
+import java.util.Optional;
+
+/** Reads for the API: one run with its counts, runs newest first, a run's tasks. */
+public final class RunQueryService {
+  private final RunStore runs;
+  private final TaskStore tasks;
+
+  public RunQueryService(RunStore runs, TaskStore tasks) {
+    this.runs = runs;
+    this.tasks = tasks;
+  }
+
+  public Optional<RunView> get(String runId) {
+    return runs.get(runId).map(run -> view(run));
+  }
+
+  public RunView view(RunRecord run) {
+    return RunView.of(run, tasks.counts(run.runId(), run.spec().sharding()));
+  }
+
+  public Page<RunRecord> list(int limit, Optional<String> token) {
+    return runs.list(limit, token);
+  }
+
+  /** Empty if the run does not exist. */
+  public Optional<Page<TaskRecord>> tasks(
+      String runId, Optional<TaskStatus> status, int limit, Optional<String> token) {
+    return runs.get(runId)
+        .map(run -> tasks.listTasks(runId, run.spec().sharding(), status, limit, token));
+  }
+}

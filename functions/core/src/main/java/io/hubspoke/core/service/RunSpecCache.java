@@ -1,0 +1,46 @@
+package io.hubspoke.core.service;
+
+import io.hubspoke.core.model.RunSpec;
+import io.hubspoke.core.store.RunRecord;
+import io.hubspoke.core.store.RunStore;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Run specs are immutable, so a spoke reads each run once per function instance rather than once
+ * per task: one GetItem per run per instance.
+ */
+public final class RunSpecCache {
+  private static final int CAPACITY = 1024;
+
+  private final RunStore runs;
+  private final Map<String, RunSpec> cache =
+      new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, RunSpec> eldest) {
+          return size() > CAPACITY;
+        }
+      };
+
+  public RunSpecCache(RunStore runs) {
+    this.runs = runs;
+  }
+
+  public Optional<RunSpec> get(String runId) {
+    synchronized (cache) {
+      RunSpec cached = cache.get(runId);
+      if (cached != null) {
+        return Optional.of(cached);
+      }
+    }
+    Optional<RunSpec> spec = runs.get(runId).map(RunRecord::spec);
+    spec.ifPresent(
+        s -> {
+          synchronized (cache) {
+            cache.put(runId, s);
+          }
+        });
+    return spec;
+  }
+}

@@ -1,0 +1,188 @@
+package io.hubspoke.core.service;
+
+import io.hubspoke.core.api.RunRequest;
+import io.hubspoke.core.aws.EventPublisher;
+import io.hubspoke.core.aws.TaskQueue;
+import io.hubspoke.core.events.EventRules;
+import io.hubspoke.core.json.Json;
+import io.hubspoke.core.model.RunIds;
+import io.hubspoke.core.model.RunSpec;
+import io.hubspoke.core.model.RunStatus;
+import io.hubspoke.core.model.Sharding;
+import io.hubspoke.core.model.TaskMessage;
+import io.hubspoke.core.store.RunRecord;
+import io.hubspoke.core.store.RunStore;
+import io.hubspoke.core.store.TaskStore;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The hub: creates a run with a conditional put, writes its tasks (BatchWriteItem) and sends their
+ * messages (SendMessageBatch) chunk by chunk, then marks the run RUNNING and announces it.
+ *
+ * <p>A dispatch holds a lease on the run. A submission repeated with the same idempotency key after
+ * that lease expired (the first hub crashed or timed out) resumes it: tasks are then written only
+ * if absent, since some may already be claimed, and every message is sent again (a duplicate
+ * message is harmless: the claim protocol drops it).
+ */
+public final class RunSubmissionService {
+  private static final Logger LOG = Logger.getLogger(RunSubmissionService.class.getName());
+
+  /** Tasks per dispatch chunk: one BatchWriteItem call, then its messages. */
+  static final int CHUNK = TaskStore.MAX_BATCH_WRITE;
+
+  private final RunStore runs;
+  private final TaskStore tasks;
+  private final TaskQueue queue;
+  private final EventPublisher events;
+  private final Clock clock;
+  private final ExecutorService dispatchPool;
+
+  public RunSubmissionService(
+      RunStore runs,
+      TaskStore tasks,
+      TaskQueue queue,
+      EventPublisher events,
+      Clock clock,
+      ExecutorService dispatchPool) {
+    this.runs = runs;
+    this.tasks = tasks;
+    this.queue = queue;
+    this.events = events;
+    this.clock = clock;
+    this.dispatchPool = dispatchPool;
+  }
+
+  /**
+   * @param timeBudget how long this dispatcher may take (the Lambda's remaining time): its lease
+   * @throws IdempotencyConflictException if the key belongs to a different request
+   */
+  public SubmitResult submit(RunRequest request, Duration timeBudget) {
+    Instant now = clock.instant();
+    String runId =
+        request.idempotencyKey().map(RunIds::fromIdempotencyKey).orElseGet(RunIds::random);
+    Sharding sharding = Sharding.forTotal(request.itemsJson().size());
+    RunSpec spec =
+        new RunSpec(
+            runId,
+            request.worker(),
+            request.workerConfig(),
+            request.maxAttempts(),
+            request.taskTimeoutSeconds(),
+            request.itemsJson().size(),
+            sharding.shardCount(),
+            now);
+    String owner = "hub/" + UUID.randomUUID();
+    String hash = requestHash(request);
+    RunStore.CreateResult created =
+        runs.create(spec, hash, request.idempotencyKey(), owner, now.plus(timeBudget));
+    if (created instanceof RunStore.CreateResult.Existing existing) {
+      RunRecord run = existing.run();
+      if (!hash.equals(run.requestHash())) {
+        throw new IdempotencyConflictException(run.runId());
+      }
+      if (run.status() == RunStatus.DISPATCHING
+          && runs.takeOverDispatch(run.runId(), owner, clock.instant().plus(timeBudget))) {
+        LOG.info(() -> "resuming the dispatch of run " + run.runId());
+        dispatch(run.spec(), request.itemsJson(), owner, true);
+        return new SubmitResult(runs.get(run.runId()).orElse(run), false);
+      }
+      return new SubmitResult(run, false);
+    }
+    dispatch(spec, request.itemsJson(), owner, false);
+    return new SubmitResult(runs.get(runId).orElseThrow(), true);
+  }
+
+  private void dispatch(RunSpec spec, List<String> items, String owner, boolean resumed) {
+    Sharding sharding = spec.sharding();
+    List<Future<?>> chunks = new ArrayList<>();
+    for (int from = 0; from < items.size(); from += CHUNK) {
+      int first = from;
+      List<String> chunk = items.subList(from, Math.min(items.size(), from + CHUNK));
+      chunks.add(dispatchPool.submit(() -> dispatchChunk(spec, sharding, first, chunk, resumed)));
+    }
+    try {
+      for (Future<?> chunk : chunks) {
+        chunk.get();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      chunks.forEach(c -> c.cancel(true));
+      throw new IllegalStateException("interrupted while dispatching run " + spec.runId(), e);
+    } catch (ExecutionException e) {
+      chunks.forEach(c -> c.cancel(true));
+      throw e.getCause() instanceof RuntimeException runtime
+          ? runtime
+          : new IllegalStateException(e.getCause());
+    }
+    if (runs.finishDispatch(spec.runId(), owner)) {
+      try {
+        events.publish(
+            EventRules.RUN_STARTED,
+            Json.object()
+                .put("runId", spec.runId())
+                .put("total", spec.total())
+                .put("worker", spec.worker())
+                .put("resumed", resumed));
+      } catch (RuntimeException e) {
+        // RunStarted informs; losing it loses no work, so it must not fail an accepted run.
+        LOG.log(Level.WARNING, "RunStarted for " + spec.runId() + " was not published", e);
+      }
+    }
+  }
+
+  private void dispatchChunk(
+      RunSpec spec, Sharding sharding, int first, List<String> chunk, boolean resumed) {
+    if (resumed) {
+      for (int i = 0; i < chunk.size(); i++) {
+        tasks.putIfAbsent(spec.runId(), sharding, first + i, chunk.get(i));
+      }
+    } else {
+      tasks.putNew(spec.runId(), sharding, first, chunk);
+    }
+    List<TaskMessage> messages = new ArrayList<>(chunk.size());
+    for (int i = 0; i < chunk.size(); i++) {
+      messages.add(new TaskMessage(spec.runId(), first + i));
+    }
+    queue.send(messages);
+  }
+
+  /**
+   * Identifies the request's content, so a reused idempotency key with other content is refused.
+   */
+  static String requestHash(RunRequest request) {
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      digest.update(
+          (request.worker()
+                  + "\n"
+                  + Json.write(request.workerConfig())
+                  + "\n"
+                  + request.maxAttempts()
+                  + "\n"
+                  + request.taskTimeoutSeconds()
+                  + "\n")
+              .getBytes(StandardCharsets.UTF_8));
+      for (String item : request.itemsJson()) {
+        digest.update(item.getBytes(StandardCharsets.UTF_8));
+        digest.update((byte) '\n');
+      }
+      return HexFormat.of().formatHex(digest.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,114 @@
+package io.hubspoke.core.service;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hubspoke.core.aws.EventPublisher;
+import io.hubspoke.core.events.EventRules;
+import io.hubspoke.core.json.Json;
+import io.hubspoke.core.model.RunStatus;
+import io.hubspoke.core.store.RunRecord;
+import io.hubspoke.core.store.RunStore;
+import io.hubspoke.core.store.TaskStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.logging.Logger;
+
+/**
+ * The collector: takes the summarizing lease on a drained run (a conditional write, so duplicate
+ * events do nothing), reads every task, writes the summary and the final status in one write
+ * conditional on still holding the lease, then publishes {@code RunCompleted}. A collector that
+ * dies mid-summary leaves the lease to expire; the next attempt takes it over.
+ */
+public final class RunSummarizer {
+  private static final Logger LOG = Logger.getLogger(RunSummarizer.class.getName());
+
+  /** The result of one attempt to summarize a run. */
+  public enum Outcome {
+    SUMMARIZED,
+    /** Already summarized, or another collector holds a live summarizing lease. */
+    ALREADY_HANDLED,
+    NOT_DRAINED,
+    UNKNOWN_RUN
+  }
+
+  private final RunStore runs;
+  private final TaskStore tasks;
+  private final EventPublisher events;
+  private final Clock clock;
+  private final Duration summaryLease;
+  private final Duration retention;
+
+  public RunSummarizer(
+      RunStore runs,
+      TaskStore tasks,
+      EventPublisher events,
+      Clock clock,
+      Duration summaryLease,
+      Duration retention) {
+    this.runs = runs;
+    this.tasks = tasks;
+    this.events = events;
+    this.clock = clock;
+    this.summaryLease = summaryLease;
+    this.retention = retention;
+  }
+
+  public Outcome summarize(String runId) {
+    Optional<RunRecord> found = runs.get(runId);
+    if (found.isEmpty()) {
+      return Outcome.UNKNOWN_RUN;
+    }
+    RunRecord run = found.get();
+    if (run.status().isTerminal()) {
+      if (run.completedEventAt() == null) {
+        publishCompleted(run.runId(), run.status(), Json.parseTrusted(run.summaryJson()));
+      }
+      return Outcome.ALREADY_HANDLED;
+    }
+    if (run.drainedAt() == null) {
+      return Outcome.NOT_DRAINED;
+    }
+    String owner = "collector/" + UUID.randomUUID();
+    if (!runs.beginSummary(runId, owner, clock.instant().plus(summaryLease))) {
+      return Outcome.ALREADY_HANDLED;
+    }
+    RunSummary summary = new RunSummary();
+    tasks.forEachTask(runId, run.spec().sharding(), summary::add);
+    if (summary.nonTerminal() > 0 || summary.total() != run.spec().total()) {
+      // The counters said drained, the tasks disagree: never publish a wrong summary.
+      throw new IllegalStateException(
+          "run "
+              + runId
+              + " was marked drained but "
+              + summary.nonTerminal()
+              + " of "
+              + summary.total()
+              + " tasks (expected "
+              + run.spec().total()
+              + ") are not terminal");
+    }
+    Instant now = clock.instant();
+    RunStatus outcome = summary.failed() == 0 ? RunStatus.SUCCEEDED : RunStatus.FAILED;
+    ObjectNode json = summary.toJson(run.spec().createdAt(), now);
+    if (!runs.finishSummary(runId, owner, outcome, Json.write(json), now.plus(retention))) {
+      LOG.info(() -> "lost the summary of " + runId + " to another collector");
+      return Outcome.ALREADY_HANDLED;
+    }
+    publishCompleted(runId, outcome, json);
+    return Outcome.SUMMARIZED;
+  }
+
+  private void publishCompleted(
+      String runId, RunStatus status, com.fasterxml.jackson.databind.JsonNode summary) {
+    ObjectNode detail = Json.object();
+    detail.put("runId", runId);
+    detail.put("status", status.name());
+    detail.put("total", summary.path("total").asInt());
+    detail.put("succeeded", summary.path("succeeded").asInt());
+    detail.put("failed", summary.path("failed").asInt());
+    events.publish(EventRules.RUN_COMPLETED, detail);
+    runs.markCompletedEventPublished(runId);
+  }
+}

@@ -1,0 +1,59 @@
+package io.hubspoke.core.service;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hubspoke.core.json.Json;
+import io.hubspoke.core.store.RunRecord;
+import io.hubspoke.core.store.ShardCount;
+import java.time.Instant;
+import java.util.List;
+
+/** A run as the API shows it: its record plus task counts from the shard counters. */
+public record RunView(RunRecord run, int succeeded, int failed) {
+
+  public static RunView of(RunRecord run, List<ShardCount> counts) {
+    int succeeded = counts.stream().mapToInt(ShardCount::succeeded).sum();
+    int failed = counts.stream().mapToInt(ShardCount::failed).sum();
+    return new RunView(run, succeeded, failed);
+  }
+
+  public int inProgress() {
+    return run.spec().total() - succeeded - failed;
+  }
+
+  public ObjectNode toJson() {
+    ObjectNode json = Json.object();
+    json.put("runId", run.runId());
+    json.put("status", run.status().name());
+    json.put("worker", run.spec().worker());
+    json.set("workerConfig", run.spec().workerConfig());
+    json.put("maxAttempts", run.spec().maxAttempts());
+    json.put("taskTimeoutSeconds", run.spec().taskTimeoutSeconds());
+    run.idempotencyKey().ifPresent(k -> json.put("idempotencyKey", k));
+    json.put("total", run.spec().total());
+    json.put("succeeded", succeeded);
+    json.put("failed", failed);
+    ObjectNode counts = json.putObject("counts");
+    counts.put("SUCCEEDED", succeeded);
+    counts.put("FAILED", failed);
+    counts.put("IN_PROGRESS", inProgress());
+    json.put("createdAt", iso(run.spec().createdAt()));
+    putIfSet(json, "dispatchedAt", run.dispatchedAt());
+    putIfSet(json, "drainedAt", run.drainedAt());
+    putIfSet(json, "completedAt", run.completedAt());
+    if (run.summaryJson() != null) {
+      json.set("summary", Json.parseTrusted(run.summaryJson()));
+    }
+    json.put("statusUrl", "/runs/" + run.runId());
+    return json;
+  }
+
+  private static void putIfSet(ObjectNode json, String field, Instant instant) {
+    if (instant != null) {
+      json.put(field, iso(instant));
+    }
+  }
+
+  private static String iso(Instant instant) {
+    return instant.toString();
+  }
+}

@@ -1,0 +1,227 @@
+package io.hubspoke.core.service;
+
+import io.hubspoke.core.aws.TaskQueue;
+import io.hubspoke.core.json.Json;
+import io.hubspoke.core.model.RunSpec;
+import io.hubspoke.core.model.TaskMessage;
+import io.hubspoke.core.model.TaskRecord;
+import io.hubspoke.core.model.TaskStatus;
+import io.hubspoke.core.store.ClaimResult;
+import io.hubspoke.core.store.CommitResult;
+import io.hubspoke.core.store.Lease;
+import io.hubspoke.core.store.TaskStore;
+import io.hubspoke.core.worker.TaskContext;
+import io.hubspoke.core.worker.TaskOutcome;
+import io.hubspoke.core.worker.TaskWorker;
+import io.hubspoke.core.worker.WorkerRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The spoke's work for one message: claim the task, run its worker within the deadline, record the
+ * outcome with a write conditional on the lease, count terminal tasks towards run completion.
+ *
+ * <p>A retryable failure with attempts left puts the task back to PENDING and sends a fresh message
+ * delayed by the backoff, then acknowledges the current one. Retrying through a new message rather
+ * than SQS redelivery keeps attempts independent of the queue's receive count (which duplicates and
+ * throttled invocations also raise), so the dead-letter queue only ever holds messages that cannot
+ * be processed, and no duplicate delivery acknowledged meanwhile can strand the task.
+ */
+public final class TaskExecutionService {
+  private static final Logger LOG = Logger.getLogger(TaskExecutionService.class.getName());
+
+  /** Time kept back from the invocation's deadline to record the outcome. */
+  static final Duration COMMIT_RESERVE = Duration.ofSeconds(2);
+
+  private final TaskStore tasks;
+  private final RunSpecCache runSpecs;
+  private final TaskQueue queue;
+  private final CompletionTracker completion;
+  private final WorkerRegistry workers;
+  private final Clock clock;
+  private final ExecutorService workerPool;
+  private final Duration leaseGrace;
+  private final String spokeId;
+
+  public TaskExecutionService(
+      TaskStore tasks,
+      RunSpecCache runSpecs,
+      TaskQueue queue,
+      CompletionTracker completion,
+      WorkerRegistry workers,
+      Clock clock,
+      ExecutorService workerPool,
+      Duration leaseGrace) {
+    this.tasks = tasks;
+    this.runSpecs = runSpecs;
+    this.queue = queue;
+    this.completion = completion;
+    this.workers = workers;
+    this.clock = clock;
+    this.workerPool = workerPool;
+    this.leaseGrace = leaseGrace;
+    this.spokeId = "spoke-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  /**
+   * @param invocationDeadline when the invocation will be stopped (Lambda's remaining time)
+   */
+  public MessageOutcome process(String messageId, String body, Instant invocationDeadline) {
+    TaskMessage message;
+    try {
+      message = TaskMessage.parse(body);
+    } catch (IllegalArgumentException e) {
+      return deadLetter(body, "unparseable message: " + e.getMessage(), messageId);
+    }
+    Optional<RunSpec> spec = runSpecs.get(message.runId());
+    if (spec.isEmpty()) {
+      return deadLetter(body, "unknown run " + message.runId(), messageId);
+    }
+    if (message.taskIndex() >= spec.get().total()) {
+      return deadLetter(
+          body,
+          "unknown task "
+              + message.taskIndex()
+              + ": run "
+              + message.runId()
+              + " has "
+              + spec.get().total()
+              + " tasks",
+          messageId);
+    }
+    return execute(spec.get(), message, body, messageId, invocationDeadline);
+  }
+
+  private MessageOutcome execute(
+      RunSpec spec,
+      TaskMessage message,
+      String body,
+      String messageId,
+      Instant invocationDeadline) {
+    Instant now = clock.instant();
+    Instant deadline = now.plusSeconds(spec.taskTimeoutSeconds());
+    Instant latest = invocationDeadline.minus(COMMIT_RESERVE);
+    if (latest.isBefore(deadline)) {
+      deadline = latest;
+    }
+    if (!deadline.isAfter(now)) {
+      return MessageOutcome.RETRY; // no time left in this invocation: let SQS redeliver
+    }
+    String owner = spokeId + "/" + UUID.randomUUID();
+    ClaimResult claim =
+        tasks.claim(
+            spec.runId(),
+            spec.sharding(),
+            message.taskIndex(),
+            owner,
+            deadline.plus(leaseGrace),
+            spec.maxAttempts());
+    if (claim instanceof ClaimResult.Claimed claimed) {
+      return run(spec, claimed, deadline);
+    }
+    if (claim instanceof ClaimResult.AlreadyTerminal terminal) {
+      // A repeat delivery, or our own earlier attempt died before counting: counting is idempotent.
+      completion.recordTerminal(spec, message.taskIndex(), terminal.task().status());
+      return MessageOutcome.ACK;
+    }
+    if (claim instanceof ClaimResult.AttemptsExhausted exhausted) {
+      CommitResult expired = tasks.expire(exhausted.task(), spec.sharding(), owner);
+      if (expired.committed()) {
+        completion.recordTerminal(spec, message.taskIndex(), TaskStatus.FAILED);
+      }
+      return MessageOutcome.ACK;
+    }
+    if (claim instanceof ClaimResult.NotFound) {
+      return deadLetter(
+          body, "unknown task " + message.taskIndex() + " of run " + spec.runId(), messageId);
+    }
+    return MessageOutcome.ACK; // leased by a live owner, who holds its own copy of the message
+  }
+
+  private MessageOutcome run(RunSpec spec, ClaimResult.Claimed claimed, Instant deadline) {
+    Lease lease = claimed.lease();
+    TaskRecord task = claimed.task();
+    TaskOutcome outcome = invokeWorker(spec, task, deadline);
+    Instant startedAt = task.startedAt();
+    if (outcome instanceof TaskOutcome.Success success) {
+      CommitResult result = tasks.complete(lease, startedAt, Json.write(success.result()));
+      if (result.committed()) {
+        completion.recordTerminal(spec, task.index(), TaskStatus.SUCCEEDED);
+      } else {
+        LOG.info(() -> "lost task " + task.taskId() + " before committing its result");
+      }
+      return MessageOutcome.ACK;
+    }
+    TaskOutcome.Failure failure = (TaskOutcome.Failure) outcome;
+    if (failure.retryable() && lease.attempt() < spec.maxAttempts()) {
+      CommitResult released = tasks.release(lease, failure.errorType(), failure.message());
+      if (released.committed()) {
+        queue.sendDelayed(
+            new TaskMessage(spec.runId(), task.index()), retryDelaySeconds(lease.attempt()));
+      }
+      return MessageOutcome.ACK;
+    }
+    CommitResult failed = tasks.fail(lease, startedAt, failure.errorType(), failure.message());
+    if (failed.committed()) {
+      completion.recordTerminal(spec, task.index(), TaskStatus.FAILED);
+    }
+    return MessageOutcome.ACK;
+  }
+
+  /** 1 s, 2 s, 4 s … capped at SQS's 15-minute maximum delay. */
+  static int retryDelaySeconds(int attemptJustFailed) {
+    return (int) Math.min(TaskQueue.MAX_DELAY_SECONDS, 1L << Math.min(20, attemptJustFailed - 1));
+  }
+
+  private TaskOutcome invokeWorker(RunSpec spec, TaskRecord task, Instant deadline) {
+    Optional<TaskWorker> worker = workers.find(spec.worker());
+    if (worker.isEmpty()) {
+      return TaskOutcome.permanent(
+          "UnknownWorker", "this spoke has no worker named " + spec.worker());
+    }
+    TaskContext context =
+        new TaskContext(
+            spec.runId(),
+            task.taskId(),
+            task.index(),
+            task.attempt(),
+            spec.maxAttempts(),
+            Json.parseTrusted(task.itemJson()),
+            spec.workerConfig(),
+            deadline,
+            clock);
+    Future<TaskOutcome> future = workerPool.submit(() -> worker.get().execute(context));
+    long waitMillis = Math.max(1, Duration.between(clock.instant(), deadline).toMillis());
+    try {
+      return future.get(waitMillis, TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      future.cancel(true);
+      return TaskOutcome.retryable("Timeout", "the worker did not finish within its deadline");
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      LOG.log(Level.WARNING, "worker " + spec.worker() + " threw on " + task.taskId(), cause);
+      return TaskOutcome.retryable(
+          cause.getClass().getSimpleName(), String.valueOf(cause.getMessage()));
+    } catch (InterruptedException e) {
+      future.cancel(true);
+      Thread.currentThread().interrupt();
+      return TaskOutcome.retryable("Interrupted", "the spoke was interrupted");
+    }
+  }
+
+  private MessageOutcome deadLetter(String body, String reason, String messageId) {
+    LOG.warning(() -> "dead-lettering message " + messageId + ": " + reason);
+    queue.deadLetter(body, reason, messageId);
+    return MessageOutcome.ACK;
+  }
+}

@@ -1,0 +1,70 @@
+package io.hubspoke.core.store;
+
+import java.time.Instant;
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/** Key layout and attribute helpers shared by the stores. */
+final class Items {
+  static final String PK = TableSchema.PARTITION_KEY;
+  static final String SK = TableSchema.SORT_KEY;
+  static final String RUN_SK = "RUN";
+  static final String COUNTER_SK = "C";
+  static final String TASK_SK_PREFIX = "T#";
+
+  private Items() {}
+
+  static String runPk(String runId) {
+    return "RUN#" + runId;
+  }
+
+  /** Each shard of a run is its own partition key: its tasks and its completion counter. */
+  static String shardPk(String runId, int shard) {
+    return "RUN#" + runId + "#S" + shard;
+  }
+
+  static String taskSk(int index) {
+    return TASK_SK_PREFIX + String.format("%08d", index);
+  }
+
+  static Map<String, AttributeValue> key(String pk, String sk) {
+    return Map.of(PK, s(pk), SK, s(sk));
+  }
+
+  static AttributeValue s(String value) {
+    return AttributeValue.fromS(value);
+  }
+
+  static AttributeValue n(long value) {
+    return AttributeValue.fromN(Long.toString(value));
+  }
+
+  static AttributeValue millis(Instant instant) {
+    return n(instant.toEpochMilli());
+  }
+
+  static String string(Map<String, AttributeValue> item, String name) {
+    AttributeValue value = item.get(name);
+    return value == null ? null : value.s();
+  }
+
+  static Long number(Map<String, AttributeValue> item, String name) {
+    AttributeValue value = item.get(name);
+    return value == null || value.n() == null ? null : Long.parseLong(value.n());
+  }
+
+  static int integer(Map<String, AttributeValue> item, String name, int dflt) {
+    Long value = number(item, name);
+    return value == null ? dflt : value.intValue();
+  }
+
+  static Instant instant(Map<String, AttributeValue> item, String name) {
+    Long value = number(item, name);
+    return value == null ? null : Instant.ofEpochMilli(value);
+  }
+
+  static int setSize(Map<String, AttributeValue> item, String name) {
+    AttributeValue value = item == null ? null : item.get(name);
+    return value == null || !value.hasNs() ? 0 : value.ns().size();
+  }
+}

@@ -1,0 +1,13 @@
+package io.hubspoke.core.store;
+
+import java.time.Instant;
+
+/** What an owner holds after a claim: every later write is conditional on owner and version. */
+public record Lease(
+    String runId,
+    int index,
+    int shard,
+    String owner,
+    long version,
+    int attempt,
+    Instant leaseUntil) {}

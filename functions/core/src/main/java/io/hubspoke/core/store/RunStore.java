@@ -1,0 +1,341 @@
+package io.hubspoke.core.store;
+
+import static io.hubspoke.core.store.Items.PK;
+import static io.hubspoke.core.store.Items.RUN_SK;
+import static io.hubspoke.core.store.Items.SK;
+import static io.hubspoke.core.store.Items.key;
+import static io.hubspoke.core.store.Items.millis;
+import static io.hubspoke.core.store.Items.n;
+import static io.hubspoke.core.store.Items.runPk;
+import static io.hubspoke.core.store.Items.s;
+
+import io.hubspoke.core.json.Json;
+import io.hubspoke.core.model.RunSpec;
+import io.hubspoke.core.model.RunStatus;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+
+/**
+ * Run items. The run record takes a handful of writes per run (create, end of dispatch, one per
+ * drained shard, summary), never one per task, so it is never a hot key.
+ */
+public final class RunStore {
+  static final String RUNS_PARTITION = "RUNS";
+
+  private final DynamoDbClient dynamoDb;
+  private final String table;
+  private final Clock clock;
+
+  public RunStore(DynamoDbClient dynamoDb, String table, Clock clock) {
+    this.dynamoDb = dynamoDb;
+    this.table = table;
+    this.clock = clock;
+  }
+
+  /** Created, or the run that already holds this id (same idempotency key). */
+  public sealed interface CreateResult {
+    record Created(RunRecord run) implements CreateResult {}
+
+    record Existing(RunRecord run) implements CreateResult {}
+  }
+
+  /** Conditional put: the run id (derived from the idempotency key) must be new. */
+  public CreateResult create(
+      RunSpec spec,
+      String requestHash,
+      Optional<String> idempotencyKey,
+      String dispatchOwner,
+      Instant dispatchLeaseUntil) {
+    Map<String, AttributeValue> item = new HashMap<>();
+    item.put(PK, s(runPk(spec.runId())));
+    item.put(SK, s(RUN_SK));
+    item.put("runId", s(spec.runId()));
+    item.put("status", s(RunStatus.DISPATCHING.name()));
+    item.put("worker", s(spec.worker()));
+    item.put("workerConfig", s(Json.write(spec.workerConfig())));
+    item.put("maxAttempts", n(spec.maxAttempts()));
+    item.put("taskTimeoutSeconds", n(spec.taskTimeoutSeconds()));
+    item.put("total", n(spec.total()));
+    item.put("shardCount", n(spec.shardCount()));
+    item.put("createdAt", millis(spec.createdAt()));
+    item.put("requestHash", s(requestHash));
+    idempotencyKey.ifPresent(k -> item.put("idempotencyKey", s(k)));
+    item.put("dispatchOwner", s(dispatchOwner));
+    item.put("dispatchLeaseUntil", millis(dispatchLeaseUntil));
+    item.put(TableSchema.RUNS_INDEX_PARTITION_KEY, s(RUNS_PARTITION));
+    item.put(
+        TableSchema.RUNS_INDEX_SORT_KEY,
+        s(String.format("%013d", spec.createdAt().toEpochMilli()) + "#" + spec.runId()));
+    try {
+      dynamoDb.putItem(
+          b ->
+              b.tableName(table)
+                  .item(item)
+                  .conditionExpression("attribute_not_exists(#pk)")
+                  .expressionAttributeNames(Map.of("#pk", PK))
+                  .returnValuesOnConditionCheckFailure(
+                      ReturnValuesOnConditionCheckFailure.ALL_OLD));
+      return new CreateResult.Created(toRun(item));
+    } catch (ConditionalCheckFailedException e) {
+      RunRecord existing = toRun(e.item());
+      if (dispatchOwner.equals(existing.dispatchOwner())) {
+        return new CreateResult.Created(existing); // our put, applied; its response was lost
+      }
+      return new CreateResult.Existing(existing);
+    }
+  }
+
+  public Optional<RunRecord> get(String runId) {
+    Map<String, AttributeValue> item =
+        dynamoDb
+            .getItem(b -> b.tableName(table).key(key(runPk(runId), RUN_SK)).consistentRead(true))
+            .item();
+    return item == null || item.isEmpty() ? Optional.empty() : Optional.of(toRun(item));
+  }
+
+  /**
+   * Takes over the dispatch of a run whose dispatcher's lease expired (it crashed or timed out).
+   */
+  public boolean takeOverDispatch(String runId, String owner, Instant leaseUntil) {
+    return update(
+        runId,
+        "SET dispatchOwner = :owner, dispatchLeaseUntil = :lease",
+        "#st = :dispatching AND dispatchLeaseUntil <= :now",
+        Map.of(
+            ":owner",
+            s(owner),
+            ":lease",
+            millis(leaseUntil),
+            ":dispatching",
+            s(RunStatus.DISPATCHING.name())),
+        old -> owner.equals(Items.string(old, "dispatchOwner")));
+  }
+
+  /** DISPATCHING → RUNNING once every task is written and sent. */
+  public boolean finishDispatch(String runId, String owner) {
+    return update(
+        runId,
+        "SET #st = :running, dispatchedAt = :now",
+        "#st = :dispatching AND dispatchOwner = :owner",
+        Map.of(
+            ":running", s(RunStatus.RUNNING.name()),
+            ":dispatching", s(RunStatus.DISPATCHING.name()),
+            ":owner", s(owner)),
+        old ->
+            owner.equals(Items.string(old, "dispatchOwner"))
+                && Items.instant(old, "dispatchedAt") != null);
+  }
+
+  /**
+   * Records that {@code shard} is drained; idempotent (a number set). Returns how many shards are.
+   */
+  public int addDrainedShard(String runId, int shard) {
+    Map<String, AttributeValue> after =
+        dynamoDb
+            .updateItem(
+                b ->
+                    b.tableName(table)
+                        .key(key(runPk(runId), RUN_SK))
+                        .updateExpression("ADD drainedShards :shard")
+                        .conditionExpression("attribute_exists(#pk)")
+                        .expressionAttributeNames(Map.of("#pk", PK))
+                        .expressionAttributeValues(
+                            Map.of(
+                                ":shard", AttributeValue.fromNs(List.of(Integer.toString(shard)))))
+                        .returnValues(ReturnValue.UPDATED_NEW))
+            .attributes();
+    return Items.setSize(after, "drainedShards");
+  }
+
+  /**
+   * Marks the run drained. Exactly one caller gets {@code true}, and that caller announces it.
+   *
+   * @param detector unique per call, to recognise a retried call whose first response was lost
+   */
+  public boolean markDrained(String runId, String detector) {
+    return update(
+        runId,
+        "SET drainedAt = :now, drainedBy = :by",
+        "attribute_not_exists(drainedAt)",
+        Map.of(":by", s(detector)),
+        old -> detector.equals(Items.string(old, "drainedBy")));
+  }
+
+  /**
+   * DISPATCHING/RUNNING → SUMMARIZING for a drained run, or a takeover of a summary whose
+   * collector's lease expired.
+   */
+  public boolean beginSummary(String runId, String owner, Instant leaseUntil) {
+    return update(
+        runId,
+        "SET #st = :summarizing, summarizer = :owner, summarizerLeaseUntil = :lease",
+        "attribute_exists(drainedAt) AND (#st IN (:dispatching, :running)"
+            + " OR (#st = :summarizing AND summarizerLeaseUntil <= :now))",
+        Map.of(
+            ":summarizing", s(RunStatus.SUMMARIZING.name()),
+            ":dispatching", s(RunStatus.DISPATCHING.name()),
+            ":running", s(RunStatus.RUNNING.name()),
+            ":owner", s(owner),
+            ":lease", millis(leaseUntil)),
+        old ->
+            RunStatus.SUMMARIZING.name().equals(Items.string(old, "status"))
+                && owner.equals(Items.string(old, "summarizer")));
+  }
+
+  /** SUMMARIZING → SUCCEEDED/FAILED with the summary, if {@code owner} still holds the summary. */
+  public boolean finishSummary(
+      String runId, String owner, RunStatus outcome, String summaryJson, Instant expiresAt) {
+    if (!outcome.isTerminal()) {
+      throw new IllegalArgumentException(outcome + " is not a final run status");
+    }
+    return update(
+        runId,
+        "SET #st = :outcome, summary = :summary, completedAt = :now, "
+            + TableSchema.TTL_ATTRIBUTE
+            + " = :expires",
+        "#st = :summarizing AND summarizer = :owner",
+        Map.of(
+            ":outcome", s(outcome.name()),
+            ":summarizing", s(RunStatus.SUMMARIZING.name()),
+            ":owner", s(owner),
+            ":summary", s(summaryJson),
+            ":expires", n(expiresAt.getEpochSecond())),
+        old ->
+            outcome.name().equals(Items.string(old, "status"))
+                && owner.equals(Items.string(old, "summarizer")));
+  }
+
+  public void markCompletedEventPublished(String runId) {
+    update(
+        runId,
+        "SET completedEventAt = :now",
+        "attribute_exists(completedAt)",
+        Map.of(),
+        old -> true);
+  }
+
+  /** Runs newest first, one page at a time. */
+  public Page<RunRecord> list(int limit, Optional<String> token) {
+    Map<String, AttributeValue> start = token.map(RunStore::decodeToken).orElse(null);
+    QueryResponse page =
+        dynamoDb.query(
+            b ->
+                b.tableName(table)
+                    .indexName(TableSchema.RUNS_INDEX)
+                    .keyConditionExpression("#p = :p")
+                    .expressionAttributeNames(Map.of("#p", TableSchema.RUNS_INDEX_PARTITION_KEY))
+                    .expressionAttributeValues(Map.of(":p", s(RUNS_PARTITION)))
+                    .scanIndexForward(false)
+                    .limit(limit)
+                    .exclusiveStartKey(start));
+    List<RunRecord> runs = new ArrayList<>();
+    page.items().forEach(item -> runs.add(toRun(item)));
+    Optional<String> next =
+        page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
+            ? Optional.of(encodeToken(page.lastEvaluatedKey()))
+            : Optional.empty();
+    return new Page<>(runs, next);
+  }
+
+  private static String encodeToken(Map<String, AttributeValue> key) {
+    String text = key.get(PK).s() + "|" + key.get(TableSchema.RUNS_INDEX_SORT_KEY).s();
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * @throws IllegalArgumentException if the token was not made by {@link #list}
+   */
+  static Map<String, AttributeValue> decodeToken(String token) {
+    try {
+      String[] parts =
+          new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8).split("\\|", -1);
+      if (parts.length != 2 || !parts[0].startsWith("RUN#")) {
+        throw new IllegalArgumentException("malformed page token");
+      }
+      return Map.of(
+          PK,
+          s(parts[0]),
+          SK,
+          s(RUN_SK),
+          TableSchema.RUNS_INDEX_PARTITION_KEY,
+          s(RUNS_PARTITION),
+          TableSchema.RUNS_INDEX_SORT_KEY,
+          s(parts[1]));
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("malformed page token", e);
+    }
+  }
+
+  /** A conditional update of the run item; {@code ours} recognises our own lost-response write. */
+  private boolean update(
+      String runId,
+      String updateExpression,
+      String condition,
+      Map<String, AttributeValue> values,
+      java.util.function.Predicate<Map<String, AttributeValue>> ours) {
+    Map<String, AttributeValue> allValues = new HashMap<>(values);
+    allValues.put(":now", millis(clock.instant()));
+    Map<String, String> names = new HashMap<>();
+    if (updateExpression.contains("#st") || condition.contains("#st")) {
+      names.put("#st", "status");
+    }
+    names.put("#pk", PK);
+    UpdateItemRequest request =
+        UpdateItemRequest.builder()
+            .tableName(table)
+            .key(key(runPk(runId), RUN_SK))
+            .updateExpression(updateExpression)
+            .conditionExpression("attribute_exists(#pk) AND (" + condition + ")")
+            .expressionAttributeNames(names)
+            .expressionAttributeValues(allValues)
+            .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+            .build();
+    try {
+      dynamoDb.updateItem(request);
+      return true;
+    } catch (ConditionalCheckFailedException e) {
+      return e.hasItem() && !e.item().isEmpty() && ours.test(e.item());
+    }
+  }
+
+  static RunRecord toRun(Map<String, AttributeValue> item) {
+    RunSpec spec =
+        new RunSpec(
+            Items.string(item, "runId"),
+            Items.string(item, "worker"),
+            Json.parseTrusted(Items.string(item, "workerConfig")),
+            Items.integer(item, "maxAttempts", 1),
+            Items.integer(item, "taskTimeoutSeconds", 60),
+            Items.integer(item, "total", 0),
+            Items.integer(item, "shardCount", 1),
+            Items.instant(item, "createdAt"));
+    return new RunRecord(
+        spec,
+        RunStatus.valueOf(Items.string(item, "status")),
+        Items.string(item, "requestHash"),
+        Optional.ofNullable(Items.string(item, "idempotencyKey")),
+        Items.string(item, "dispatchOwner"),
+        Items.instant(item, "dispatchLeaseUntil"),
+        Items.instant(item, "dispatchedAt"),
+        Items.instant(item, "drainedAt"),
+        Items.string(item, "summary"),
+        Items.instant(item, "completedAt"),
+        Items.instant(item, "completedEventAt"));
+  }
+}

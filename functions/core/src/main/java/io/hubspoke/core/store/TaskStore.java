@@ -1,0 +1,565 @@
+package io.hubspoke.core.store;
+
+import static io.hubspoke.core.store.Items.COUNTER_SK;
+import static io.hubspoke.core.store.Items.PK;
+import static io.hubspoke.core.store.Items.SK;
+import static io.hubspoke.core.store.Items.key;
+import static io.hubspoke.core.store.Items.millis;
+import static io.hubspoke.core.store.Items.n;
+import static io.hubspoke.core.store.Items.s;
+import static io.hubspoke.core.store.Items.shardPk;
+import static io.hubspoke.core.store.Items.taskSk;
+
+import io.hubspoke.core.aws.Backoff;
+import io.hubspoke.core.aws.PartialFailureException;
+import io.hubspoke.core.model.Sharding;
+import io.hubspoke.core.model.TaskRecord;
+import io.hubspoke.core.model.TaskStatus;
+import io.hubspoke.core.model.TaskTransition;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
+import software.amazon.awssdk.services.dynamodb.model.PutRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
+
+/**
+ * Task items and the per-shard completion counters. Every task write is one {@link TaskTransition},
+ * conditional on status and (except the claim) owner and version. A condition that fails returns
+ * the item as it was ({@code ReturnValuesOnConditionCheckFailure.ALL_OLD}), which tells a lost race
+ * from this writer's own earlier write whose response was lost.
+ */
+public final class TaskStore {
+  public static final int MAX_BATCH_WRITE = 25;
+  private static final int MAX_BATCH_GET = 100;
+  static final int MAX_ERROR_CHARS = 2000;
+
+  private final DynamoDbClient dynamoDb;
+  private final String table;
+  private final Clock clock;
+  private final Backoff backoff;
+
+  public TaskStore(DynamoDbClient dynamoDb, String table, Clock clock, Backoff backoff) {
+    this.dynamoDb = dynamoDb;
+    this.table = table;
+    this.clock = clock;
+    this.backoff = backoff;
+  }
+
+  // ---- hub: writing new tasks -------------------------------------------------------------
+
+  /**
+   * Writes new PENDING tasks {@code firstIndex…} with BatchWriteItem, 25 per call, retrying
+   * UnprocessedItems with backoff. Only for tasks no one can have claimed yet: a put replaces.
+   */
+  public void putNew(String runId, Sharding sharding, int firstIndex, List<String> itemsJson) {
+    Instant now = clock.instant();
+    for (int from = 0; from < itemsJson.size(); from += MAX_BATCH_WRITE) {
+      int to = Math.min(itemsJson.size(), from + MAX_BATCH_WRITE);
+      List<WriteRequest> writes = new ArrayList<>(to - from);
+      for (int i = from; i < to; i++) {
+        Map<String, AttributeValue> item =
+            newTask(runId, sharding, firstIndex + i, itemsJson.get(i), now);
+        writes.add(
+            WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build());
+      }
+      batchWrite(writes);
+    }
+  }
+
+  /**
+   * Writes one new task unless it exists. Used when a dispatch is resumed, where a task may already
+   * be claimed and a blind put would reset it.
+   *
+   * @return true if this call created it
+   */
+  public boolean putIfAbsent(String runId, Sharding sharding, int index, String itemJson) {
+    try {
+      dynamoDb.putItem(
+          b ->
+              b.tableName(table)
+                  .item(newTask(runId, sharding, index, itemJson, clock.instant()))
+                  .conditionExpression("attribute_not_exists(#pk)")
+                  .expressionAttributeNames(Map.of("#pk", PK)));
+      return true;
+    } catch (ConditionalCheckFailedException e) {
+      return false;
+    }
+  }
+
+  private static Map<String, AttributeValue> newTask(
+      String runId, Sharding sharding, int index, String itemJson, Instant now) {
+    Map<String, AttributeValue> item = new HashMap<>();
+    item.put(PK, s(shardPk(runId, sharding.shardOf(index))));
+    item.put(SK, s(taskSk(index)));
+    item.put("runId", s(runId));
+    item.put("idx", n(index));
+    item.put("status", s(TaskStatus.PENDING.name()));
+    item.put("attempt", n(0));
+    item.put("version", n(0));
+    item.put("item", s(itemJson));
+    item.put("createdAt", millis(now));
+    return item;
+  }
+
+  private void batchWrite(List<WriteRequest> writes) {
+    Map<String, List<WriteRequest>> pending = Map.of(table, writes);
+    for (int attempt = 0; ; attempt++) {
+      Map<String, List<WriteRequest>> request = pending;
+      BatchWriteItemResponse response = dynamoDb.batchWriteItem(b -> b.requestItems(request));
+      if (!response.hasUnprocessedItems() || response.unprocessedItems().isEmpty()) {
+        return;
+      }
+      pending = response.unprocessedItems();
+      if (attempt + 1 >= backoff.maxAttempts()) {
+        throw new PartialFailureException(
+            pending.getOrDefault(table, List.of()).size() + " task writes stayed unprocessed");
+      }
+      backoff.pause(attempt + 1);
+    }
+  }
+
+  // ---- spoke: the claim protocol -----------------------------------------------------------
+
+  /**
+   * Claims a task: PENDING, or RUNNING whose lease has expired with attempts left, becomes RUNNING
+   * under {@code owner} until {@code leaseUntil}, with attempt and version incremented.
+   *
+   * @param owner unique per claim call, so a retried call recognises its own applied write
+   */
+  public ClaimResult claim(
+      String runId,
+      Sharding sharding,
+      int index,
+      String owner,
+      Instant leaseUntil,
+      int maxAttempts) {
+    Instant now = clock.instant();
+    int shard = sharding.shardOf(index);
+    UpdateItemRequest request =
+        UpdateItemRequest.builder()
+            .tableName(table)
+            .key(key(shardPk(runId, shard), taskSk(index)))
+            .updateExpression(
+                "SET #st = :running, #ow = :owner, attempt = attempt + :one,"
+                    + " version = version + :one, leaseUntil = :lease, startedAt = :now")
+            .conditionExpression(
+                "attribute_exists(#pk) AND (#st = :pending OR (#st = :running"
+                    + " AND leaseUntil <= :now AND attempt < :max))")
+            .expressionAttributeNames(Map.of("#st", "status", "#ow", "owner", "#pk", PK))
+            .expressionAttributeValues(
+                Map.of(
+                    ":running", s(TaskStatus.RUNNING.name()),
+                    ":pending", s(TaskStatus.PENDING.name()),
+                    ":owner", s(owner),
+                    ":one", n(1),
+                    ":lease", millis(leaseUntil),
+                    ":now", millis(now),
+                    ":max", n(maxAttempts)))
+            .returnValues(ReturnValue.ALL_NEW)
+            .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+            .build();
+    try {
+      TaskRecord task = toTask(dynamoDb.updateItem(request).attributes());
+      return new ClaimResult.Claimed(lease(task, shard), task);
+    } catch (ConditionalCheckFailedException e) {
+      if (!e.hasItem() || e.item().isEmpty()) {
+        return new ClaimResult.NotFound();
+      }
+      TaskRecord current = toTask(e.item());
+      if (current.status() == TaskStatus.RUNNING && owner.equals(current.owner())) {
+        // Our own claim was applied and its response lost; the SDK's retry then failed the check.
+        return new ClaimResult.Claimed(lease(current, shard), current);
+      }
+      if (current.status().isTerminal()) {
+        return new ClaimResult.AlreadyTerminal(current);
+      }
+      if (current.status() == TaskStatus.RUNNING && current.leaseExpiredAt(now)) {
+        return new ClaimResult.AttemptsExhausted(current);
+      }
+      return new ClaimResult.LeasedByOther(current);
+    }
+  }
+
+  private static Lease lease(TaskRecord task, int shard) {
+    return new Lease(
+        task.runId(),
+        task.index(),
+        shard,
+        task.owner(),
+        task.version(),
+        task.attempt(),
+        task.leaseUntil());
+  }
+
+  /** RUNNING → SUCCEEDED with the result, if {@code lease} still holds. */
+  public CommitResult complete(Lease lease, Instant startedAt, String resultJson) {
+    Instant now = clock.instant();
+    Map<String, AttributeValue> values = new HashMap<>();
+    values.put(":result", s(resultJson));
+    values.put(":d", n(Duration.between(startedAt, now).toMillis()));
+    return ownerWrite(
+        lease,
+        TaskTransition.COMPLETE,
+        "#res = :result, finishedAt = :now, durationMs = :d",
+        Map.of("#res", "result"),
+        values,
+        now);
+  }
+
+  /** RUNNING → FAILED for good, if {@code lease} still holds. */
+  public CommitResult fail(Lease lease, Instant startedAt, String errorType, String message) {
+    Instant now = clock.instant();
+    Map<String, AttributeValue> values = errorValues(errorType, message);
+    values.put(":d", n(Duration.between(startedAt, now).toMillis()));
+    return ownerWrite(
+        lease,
+        TaskTransition.FAIL,
+        "errorType = :et, errorMessage = :em, finishedAt = :now, durationMs = :d",
+        Map.of(),
+        values,
+        now);
+  }
+
+  /** RUNNING → PENDING after a retryable failure, if {@code lease} still holds. */
+  public CommitResult release(Lease lease, String errorType, String message) {
+    Instant now = clock.instant();
+    return ownerWrite(
+        lease,
+        TaskTransition.RELEASE,
+        "errorType = :et, errorMessage = :em",
+        Map.of(),
+        errorValues(errorType, message),
+        now);
+  }
+
+  private CommitResult ownerWrite(
+      Lease lease,
+      TaskTransition transition,
+      String setClause,
+      Map<String, String> names,
+      Map<String, AttributeValue> values,
+      Instant now) {
+    Map<String, String> allNames = new HashMap<>(names);
+    allNames.put("#st", "status");
+    allNames.put("#ow", "owner");
+    Map<String, AttributeValue> allValues = new HashMap<>(values);
+    allValues.put(":to", s(transition.to().name()));
+    allValues.put(":from", s(TaskStatus.RUNNING.name()));
+    allValues.put(":owner", s(lease.owner()));
+    allValues.put(":v", n(lease.version()));
+    allValues.put(":one", n(1));
+    allValues.put(":now", millis(now));
+    UpdateItemRequest request =
+        UpdateItemRequest.builder()
+            .tableName(table)
+            .key(key(shardPk(lease.runId(), lease.shard()), taskSk(lease.index())))
+            .updateExpression(
+                "SET #st = :to, version = version + :one, " + setClause + " REMOVE leaseUntil")
+            .conditionExpression("#st = :from AND #ow = :owner AND version = :v")
+            .expressionAttributeNames(allNames)
+            .expressionAttributeValues(allValues)
+            .returnValues(ReturnValue.ALL_NEW)
+            .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+            .build();
+    try {
+      return new CommitResult.Committed(toTask(dynamoDb.updateItem(request).attributes()));
+    } catch (ConditionalCheckFailedException e) {
+      TaskRecord current = e.hasItem() && !e.item().isEmpty() ? toTask(e.item()) : null;
+      if (current != null
+          && current.status() == transition.to()
+          && lease.owner().equals(current.owner())
+          && current.version() == lease.version() + 1) {
+        return new CommitResult.Committed(current); // our write, applied; its response was lost
+      }
+      return new CommitResult.LostRace(current);
+    }
+  }
+
+  /**
+   * RUNNING → FAILED for a task whose final attempt's lease expired: its owner died or overran.
+   * Conditional on the version observed, so only one claimer records it.
+   */
+  public CommitResult expire(TaskRecord observed, Sharding sharding, String owner) {
+    Instant now = clock.instant();
+    Map<String, AttributeValue> values =
+        errorValues(
+            "LeaseExpired",
+            "attempt "
+                + observed.attempt()
+                + " did not finish within its lease and no attempts are left");
+    values.put(":to", s(TaskTransition.EXPIRE.to().name()));
+    values.put(":from", s(TaskStatus.RUNNING.name()));
+    values.put(":owner", s(owner));
+    values.put(":v", n(observed.version()));
+    values.put(":one", n(1));
+    values.put(":now", millis(now));
+    UpdateItemRequest request =
+        UpdateItemRequest.builder()
+            .tableName(table)
+            .key(
+                key(
+                    shardPk(observed.runId(), sharding.shardOf(observed.index())),
+                    taskSk(observed.index())))
+            .updateExpression(
+                "SET #st = :to, #ow = :owner, version = version + :one, errorType = :et,"
+                    + " errorMessage = :em, finishedAt = :now REMOVE leaseUntil")
+            .conditionExpression("#st = :from AND version = :v AND leaseUntil <= :now")
+            .expressionAttributeNames(Map.of("#st", "status", "#ow", "owner"))
+            .expressionAttributeValues(values)
+            .returnValues(ReturnValue.ALL_NEW)
+            .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+            .build();
+    try {
+      return new CommitResult.Committed(toTask(dynamoDb.updateItem(request).attributes()));
+    } catch (ConditionalCheckFailedException e) {
+      TaskRecord current = e.hasItem() && !e.item().isEmpty() ? toTask(e.item()) : null;
+      if (current != null
+          && current.status() == TaskStatus.FAILED
+          && owner.equals(current.owner())
+          && current.version() == observed.version() + 1) {
+        return new CommitResult.Committed(current);
+      }
+      return new CommitResult.LostRace(current);
+    }
+  }
+
+  private static Map<String, AttributeValue> errorValues(String errorType, String message) {
+    Map<String, AttributeValue> values = new HashMap<>();
+    values.put(":et", s(errorType == null || errorType.isEmpty() ? "Error" : errorType));
+    String text = message == null || message.isEmpty() ? "(no message)" : message;
+    values.put(
+        ":em", s(text.length() > MAX_ERROR_CHARS ? text.substring(0, MAX_ERROR_CHARS) : text));
+    return values;
+  }
+
+  // ---- reads -----------------------------------------------------------------------------
+
+  public Optional<TaskRecord> get(String runId, Sharding sharding, int index) {
+    Map<String, AttributeValue> item =
+        dynamoDb
+            .getItem(
+                b ->
+                    b.tableName(table)
+                        .key(key(shardPk(runId, sharding.shardOf(index)), taskSk(index)))
+                        .consistentRead(true))
+            .item();
+    return item == null || item.isEmpty() ? Optional.empty() : Optional.of(toTask(item));
+  }
+
+  /** Visits every task of a run, shard by shard, page by page (1 MB per page). */
+  public void forEachTask(String runId, Sharding sharding, Consumer<TaskRecord> visitor) {
+    for (int shard = 0; shard < sharding.shardCount(); shard++) {
+      Map<String, AttributeValue> start = null;
+      do {
+        QueryResponse page = dynamoDb.query(shardQuery(runId, shard, start, null, null));
+        page.items().forEach(item -> visitor.accept(toTask(item)));
+        start =
+            page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
+                ? page.lastEvaluatedKey()
+                : null;
+      } while (start != null);
+    }
+  }
+
+  /**
+   * One page of a run's tasks in shard order, optionally only those in {@code status}.
+   *
+   * @param token from the previous page, or empty for the first
+   */
+  public Page<TaskRecord> listTasks(
+      String runId,
+      Sharding sharding,
+      Optional<TaskStatus> status,
+      int limit,
+      Optional<String> token) {
+    int shard = 0;
+    Map<String, AttributeValue> start = null;
+    if (token.isPresent()) {
+      String[] parts = decodeToken(token.get());
+      shard = Integer.parseInt(parts[0]);
+      start = parts[1].isEmpty() ? null : key(shardPk(runId, shard), parts[1]);
+    }
+    List<TaskRecord> tasks = new ArrayList<>();
+    while (shard < sharding.shardCount() && tasks.size() < limit) {
+      QueryResponse page =
+          dynamoDb.query(
+              shardQuery(runId, shard, start, status.orElse(null), limit - tasks.size()));
+      page.items().forEach(item -> tasks.add(toTask(item)));
+      if (page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()) {
+        start = page.lastEvaluatedKey();
+      } else {
+        shard++;
+        start = null;
+      }
+    }
+    Optional<String> next =
+        shard >= sharding.shardCount()
+            ? Optional.empty()
+            : Optional.of(encodeToken(shard, start == null ? "" : start.get(SK).s()));
+    return new Page<>(tasks, next);
+  }
+
+  private QueryRequest shardQuery(
+      String runId,
+      int shard,
+      Map<String, AttributeValue> start,
+      TaskStatus status,
+      Integer limit) {
+    Map<String, String> names = new HashMap<>(Map.of("#pk", PK, "#sk", SK));
+    Map<String, AttributeValue> values =
+        new HashMap<>(Map.of(":pk", s(shardPk(runId, shard)), ":prefix", s(Items.TASK_SK_PREFIX)));
+    QueryRequest.Builder query =
+        QueryRequest.builder()
+            .tableName(table)
+            .keyConditionExpression("#pk = :pk AND begins_with(#sk, :prefix)")
+            .consistentRead(true)
+            .exclusiveStartKey(start);
+    if (status != null) {
+      names.put("#st", "status");
+      values.put(":st", s(status.name()));
+      query.filterExpression("#st = :st");
+    }
+    if (limit != null) {
+      query.limit(limit);
+    }
+    return query.expressionAttributeNames(names).expressionAttributeValues(values).build();
+  }
+
+  private static String encodeToken(int shard, String sortKey) {
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString((shard + "|" + sortKey).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * @throws IllegalArgumentException if the token was not made by {@link #listTasks}
+   */
+  static String[] decodeToken(String token) {
+    try {
+      String text = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
+      String[] parts = text.split("\\|", -1);
+      if (parts.length != 2
+          || Integer.parseInt(parts[0]) < 0
+          || !(parts[1].isEmpty() || parts[1].startsWith(Items.TASK_SK_PREFIX))) {
+        throw new IllegalArgumentException("malformed page token");
+      }
+      return parts;
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("malformed page token", e);
+    }
+  }
+
+  // ---- completion counters ---------------------------------------------------------------
+
+  /**
+   * Counts a task as terminal in its shard's counter. Adding the task's position to a number set is
+   * idempotent, so a retried or repeated call never counts it twice.
+   */
+  public ShardCount countTerminal(String runId, Sharding sharding, int index, TaskStatus status) {
+    if (!status.isTerminal()) {
+      throw new IllegalArgumentException(status + " is not terminal");
+    }
+    int shard = sharding.shardOf(index);
+    Map<String, AttributeValue> after =
+        dynamoDb
+            .updateItem(
+                b ->
+                    b.tableName(table)
+                        .key(key(shardPk(runId, shard), COUNTER_SK))
+                        .updateExpression("ADD #set :pos SET updatedAt = :now")
+                        .expressionAttributeNames(
+                            Map.of("#set", status == TaskStatus.SUCCEEDED ? "succeeded" : "failed"))
+                        .expressionAttributeValues(
+                            Map.of(
+                                ":pos",
+                                    AttributeValue.fromNs(
+                                        List.of(Integer.toString(sharding.positionInShard(index)))),
+                                ":now", millis(clock.instant())))
+                        .returnValues(ReturnValue.ALL_NEW))
+            .attributes();
+    return shardCount(shard, sharding, after);
+  }
+
+  /** The counters of every shard of a run (BatchGetItem, UnprocessedKeys retried). */
+  public List<ShardCount> counts(String runId, Sharding sharding) {
+    Map<Integer, Map<String, AttributeValue>> found = new HashMap<>();
+    for (int from = 0; from < sharding.shardCount(); from += MAX_BATCH_GET) {
+      List<Map<String, AttributeValue>> keys = new ArrayList<>();
+      for (int shard = from;
+          shard < Math.min(sharding.shardCount(), from + MAX_BATCH_GET);
+          shard++) {
+        keys.add(key(shardPk(runId, shard), COUNTER_SK));
+      }
+      Map<String, KeysAndAttributes> request =
+          Map.of(table, KeysAndAttributes.builder().keys(keys).consistentRead(true).build());
+      for (int attempt = 0; ; attempt++) {
+        Map<String, KeysAndAttributes> current = request;
+        BatchGetItemResponse response = dynamoDb.batchGetItem(b -> b.requestItems(current));
+        for (Map<String, AttributeValue> item :
+            response.responses().getOrDefault(table, List.of())) {
+          String pk = item.get(PK).s();
+          found.put(Integer.parseInt(pk.substring(pk.lastIndexOf("#S") + 2)), item);
+        }
+        if (!response.hasUnprocessedKeys() || response.unprocessedKeys().isEmpty()) {
+          break;
+        }
+        if (attempt + 1 >= backoff.maxAttempts()) {
+          throw new PartialFailureException("counter reads stayed unprocessed for run " + runId);
+        }
+        request = response.unprocessedKeys();
+        backoff.pause(attempt + 1);
+      }
+    }
+    List<ShardCount> counts = new ArrayList<>(sharding.shardCount());
+    for (int shard = 0; shard < sharding.shardCount(); shard++) {
+      counts.add(shardCount(shard, sharding, found.get(shard)));
+    }
+    return counts;
+  }
+
+  private static ShardCount shardCount(
+      int shard, Sharding sharding, Map<String, AttributeValue> item) {
+    return new ShardCount(
+        shard,
+        Items.setSize(item, "succeeded"),
+        Items.setSize(item, "failed"),
+        sharding.shardSize(shard));
+  }
+
+  static TaskRecord toTask(Map<String, AttributeValue> item) {
+    return new TaskRecord(
+        Items.string(item, "runId"),
+        Items.integer(item, "idx", -1),
+        TaskStatus.valueOf(Items.string(item, "status")),
+        Items.integer(item, "attempt", 0),
+        Items.number(item, "version") == null ? 0 : Items.number(item, "version"),
+        Items.string(item, "owner"),
+        Items.instant(item, "leaseUntil"),
+        Items.string(item, "item"),
+        Items.string(item, "result"),
+        Items.string(item, "errorType"),
+        Items.string(item, "errorMessage"),
+        Items.instant(item, "startedAt"),
+        Items.instant(item, "finishedAt"),
+        Items.number(item, "durationMs"));
+  }
+}

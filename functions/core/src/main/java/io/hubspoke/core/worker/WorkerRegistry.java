@@ -1,0 +1,32 @@
+package io.hubspoke.core.worker;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The workers a deployment offers, by name. */
+public final class WorkerRegistry {
+  private final Map<String, TaskWorker> workers = new LinkedHashMap<>();
+
+  public WorkerRegistry(List<TaskWorker> workers) {
+    for (TaskWorker worker : workers) {
+      if (this.workers.putIfAbsent(worker.name(), worker) != null) {
+        throw new IllegalArgumentException("two workers are named " + worker.name());
+      }
+    }
+  }
+
+  /** {@code echo}, {@code sleep} and {@code http}. */
+  public static WorkerRegistry builtIn() {
+    return new WorkerRegistry(List.of(new EchoWorker(), new SleepWorker(), new HttpWorker()));
+  }
+
+  public Optional<TaskWorker> find(String name) {
+    return Optional.ofNullable(workers.get(name));
+  }
+
+  public List<String> names() {
+    return List.copyOf(workers.keySet());
+  }
+}

@@ -1,0 +1,109 @@
+package io.hubspoke.core.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.hubspoke.core.worker.WorkerRegistry;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class RunRequestParserTest {
+  private final RunRequestParser parser = new RunRequestParser(WorkerRegistry.builtIn());
+
+  @Test
+  void parsesAValidRequestWithDefaults() {
+    RunRequest request = parser.parse("{\"items\":[1,\"two\",{\"three\":3}],\"worker\":\"echo\"}");
+    assertEquals(List.of("1", "\"two\"", "{\"three\":3}"), request.itemsJson());
+    assertEquals(Limits.DEFAULT_MAX_ATTEMPTS, request.maxAttempts());
+    assertEquals(Limits.DEFAULT_TASK_TIMEOUT_SECONDS, request.taskTimeoutSeconds());
+    assertTrue(request.idempotencyKey().isEmpty());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "{|body",
+        "[]|body",
+        "{\"worker\":\"echo\"}|items",
+        "{\"items\":\"abc\",\"worker\":\"echo\"}|items",
+        "{\"items\":[],\"worker\":\"echo\"}|items",
+        "{\"items\":[null],\"worker\":\"echo\"}|items[0]",
+        "{\"items\":[1]}|worker",
+        "{\"items\":[1],\"worker\":\"nope\"}|worker",
+        "{\"items\":[1],\"worker\":7}|worker",
+        "{\"items\":[1],\"worker\":\"echo\",\"extra\":1}|extra",
+        "{\"items\":[1],\"worker\":\"echo\",\"workerConfig\":[]}|workerConfig",
+        "{\"items\":[1],\"worker\":\"sleep\",\"workerConfig\":{\"ms\":\"x\"}}|workerConfig.ms",
+        "{\"items\":[1],\"worker\":\"http\",\"workerConfig\":{}}|workerConfig.url",
+        "{\"items\":[1],\"worker\":\"echo\",\"maxAttempts\":0}|maxAttempts",
+        "{\"items\":[1],\"worker\":\"echo\",\"maxAttempts\":1.5}|maxAttempts",
+        "{\"items\":[1],\"worker\":\"echo\",\"taskTimeoutSeconds\":100000}|taskTimeoutSeconds",
+        "{\"items\":[1],\"worker\":\"echo\",\"idempotencyKey\":\"has space\"}|idempotencyKey",
+        "{\"items\":[1],\"worker\":\"echo\",\"idempotencyKey\":\"\"}|idempotencyKey",
+      })
+  void rejectsNamingTheField(String body, String field) {
+    InvalidInputException e = assertThrows(InvalidInputException.class, () -> parser.parse(body));
+    assertEquals(field, e.errors().get(0).field(), e.getMessage());
+    assertTrue(!e.errors().get(0).fix().isBlank());
+  }
+
+  @Test
+  void rejectsTooManyItemsAndOversizedItems() {
+    StringBuilder many = new StringBuilder("{\"worker\":\"echo\",\"items\":[");
+    for (int i = 0; i <= Limits.MAX_ITEMS; i++) {
+      many.append(i == 0 ? "" : ",").append(i);
+    }
+    many.append("]}");
+    assertEquals(
+        "items",
+        assertThrows(InvalidInputException.class, () -> parser.parse(many.toString()))
+            .errors()
+            .get(0)
+            .field());
+    String big = "\"" + "x".repeat(Limits.MAX_ITEM_BYTES) + "\"";
+    assertEquals(
+        "items[1]",
+        assertThrows(
+                InvalidInputException.class,
+                () -> parser.parse("{\"worker\":\"echo\",\"items\":[1," + big + "]}"))
+            .errors()
+            .get(0)
+            .field());
+    String key = "k".repeat(Limits.MAX_IDEMPOTENCY_KEY_LENGTH + 1);
+    assertEquals(
+        "idempotencyKey",
+        assertThrows(
+                InvalidInputException.class,
+                () ->
+                    parser.parse(
+                        "{\"worker\":\"echo\",\"items\":[1],\"idempotencyKey\":\"" + key + "\"}"))
+            .errors()
+            .get(0)
+            .field());
+  }
+
+  @Test
+  void reportsEveryProblemAtOnce() {
+    InvalidInputException e =
+        assertThrows(
+            InvalidInputException.class,
+            () -> parser.parse("{\"items\":[],\"worker\":\"nope\",\"maxAttempts\":99}"));
+    assertEquals(3, e.errors().size());
+  }
+
+  @Test
+  void rejectsAByteOrderMark() {
+    assertEquals(
+        "body",
+        assertThrows(
+                InvalidInputException.class,
+                () -> parser.parse("\uFEFF{\"items\":[1],\"worker\":\"echo\"}"))
+            .errors()
+            .get(0)
+            .field());
+  }
+}

@@ -1,0 +1,28 @@
+package io.hubspoke.core.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class RunStatusTest {
+  private static final Set<String> ALLOWED =
+      Set.of(
+          "DISPATCHING->RUNNING",
+          "DISPATCHING->SUMMARIZING",
+          "RUNNING->SUMMARIZING",
+          "SUMMARIZING->SUMMARIZING",
+          "SUMMARIZING->SUCCEEDED",
+          "SUMMARIZING->FAILED");
+
+  @Test
+  void everyPairIsAllowedExactlyWhenTheTableSaysSo() {
+    for (RunStatus from : RunStatus.values()) {
+      for (RunStatus to : RunStatus.values()) {
+        assertEquals(
+            ALLOWED.contains(from + "->" + to), from.canTransitionTo(to), from + " -> " + to);
+      }
+      assertEquals(from.allowedNext().isEmpty(), from.isTerminal(), from + " terminal");
+    }
+  }
+}

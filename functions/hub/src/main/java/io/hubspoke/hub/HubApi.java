@@ -1,0 +1,335 @@
+package io.hubspoke.hub;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hubspoke.core.api.InvalidInputException;
+import io.hubspoke.core.api.RunRequest;
+import io.hubspoke.core.api.RunRequestParser;
+import io.hubspoke.core.aws.PartialFailureException;
+import io.hubspoke.core.json.Json;
+import io.hubspoke.core.model.RunIds;
+import io.hubspoke.core.model.TaskRecord;
+import io.hubspoke.core.model.TaskStatus;
+import io.hubspoke.core.service.IdempotencyConflictException;
+import io.hubspoke.core.service.RunQueryService;
+import io.hubspoke.core.service.RunSubmissionService;
+import io.hubspoke.core.service.SubmitResult;
+import io.hubspoke.core.store.Page;
+import io.hubspoke.core.store.RunRecord;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import software.amazon.awssdk.core.exception.SdkException;
+
+/**
+ * The hub's three entry points: API Gateway HTTP API events, EventBridge events whose {@code
+ * detail} is a run request (scheduled runs), and a run request invoked directly.
+ */
+final class HubApi {
+  private static final Logger LOG = Logger.getLogger(HubApi.class.getName());
+  static final String ROUTES = "POST /runs, GET /runs, GET /runs/{runId}, GET /runs/{runId}/tasks";
+  static final int DEFAULT_PAGE = 25;
+  static final int MAX_PAGE = 100;
+
+  private final RunRequestParser parser;
+  private final RunSubmissionService submission;
+  private final RunQueryService queries;
+
+  HubApi(RunRequestParser parser, RunSubmissionService submission, RunQueryService queries) {
+    this.parser = parser;
+    this.submission = submission;
+    this.queries = queries;
+  }
+
+  /** Handles any event the hub receives; returns the JSON the invoker gets back. */
+  JsonNode handle(JsonNode event, Duration timeBudget) {
+    if (event != null && event.path("requestContext").has("http")) {
+      return http(event, timeBudget).toEvent();
+    }
+    JsonNode request =
+        event != null && event.has("detail-type") && event.has("detail")
+            ? event.get("detail")
+            : event;
+    HttpResponse response = guarded(() -> submit(parser.parse(request), timeBudget));
+    if (response.statusCode() >= 400) {
+      LOG.warning(
+          () -> "rejected a direct or scheduled run request: " + Json.write(response.body()));
+    }
+    return response.body();
+  }
+
+  HttpResponse http(JsonNode event, Duration timeBudget) {
+    String method = event.path("requestContext").path("http").path("method").asText("");
+    String path = event.path("rawPath").asText("/");
+    if (path.length() > 1 && path.endsWith("/")) {
+      path = path.substring(0, path.length() - 1);
+    }
+    String[] segments = path.substring(1).split("/", -1);
+    if (segments.length >= 1 && segments[0].equals("runs")) {
+      if (segments.length == 1) {
+        if (method.equals("POST")) {
+          return guarded(() -> postRun(event, timeBudget));
+        }
+        if (method.equals("GET")) {
+          return guarded(() -> listRuns(event));
+        }
+        return notAllowed(method, path, "GET, POST");
+      }
+      if (segments.length == 2) {
+        return method.equals("GET")
+            ? guarded(() -> getRun(segments[1], event))
+            : notAllowed(method, path, "GET");
+      }
+      if (segments.length == 3 && segments[2].equals("tasks")) {
+        return method.equals("GET")
+            ? guarded(() -> listTasks(segments[1], event))
+            : notAllowed(method, path, "GET");
+      }
+    }
+    return HttpResponse.error(
+        404, "NotFound", "no route for " + method + " " + path + "; the routes are " + ROUTES);
+  }
+
+  private static HttpResponse notAllowed(String method, String path, String allowed) {
+    return HttpResponse.error(
+            405, "MethodNotAllowed", method + " is not allowed on " + path + "; use " + allowed)
+        .withHeader("allow", allowed);
+  }
+
+  private HttpResponse postRun(JsonNode event, Duration timeBudget) {
+    String contentType = header(event, "content-type").orElse("");
+    String mediaType = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+    if (!mediaType.equals("application/json")) {
+      return HttpResponse.error(
+          415,
+          "UnsupportedMediaType",
+          "Content-Type is '"
+              + contentType
+              + "'; send the run request as Content-Type: application/json");
+    }
+    String charset = contentType.toLowerCase(Locale.ROOT).replace(" ", "");
+    if (charset.contains("charset=") && !charset.contains("charset=utf-8")) {
+      return HttpResponse.error(
+          415, "UnsupportedMediaType", "the body must be UTF-8; send charset=utf-8 or none");
+    }
+    rejectQuery(event, Set.of());
+    RunRequest request = parser.parse(body(event));
+    return submit(request, timeBudget);
+  }
+
+  private HttpResponse submit(RunRequest request, Duration timeBudget) {
+    SubmitResult result = submission.submit(request, timeBudget);
+    ObjectNode body = queries.view(result.run()).toJson();
+    body.put("created", result.created());
+    return HttpResponse.json(result.created() ? 202 : 200, body)
+        .withHeader("location", "/runs/" + result.run().runId());
+  }
+
+  private HttpResponse getRun(String runId, JsonNode event) {
+    requireRunId(runId);
+    rejectQuery(event, Set.of());
+    return queries
+        .get(runId)
+        .map(view -> HttpResponse.json(200, view.toJson()))
+        .orElseGet(() -> unknownRun(runId));
+  }
+
+  private HttpResponse listRuns(JsonNode event) {
+    rejectQuery(event, Set.of("limit", "nextToken"));
+    Page<RunRecord> page = queries.list(limit(event), query(event, "nextToken"));
+    ObjectNode body = Json.object();
+    ArrayNode runs = body.putArray("runs");
+    for (RunRecord run : page.items()) {
+      ObjectNode item = runs.addObject();
+      item.put("runId", run.runId());
+      item.put("status", run.status().name());
+      item.put("worker", run.spec().worker());
+      item.put("total", run.spec().total());
+      item.put("createdAt", run.spec().createdAt().toString());
+      if (run.completedAt() != null) {
+        item.put("completedAt", run.completedAt().toString());
+      }
+      item.put("statusUrl", "/runs/" + run.runId());
+    }
+    page.nextToken().ifPresent(t -> body.put("nextToken", t));
+    return HttpResponse.json(200, body);
+  }
+
+  private HttpResponse listTasks(String runId, JsonNode event) {
+    requireRunId(runId);
+    rejectQuery(event, Set.of("limit", "nextToken", "status"));
+    Optional<TaskStatus> status =
+        query(event, "status")
+            .map(
+                s -> {
+                  try {
+                    return TaskStatus.valueOf(s);
+                  } catch (IllegalArgumentException e) {
+                    throw new InvalidInputException(
+                        "status",
+                        "unknown task status '" + s + "'",
+                        "use one of " + List.of(TaskStatus.values()));
+                  }
+                });
+    Optional<Page<TaskRecord>> page =
+        queries.tasks(runId, status, limit(event), query(event, "nextToken"));
+    if (page.isEmpty()) {
+      return unknownRun(runId);
+    }
+    ObjectNode body = Json.object();
+    body.put("runId", runId);
+    ArrayNode tasks = body.putArray("tasks");
+    for (TaskRecord task : page.get().items()) {
+      tasks.add(taskJson(task));
+    }
+    page.get().nextToken().ifPresent(t -> body.put("nextToken", t));
+    return HttpResponse.json(200, body);
+  }
+
+  static ObjectNode taskJson(TaskRecord task) {
+    ObjectNode json = Json.object();
+    json.put("taskId", task.taskId());
+    json.put("index", task.index());
+    json.put("status", task.status().name());
+    json.put("attempt", task.attempt());
+    json.set("item", Json.parseTrusted(task.itemJson()));
+    if (task.resultJson() != null) {
+      json.set("result", Json.parseTrusted(task.resultJson()));
+    }
+    if (task.errorType() != null) {
+      json.put("errorType", task.errorType());
+      json.put("errorMessage", task.errorMessage());
+    }
+    if (task.startedAt() != null) {
+      json.put("startedAt", task.startedAt().toString());
+    }
+    if (task.finishedAt() != null) {
+      json.put("finishedAt", task.finishedAt().toString());
+    }
+    if (task.durationMs() != null) {
+      json.put("durationMs", task.durationMs());
+    }
+    if (task.status() == TaskStatus.RUNNING && task.leaseUntil() != null) {
+      json.put("leaseUntil", task.leaseUntil().toString());
+    }
+    return json;
+  }
+
+  private static HttpResponse unknownRun(String runId) {
+    return HttpResponse.error(404, "RunNotFound", "no run " + runId + "; list runs with GET /runs");
+  }
+
+  private static void requireRunId(String runId) {
+    if (!RunIds.isValid(runId)) {
+      throw new InvalidInputException(
+          "runId",
+          "'" + runId + "' is not a run id",
+          "use the runId returned by POST /runs, e.g. r-0123456789abcdef01234567");
+    }
+  }
+
+  private static int limit(JsonNode event) {
+    Optional<String> limit = query(event, "limit");
+    if (limit.isEmpty()) {
+      return DEFAULT_PAGE;
+    }
+    try {
+      int value = Integer.parseInt(limit.get());
+      if (value >= 1 && value <= MAX_PAGE) {
+        return value;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new InvalidInputException(
+        "limit",
+        "'" + limit.get() + "' is not a page size",
+        "give a whole number from 1 to " + MAX_PAGE);
+  }
+
+  private static void rejectQuery(JsonNode event, Set<String> allowed) {
+    for (Iterator<String> names = event.path("queryStringParameters").fieldNames();
+        names.hasNext(); ) {
+      String name = names.next();
+      if (!allowed.contains(name)) {
+        throw new InvalidInputException(
+            name,
+            "unknown query parameter",
+            allowed.isEmpty()
+                ? "this route takes no query parameters"
+                : "use only " + allowed.stream().sorted().toList());
+      }
+    }
+  }
+
+  private static Optional<String> query(JsonNode event, String name) {
+    JsonNode value = event.path("queryStringParameters").get(name);
+    return value == null || value.isNull() ? Optional.empty() : Optional.of(value.asText());
+  }
+
+  private static Optional<String> header(JsonNode event, String name) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = event.path("headers").fields();
+        it.hasNext(); ) {
+      Map.Entry<String, JsonNode> header = it.next();
+      if (header.getKey().equalsIgnoreCase(name)) {
+        return Optional.of(header.getValue().asText());
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static String body(JsonNode event) {
+    String body = event.path("body").asText("");
+    if (!event.path("isBase64Encoded").asBoolean(false)) {
+      return body;
+    }
+    byte[] bytes;
+    try {
+      bytes = Base64.getDecoder().decode(body);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInputException("body", "is not valid base64", "send the body as UTF-8 JSON");
+    }
+    try {
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes))
+          .toString();
+    } catch (CharacterCodingException e) {
+      throw new InvalidInputException(
+          "body", "is not valid UTF-8", "encode the JSON body as UTF-8");
+    }
+  }
+
+  /** Maps the failures every route shares onto HTTP responses. */
+  private static HttpResponse guarded(java.util.function.Supplier<HttpResponse> route) {
+    try {
+      return route.get();
+    } catch (InvalidInputException e) {
+      return HttpResponse.invalid(e.getMessage(), e.errors());
+    } catch (IdempotencyConflictException e) {
+      return HttpResponse.error(409, "IdempotencyConflict", e.getMessage());
+    } catch (PartialFailureException | SdkException e) {
+      LOG.log(Level.WARNING, "AWS call failed", e);
+      return HttpResponse.error(
+          503,
+          "ServiceUnavailable",
+          "a downstream AWS service failed ("
+              + e.getMessage()
+              + "); retry the request with the same idempotencyKey");
+    }
+  }
+}
