@@ -12,6 +12,8 @@ import io.hubspoke.core.json.Json;
 import io.hubspoke.core.model.RunIds;
 import io.hubspoke.core.service.Hubspoke;
 import io.hubspoke.core.service.RunSummarizer;
+import io.hubspoke.core.service.RunSweeper;
+import io.hubspoke.core.worker.WorkerRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -27,7 +29,10 @@ import java.util.logging.Logger;
 public final class CollectorHandler implements RequestStreamHandler {
   private static final Logger LOG = Logger.getLogger(CollectorHandler.class.getName());
 
+  static final String SCHEDULED_EVENT = "Scheduled Event";
+
   private final RunSummarizer summarizer;
+  private final RunSweeper sweeper;
 
   public CollectorHandler() {
     this(HubspokeEnvironment.fromSystem());
@@ -38,11 +43,22 @@ public final class CollectorHandler implements RequestStreamHandler {
   }
 
   public CollectorHandler(HubspokeEnvironment env, AwsClients clients, Clock clock) {
-    this(Hubspoke.create(env, clients, clock).summarizer());
+    this(env, clients, clock, WorkerRegistry.builtIn());
   }
 
-  CollectorHandler(RunSummarizer summarizer) {
+  /** With the workers this deployment offers (the built-in ones unless extended). */
+  public CollectorHandler(
+      HubspokeEnvironment env, AwsClients clients, Clock clock, WorkerRegistry workers) {
+    this(Hubspoke.create(env, clients, clock, workers));
+  }
+
+  private CollectorHandler(Hubspoke hubspoke) {
+    this(hubspoke.summarizer(), hubspoke.sweeper());
+  }
+
+  CollectorHandler(RunSummarizer summarizer, RunSweeper sweeper) {
     this.summarizer = summarizer;
+    this.sweeper = sweeper;
   }
 
   @Override

@@ -8,6 +8,7 @@ import io.hubspoke.core.aws.AwsClients;
 import io.hubspoke.core.config.HubspokeEnvironment;
 import io.hubspoke.core.json.Json;
 import io.hubspoke.core.service.Hubspoke;
+import io.hubspoke.core.worker.WorkerRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -34,7 +35,13 @@ public final class HubHandler implements RequestStreamHandler {
   }
 
   public HubHandler(HubspokeEnvironment env, AwsClients clients, Clock clock) {
-    this(wire(Hubspoke.create(env, clients, clock)));
+    this(env, clients, clock, WorkerRegistry.builtIn());
+  }
+
+  /** With the workers this deployment offers (the built-in ones unless extended). */
+  public HubHandler(
+      HubspokeEnvironment env, AwsClients clients, Clock clock, WorkerRegistry workers) {
+    this(wire(Hubspoke.create(env, clients, clock, workers)));
   }
 
   HubHandler(HubApi api) {

@@ -9,6 +9,7 @@ import io.hubspoke.core.config.HubspokeEnvironment;
 import io.hubspoke.core.service.Hubspoke;
 import io.hubspoke.core.service.MessageOutcome;
 import io.hubspoke.core.service.TaskExecutionService;
+import io.hubspoke.core.worker.WorkerRegistry;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,7 +41,13 @@ public final class SpokeHandler implements RequestHandler<SQSEvent, SQSBatchResp
   }
 
   public SpokeHandler(HubspokeEnvironment env, AwsClients clients, Clock clock) {
-    this(Hubspoke.create(env, clients, clock), clock);
+    this(env, clients, clock, WorkerRegistry.builtIn());
+  }
+
+  /** With the workers this deployment offers (the built-in ones unless extended). */
+  public SpokeHandler(
+      HubspokeEnvironment env, AwsClients clients, Clock clock, WorkerRegistry workers) {
+    this(Hubspoke.create(env, clients, clock, workers), clock);
   }
 
   private SpokeHandler(Hubspoke hubspoke, Clock clock) {

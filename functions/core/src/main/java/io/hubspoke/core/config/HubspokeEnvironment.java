@@ -23,6 +23,15 @@ public final class HubspokeEnvironment {
   /** Days a finished run is kept before DynamoDB TTL may delete it (default 30). */
   public static final String RETENTION_DAYS = "HUBSPOKE_RETENTION_DAYS";
 
+  /** Days back the sweep looks for unfinished runs (default 14, the longest SQS retention). */
+  public static final String SWEEP_LOOKBACK_DAYS = "HUBSPOKE_SWEEP_LOOKBACK_DAYS";
+
+  /**
+   * Seconds without progress, beyond the task timeout, after which the sweep reconciles a run
+   * (default 60).
+   */
+  public static final String STALL_MARGIN_SECONDS = "HUBSPOKE_STALL_MARGIN_SECONDS";
+
   public static final String AWS_REGION = "AWS_REGION";
   public static final String ENDPOINT_DYNAMODB = "AWS_ENDPOINT_URL_DYNAMODB";
   public static final String ENDPOINT_SQS = "AWS_ENDPOINT_URL_SQS";

@@ -98,6 +98,18 @@ public final class Hubspoke {
         Duration.ofDays(env.number(HubspokeEnvironment.RETENTION_DAYS, 30)));
   }
 
+  public RunSweeper sweeper() {
+    return new RunSweeper(
+        runs,
+        tasks,
+        queue,
+        completion(),
+        summarizer(),
+        clock,
+        Duration.ofDays(env.number(HubspokeEnvironment.SWEEP_LOOKBACK_DAYS, 14)),
+        Duration.ofSeconds(env.number(HubspokeEnvironment.STALL_MARGIN_SECONDS, 60)));
+  }
+
   /** Runs the messages of one batch, and each worker, on their own threads. */
   public ExecutorService pool() {
     return pool;

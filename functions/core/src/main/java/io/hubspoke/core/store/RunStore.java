@@ -228,6 +228,40 @@ public final class RunStore {
         old -> true);
   }
 
+  /**
+   * Runs created since {@code since} that are not finished (or whose {@code RunCompleted} was not
+   * yet published), newest first: what a sweep must look at.
+   */
+  public List<RunRecord> unfinishedSince(Instant since) {
+    List<RunRecord> found = new ArrayList<>();
+    Map<String, AttributeValue> start = null;
+    do {
+      Map<String, AttributeValue> from = start;
+      QueryResponse page =
+          dynamoDb.query(
+              b ->
+                  b.tableName(table)
+                      .indexName(TableSchema.RUNS_INDEX)
+                      .keyConditionExpression("#p = :p AND #s >= :since")
+                      .filterExpression("attribute_not_exists(completedEventAt)")
+                      .expressionAttributeNames(
+                          Map.of(
+                              "#p", TableSchema.RUNS_INDEX_PARTITION_KEY,
+                              "#s", TableSchema.RUNS_INDEX_SORT_KEY))
+                      .expressionAttributeValues(
+                          Map.of(
+                              ":p", s(RUNS_PARTITION),
+                              ":since", s(String.format("%013d", since.toEpochMilli()))))
+                      .exclusiveStartKey(from));
+      page.items().forEach(item -> found.add(toRun(item)));
+      start =
+          page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
+              ? page.lastEvaluatedKey()
+              : null;
+    } while (start != null);
+    return found;
+  }
+
   /** Runs newest first, one page at a time. */
   public Page<RunRecord> list(int limit, Optional<String> token) {
     Map<String, AttributeValue> start = token.map(RunStore::decodeToken).orElse(null);

@@ -1,7 +1,9 @@
 package io.hubspoke.core.store;
 
-/** The terminal tasks counted in one shard. */
-public record ShardCount(int shard, int succeeded, int failed, int size) {
+import java.time.Instant;
+
+/** The terminal tasks counted in one shard, and when the count last changed (null: never). */
+public record ShardCount(int shard, int succeeded, int failed, int size, Instant updatedAt) {
   public boolean drained() {
     return succeeded + failed >= size;
   }

@@ -542,7 +542,8 @@ public final class TaskStore {
         shard,
         Items.setSize(item, "succeeded"),
         Items.setSize(item, "failed"),
-        sharding.shardSize(shard));
+        sharding.shardSize(shard),
+        item == null ? null : Items.instant(item, "updatedAt"));
   }
 
   static TaskRecord toTask(Map<String, AttributeValue> item) {

@@ -1,0 +1,283 @@
+package io.hubspoke.local;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hubspoke.core.json.Json;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.Level;
+import java.util.logging.LogManager;
+import java.util.logging.Logger;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** The {@code hubspoke} command line. */
+@Command(
+    name = "hubspoke",
+    mixinStandardHelpOptions = true,
+    version = "hubspoke 0.1.0",
+    description = "Runs hubspoke fan-outs on this machine against real local engines.",
+    subcommands = {HubspokeCli.Run.class, HubspokeCli.Serve.class})
+public final class HubspokeCli implements Callable<Integer> {
+  static final int EXIT_SUCCEEDED = 0;
+  static final int EXIT_FAILED = 1;
+  static final int EXIT_USAGE = 2;
+
+  @Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getErr());
+    return EXIT_USAGE;
+  }
+
+  public static void main(String[] args) {
+    System.exit(execute(args, System.in, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs the command line; returns the exit code (for tests). */
+  public static int execute(String[] args, InputStream stdin, PrintWriter out, PrintWriter err) {
+    quietLogs(args);
+    CommandLine cli = new CommandLine(new HubspokeCli());
+    cli.setOut(out);
+    cli.setErr(err);
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          commandLine.getErr().println("hubspoke: " + e.getMessage());
+          return e instanceof UsageException ? EXIT_USAGE : EXIT_FAILED;
+        });
+    STDIN.set(stdin);
+    return cli.execute(args);
+  }
+
+  private static final ThreadLocal<InputStream> STDIN = ThreadLocal.withInitial(() -> System.in);
+
+  /** The engines and the functions log to java.util.logging; keep the terminal for the run. */
+  private static void quietLogs(String[] args) {
+    boolean verbose = java.util.Arrays.asList(args).contains("--verbose");
+    Logger root = LogManager.getLogManager().getLogger("");
+    root.setLevel(verbose ? Level.INFO : Level.SEVERE);
+    for (var handler : root.getHandlers()) {
+      handler.setLevel(verbose ? Level.INFO : Level.SEVERE);
+    }
+  }
+
+  static final class UsageException extends RuntimeException {
+    UsageException(String message) {
+      super(message);
+    }
+  }
+
+  /** Options shared by the commands that start a local runtime. */
+  static class RuntimeOptions {
+    @Option(names = "--concurrency", description = "maximum concurrent spoke invocations (default ${DEFAULT-VALUE})", defaultValue = "10")
+    int concurrency;
+
+    @Option(names = "--batch-size", description = "messages per spoke invocation (default ${DEFAULT-VALUE})", defaultValue = "10")
+    int batchSize;
+
+    @Option(names = "--verbose", description = "show the functions' and engines' logs")
+    boolean verbose;
+
+    LocalOptions.Builder builder(int port) {
+      if (concurrency < 2 || concurrency > 1000) {
+        throw new UsageException("--concurrency must be from 2 to 1000 (the event source mapping's range)");
+      }
+      if (batchSize < 1 || batchSize > 10) {
+        throw new UsageException("--batch-size must be from 1 to 10");
+      }
+      LocalOptions.Builder builder =
+          LocalOptions.builder().httpPort(port).maximumConcurrency(concurrency).batchSize(batchSize);
+      if (verbose) {
+        builder.functionLogs(line -> System.err.println(line));
+      }
+      return builder;
+    }
+  }
+
+  @Command(
+      name = "run",
+      mixinStandardHelpOptions = true,
+      description = "Starts the local runtime, submits ITEMS_FILE as one run through the local HTTP API, shows progress, and prints the summary. Exit 0 if the run SUCCEEDED, 1 if it FAILED, 2 on usage errors.")
+  static final class Run implements Callable<Integer> {
+    @Parameters(paramLabel = "ITEMS_FILE", description = "a JSON array or JSON Lines file of items; - for standard input")
+    String itemsFile;
+
+    @Option(names = "--worker", description = "echo, sleep or http (default ${DEFAULT-VALUE})", defaultValue = "echo")
+    String worker;
+
+    @Option(names = "--worker-config", description = "the worker's settings as a JSON object, e.g. '{\"ms\":100}'")
+    String workerConfig;
+
+    @Option(names = "--max-attempts", description = "attempts per task, 1-10 (default 3)")
+    Integer maxAttempts;
+
+    @Option(names = "--task-timeout", description = "seconds a task may run, 1-840 (default 60)")
+    Integer taskTimeout;
+
+    @Option(names = "--json", description = "print only the final run record as JSON")
+    boolean json;
+
+    @CommandLine.Mixin RuntimeOptions runtime;
+
+    @Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter err = spec.commandLine().getErr();
+      ObjectNode request = Json.object();
+      ArrayNode items;
+      try {
+        items = ItemsFile.read(itemsFile, STDIN.get());
+      } catch (ItemsFile.ItemsFileException e) {
+        throw new UsageException(e.getMessage());
+      }
+      request.set("items", items);
+      request.put("worker", worker);
+      if (workerConfig != null) {
+        try {
+          request.set("workerConfig", Json.parse(workerConfig));
+        } catch (JsonProcessingException e) {
+          throw new UsageException("--worker-config is not JSON: " + e.getOriginalMessage());
+        }
+      }
+      if (maxAttempts != null) {
+        request.put("maxAttempts", maxAttempts);
+      }
+      if (taskTimeout != null) {
+        request.put("taskTimeoutSeconds", taskTimeout);
+      }
+      if (!json) {
+        err.println("starting the local runtime (DynamoDB Local, ElasticMQ, event bus)…");
+      }
+      try (LocalRuntime local = LocalRuntime.start(runtime.builder(0).build())) {
+        RunClient client = new RunClient(local.apiEndpoint());
+        HttpResponse<String> created = client.post("/runs", Json.write(request));
+        JsonNode body = Json.parse(created.body());
+        if (created.statusCode() == 400) {
+          throw new UsageException(describeError(body));
+        }
+        if (created.statusCode() != 202 && created.statusCode() != 200) {
+          throw new IllegalStateException("POST /runs answered " + created.statusCode() + ": " + created.body());
+        }
+        String runId = body.get("runId").asText();
+        if (!json) {
+          err.println("run " + runId + ": " + body.get("total").asInt() + " tasks, worker " + worker);
+        }
+        Progress progress = json ? null : new Progress(err, body.get("total").asInt());
+        JsonNode run = client.awaitFinished(runId, progress);
+        if (json) {
+          out.println(Json.write(run));
+        } else {
+          progress.finish(run);
+          SummaryTable.print(out, run);
+        }
+        return "SUCCEEDED".equals(run.get("status").asText()) ? EXIT_SUCCEEDED : EXIT_FAILED;
+      }
+    }
+  }
+
+  @Command(
+      name = "serve",
+      mixinStandardHelpOptions = true,
+      description = "Keeps the local runtime and its HTTP API up, so curl can drive it. Stop with Ctrl-C.")
+  static final class Serve implements Callable<Integer> {
+    @Option(names = "--port", description = "HTTP port on 127.0.0.1 (default ${DEFAULT-VALUE})", defaultValue = "8080")
+    int port;
+
+    @CommandLine.Mixin RuntimeOptions runtime;
+
+    @Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      if (port < 0 || port > 65535) {
+        throw new UsageException("--port must be from 0 to 65535");
+      }
+      PrintWriter err = spec.commandLine().getErr();
+      LocalRuntime local = LocalRuntime.start(runtime.builder(port).build());
+      CountDownLatch stopped = new CountDownLatch(1);
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    local.close();
+                    stopped.countDown();
+                  }));
+      err.println("hubspoke local API on " + local.apiEndpoint());
+      err.println("  curl -s -X POST " + local.apiEndpoint() + "/runs -H 'content-type: application/json' \\");
+      err.println("       -d '{\"items\":[1,2,3],\"worker\":\"sleep\",\"workerConfig\":{\"ms\":100}}'");
+      err.println("  curl -s " + local.apiEndpoint() + "/runs/<runId>");
+      err.println("Ctrl-C stops it.");
+      err.flush();
+      stopped.await();
+      return EXIT_SUCCEEDED;
+    }
+  }
+
+  static String describeError(JsonNode body) {
+    StringBuilder text = new StringBuilder(body.path("message").asText("the request was rejected"));
+    for (JsonNode e : body.path("errors")) {
+      text.append(String.format(Locale.ROOT, "%n  %s: %s (fix: %s)", e.path("field").asText(), e.path("message").asText(), e.path("fix").asText()));
+    }
+    return text.toString();
+  }
+
+  /** A small client of the hub's HTTP API. */
+  static final class RunClient {
+    private final URI base;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    RunClient(URI base) {
+      this.base = base;
+    }
+
+    HttpResponse<String> post(String path, String json) throws Exception {
+      return http.send(
+          HttpRequest.newBuilder(base.resolve(path))
+              .timeout(Duration.ofSeconds(60))
+              .header("content-type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofString(json))
+              .build(),
+          HttpResponse.BodyHandlers.ofString());
+    }
+
+    JsonNode get(String path) throws Exception {
+      HttpResponse<String> response =
+          http.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() != 200) {
+        throw new IllegalStateException("GET " + path + " answered " + response.statusCode() + ": " + response.body());
+      }
+      return Json.parse(response.body());
+    }
+
+    /** Polls the run until the collector has summarized it. */
+    JsonNode awaitFinished(String runId, Progress progress) throws Exception {
+      while (true) {
+        JsonNode run = get("/runs/" + runId);
+        String status = run.get("status").asText();
+        if (status.equals("SUCCEEDED") || status.equals("FAILED")) {
+          return run;
+        }
+        if (progress != null) {
+          progress.update(run);
+        }
+        Thread.sleep(250);
+      }
+    }
+  }
+}

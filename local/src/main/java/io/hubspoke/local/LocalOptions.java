@@ -1,0 +1,215 @@
+package io.hubspoke.local;
+
+import io.hubspoke.local.engine.LocalEventBus;
+import io.hubspoke.local.engine.SqsEventSourcePoller;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import io.hubspoke.core.worker.WorkerRegistry;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+
+/**
+ * How the local runtime is set up. The defaults mirror the CDK stack's (batch size, timeouts,
+ * visibility = 6 × spoke timeout, maxReceiveCount); tests shorten the timeouts.
+ */
+public record LocalOptions(
+    int httpPort,
+    int batchSize,
+    Duration batchingWindow,
+    int maximumConcurrency,
+    Duration hubTimeout,
+    Duration spokeTimeout,
+    Duration collectorTimeout,
+    int maxReceiveCount,
+    Duration leaseGrace,
+    Duration summaryLease,
+    Duration sweepInterval,
+    Duration stallMargin,
+    List<ExecutionInterceptor> interceptors,
+    SqsEventSourcePoller.InvocationInterceptor pollerInterceptor,
+    LocalEventBus.DeliveryInterceptor busInterceptor,
+    Consumer<String> functionLogs,
+    WorkerRegistry workers,
+    Duration visibilityTimeoutOverride) {
+
+  public static final String TABLE_NAME = "hubspoke-local";
+  public static final String QUEUE_NAME = "hubspoke-work";
+  public static final String BUS_NAME = "hubspoke-local-bus";
+
+  /** SQS visibility timeout, computed as the CDK stack computes it. */
+  public Duration visibilityTimeout() {
+    if (visibilityTimeoutOverride != null) {
+      return visibilityTimeoutOverride;
+    }
+    return spokeTimeout.multipliedBy(6).plus(batchingWindow);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.httpPort = httpPort;
+    b.batchSize = batchSize;
+    b.batchingWindow = batchingWindow;
+    b.maximumConcurrency = maximumConcurrency;
+    b.hubTimeout = hubTimeout;
+    b.spokeTimeout = spokeTimeout;
+    b.collectorTimeout = collectorTimeout;
+    b.maxReceiveCount = maxReceiveCount;
+    b.leaseGrace = leaseGrace;
+    b.summaryLease = summaryLease;
+    b.sweepInterval = sweepInterval;
+    b.stallMargin = stallMargin;
+    b.interceptors = new ArrayList<>(interceptors);
+    b.pollerInterceptor = pollerInterceptor;
+    b.busInterceptor = busInterceptor;
+    b.functionLogs = functionLogs;
+    b.workers = workers;
+    b.visibilityTimeoutOverride = visibilityTimeoutOverride;
+    return b;
+  }
+
+  public static final class Builder {
+    private int httpPort = 0;
+    private int batchSize = 10;
+    private Duration batchingWindow = Duration.ZERO;
+    private int maximumConcurrency = 10;
+    private Duration hubTimeout = Duration.ofSeconds(30);
+    private Duration spokeTimeout = Duration.ofSeconds(60);
+    private Duration collectorTimeout = Duration.ofSeconds(300);
+    private int maxReceiveCount = 8;
+    private Duration leaseGrace = Duration.ofSeconds(10);
+    private Duration summaryLease = Duration.ofSeconds(360);
+    private Duration sweepInterval = Duration.ofSeconds(30);
+    private Duration stallMargin = Duration.ofSeconds(60);
+    private List<ExecutionInterceptor> interceptors = new ArrayList<>();
+    private SqsEventSourcePoller.InvocationInterceptor pollerInterceptor =
+        SqsEventSourcePoller.InvocationInterceptor.NONE;
+    private LocalEventBus.DeliveryInterceptor busInterceptor = LocalEventBus.DeliveryInterceptor.NONE;
+    private Consumer<String> functionLogs = line -> {};
+    private WorkerRegistry workers = WorkerRegistry.builtIn();
+    private Duration visibilityTimeoutOverride;
+
+    public Builder httpPort(int port) {
+      this.httpPort = port;
+      return this;
+    }
+
+    public Builder batchSize(int batchSize) {
+      this.batchSize = batchSize;
+      return this;
+    }
+
+    public Builder batchingWindow(Duration window) {
+      this.batchingWindow = window;
+      return this;
+    }
+
+    public Builder maximumConcurrency(int concurrency) {
+      this.maximumConcurrency = concurrency;
+      return this;
+    }
+
+    public Builder hubTimeout(Duration timeout) {
+      this.hubTimeout = timeout;
+      return this;
+    }
+
+    public Builder spokeTimeout(Duration timeout) {
+      this.spokeTimeout = timeout;
+      return this;
+    }
+
+    public Builder collectorTimeout(Duration timeout) {
+      this.collectorTimeout = timeout;
+      return this;
+    }
+
+    public Builder maxReceiveCount(int count) {
+      this.maxReceiveCount = count;
+      return this;
+    }
+
+    public Builder leaseGrace(Duration grace) {
+      this.leaseGrace = grace;
+      return this;
+    }
+
+    public Builder summaryLease(Duration lease) {
+      this.summaryLease = lease;
+      return this;
+    }
+
+    /** How often the scheduled sweep invokes the collector; zero turns it off. */
+    public Builder sweepInterval(Duration interval) {
+      this.sweepInterval = interval;
+      return this;
+    }
+
+    public Builder stallMargin(Duration margin) {
+      this.stallMargin = margin;
+      return this;
+    }
+
+    /** Added to every function's AWS clients, e.g. to count requests or inject faults. */
+    public Builder interceptor(ExecutionInterceptor interceptor) {
+      this.interceptors.add(interceptor);
+      return this;
+    }
+
+    public Builder pollerInterceptor(SqsEventSourcePoller.InvocationInterceptor interceptor) {
+      this.pollerInterceptor = interceptor;
+      return this;
+    }
+
+    public Builder busInterceptor(LocalEventBus.DeliveryInterceptor interceptor) {
+      this.busInterceptor = interceptor;
+      return this;
+    }
+
+    public Builder functionLogs(Consumer<String> sink) {
+      this.functionLogs = sink;
+      return this;
+    }
+
+    /** Workers the spokes offer; tests add recording or misbehaving ones. */
+    public Builder workers(WorkerRegistry workers) {
+      this.workers = workers;
+      return this;
+    }
+
+    /**
+     * A visibility timeout other than the stack's 6 × spoke timeout, e.g. shorter than the work to
+     * provoke redeliveries.
+     */
+    public Builder visibilityTimeout(Duration timeout) {
+      this.visibilityTimeoutOverride = timeout;
+      return this;
+    }
+
+    public LocalOptions build() {
+      return new LocalOptions(
+          httpPort,
+          batchSize,
+          batchingWindow,
+          maximumConcurrency,
+          hubTimeout,
+          spokeTimeout,
+          collectorTimeout,
+          maxReceiveCount,
+          leaseGrace,
+          summaryLease,
+          sweepInterval,
+          stallMargin,
+          List.copyOf(interceptors),
+          pollerInterceptor,
+          busInterceptor,
+          functionLogs,
+          workers,
+          visibilityTimeoutOverride);
+    }
+  }
+}

@@ -1,0 +1,275 @@
+package io.hubspoke.local;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hubspoke.collector.CollectorHandler;
+import io.hubspoke.core.aws.AwsClients;
+import io.hubspoke.core.config.HubspokeEnvironment;
+import io.hubspoke.core.events.EventRules;
+import io.hubspoke.core.json.Json;
+import io.hubspoke.hub.HubHandler;
+import io.hubspoke.local.engine.DynamoDbLocalEngine;
+import io.hubspoke.local.engine.ElasticMqEngine;
+import io.hubspoke.local.engine.LocalEventBus;
+import io.hubspoke.local.engine.LocalHttpApi;
+import io.hubspoke.local.engine.LocalLambdaContext;
+import io.hubspoke.local.engine.LocalTables;
+import io.hubspoke.local.engine.SqsEventSourcePoller;
+import io.hubspoke.spoke.SpokeHandler;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * hubspoke on one machine: DynamoDB Local, ElasticMQ and a PutEvents endpoint matched with Event
+ * Ruler, driving the very handler classes that run in Lambda. Each function gets the environment
+ * variables the CDK stack sets, plus the SDK's standard endpoint variables pointing at the local
+ * engines, and its own AWS clients, as separate Lambda functions would.
+ */
+public final class LocalRuntime implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(LocalRuntime.class.getName());
+  static final String REGION = "us-east-1";
+  public static final List<String> ROUTES =
+      List.of("POST /runs", "GET /runs", "GET /runs/{runId}", "GET /runs/{runId}/tasks");
+
+  private final LocalOptions options;
+  private final List<AutoCloseable> resources = new ArrayList<>();
+  private DynamoDbLocalEngine dynamoDb;
+  private ElasticMqEngine elasticMq;
+  private LocalEventBus bus;
+  private ElasticMqEngine.WorkQueues queues;
+  private HubspokeEnvironment environment;
+  private AwsClients adminClients;
+  private SqsEventSourcePoller spokes;
+  private LocalHttpApi api;
+  private HubHandler hub;
+  private CollectorHandler collector;
+  private ScheduledExecutorService schedule;
+
+  private LocalRuntime(LocalOptions options) {
+    this.options = options;
+  }
+
+  public static LocalRuntime start(LocalOptions options) {
+    LocalRuntime runtime = new LocalRuntime(options);
+    try {
+      runtime.startAll();
+      return runtime;
+    } catch (RuntimeException | Error e) {
+      runtime.close();
+      throw e;
+    }
+  }
+
+  private void startAll() {
+    dynamoDb = track(DynamoDbLocalEngine.start());
+    elasticMq = track(ElasticMqEngine.start());
+    bus =
+        track(
+            LocalEventBus.builder()
+                .busName(LocalOptions.BUS_NAME)
+                .region(REGION)
+                .interceptor(options.busInterceptor())
+                .start());
+
+    Map<String, String> baseEnv = new HashMap<>();
+    baseEnv.put(HubspokeEnvironment.AWS_REGION, REGION);
+    baseEnv.put("AWS_ACCESS_KEY_ID", "local");
+    baseEnv.put("AWS_SECRET_ACCESS_KEY", "local");
+    baseEnv.put(HubspokeEnvironment.ENDPOINT_DYNAMODB, dynamoDb.endpoint().toString());
+    baseEnv.put(HubspokeEnvironment.ENDPOINT_SQS, elasticMq.endpoint().toString());
+    baseEnv.put(HubspokeEnvironment.ENDPOINT_EVENTBRIDGE, bus.endpoint().toString());
+    adminClients = track(AwsClients.fromEnvironment(new HubspokeEnvironment(baseEnv)));
+
+    LocalTables.create(adminClients.dynamoDb(), LocalOptions.TABLE_NAME);
+    queues =
+        ElasticMqEngine.createWorkQueues(
+            adminClients.sqs(),
+            LocalOptions.QUEUE_NAME,
+            options.visibilityTimeout(),
+            options.maxReceiveCount());
+
+    Map<String, String> env = new HashMap<>(baseEnv);
+    env.put(HubspokeEnvironment.TABLE_NAME, LocalOptions.TABLE_NAME);
+    env.put(HubspokeEnvironment.QUEUE_URL, queues.queueUrl());
+    env.put(HubspokeEnvironment.DEAD_LETTER_QUEUE_URL, queues.deadLetterQueueUrl());
+    env.put(HubspokeEnvironment.EVENT_BUS_NAME, LocalOptions.BUS_NAME);
+    env.put(HubspokeEnvironment.LEASE_GRACE_SECONDS, Long.toString(options.leaseGrace().toSeconds()));
+    env.put(
+        HubspokeEnvironment.SUMMARY_LEASE_SECONDS, Long.toString(options.summaryLease().toSeconds()));
+    env.put(
+        HubspokeEnvironment.STALL_MARGIN_SECONDS, Long.toString(options.stallMargin().toSeconds()));
+    environment = new HubspokeEnvironment(env);
+
+    Clock clock = Clock.systemUTC();
+    hub = new HubHandler(environment, functionClients(), clock, options.workers());
+    SpokeHandler spoke = new SpokeHandler(environment, functionClients(), clock, options.workers());
+    collector = new CollectorHandler(environment, functionClients(), clock, options.workers());
+
+    bus.addRule(
+        EventRules.RUN_DRAINED_RULE,
+        EventRules.RUN_DRAINED_PATTERN,
+        eventJson -> invoke(collector, "hubspoke-collector", options.collectorTimeout(), eventJson));
+
+    spokes =
+        track(
+            SqsEventSourcePoller.start(
+                adminClients.sqs(),
+                SqsEventSourcePoller.Config.builder()
+                    .queue(queues.queueUrl(), queues.queueArn())
+                    .batchSize(options.batchSize())
+                    .maximumBatchingWindow(options.batchingWindow())
+                    .maximumConcurrency(options.maximumConcurrency())
+                    .functionTimeout(options.spokeTimeout())
+                    .reportBatchItemFailures(true)
+                    .region(REGION)
+                    .functionName("hubspoke-spoke")
+                    .interceptor(options.pollerInterceptor())
+                    .logSink(options.functionLogs())
+                    .build(),
+                spoke));
+
+    LocalHttpApi.Builder http =
+        LocalHttpApi.builder()
+            .port(options.httpPort())
+            .handler(hub)
+            .functionName("hubspoke-hub")
+            .functionTimeout(options.hubTimeout())
+            .region(REGION)
+            .logSink(options.functionLogs());
+    // The routes the CDK stack declares on the HTTP API.
+    for (String route : ROUTES) {
+      http.route(route);
+    }
+    api = track(http.start());
+
+    if (!options.sweepInterval().isZero()) {
+      schedule =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "hubspoke-sweep-schedule");
+                t.setDaemon(true);
+                return t;
+              });
+      long every = options.sweepInterval().toMillis();
+      schedule.scheduleWithFixedDelay(this::sweepQuietly, every, every, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private AwsClients functionClients() {
+    return track(AwsClients.fromEnvironment(environment, options.interceptors()));
+  }
+
+  private <T extends AutoCloseable> T track(T resource) {
+    resources.add(resource);
+    return resource;
+  }
+
+  /** Invokes a stream handler as Lambda does: JSON in, JSON out, a context with a deadline. */
+  String invoke(RequestStreamHandler handler, String functionName, Duration timeout, String eventJson)
+      throws IOException {
+    Context context =
+        LocalLambdaContext.builder()
+            .functionName(functionName)
+            .timeout(timeout)
+            .region(REGION)
+            .logSink(options.functionLogs())
+            .build();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    handler.handleRequest(
+        new ByteArrayInputStream(eventJson.getBytes(StandardCharsets.UTF_8)), out, context);
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Invokes the collector with the event an EventBridge schedule rule sends, as the stack's sweep
+   * schedule does.
+   */
+  public String sweep() throws IOException {
+    ObjectNode event = Json.object();
+    event.put("version", "0");
+    event.put("id", UUID.randomUUID().toString());
+    event.put("detail-type", "Scheduled Event");
+    event.put("source", "aws.events");
+    event.put("account", "000000000000");
+    event.put("time", Instant.now().toString());
+    event.put("region", REGION);
+    event.putArray("resources").add("arn:aws:events:us-east-1:000000000000:rule/hubspoke-sweep");
+    event.putObject("detail");
+    return invoke(collector, "hubspoke-collector", options.collectorTimeout(), Json.write(event));
+  }
+
+  private void sweepQuietly() {
+    try {
+      sweep();
+    } catch (Exception e) {
+      LOG.log(Level.WARNING, "scheduled sweep failed", e);
+    }
+  }
+
+  /** Invokes the hub directly (not through HTTP), as {@code aws lambda invoke} would. */
+  public String invokeHub(String eventJson) throws IOException {
+    return invoke(hub, "hubspoke-hub", options.hubTimeout(), eventJson);
+  }
+
+  public URI apiEndpoint() {
+    return api.endpoint();
+  }
+
+  public HubspokeEnvironment environment() {
+    return environment;
+  }
+
+  /** Clients for inspecting the engines (not the functions' own clients). */
+  public AwsClients clients() {
+    return adminClients;
+  }
+
+  public ElasticMqEngine.WorkQueues queues() {
+    return queues;
+  }
+
+  public LocalEventBus bus() {
+    return bus;
+  }
+
+  public SqsEventSourcePoller spokes() {
+    return spokes;
+  }
+
+  public LocalOptions options() {
+    return options;
+  }
+
+  @Override
+  public void close() {
+    if (schedule != null) {
+      schedule.shutdownNow();
+    }
+    // Stop the producers of work before the engines they call.
+    for (int i = resources.size() - 1; i >= 0; i--) {
+      try {
+        resources.get(i).close();
+      } catch (Exception e) {
+        LOG.log(Level.FINE, "closing " + resources.get(i), e);
+      }
+    }
+    resources.clear();
+  }
+}

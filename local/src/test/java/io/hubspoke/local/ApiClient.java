@@ -1,0 +1,58 @@
+package io.hubspoke.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.hubspoke.core.json.Json;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/** Talks to the local HTTP API as a user's client would. */
+final class ApiClient {
+  record Reply(int status, JsonNode body, HttpResponse<String> raw) {}
+
+  private final URI base;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  ApiClient(URI base) {
+    this.base = base;
+  }
+
+  Reply send(String method, String path, String contentType, byte[] body) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(60));
+    if (contentType != null) {
+      request.header("content-type", contentType);
+    }
+    request.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+    HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    JsonNode json = response.body().isEmpty() ? Json.object() : Json.parse(response.body());
+    return new Reply(response.statusCode(), json, response);
+  }
+
+  Reply postRun(String json) throws Exception {
+    return send("POST", "/runs", "application/json", json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  Reply get(String path) throws Exception {
+    return send("GET", path, null, null);
+  }
+
+  /** Waits until the run is SUCCEEDED or FAILED and returns it. */
+  JsonNode awaitFinished(String runId, Duration timeout) {
+    JsonNode[] last = new JsonNode[1];
+    Await.until(
+        timeout,
+        () -> {
+          try {
+            last[0] = get("/runs/" + runId).body();
+          } catch (Exception e) {
+            throw new AssertionError(e);
+          }
+          String status = last[0].path("status").asText();
+          return status.equals("SUCCEEDED") || status.equals("FAILED");
+        },
+        () -> "run " + runId + " did not finish: " + last[0]);
+    return last[0];
+  }
+}

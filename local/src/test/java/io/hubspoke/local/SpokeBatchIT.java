@@ -1,0 +1,103 @@
+package io.hubspoke.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import io.hubspoke.core.aws.AwsClients;
+import io.hubspoke.core.model.TaskMessage;
+import io.hubspoke.local.engine.LocalLambdaContext;
+import io.hubspoke.spoke.SpokeHandler;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+import software.amazon.awssdk.services.sqs.model.Message;
+
+/** One spoke invocation with a hand-built batch: partial failures, lost claims, malformed messages. */
+class SpokeBatchIT {
+  static LocalRuntime runtime;
+  static ApiClient api;
+  static final Faults faults = new Faults();
+  static AwsClients spokeClients;
+  static SpokeHandler spoke;
+
+  @BeforeAll
+  static void start() {
+    runtime = LocalRuntime.start(LocalOptions.builder().sweepInterval(Duration.ZERO).build());
+    api = new ApiClient(runtime.apiEndpoint());
+    spokeClients = AwsClients.fromEnvironment(runtime.environment(), List.of(faults.sdk()));
+    spoke = new SpokeHandler(runtime.environment(), spokeClients, Clock.systemUTC());
+  }
+
+  @AfterAll
+  static void stop() {
+    spokeClients.close();
+    runtime.close();
+  }
+
+  static SQSEvent.SQSMessage message(String id, String body) {
+    SQSEvent.SQSMessage m = new SQSEvent.SQSMessage();
+    m.setMessageId(id);
+    m.setReceiptHandle("handle-" + id);
+    m.setBody(body);
+    m.setEventSource("aws:sqs");
+    m.setEventSourceArn(runtime.queues().queueArn());
+    m.setAwsRegion("us-east-1");
+    m.setAttributes(Map.of("ApproximateReceiveCount", "1", "SentTimestamp", "1700000000000"));
+    return m;
+  }
+
+  @Test
+  void aMixedBatchReportsOnlyTheMessageThatCouldNotBeHandled() throws Exception {
+    String done = api.postRun("{\"items\":[1,2],\"worker\":\"echo\"}").body().get("runId").asText();
+    api.awaitFinished(done, Duration.ofMinutes(1));
+    String unknownRun = "r-00000000000000000000abcd";
+    faults.failBefore =
+        r -> r instanceof UpdateItemRequest u && u.key().get("pk").s().startsWith("RUN#" + done + "#")
+            && u.key().get("sk").s().equals("T#00000001");
+
+    SQSEvent event = new SQSEvent();
+    List<SQSEvent.SQSMessage> records = new ArrayList<>();
+    records.add(message("duplicate-of-done", new TaskMessage(done, 0).toJson()));
+    records.add(message("not-json", "this is not json"));
+    records.add(message("unknown-run", new TaskMessage(unknownRun, 0).toJson()));
+    records.add(message("unknown-task", new TaskMessage(done, 99).toJson()));
+    records.add(message("store-fails", new TaskMessage(done, 1).toJson()));
+    event.setRecords(records);
+
+    SQSBatchResponse response =
+        spoke.handleRequest(event, LocalLambdaContext.builder().functionName("spoke-test").timeout(Duration.ofSeconds(30)).build());
+
+    Set<String> failed =
+        response.getBatchItemFailures().stream().map(SQSBatchResponse.BatchItemFailure::getItemIdentifier).collect(Collectors.toSet());
+    assertEquals(Set.of("store-fails"), failed);
+
+    List<Message> deadLetters = new ArrayList<>();
+    Await.until(
+        Duration.ofSeconds(20),
+        () -> {
+          deadLetters.addAll(
+              runtime.clients().sqs()
+                  .receiveMessage(b -> b.queueUrl(runtime.queues().deadLetterQueueUrl()).maxNumberOfMessages(10).messageAttributeNames("All").waitTimeSeconds(1))
+                  .messages());
+          return deadLetters.size() >= 3;
+        },
+        () -> "dead letters: " + deadLetters);
+    Set<String> reasons =
+        deadLetters.stream().map(m -> m.messageAttributes().get("hubspoke.reason").stringValue()).collect(Collectors.toSet());
+    assertTrue(reasons.stream().anyMatch(r -> r.startsWith("unparseable message: message body is not JSON")), reasons.toString());
+    assertTrue(reasons.stream().anyMatch(r -> r.startsWith("unknown run " + unknownRun)), reasons.toString());
+    assertTrue(reasons.stream().anyMatch(r -> r.startsWith("unknown task 99")), reasons.toString());
+    assertEquals(3, deadLetters.size(), "the duplicate of a finished task is acknowledged, not dead-lettered");
+    faults.clear();
+  }
+}
