@@ -535,21 +535,17 @@ public final class SqsEventSourcePoller implements AutoCloseable {
   }
 
   /**
-   * Stops polling, gives in-flight invocations a short grace to finish and settle, then interrupts
-   * them. Unsettled messages reappear after their visibility timeout, as after a Lambda restart.
+   * Stops polling without waiting for long polls to return, gives in-flight invocations a short
+   * grace to finish and settle, then interrupts them. Unsettled messages reappear after their
+   * visibility timeout, as after a Lambda restart.
    */
   @Override
   public void close() {
     running = false;
+    // A poller blocked in a long poll cannot be interrupted (the HTTP client ignores interrupts);
+    // it is a daemon thread and drops whatever it receives once it sees the flag, and the
+    // invoker pool is shut below, so no invocation starts after close returns. No need to wait.
     pollerThreads.forEach(Thread::interrupt);
-    for (Thread t : pollerThreads) {
-      try {
-        t.join(config.receiveWaitTime().plusSeconds(2).toMillis());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
-    }
     invokers.shutdown();
     try {
       if (!invokers.awaitTermination(5, TimeUnit.SECONDS)) {
