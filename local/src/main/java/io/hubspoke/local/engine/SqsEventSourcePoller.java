@@ -645,6 +645,11 @@ public final class SqsEventSourcePoller implements AutoCloseable {
         return this;
       }
 
+      /** The work queue (not its DLQ) created by {@link ElasticMqEngine#createWorkQueues}. */
+      public Builder queue(ElasticMqEngine.WorkQueues queues) {
+        return queue(queues.queueUrl(), queues.queueArn());
+      }
+
       public Builder batchSize(int batchSize) {
         this.batchSize = batchSize;
         return this;

@@ -335,7 +335,7 @@ class SqsEventSourcePollerTest {
     var poller =
         start(
             q,
-            c -> c.batchSize(10).maximumBatchingWindow(Duration.ofSeconds(1)).pollers(1),
+            c -> c.batchSize(10).maximumBatchingWindow(Duration.ofSeconds(2)).pollers(1),
             (event, context) -> {
               batches.add(event.getRecords().size());
               return null;
