@@ -45,7 +45,9 @@ public final class HubspokeCli implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    System.exit(execute(args, System.in, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    System.exit(
+        execute(
+            args, System.in, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
 
   /** Runs the command line; returns the exit code (for tests). */
@@ -83,10 +85,16 @@ public final class HubspokeCli implements Callable<Integer> {
 
   /** Options shared by the commands that start a local runtime. */
   static class RuntimeOptions {
-    @Option(names = "--concurrency", description = "maximum concurrent spoke invocations (default ${DEFAULT-VALUE})", defaultValue = "10")
+    @Option(
+        names = "--concurrency",
+        description = "maximum concurrent spoke invocations (default ${DEFAULT-VALUE})",
+        defaultValue = "10")
     int concurrency;
 
-    @Option(names = "--batch-size", description = "messages per spoke invocation (default ${DEFAULT-VALUE})", defaultValue = "10")
+    @Option(
+        names = "--batch-size",
+        description = "messages per spoke invocation (default ${DEFAULT-VALUE})",
+        defaultValue = "10")
     int batchSize;
 
     @Option(names = "--verbose", description = "show the functions' and engines' logs")
@@ -94,13 +102,17 @@ public final class HubspokeCli implements Callable<Integer> {
 
     LocalOptions.Builder builder(int port) {
       if (concurrency < 2 || concurrency > 1000) {
-        throw new UsageException("--concurrency must be from 2 to 1000 (the event source mapping's range)");
+        throw new UsageException(
+            "--concurrency must be from 2 to 1000 (the event source mapping's range)");
       }
       if (batchSize < 1 || batchSize > 10) {
         throw new UsageException("--batch-size must be from 1 to 10");
       }
       LocalOptions.Builder builder =
-          LocalOptions.builder().httpPort(port).maximumConcurrency(concurrency).batchSize(batchSize);
+          LocalOptions.builder()
+              .httpPort(port)
+              .maximumConcurrency(concurrency)
+              .batchSize(batchSize);
       if (verbose) {
         builder.functionLogs(line -> System.err.println(line));
       }
@@ -111,15 +123,23 @@ public final class HubspokeCli implements Callable<Integer> {
   @Command(
       name = "run",
       mixinStandardHelpOptions = true,
-      description = "Starts the local runtime, submits ITEMS_FILE as one run through the local HTTP API, shows progress, and prints the summary. Exit 0 if the run SUCCEEDED, 1 if it FAILED, 2 on usage errors.")
+      description =
+          "Starts the local runtime, submits ITEMS_FILE as one run through the local HTTP API, shows progress, and prints the summary. Exit 0 if the run SUCCEEDED, 1 if it FAILED, 2 on usage errors.")
   static final class Run implements Callable<Integer> {
-    @Parameters(paramLabel = "ITEMS_FILE", description = "a JSON array or JSON Lines file of items; - for standard input")
+    @Parameters(
+        paramLabel = "ITEMS_FILE",
+        description = "a JSON array or JSON Lines file of items; - for standard input")
     String itemsFile;
 
-    @Option(names = "--worker", description = "echo, sleep or http (default ${DEFAULT-VALUE})", defaultValue = "echo")
+    @Option(
+        names = "--worker",
+        description = "echo, sleep or http (default ${DEFAULT-VALUE})",
+        defaultValue = "echo")
     String worker;
 
-    @Option(names = "--worker-config", description = "the worker's settings as a JSON object, e.g. '{\"ms\":100}'")
+    @Option(
+        names = "--worker-config",
+        description = "the worker's settings as a JSON object, e.g. '{\"ms\":100}'")
     String workerConfig;
 
     @Option(names = "--max-attempts", description = "attempts per task, 1-10 (default 3)")
@@ -172,11 +192,13 @@ public final class HubspokeCli implements Callable<Integer> {
           throw new UsageException(describeError(body));
         }
         if (created.statusCode() != 202 && created.statusCode() != 200) {
-          throw new IllegalStateException("POST /runs answered " + created.statusCode() + ": " + created.body());
+          throw new IllegalStateException(
+              "POST /runs answered " + created.statusCode() + ": " + created.body());
         }
         String runId = body.get("runId").asText();
         if (!json) {
-          err.println("run " + runId + ": " + body.get("total").asInt() + " tasks, worker " + worker);
+          err.println(
+              "run " + runId + ": " + body.get("total").asInt() + " tasks, worker " + worker);
         }
         Progress progress = json ? null : new Progress(err, body.get("total").asInt());
         JsonNode run = client.awaitFinished(runId, progress);
@@ -194,9 +216,13 @@ public final class HubspokeCli implements Callable<Integer> {
   @Command(
       name = "serve",
       mixinStandardHelpOptions = true,
-      description = "Keeps the local runtime and its HTTP API up, so curl can drive it. Stop with Ctrl-C.")
+      description =
+          "Keeps the local runtime and its HTTP API up, so curl can drive it. Stop with Ctrl-C.")
   static final class Serve implements Callable<Integer> {
-    @Option(names = "--port", description = "HTTP port on 127.0.0.1 (default ${DEFAULT-VALUE})", defaultValue = "8080")
+    @Option(
+        names = "--port",
+        description = "HTTP port on 127.0.0.1 (default ${DEFAULT-VALUE})",
+        defaultValue = "8080")
     int port;
 
     @CommandLine.Mixin RuntimeOptions runtime;
@@ -219,8 +245,12 @@ public final class HubspokeCli implements Callable<Integer> {
                     stopped.countDown();
                   }));
       err.println("hubspoke local API on " + local.apiEndpoint());
-      err.println("  curl -s -X POST " + local.apiEndpoint() + "/runs -H 'content-type: application/json' \\");
-      err.println("       -d '{\"items\":[1,2,3],\"worker\":\"sleep\",\"workerConfig\":{\"ms\":100}}'");
+      err.println(
+          "  curl -s -X POST "
+              + local.apiEndpoint()
+              + "/runs -H 'content-type: application/json' \\");
+      err.println(
+          "       -d '{\"items\":[1,2,3],\"worker\":\"sleep\",\"workerConfig\":{\"ms\":100}}'");
       err.println("  curl -s " + local.apiEndpoint() + "/runs/<runId>");
       err.println("Ctrl-C stops it.");
       err.flush();
@@ -232,7 +262,13 @@ public final class HubspokeCli implements Callable<Integer> {
   static String describeError(JsonNode body) {
     StringBuilder text = new StringBuilder(body.path("message").asText("the request was rejected"));
     for (JsonNode e : body.path("errors")) {
-      text.append(String.format(Locale.ROOT, "%n  %s: %s (fix: %s)", e.path("field").asText(), e.path("message").asText(), e.path("fix").asText()));
+      text.append(
+          String.format(
+              Locale.ROOT,
+              "%n  %s: %s (fix: %s)",
+              e.path("field").asText(),
+              e.path("message").asText(),
+              e.path("fix").asText()));
     }
     return text.toString();
   }
@@ -240,7 +276,8 @@ public final class HubspokeCli implements Callable<Integer> {
   /** A small client of the hub's HTTP API. */
   static final class RunClient {
     private final URI base;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+        HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     RunClient(URI base) {
       this.base = base;
@@ -258,9 +295,15 @@ public final class HubspokeCli implements Callable<Integer> {
 
     JsonNode get(String path) throws Exception {
       HttpResponse<String> response =
-          http.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+          http.send(
+              HttpRequest.newBuilder(base.resolve(path))
+                  .timeout(Duration.ofSeconds(30))
+                  .GET()
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() != 200) {
-        throw new IllegalStateException("GET " + path + " answered " + response.statusCode() + ": " + response.body());
+        throw new IllegalStateException(
+            "GET " + path + " answered " + response.statusCode() + ": " + response.body());
       }
       return Json.parse(response.body());
     }

@@ -52,7 +52,8 @@ final class ItemsFile {
     }
     String trimmed = text.strip();
     if (trimmed.isEmpty()) {
-      throw new ItemsFileException("ITEMS_FILE: " + source + " is empty; give a JSON array or JSON Lines");
+      throw new ItemsFileException(
+          "ITEMS_FILE: " + source + " is empty; give a JSON array or JSON Lines");
     }
     ArrayNode items;
     if (trimmed.startsWith("[")) {
@@ -75,7 +76,12 @@ final class ItemsFile {
           items.add(Json.parse(lines[i]));
         } catch (JsonProcessingException e) {
           throw new ItemsFileException(
-              "ITEMS_FILE: line " + (i + 1) + " of " + source + " is not JSON: " + e.getOriginalMessage()
+              "ITEMS_FILE: line "
+                  + (i + 1)
+                  + " of "
+                  + source
+                  + " is not JSON: "
+                  + e.getOriginalMessage()
                   + " (give a JSON array or one JSON value per line)");
         }
       }

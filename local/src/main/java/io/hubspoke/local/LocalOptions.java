@@ -1,12 +1,12 @@
 package io.hubspoke.local;
 
+import io.hubspoke.core.worker.WorkerRegistry;
 import io.hubspoke.local.engine.LocalEventBus;
 import io.hubspoke.local.engine.SqsEventSourcePoller;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-import io.hubspoke.core.worker.WorkerRegistry;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 
 /**
@@ -88,7 +88,8 @@ public record LocalOptions(
     private List<ExecutionInterceptor> interceptors = new ArrayList<>();
     private SqsEventSourcePoller.InvocationInterceptor pollerInterceptor =
         SqsEventSourcePoller.InvocationInterceptor.NONE;
-    private LocalEventBus.DeliveryInterceptor busInterceptor = LocalEventBus.DeliveryInterceptor.NONE;
+    private LocalEventBus.DeliveryInterceptor busInterceptor =
+        LocalEventBus.DeliveryInterceptor.NONE;
     private Consumer<String> functionLogs = line -> {};
     private WorkerRegistry workers = WorkerRegistry.builtIn();
     private Duration visibilityTimeoutOverride;

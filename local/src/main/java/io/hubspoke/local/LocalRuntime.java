@@ -110,9 +110,11 @@ public final class LocalRuntime implements AutoCloseable {
     env.put(HubspokeEnvironment.QUEUE_URL, queues.queueUrl());
     env.put(HubspokeEnvironment.DEAD_LETTER_QUEUE_URL, queues.deadLetterQueueUrl());
     env.put(HubspokeEnvironment.EVENT_BUS_NAME, LocalOptions.BUS_NAME);
-    env.put(HubspokeEnvironment.LEASE_GRACE_SECONDS, Long.toString(options.leaseGrace().toSeconds()));
     env.put(
-        HubspokeEnvironment.SUMMARY_LEASE_SECONDS, Long.toString(options.summaryLease().toSeconds()));
+        HubspokeEnvironment.LEASE_GRACE_SECONDS, Long.toString(options.leaseGrace().toSeconds()));
+    env.put(
+        HubspokeEnvironment.SUMMARY_LEASE_SECONDS,
+        Long.toString(options.summaryLease().toSeconds()));
     env.put(
         HubspokeEnvironment.STALL_MARGIN_SECONDS, Long.toString(options.stallMargin().toSeconds()));
     environment = new HubspokeEnvironment(env);
@@ -125,7 +127,8 @@ public final class LocalRuntime implements AutoCloseable {
     bus.addRule(
         EventRules.RUN_DRAINED_RULE,
         EventRules.RUN_DRAINED_PATTERN,
-        eventJson -> invoke(collector, "hubspoke-collector", options.collectorTimeout(), eventJson));
+        eventJson ->
+            invoke(collector, "hubspoke-collector", options.collectorTimeout(), eventJson));
 
     spokes =
         track(
@@ -182,7 +185,8 @@ public final class LocalRuntime implements AutoCloseable {
   }
 
   /** Invokes a stream handler as Lambda does: JSON in, JSON out, a context with a deadline. */
-  String invoke(RequestStreamHandler handler, String functionName, Duration timeout, String eventJson)
+  String invoke(
+      RequestStreamHandler handler, String functionName, Duration timeout, String eventJson)
       throws IOException {
     Context context =
         LocalLambdaContext.builder()

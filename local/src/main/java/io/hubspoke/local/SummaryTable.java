@@ -27,7 +27,10 @@ final class SummaryTable {
             durations.path("p50").asLong(),
             durations.path("p95").asLong(),
             durations.path("max").asLong()));
-    row(out, "wall clock", String.format(Locale.ROOT, "%.2f s", summary.path("wallClockMs").asLong() / 1000.0));
+    row(
+        out,
+        "wall clock",
+        String.format(Locale.ROOT, "%.2f s", summary.path("wallClockMs").asLong() / 1000.0));
     if (summary.path("failuresByError").size() > 0) {
       out.println();
       out.println("failures by error:");

@@ -13,25 +13,36 @@ final class ApiClient {
   record Reply(int status, JsonNode body, HttpResponse<String> raw) {}
 
   private final URI base;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   ApiClient(URI base) {
     this.base = base;
   }
 
   Reply send(String method, String path, String contentType, byte[] body) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(60));
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(60));
     if (contentType != null) {
       request.header("content-type", contentType);
     }
-    request.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
-    HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    request.method(
+        method,
+        body == null
+            ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofByteArray(body));
+    HttpResponse<String> response =
+        http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     JsonNode json = response.body().isEmpty() ? Json.object() : Json.parse(response.body());
     return new Reply(response.statusCode(), json, response);
   }
 
   Reply postRun(String json) throws Exception {
-    return send("POST", "/runs", "application/json", json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return send(
+        "POST",
+        "/runs",
+        "application/json",
+        json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
   Reply get(String path) throws Exception {

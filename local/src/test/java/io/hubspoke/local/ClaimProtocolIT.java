@@ -49,12 +49,15 @@ class ClaimProtocolIT {
   static DynamoDbLocalEngine engine;
   static AwsClients clients;
   static final MutableClock clock = new MutableClock();
+
   /** When set, the next UpdateItem's response is replaced by a 500, after DynamoDB applied it. */
   static final AtomicBoolean loseNextUpdateResponse = new AtomicBoolean();
+
   static TaskStore store;
 
   static final class MutableClock extends Clock {
-    final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
+    final AtomicReference<Instant> now =
+        new AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
 
     @Override
     public ZoneOffset getZone() {
@@ -79,8 +82,10 @@ class ClaimProtocolIT {
   /** Loses the response of a write that DynamoDB applied: the SDK sees a 500 and retries. */
   static final class LoseResponse implements ExecutionInterceptor {
     @Override
-    public SdkHttpResponse modifyHttpResponse(Context.ModifyHttpResponse context, ExecutionAttributes attributes) {
-      if (context.request() instanceof UpdateItemRequest && loseNextUpdateResponse.compareAndSet(true, false)) {
+    public SdkHttpResponse modifyHttpResponse(
+        Context.ModifyHttpResponse context, ExecutionAttributes attributes) {
+      if (context.request() instanceof UpdateItemRequest
+          && loseNextUpdateResponse.compareAndSet(true, false)) {
         return context.httpResponse().toBuilder().statusCode(500).build();
       }
       return context.httpResponse();
@@ -107,12 +112,18 @@ class ClaimProtocolIT {
         AwsClients.fromEnvironment(
             new HubspokeEnvironment(
                 Map.of(
-                    HubspokeEnvironment.AWS_REGION, "us-east-1",
-                    "AWS_ACCESS_KEY_ID", "local",
-                    "AWS_SECRET_ACCESS_KEY", "local",
-                    HubspokeEnvironment.ENDPOINT_DYNAMODB, engine.endpoint().toString(),
-                    HubspokeEnvironment.ENDPOINT_SQS, "http://127.0.0.1:1",
-                    HubspokeEnvironment.ENDPOINT_EVENTBRIDGE, "http://127.0.0.1:1")),
+                    HubspokeEnvironment.AWS_REGION,
+                    "us-east-1",
+                    "AWS_ACCESS_KEY_ID",
+                    "local",
+                    "AWS_SECRET_ACCESS_KEY",
+                    "local",
+                    HubspokeEnvironment.ENDPOINT_DYNAMODB,
+                    engine.endpoint().toString(),
+                    HubspokeEnvironment.ENDPOINT_SQS,
+                    "http://127.0.0.1:1",
+                    HubspokeEnvironment.ENDPOINT_EVENTBRIDGE,
+                    "http://127.0.0.1:1")),
             List.of(new LoseResponse()));
     LocalTables.create(clients.dynamoDb(), TABLE);
     store = new TaskStore(clients.dynamoDb(), TABLE, clock, Backoff.standard());
@@ -174,21 +185,27 @@ class ClaimProtocolIT {
   void aStaleOwnerCannotCommitAfterItsLeaseWasTakenOver() {
     String runId = newRun(1);
     Sharding sharding = Sharding.forTotal(1);
-    ClaimResult.Claimed first = (ClaimResult.Claimed) store.claim(runId, sharding, 0, "first", lease(5), 3);
-    assertInstanceOf(ClaimResult.LeasedByOther.class, store.claim(runId, sharding, 0, "second", lease(5), 3));
+    ClaimResult.Claimed first =
+        (ClaimResult.Claimed) store.claim(runId, sharding, 0, "first", lease(5), 3);
+    assertInstanceOf(
+        ClaimResult.LeasedByOther.class, store.claim(runId, sharding, 0, "second", lease(5), 3));
     clock.advance(Duration.ofSeconds(6));
-    ClaimResult.Claimed second = (ClaimResult.Claimed) store.claim(runId, sharding, 0, "second", lease(5), 3);
+    ClaimResult.Claimed second =
+        (ClaimResult.Claimed) store.claim(runId, sharding, 0, "second", lease(5), 3);
     assertEquals(2, second.lease().attempt());
 
     CommitResult stale = store.complete(first.lease(), first.task().startedAt(), "\"late\"");
     assertInstanceOf(CommitResult.LostRace.class, stale);
     assertEquals("second", ((CommitResult.LostRace) stale).current().owner());
     assertInstanceOf(CommitResult.LostRace.class, store.release(first.lease(), "E", "late"));
-    assertInstanceOf(CommitResult.LostRace.class, store.fail(first.lease(), first.task().startedAt(), "E", "late"));
+    assertInstanceOf(
+        CommitResult.LostRace.class,
+        store.fail(first.lease(), first.task().startedAt(), "E", "late"));
 
     assertTrue(store.complete(second.lease(), second.task().startedAt(), "\"ok\"").committed());
     assertEquals(TaskStatus.SUCCEEDED, store.get(runId, sharding, 0).orElseThrow().status());
-    assertInstanceOf(ClaimResult.AlreadyTerminal.class, store.claim(runId, sharding, 0, "third", lease(5), 3));
+    assertInstanceOf(
+        ClaimResult.AlreadyTerminal.class, store.claim(runId, sharding, 0, "third", lease(5), 3));
   }
 
   @Test
@@ -226,9 +243,11 @@ class ClaimProtocolIT {
   void aReleasedTaskIsClaimedAgainWithTheNextAttempt() {
     String runId = newRun(1);
     Sharding sharding = Sharding.forTotal(1);
-    ClaimResult.Claimed first = (ClaimResult.Claimed) store.claim(runId, sharding, 0, "a", lease(30), 2);
+    ClaimResult.Claimed first =
+        (ClaimResult.Claimed) store.claim(runId, sharding, 0, "a", lease(30), 2);
     assertTrue(store.release(first.lease(), "Flaky", "try again").committed());
-    ClaimResult.Claimed second = (ClaimResult.Claimed) store.claim(runId, sharding, 0, "b", lease(30), 2);
+    ClaimResult.Claimed second =
+        (ClaimResult.Claimed) store.claim(runId, sharding, 0, "b", lease(30), 2);
     assertEquals(2, second.lease().attempt());
     assertEquals("Flaky", second.task().errorType(), "the last error stays visible");
   }
@@ -241,8 +260,11 @@ class ClaimProtocolIT {
     assertEquals(3, sharding.shardCount());
     ShardCount last = null;
     for (int i = 0; i < total; i += sharding.shardCount()) {
-      last = store.countTerminal(runId, sharding, i, i % 2 == 0 ? TaskStatus.SUCCEEDED : TaskStatus.FAILED);
-      store.countTerminal(runId, sharding, i, i % 2 == 0 ? TaskStatus.SUCCEEDED : TaskStatus.FAILED);
+      last =
+          store.countTerminal(
+              runId, sharding, i, i % 2 == 0 ? TaskStatus.SUCCEEDED : TaskStatus.FAILED);
+      store.countTerminal(
+          runId, sharding, i, i % 2 == 0 ? TaskStatus.SUCCEEDED : TaskStatus.FAILED);
     }
     assertTrue(last.drained());
     assertEquals(150, last.succeeded() + last.failed());

@@ -34,12 +34,22 @@ class CliIT {
 
   static Path examples() {
     Path here = Path.of("").toAbsolutePath();
-    return (Files.isDirectory(here.resolve("examples")) ? here : here.getParent()).resolve("examples");
+    return (Files.isDirectory(here.resolve("examples")) ? here : here.getParent())
+        .resolve("examples");
   }
 
   @Test
   void runsTheExampleAndPrintsTheRunAsJsonWithExactCounts() throws Exception {
-    Result result = run("", "run", examples().resolve("repos.json").toString(), "--worker", "sleep", "--worker-config", "{\"ms\":1}", "--json");
+    Result result =
+        run(
+            "",
+            "run",
+            examples().resolve("repos.json").toString(),
+            "--worker",
+            "sleep",
+            "--worker-config",
+            "{\"ms\":1}",
+            "--json");
     assertEquals(0, result.exit(), result.err());
     JsonNode run = Json.parse(result.out().strip());
     assertEquals("SUCCEEDED", run.get("status").asText());
@@ -51,7 +61,17 @@ class CliIT {
 
   @Test
   void aFailedRunExitsOneAndShowsTheSummaryTable(@TempDir Path dir) throws Exception {
-    Result result = run("1\n2\n3\n", "run", "-", "--worker", "http", "--worker-config", "{\"url\":\"http://127.0.0.1:1/none\",\"timeoutMs\":200}", "--max-attempts", "1");
+    Result result =
+        run(
+            "1\n2\n3\n",
+            "run",
+            "-",
+            "--worker",
+            "http",
+            "--worker-config",
+            "{\"url\":\"http://127.0.0.1:1/none\",\"timeoutMs\":200}",
+            "--max-attempts",
+            "1");
     assertEquals(1, result.exit(), result.err());
     assertTrue(result.out().contains("failed          3"), result.out());
     assertTrue(result.out().contains("ConnectionError"), result.out());

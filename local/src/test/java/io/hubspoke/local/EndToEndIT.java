@@ -63,7 +63,9 @@ class EndToEndIT {
   }
 
   static String items(int n) {
-    return IntStream.range(0, n).mapToObj(i -> "{\"n\":" + i + "}").collect(Collectors.joining(",", "[", "]"));
+    return IntStream.range(0, n)
+        .mapToObj(i -> "{\"n\":" + i + "}")
+        .collect(Collectors.joining(",", "[", "]"));
   }
 
   static long eventsFor(String detailType, String runId) {
@@ -75,14 +77,20 @@ class EndToEndIT {
   }
 
   @Test
-  void fiveHundredSleepTasksWithFivePercentFailuresEndWithExactCountsAndOneSummary() throws Exception {
+  void fiveHundredSleepTasksWithFivePercentFailuresEndWithExactCountsAndOneSummary()
+      throws Exception {
     ApiClient.Reply created =
         api.postRun(
-            "{\"items\":" + items(500) + ",\"worker\":\"sleep\",\"workerConfig\":{\"ms\":1,\"failRate\":0.05},\"maxAttempts\":3}");
+            "{\"items\":"
+                + items(500)
+                + ",\"worker\":\"sleep\",\"workerConfig\":{\"ms\":1,\"failRate\":0.05},\"maxAttempts\":3}");
     assertEquals(202, created.status(), created.body().toString());
     String runId = created.body().get("runId").asText();
     int expectedFailed =
-        (int) IntStream.range(0, 500).filter(i -> SleepWorker.failsEveryAttempt(RunIds.taskId(runId, i), 0.05)).count();
+        (int)
+            IntStream.range(0, 500)
+                .filter(i -> SleepWorker.failsEveryAttempt(RunIds.taskId(runId, i), 0.05))
+                .count();
     assertTrue(expectedFailed > 5, "the hash selects some tasks: " + expectedFailed);
 
     JsonNode run = api.awaitFinished(runId, Duration.ofMinutes(2));
@@ -94,7 +102,8 @@ class EndToEndIT {
     assertEquals(expectedFailed, summary.get("failed").asInt());
     assertEquals(500 - expectedFailed + 3L * expectedFailed, summary.get("attempts").asLong());
     assertEquals(expectedFailed, summary.get("failuresByError").get(0).get("count").asInt());
-    assertEquals("InjectedFailure", summary.get("failuresByError").get(0).get("errorType").asText());
+    assertEquals(
+        "InjectedFailure", summary.get("failuresByError").get(0).get("errorType").asText());
     assertEquals(expectedFailed, run.get("counts").get("FAILED").asInt());
     assertEquals(0, run.get("counts").get("IN_PROGRESS").asInt());
     assertEquals(1, eventsFor(EventRules.RUN_COMPLETED, runId));
@@ -104,7 +113,9 @@ class EndToEndIT {
 
   @Test
   void aThousandTasksOfSleepZeroCompleteWithExactCounts() throws Exception {
-    ApiClient.Reply created = api.postRun("{\"items\":" + items(1000) + ",\"worker\":\"sleep\",\"workerConfig\":{\"ms\":0}}");
+    ApiClient.Reply created =
+        api.postRun(
+            "{\"items\":" + items(1000) + ",\"worker\":\"sleep\",\"workerConfig\":{\"ms\":0}}");
     String runId = created.body().get("runId").asText();
     JsonNode run = api.awaitFinished(runId, Duration.ofMinutes(3));
     assertEquals("SUCCEEDED", run.get("status").asText());
@@ -116,7 +127,11 @@ class EndToEndIT {
   @Test
   void theSameMessageDeliveredTwiceYieldsOneCommittedResult() throws Exception {
     faults.duplicateBatch = e -> true;
-    String runId = api.postRun("{\"items\":" + items(60) + ",\"worker\":\"record\"}").body().get("runId").asText();
+    String runId =
+        api.postRun("{\"items\":" + items(60) + ",\"worker\":\"record\"}")
+            .body()
+            .get("runId")
+            .asText();
     JsonNode run = api.awaitFinished(runId, Duration.ofMinutes(1));
     assertEquals("SUCCEEDED", run.get("status").asText());
     assertEquals(60, run.get("summary").get("attempts").asInt(), "no task was claimed twice");
@@ -136,26 +151,46 @@ class EndToEndIT {
                 && ":running".equals(runningValue(update))
                 && crashed.compareAndSet(false, true);
     String runId =
-        api.postRun("{\"items\":" + items(5) + ",\"worker\":\"record\",\"taskTimeoutSeconds\":1}").body().get("runId").asText();
+        api.postRun("{\"items\":" + items(5) + ",\"worker\":\"record\",\"taskTimeoutSeconds\":1}")
+            .body()
+            .get("runId")
+            .asText();
     JsonNode run = api.awaitFinished(runId, Duration.ofMinutes(1));
     assertTrue(crashed.get(), "the claim of task 3 was interrupted");
     assertEquals("SUCCEEDED", run.get("status").asText());
     assertEquals(6, run.get("summary").get("attempts").asInt(), "task 3 took two claims");
-    JsonNode task3 = api.get("/runs/" + runId + "/tasks?limit=100").body().get("tasks").findParents("index").stream()
-        .filter(t -> t.get("index").asInt() == 3).findFirst().orElseThrow();
+    JsonNode task3 =
+        api
+            .get("/runs/" + runId + "/tasks?limit=100")
+            .body()
+            .get("tasks")
+            .findParents("index")
+            .stream()
+            .filter(t -> t.get("index").asInt() == 3)
+            .findFirst()
+            .orElseThrow();
     assertEquals(2, task3.get("attempt").asInt());
-    assertEquals(1L, recorder.executionsPerTask().get(RunIds.taskId(runId, 3)), "the dead claim never ran the worker");
+    assertEquals(
+        1L,
+        recorder.executionsPerTask().get(RunIds.taskId(runId, 3)),
+        "the dead claim never ran the worker");
   }
 
   private static String runningValue(UpdateItemRequest update) {
     AttributeValue running = update.expressionAttributeValues().get(":running");
-    return running != null && update.updateExpression().startsWith("SET #st = :running") ? ":running" : null;
+    return running != null && update.updateExpression().startsWith("SET #st = :running")
+        ? ":running"
+        : null;
   }
 
   @Test
   void aDuplicateRunDrainedYieldsOneSummary() throws Exception {
     faults.duplicateEvent = (rule, event) -> rule.equals(EventRules.RUN_DRAINED_RULE);
-    String runId = api.postRun("{\"items\":" + items(20) + ",\"worker\":\"echo\"}").body().get("runId").asText();
+    String runId =
+        api.postRun("{\"items\":" + items(20) + ",\"worker\":\"echo\"}")
+            .body()
+            .get("runId")
+            .asText();
     JsonNode run = api.awaitFinished(runId, Duration.ofMinutes(1));
     assertTrue(runtime.bus().awaitIdle(Duration.ofSeconds(30)));
     assertEquals("SUCCEEDED", run.get("status").asText());

@@ -23,8 +23,10 @@ final class Faults {
 
   volatile Predicate<SQSEvent> duplicateBatch = e -> false;
   volatile BiPredicate<String, String> duplicateEvent = (rule, event) -> false;
+
   /** Applied to each successful AWS request; true makes the caller die right after it. */
   volatile Predicate<SdkRequest> crashAfter = r -> false;
+
   /** Applied to each AWS request before it is sent; true fails it as an unavailable service. */
   volatile Predicate<SdkRequest> failBefore = r -> false;
 
@@ -42,9 +44,11 @@ final class Faults {
             : SqsEventSourcePoller.InvocationInterceptor.Decision.INVOKE;
   }
 
+  /** Duplicates each selected event once (the duplicate itself is delivered normally). */
   LocalEventBus.DeliveryInterceptor bus() {
+    java.util.Set<String> duplicated = java.util.concurrent.ConcurrentHashMap.newKeySet();
     return (rule, event, attempt) ->
-        attempt == 1 && duplicateEvent.test(rule, event)
+        attempt == 1 && duplicateEvent.test(rule, event) && duplicated.add(rule + "|" + event)
             ? LocalEventBus.DeliveryInterceptor.Decision.DUPLICATE
             : LocalEventBus.DeliveryInterceptor.Decision.DELIVER;
   }
@@ -54,14 +58,16 @@ final class Faults {
       @Override
       public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
         if (failBefore.test(context.request())) {
-          throw new InjectedCrash("injected: service unavailable for " + context.request().getClass().getSimpleName());
+          throw new InjectedCrash(
+              "injected: service unavailable for " + context.request().getClass().getSimpleName());
         }
       }
 
       @Override
       public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
         if (crashAfter.test(context.request())) {
-          throw new InjectedCrash("injected: the caller dies after " + context.request().getClass().getSimpleName());
+          throw new InjectedCrash(
+              "injected: the caller dies after " + context.request().getClass().getSimpleName());
         }
       }
     };

@@ -14,14 +14,15 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Function;
 
 /**
- * A test worker that records every execution (task id and attempt) and whose behaviour per task
- * and attempt the test decides, e.g. to block, fail or throw on cue.
+ * A test worker that records every execution (task id and attempt) and whose behaviour per task and
+ * attempt the test decides, e.g. to block, fail or throw on cue.
  */
 final class RecordingWorker implements TaskWorker {
   record Execution(String taskId, int attempt) {}
 
   final Queue<Execution> executions = new ConcurrentLinkedQueue<>();
-  volatile Function<TaskContext, TaskOutcome> behaviour = c -> TaskOutcome.success(Json.object().put("ok", true));
+  volatile Function<TaskContext, TaskOutcome> behaviour =
+      c -> TaskOutcome.success(Json.object().put("ok", true));
 
   @Override
   public String name() {

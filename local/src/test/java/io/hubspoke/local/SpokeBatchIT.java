@@ -22,7 +22,9 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 import software.amazon.awssdk.services.sqs.model.Message;
 
-/** One spoke invocation with a hand-built batch: partial failures, lost claims, malformed messages. */
+/**
+ * One spoke invocation with a hand-built batch: partial failures, lost claims, malformed messages.
+ */
 class SpokeBatchIT {
   static LocalRuntime runtime;
   static ApiClient api;
@@ -62,8 +64,10 @@ class SpokeBatchIT {
     api.awaitFinished(done, Duration.ofMinutes(1));
     String unknownRun = "r-00000000000000000000abcd";
     faults.failBefore =
-        r -> r instanceof UpdateItemRequest u && u.key().get("pk").s().startsWith("RUN#" + done + "#")
-            && u.key().get("sk").s().equals("T#00000001");
+        r ->
+            r instanceof UpdateItemRequest u
+                && u.key().get("pk").s().startsWith("RUN#" + done + "#")
+                && u.key().get("sk").s().equals("T#00000001");
 
     SQSEvent event = new SQSEvent();
     List<SQSEvent.SQSMessage> records = new ArrayList<>();
@@ -75,10 +79,17 @@ class SpokeBatchIT {
     event.setRecords(records);
 
     SQSBatchResponse response =
-        spoke.handleRequest(event, LocalLambdaContext.builder().functionName("spoke-test").timeout(Duration.ofSeconds(30)).build());
+        spoke.handleRequest(
+            event,
+            LocalLambdaContext.builder()
+                .functionName("spoke-test")
+                .timeout(Duration.ofSeconds(30))
+                .build());
 
     Set<String> failed =
-        response.getBatchItemFailures().stream().map(SQSBatchResponse.BatchItemFailure::getItemIdentifier).collect(Collectors.toSet());
+        response.getBatchItemFailures().stream()
+            .map(SQSBatchResponse.BatchItemFailure::getItemIdentifier)
+            .collect(Collectors.toSet());
     assertEquals(Set.of("store-fails"), failed);
 
     List<Message> deadLetters = new ArrayList<>();
@@ -86,18 +97,35 @@ class SpokeBatchIT {
         Duration.ofSeconds(20),
         () -> {
           deadLetters.addAll(
-              runtime.clients().sqs()
-                  .receiveMessage(b -> b.queueUrl(runtime.queues().deadLetterQueueUrl()).maxNumberOfMessages(10).messageAttributeNames("All").waitTimeSeconds(1))
+              runtime
+                  .clients()
+                  .sqs()
+                  .receiveMessage(
+                      b ->
+                          b.queueUrl(runtime.queues().deadLetterQueueUrl())
+                              .maxNumberOfMessages(10)
+                              .messageAttributeNames("All")
+                              .waitTimeSeconds(1))
                   .messages());
           return deadLetters.size() >= 3;
         },
         () -> "dead letters: " + deadLetters);
     Set<String> reasons =
-        deadLetters.stream().map(m -> m.messageAttributes().get("hubspoke.reason").stringValue()).collect(Collectors.toSet());
-    assertTrue(reasons.stream().anyMatch(r -> r.startsWith("unparseable message: message body is not JSON")), reasons.toString());
-    assertTrue(reasons.stream().anyMatch(r -> r.startsWith("unknown run " + unknownRun)), reasons.toString());
+        deadLetters.stream()
+            .map(m -> m.messageAttributes().get("hubspoke.reason").stringValue())
+            .collect(Collectors.toSet());
+    assertTrue(
+        reasons.stream()
+            .anyMatch(r -> r.startsWith("unparseable message: message body is not JSON")),
+        reasons.toString());
+    assertTrue(
+        reasons.stream().anyMatch(r -> r.startsWith("unknown run " + unknownRun)),
+        reasons.toString());
     assertTrue(reasons.stream().anyMatch(r -> r.startsWith("unknown task 99")), reasons.toString());
-    assertEquals(3, deadLetters.size(), "the duplicate of a finished task is acknowledged, not dead-lettered");
+    assertEquals(
+        3,
+        deadLetters.size(),
+        "the duplicate of a finished task is acknowledged, not dead-lettered");
     faults.clear();
   }
 }

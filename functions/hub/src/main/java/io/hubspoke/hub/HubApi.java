@@ -3,6 +3,7 @@ package io.hubspoke.hub;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hubspoke.core.api.FieldError;
 import io.hubspoke.core.api.InvalidInputException;
 import io.hubspoke.core.api.RunRequest;
 import io.hubspoke.core.api.RunRequestParser;
@@ -15,6 +16,7 @@ import io.hubspoke.core.service.IdempotencyConflictException;
 import io.hubspoke.core.service.RunQueryService;
 import io.hubspoke.core.service.RunSubmissionService;
 import io.hubspoke.core.service.SubmitResult;
+import io.hubspoke.core.store.InvalidPageTokenException;
 import io.hubspoke.core.store.Page;
 import io.hubspoke.core.store.RunRecord;
 import java.nio.ByteBuffer;
@@ -320,6 +322,14 @@ final class HubApi {
       return route.get();
     } catch (InvalidInputException e) {
       return HttpResponse.invalid(e.getMessage(), e.errors());
+    } catch (InvalidPageTokenException e) {
+      return HttpResponse.invalid(
+          "nextToken: not a token from this listing",
+          List.of(
+              new FieldError(
+                  "nextToken",
+                  "is not a token from this listing",
+                  "pass the nextToken of the previous page unchanged, or omit it for the first page")));
     } catch (IdempotencyConflictException e) {
       return HttpResponse.error(409, "IdempotencyConflict", e.getMessage());
     } catch (PartialFailureException | SdkException e) {

@@ -312,7 +312,7 @@ public final class RunStore {
           TableSchema.RUNS_INDEX_SORT_KEY,
           s(parts[1]));
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException("malformed page token", e);
+      throw new InvalidPageTokenException(e);
     }
   }
 

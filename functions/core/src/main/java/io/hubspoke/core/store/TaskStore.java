@@ -267,7 +267,9 @@ public final class TaskStore {
     allValues.put(":owner", s(lease.owner()));
     allValues.put(":v", n(lease.version()));
     allValues.put(":one", n(1));
-    allValues.put(":now", millis(now));
+    if (setClause.contains(":now")) {
+      allValues.put(":now", millis(now)); // DynamoDB rejects unused expression values
+    }
     UpdateItemRequest request =
         UpdateItemRequest.builder()
             .tableName(table)
@@ -464,7 +466,7 @@ public final class TaskStore {
       }
       return parts;
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException("malformed page token", e);
+      throw new InvalidPageTokenException(e);
     }
   }
 
