@@ -36,15 +36,23 @@ public final class DynamoDbLocalEngine implements AutoCloseable {
       throw new IllegalArgumentException("port must be 0-65535: " + port);
     }
     DynamoDBProxyServer server;
-    try {
-      // The CLI port is only a placeholder when port is 0: the connector is rebound below.
-      server =
-          ServerRunner.createServerFromCommandLineArgs(
-              new String[] {
-                "-inMemory", "-disableTelemetry", "-port", String.valueOf(port == 0 ? 8000 : port)
-              });
-    } catch (Exception e) {
-      throw new IllegalStateException("DynamoDB Local rejected its arguments", e);
+    // DynamoDB Local prints its configuration banner on standard output, which belongs to the
+    // command line's own output (e.g. `hubspoke run --json | jq`): send it to standard error.
+    java.io.PrintStream stdout = System.out;
+    synchronized (System.class) {
+      System.setOut(System.err);
+      try {
+        // The CLI port is only a placeholder when port is 0: the connector is rebound below.
+        server =
+            ServerRunner.createServerFromCommandLineArgs(
+                new String[] {
+                  "-inMemory", "-disableTelemetry", "-port", String.valueOf(port == 0 ? 8000 : port)
+                });
+      } catch (Exception e) {
+        throw new IllegalStateException("DynamoDB Local rejected its arguments", e);
+      } finally {
+        System.setOut(stdout);
+      }
     }
     ServerConnector connector = connectorOf(server);
     connector.setHost("127.0.0.1");
