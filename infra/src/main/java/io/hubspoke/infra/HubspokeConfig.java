@@ -244,6 +244,7 @@ public final class HubspokeConfig {
     if (oldestMessageAlarmSeconds < 60) {
       throw new IllegalArgumentException("oldestMessageAlarmSeconds must be at least 60");
     }
+    LogRetention.of(logRetentionDays); // one of the periods CloudWatch Logs offers
     if (!stackName.matches("[A-Za-z][A-Za-z0-9-]{0,127}")) {
       throw new IllegalArgumentException("invalid stack name: " + stackName);
     }
