@@ -27,6 +27,13 @@ class NagTest {
   }
 
   @Test
+  void customConfigurationWithoutApiAuthorizationIsCleanOnlyThroughItsWrittenSuppression() {
+    Synth.Result custom = Synth.custom();
+    assertEquals(
+        "", describe(Annotations.fromStack(custom.stack()).findError("*", Match.anyValue())));
+  }
+
+  @Test
   void noUnsuppressedWarnings() {
     assertEquals(
         "", describe(Annotations.fromStack(synth.stack()).findWarning("*", Match.anyValue())));

@@ -74,7 +74,10 @@ final class Synth {
     return get("defaults", Map.of(HubspokeConfig.SCHEDULES, List.of(NIGHTLY)));
   }
 
-  /** Every knob moved off its default; schedules given as a string, as {@code -c} passes them. */
+  /**
+   * Every knob moved off its default (API authorization off included); values given as strings, as
+   * {@code -c} passes them.
+   */
   static Result custom() {
     Map<String, Object> context = new LinkedHashMap<>();
     context.put(HubspokeConfig.STACK_NAME, "HubspokeCustom");
@@ -104,7 +107,7 @@ final class Synth {
             + "\"request\":{\"worker\":\"report\",\"items\":[{\"id\":1}]}},"
             + "{\"name\":\"weekly\",\"schedule\":\"cron(0 6 ? * MON *)\","
             + "\"request\":{\"worker\":\"echo\"}}]");
-    context.put(HubspokeConfig.NAG, "false");
+    context.put(HubspokeConfig.NAG, "true"); // as -c passes it
     return get("custom", context);
   }
 

@@ -1,5 +1,7 @@
 package io.hubspoke.infra.constructs;
 
+import io.github.cdklabs.cdknag.NagPackSuppression;
+import io.github.cdklabs.cdknag.NagSuppressions;
 import io.hubspoke.infra.HubspokeConfig.ApiAuthorization;
 import java.util.List;
 import java.util.Objects;
@@ -101,6 +103,20 @@ public class HubHttpApi extends Construct {
               .path(parts[1])
               .integration(integration)
               .build());
+    }
+    // After the routes exist: the suppression is applied to the children present now.
+    if (props.getAuthorization() == ApiAuthorization.NONE) {
+      NagSuppressions.addResourceSuppressions(
+          api,
+          List.of(
+              NagPackSuppression.builder()
+                  .id("AwsSolutions-APIG4")
+                  .reason(
+                      "Authorization switched off on purpose with the context setting"
+                          + " hubspoke:apiAuthorization=none (throwaway development stacks only);"
+                          + " the default is IAM (SigV4).")
+                  .build()),
+          true);
     }
   }
 

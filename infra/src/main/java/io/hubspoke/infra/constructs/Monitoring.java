@@ -1,5 +1,7 @@
 package io.hubspoke.infra.constructs;
 
+import io.github.cdklabs.cdknag.NagPackSuppression;
+import io.github.cdklabs.cdknag.NagSuppressions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,7 +44,20 @@ public class Monitoring extends Construct {
             .displayName("hubspoke alarms")
             .enforceSsl(true)
             .build();
-    props.getAlarmEmail().ifPresent(e -> alarmTopic.addSubscription(new EmailSubscription(e)));
+    props
+        .getAlarmEmail()
+        .ifPresent(
+            email ->
+                NagSuppressions.addResourceSuppressions(
+                    alarmTopic.addSubscription(new EmailSubscription(email)),
+                    List.of(
+                        NagPackSuppression.builder()
+                            .id("Serverless-SNSRedrivePolicy")
+                            .reason(
+                                "E-mail copy of alarm notifications: an undeliverable e-mail is"
+                                    + " not worth a DLQ, the alarm state stays in CloudWatch and"
+                                    + " on the dashboard.")
+                            .build())));
 
     Queue queue = props.getWorkQueue().getQueue();
     Queue dlq = props.getWorkQueue().getDeadLetterQueue();
