@@ -1,0 +1,52 @@
+package io.hubspoke.infra;
+
+import io.github.cdklabs.cdknag.AwsSolutionsChecks;
+import io.github.cdklabs.cdknag.ServerlessChecks;
+import java.nio.file.Path;
+import software.amazon.awscdk.App;
+import software.amazon.awscdk.AppProps;
+import software.amazon.awscdk.Aspects;
+
+/**
+ * The CDK app: reads the settings from CDK context, finds the Lambda jars, builds the stack and
+ * checks it with cdk-nag (AwsSolutions and Serverless packs; an unsuppressed error fails the
+ * synth). Run by {@code cdk synth}/{@code cdk deploy} through the {@code app} command of the
+ * repository's {@code cdk.json}.
+ */
+public final class HubspokeApp {
+  private HubspokeApp() {}
+
+  public static void main(String[] args) {
+    AppProps.Builder appProps = AppProps.builder();
+    // Run by the CDK CLI, the app writes where CDK_OUTDIR says; run by hand, into ./cdk.out.
+    if (System.getenv("CDK_OUTDIR") == null) {
+      appProps.outdir("cdk.out");
+    }
+    App app = new App(appProps.build());
+    HubspokeConfig config = HubspokeConfig.fromContext(app.getNode()::tryGetContext);
+    Object root = app.getNode().tryGetContext(HubspokeConfig.REPO_ROOT);
+    LambdaJars jars =
+        root == null ? LambdaJars.findFrom(Path.of("")) : LambdaJars.in(Path.of(root.toString()));
+    build(app, config, jars);
+    app.synth();
+  }
+
+  /** Adds the stack to {@code app} and, unless {@code hubspoke:nag} is false, the cdk-nag packs. */
+  public static HubspokeStack build(App app, HubspokeConfig config, LambdaJars jars) {
+    HubspokeStack stack =
+        new HubspokeStack(
+            app,
+            config.getStackName(),
+            HubspokeStack.Props.builder().config(config).jars(jars).build());
+    if (config.isNag()) {
+      addNagChecks(app);
+    }
+    return stack;
+  }
+
+  /** The cdk-nag packs every synth is checked against. */
+  public static void addNagChecks(App app) {
+    Aspects.of(app).add(AwsSolutionsChecks.Builder.create().verbose(true).build());
+    Aspects.of(app).add(ServerlessChecks.Builder.create().verbose(true).build());
+  }
+}

@@ -1,0 +1,453 @@
+package io.hubspoke.infra;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import software.amazon.awscdk.RemovalPolicy;
+
+/**
+ * Every deploy-time setting of the stack, read from CDK context ({@code cdk.json} or {@code -c
+ * key=value}) by the app and handed to the stack as props. Stacks and constructs never read the
+ * environment or the context themselves.
+ *
+ * <p>Context values from {@code cdk.json} arrive as JSON values, those from {@code -c} as strings;
+ * both are accepted.
+ */
+public final class HubspokeConfig {
+  /** Context key prefix of every setting. */
+  public static final String PREFIX = "hubspoke:";
+
+  public static final String STACK_NAME = PREFIX + "stackName";
+  public static final String HUB_MEMORY_MB = PREFIX + "hubMemoryMb";
+  public static final String HUB_TIMEOUT_SECONDS = PREFIX + "hubTimeoutSeconds";
+  public static final String SPOKE_MEMORY_MB = PREFIX + "spokeMemoryMb";
+  public static final String SPOKE_TIMEOUT_SECONDS = PREFIX + "spokeTimeoutSeconds";
+  public static final String COLLECTOR_MEMORY_MB = PREFIX + "collectorMemoryMb";
+  public static final String COLLECTOR_TIMEOUT_SECONDS = PREFIX + "collectorTimeoutSeconds";
+  public static final String SPOKE_BATCH_SIZE = PREFIX + "spokeBatchSize";
+  public static final String SPOKE_BATCHING_WINDOW_SECONDS = PREFIX + "spokeBatchingWindowSeconds";
+  public static final String SPOKE_MAX_CONCURRENCY = PREFIX + "spokeMaxConcurrency";
+  public static final String MAX_RECEIVE_COUNT = PREFIX + "maxReceiveCount";
+  public static final String LOG_RETENTION_DAYS = PREFIX + "logRetentionDays";
+  public static final String TABLE_REMOVAL_POLICY = PREFIX + "tableRemovalPolicy";
+  public static final String API_AUTHORIZATION = PREFIX + "apiAuthorization";
+  public static final String API_THROTTLE_RATE_LIMIT = PREFIX + "apiThrottleRateLimit";
+  public static final String API_THROTTLE_BURST_LIMIT = PREFIX + "apiThrottleBurstLimit";
+  public static final String EVENT_RETRY_ATTEMPTS = PREFIX + "eventRetryAttempts";
+  public static final String EVENT_MAX_AGE_SECONDS = PREFIX + "eventMaxAgeSeconds";
+  public static final String SWEEP_SCHEDULE = PREFIX + "sweepSchedule";
+  public static final String OLDEST_MESSAGE_ALARM_SECONDS = PREFIX + "oldestMessageAlarmSeconds";
+  public static final String ALARM_EMAIL = PREFIX + "alarmEmail";
+  public static final String SCHEDULES = PREFIX + "schedules";
+  public static final String REPO_ROOT = PREFIX + "repoRoot";
+  public static final String NAG = PREFIX + "nag";
+
+  /** Every key this class reads; unknown {@code hubspoke:} keys are rejected as typos. */
+  public static final List<String> KEYS =
+      List.of(
+          STACK_NAME,
+          HUB_MEMORY_MB,
+          HUB_TIMEOUT_SECONDS,
+          SPOKE_MEMORY_MB,
+          SPOKE_TIMEOUT_SECONDS,
+          COLLECTOR_MEMORY_MB,
+          COLLECTOR_TIMEOUT_SECONDS,
+          SPOKE_BATCH_SIZE,
+          SPOKE_BATCHING_WINDOW_SECONDS,
+          SPOKE_MAX_CONCURRENCY,
+          MAX_RECEIVE_COUNT,
+          LOG_RETENTION_DAYS,
+          TABLE_REMOVAL_POLICY,
+          API_AUTHORIZATION,
+          API_THROTTLE_RATE_LIMIT,
+          API_THROTTLE_BURST_LIMIT,
+          EVENT_RETRY_ATTEMPTS,
+          EVENT_MAX_AGE_SECONDS,
+          SWEEP_SCHEDULE,
+          OLDEST_MESSAGE_ALARM_SECONDS,
+          ALARM_EMAIL,
+          SCHEDULES,
+          REPO_ROOT,
+          NAG);
+
+  /** How callers of the HTTP API authenticate. */
+  public enum ApiAuthorization {
+    /** SigV4-signed requests, authorized by IAM (the default). */
+    IAM,
+    /** No authorization at all: for a throwaway development stack only. */
+    NONE
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern SCHEDULE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,47}");
+
+  private final String stackName;
+  private final FunctionSettings hub;
+  private final FunctionSettings spoke;
+  private final FunctionSettings collector;
+  private final int spokeBatchSize;
+  private final int spokeBatchingWindowSeconds;
+  private final int spokeMaxConcurrency;
+  private final int maxReceiveCount;
+  private final int logRetentionDays;
+  private final RemovalPolicy tableRemovalPolicy;
+  private final ApiAuthorization apiAuthorization;
+  private final int apiThrottleRateLimit;
+  private final int apiThrottleBurstLimit;
+  private final int eventRetryAttempts;
+  private final int eventMaxAgeSeconds;
+  private final String sweepSchedule;
+  private final int oldestMessageAlarmSeconds;
+  private final String alarmEmail;
+  private final List<ScheduledRun> schedules;
+  private final boolean nag;
+
+  /** Memory and timeout of one function. */
+  public record FunctionSettings(int memoryMb, int timeoutSeconds) {
+    public FunctionSettings {
+      if (memoryMb < 128 || memoryMb > 10240) {
+        throw new IllegalArgumentException("memory must be 128..10240 MB, got " + memoryMb);
+      }
+      if (timeoutSeconds < 1 || timeoutSeconds > 900) {
+        throw new IllegalArgumentException("timeout must be 1..900 s, got " + timeoutSeconds);
+      }
+    }
+  }
+
+  /**
+   * One scheduled run: an EventBridge rule named after {@code name} fires on {@code expression} and
+   * invokes the hub with {@code request} as the run request.
+   */
+  public record ScheduledRun(String name, String expression, Map<String, Object> request) {
+    public ScheduledRun {
+      Objects.requireNonNull(name, "schedule name");
+      Objects.requireNonNull(expression, "schedule expression");
+      Objects.requireNonNull(request, "schedule request");
+      if (!SCHEDULE_NAME.matcher(name).matches()) {
+        throw new IllegalArgumentException(
+            "schedule name must match " + SCHEDULE_NAME.pattern() + ", got '" + name + "'");
+      }
+      if (!(expression.startsWith("rate(") || expression.startsWith("cron("))
+          || !expression.endsWith(")")) {
+        throw new IllegalArgumentException(
+            "schedule '" + name + "': expression must be rate(...) or cron(...): " + expression);
+      }
+      if (request.containsKey("idempotencyKey")) {
+        throw new IllegalArgumentException(
+            "schedule '" + name + "': the request must not set idempotencyKey, the rule sets it");
+      }
+      request = Map.copyOf(request);
+    }
+  }
+
+  private HubspokeConfig(Function<String, Object> context) {
+    this.stackName = string(context, STACK_NAME, "Hubspoke");
+    this.hub =
+        new FunctionSettings(
+            integer(context, HUB_MEMORY_MB, 1024), integer(context, HUB_TIMEOUT_SECONDS, 30));
+    this.spoke =
+        new FunctionSettings(
+            integer(context, SPOKE_MEMORY_MB, 1024), integer(context, SPOKE_TIMEOUT_SECONDS, 60));
+    this.collector =
+        new FunctionSettings(
+            integer(context, COLLECTOR_MEMORY_MB, 1024),
+            integer(context, COLLECTOR_TIMEOUT_SECONDS, 300));
+    this.spokeBatchSize = integer(context, SPOKE_BATCH_SIZE, 10);
+    this.spokeBatchingWindowSeconds = integer(context, SPOKE_BATCHING_WINDOW_SECONDS, 0);
+    this.spokeMaxConcurrency = integer(context, SPOKE_MAX_CONCURRENCY, 50);
+    this.maxReceiveCount = integer(context, MAX_RECEIVE_COUNT, 8);
+    this.logRetentionDays = integer(context, LOG_RETENTION_DAYS, 30);
+    this.tableRemovalPolicy = removalPolicy(string(context, TABLE_REMOVAL_POLICY, "retain"));
+    this.apiAuthorization =
+        ApiAuthorization.valueOf(
+            string(context, API_AUTHORIZATION, "iam").toUpperCase(java.util.Locale.ROOT));
+    this.apiThrottleRateLimit = integer(context, API_THROTTLE_RATE_LIMIT, 50);
+    this.apiThrottleBurstLimit = integer(context, API_THROTTLE_BURST_LIMIT, 100);
+    this.eventRetryAttempts = integer(context, EVENT_RETRY_ATTEMPTS, 8);
+    this.eventMaxAgeSeconds = integer(context, EVENT_MAX_AGE_SECONDS, 3600);
+    this.sweepSchedule = string(context, SWEEP_SCHEDULE, "rate(5 minutes)");
+    this.oldestMessageAlarmSeconds = integer(context, OLDEST_MESSAGE_ALARM_SECONDS, 900);
+    this.alarmEmail = string(context, ALARM_EMAIL, null);
+    this.schedules = schedules(context.apply(SCHEDULES));
+    this.nag = bool(context, NAG, true);
+    validate();
+  }
+
+  /** The defaults, as if the context were empty. */
+  public static HubspokeConfig defaults() {
+    return fromContext(key -> null);
+  }
+
+  /**
+   * Reads every setting through {@code context} (e.g. {@code app.getNode()::tryGetContext}),
+   * falling back to the documented defaults.
+   */
+  public static HubspokeConfig fromContext(Function<String, Object> context) {
+    return new HubspokeConfig(context);
+  }
+
+  /** Reads from a plain map of context values (tests, tools). */
+  public static HubspokeConfig fromMap(Map<String, ?> context) {
+    Set<String> unknown = new HashSet<>(context.keySet());
+    unknown.removeAll(KEYS);
+    unknown.removeIf(k -> !k.startsWith(PREFIX));
+    if (!unknown.isEmpty()) {
+      throw new IllegalArgumentException("unknown context keys " + unknown + "; known: " + KEYS);
+    }
+    return new HubspokeConfig(context::get);
+  }
+
+  private void validate() {
+    if (spokeBatchSize < 1 || spokeBatchSize > 10_000) {
+      throw new IllegalArgumentException("spokeBatchSize must be 1..10000: " + spokeBatchSize);
+    }
+    if (spokeBatchingWindowSeconds < 0 || spokeBatchingWindowSeconds > 300) {
+      throw new IllegalArgumentException(
+          "spokeBatchingWindowSeconds must be 0..300: " + spokeBatchingWindowSeconds);
+    }
+    if (spokeBatchSize > 10 && spokeBatchingWindowSeconds == 0) {
+      throw new IllegalArgumentException(
+          "a spokeBatchSize above 10 needs a spokeBatchingWindowSeconds of at least 1");
+    }
+    if (spokeMaxConcurrency < 2 || spokeMaxConcurrency > 1000) {
+      throw new IllegalArgumentException(
+          "spokeMaxConcurrency must be 2..1000: " + spokeMaxConcurrency);
+    }
+    if (maxReceiveCount < 5 || maxReceiveCount > 1000) {
+      throw new IllegalArgumentException(
+          "maxReceiveCount must be 5..1000 (receives from throttled invocations count too): "
+              + maxReceiveCount);
+    }
+    if (workQueueVisibilityTimeoutSeconds() > 43_200) {
+      throw new IllegalArgumentException(
+          "6 x spokeTimeoutSeconds + spokeBatchingWindowSeconds exceeds SQS's 12 h visibility");
+    }
+    if (apiThrottleRateLimit < 1 || apiThrottleBurstLimit < 1) {
+      throw new IllegalArgumentException("API throttling limits must be positive");
+    }
+    if (eventRetryAttempts < 0 || eventRetryAttempts > 185) {
+      throw new IllegalArgumentException("eventRetryAttempts must be 0..185");
+    }
+    if (eventMaxAgeSeconds < 60 || eventMaxAgeSeconds > 86_400) {
+      throw new IllegalArgumentException("eventMaxAgeSeconds must be 60..86400");
+    }
+    if (oldestMessageAlarmSeconds < 60) {
+      throw new IllegalArgumentException("oldestMessageAlarmSeconds must be at least 60");
+    }
+    LogRetention.of(logRetentionDays); // one of the periods CloudWatch Logs offers
+    if (!stackName.matches("[A-Za-z][A-Za-z0-9-]{0,127}")) {
+      throw new IllegalArgumentException("invalid stack name: " + stackName);
+    }
+  }
+
+  /**
+   * The work queue's visibility timeout: 6 x the spoke timeout plus the batching window, as AWS
+   * recommends for an SQS event source.
+   */
+  public int workQueueVisibilityTimeoutSeconds() {
+    return 6 * spoke.timeoutSeconds() + spokeBatchingWindowSeconds;
+  }
+
+  private static RemovalPolicy removalPolicy(String value) {
+    switch (value.toLowerCase(java.util.Locale.ROOT)) {
+      case "retain":
+        return RemovalPolicy.RETAIN;
+      case "destroy":
+        return RemovalPolicy.DESTROY;
+      default:
+        throw new IllegalArgumentException(
+            TABLE_REMOVAL_POLICY + " must be retain or destroy, got " + value);
+    }
+  }
+
+  private static String string(Function<String, Object> context, String key, String fallback) {
+    Object value = context.apply(key);
+    if (value == null) {
+      return fallback;
+    }
+    String s = value.toString().trim();
+    return s.isEmpty() ? fallback : s;
+  }
+
+  private static int integer(Function<String, Object> context, String key, int fallback) {
+    Object value = context.apply(key);
+    if (value == null) {
+      return fallback;
+    }
+    if (value instanceof Number n) {
+      if (n.doubleValue() != Math.rint(n.doubleValue())) {
+        throw new IllegalArgumentException(key + " must be a whole number, got " + value);
+      }
+      return n.intValue();
+    }
+    try {
+      return Integer.parseInt(value.toString().trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + " must be a whole number, got " + value, e);
+    }
+  }
+
+  private static boolean bool(Function<String, Object> context, String key, boolean fallback) {
+    Object value = context.apply(key);
+    if (value == null) {
+      return fallback;
+    }
+    if (value instanceof Boolean b) {
+      return b;
+    }
+    String s = value.toString().trim().toLowerCase(java.util.Locale.ROOT);
+    if (s.equals("true") || s.equals("false")) {
+      return Boolean.parseBoolean(s);
+    }
+    throw new IllegalArgumentException(key + " must be true or false, got " + value);
+  }
+
+  /**
+   * Parses the {@code hubspoke:schedules} context value: a JSON array (from {@code cdk.json}) or a
+   * string holding one (from {@code -c}), of {@code {"name", "schedule", "request"}} objects.
+   */
+  static List<ScheduledRun> schedules(Object value) {
+    if (value == null) {
+      return List.of();
+    }
+    Object parsed = value;
+    if (value instanceof String s) {
+      if (s.isBlank()) {
+        return List.of();
+      }
+      try {
+        parsed = JSON.readValue(s, Object.class);
+      } catch (JsonProcessingException e) {
+        throw new IllegalArgumentException(SCHEDULES + " is not valid JSON: " + e.getMessage(), e);
+      }
+    }
+    // Round-trip through JSON: jsii hands over its own map and number types.
+    List<Map<String, Object>> entries;
+    try {
+      entries =
+          JSON.readValue(
+              JSON.writeValueAsString(parsed), new TypeReference<List<Map<String, Object>>>() {});
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException(
+          SCHEDULES + " must be a list of {name, schedule, request} objects", e);
+    }
+    List<ScheduledRun> runs = new ArrayList<>();
+    Set<String> names = new HashSet<>();
+    for (Map<String, Object> entry : entries) {
+      Set<String> extra = new HashSet<>(entry.keySet());
+      extra.removeAll(Set.of("name", "schedule", "request"));
+      if (!extra.isEmpty()) {
+        throw new IllegalArgumentException(
+            SCHEDULES + ": unknown fields " + extra + " (expected name, schedule, request)");
+      }
+      Object name = entry.get("name");
+      Object schedule = entry.get("schedule");
+      Object request = entry.get("request");
+      if (!(name instanceof String) || !(schedule instanceof String)) {
+        throw new IllegalArgumentException(
+            SCHEDULES + ": every entry needs a string name and a string schedule: " + entry);
+      }
+      if (!(request instanceof Map<?, ?> requestMap)) {
+        throw new IllegalArgumentException(
+            SCHEDULES + ": schedule '" + name + "' needs a JSON object as its request");
+      }
+      Map<String, Object> copy = new LinkedHashMap<>();
+      requestMap.forEach((k, v) -> copy.put(k.toString(), v));
+      if (!names.add((String) name)) {
+        throw new IllegalArgumentException(SCHEDULES + ": duplicate schedule name " + name);
+      }
+      runs.add(new ScheduledRun((String) name, (String) schedule, copy));
+    }
+    return List.copyOf(runs);
+  }
+
+  public String getStackName() {
+    return stackName;
+  }
+
+  public FunctionSettings getHub() {
+    return hub;
+  }
+
+  public FunctionSettings getSpoke() {
+    return spoke;
+  }
+
+  public FunctionSettings getCollector() {
+    return collector;
+  }
+
+  public int getSpokeBatchSize() {
+    return spokeBatchSize;
+  }
+
+  public int getSpokeBatchingWindowSeconds() {
+    return spokeBatchingWindowSeconds;
+  }
+
+  public int getSpokeMaxConcurrency() {
+    return spokeMaxConcurrency;
+  }
+
+  public int getMaxReceiveCount() {
+    return maxReceiveCount;
+  }
+
+  public int getLogRetentionDays() {
+    return logRetentionDays;
+  }
+
+  public RemovalPolicy getTableRemovalPolicy() {
+    return tableRemovalPolicy;
+  }
+
+  public ApiAuthorization getApiAuthorization() {
+    return apiAuthorization;
+  }
+
+  public int getApiThrottleRateLimit() {
+    return apiThrottleRateLimit;
+  }
+
+  public int getApiThrottleBurstLimit() {
+    return apiThrottleBurstLimit;
+  }
+
+  public int getEventRetryAttempts() {
+    return eventRetryAttempts;
+  }
+
+  public int getEventMaxAgeSeconds() {
+    return eventMaxAgeSeconds;
+  }
+
+  public String getSweepSchedule() {
+    return sweepSchedule;
+  }
+
+  public int getOldestMessageAlarmSeconds() {
+    return oldestMessageAlarmSeconds;
+  }
+
+  public Optional<String> getAlarmEmail() {
+    return Optional.ofNullable(alarmEmail);
+  }
+
+  public List<ScheduledRun> getSchedules() {
+    return schedules;
+  }
+
+  public boolean isNag() {
+    return nag;
+  }
+}

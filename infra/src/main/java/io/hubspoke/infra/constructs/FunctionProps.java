@@ -1,0 +1,145 @@
+package io.hubspoke.infra.constructs;
+
+import io.hubspoke.core.config.HubspokeEnvironment;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import software.amazon.awscdk.services.iam.IGrantable;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.logs.RetentionDays;
+
+/**
+ * What the hub, spoke and collector constructs share: code, size, log retention, and the resources
+ * every function is wired to (their names go into the environment variables of {@link
+ * HubspokeEnvironment}).
+ */
+public final class FunctionProps {
+  private final Path jar;
+  private final int memoryMb;
+  private final int timeoutSeconds;
+  private final RetentionDays logRetention;
+  private final HubspokeTable table;
+  private final WorkQueue workQueue;
+  private final HubspokeEventBus eventBus;
+
+  private FunctionProps(Builder b) {
+    this.jar = Objects.requireNonNull(b.jar, "jar");
+    this.memoryMb = b.memoryMb;
+    this.timeoutSeconds = b.timeoutSeconds;
+    this.logRetention = Objects.requireNonNull(b.logRetention, "logRetention");
+    this.table = Objects.requireNonNull(b.table, "table");
+    this.workQueue = Objects.requireNonNull(b.workQueue, "workQueue");
+    this.eventBus = Objects.requireNonNull(b.eventBus, "eventBus");
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public Path getJar() {
+    return jar;
+  }
+
+  public int getMemoryMb() {
+    return memoryMb;
+  }
+
+  public int getTimeoutSeconds() {
+    return timeoutSeconds;
+  }
+
+  public RetentionDays getLogRetention() {
+    return logRetention;
+  }
+
+  public HubspokeTable getTable() {
+    return table;
+  }
+
+  public WorkQueue getWorkQueue() {
+    return workQueue;
+  }
+
+  public HubspokeEventBus getEventBus() {
+    return eventBus;
+  }
+
+  /** The variables of {@link HubspokeEnvironment} that every function reads. */
+  public Map<String, String> environment() {
+    return Map.of(
+        HubspokeEnvironment.TABLE_NAME, table.getTable().getTableName(),
+        HubspokeEnvironment.QUEUE_URL, workQueue.getQueue().getQueueUrl(),
+        HubspokeEnvironment.DEAD_LETTER_QUEUE_URL, workQueue.getDeadLetterQueue().getQueueUrl(),
+        HubspokeEnvironment.EVENT_BUS_NAME, eventBus.getBus().getEventBusName());
+  }
+
+  /** A {@link JavaFunction} with these settings. */
+  JavaFunction.Props.Builder javaFunction(String description, String handler) {
+    return JavaFunction.Props.builder()
+        .description(description)
+        .handler(handler)
+        .jar(jar)
+        .memoryMb(memoryMb)
+        .timeoutSeconds(timeoutSeconds)
+        .logRetention(logRetention)
+        .environment(environment());
+  }
+
+  /** Adds one Allow statement of exactly these actions on exactly these resources. */
+  static void allow(IGrantable grantee, List<String> actions, List<String> resources) {
+    grantee
+        .getGrantPrincipal()
+        .addToPrincipalPolicy(
+            PolicyStatement.Builder.create().actions(actions).resources(resources).build());
+  }
+
+  public static final class Builder {
+    private Path jar;
+    private int memoryMb = 1024;
+    private int timeoutSeconds = 30;
+    private RetentionDays logRetention = RetentionDays.ONE_MONTH;
+    private HubspokeTable table;
+    private WorkQueue workQueue;
+    private HubspokeEventBus eventBus;
+
+    public Builder jar(Path jar) {
+      this.jar = jar;
+      return this;
+    }
+
+    public Builder memoryMb(int memoryMb) {
+      this.memoryMb = memoryMb;
+      return this;
+    }
+
+    public Builder timeoutSeconds(int timeoutSeconds) {
+      this.timeoutSeconds = timeoutSeconds;
+      return this;
+    }
+
+    public Builder logRetention(RetentionDays logRetention) {
+      this.logRetention = logRetention;
+      return this;
+    }
+
+    public Builder table(HubspokeTable table) {
+      this.table = table;
+      return this;
+    }
+
+    public Builder workQueue(WorkQueue workQueue) {
+      this.workQueue = workQueue;
+      return this;
+    }
+
+    public Builder eventBus(HubspokeEventBus eventBus) {
+      this.eventBus = eventBus;
+      return this;
+    }
+
+    public FunctionProps build() {
+      return new FunctionProps(this);
+    }
+  }
+}

@@ -1,0 +1,87 @@
+package io.hubspoke.infra.constructs;
+
+import io.hubspoke.core.store.TableSchema;
+import java.util.Objects;
+import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.services.dynamodb.Attribute;
+import software.amazon.awscdk.services.dynamodb.AttributeType;
+import software.amazon.awscdk.services.dynamodb.BillingMode;
+import software.amazon.awscdk.services.dynamodb.GlobalSecondaryIndexProps;
+import software.amazon.awscdk.services.dynamodb.PointInTimeRecoverySpecification;
+import software.amazon.awscdk.services.dynamodb.ProjectionType;
+import software.amazon.awscdk.services.dynamodb.Table;
+import software.constructs.Construct;
+
+/**
+ * The single DynamoDB table of runs and tasks: on-demand, point-in-time recovery, TTL on {@link
+ * TableSchema#TTL_ATTRIBUTE}, and the {@link TableSchema#RUNS_INDEX} index, all named by the core.
+ */
+public class HubspokeTable extends Construct {
+  private final Table table;
+
+  public HubspokeTable(Construct scope, String id, Props props) {
+    super(scope, id);
+    this.table =
+        Table.Builder.create(this, "Table")
+            .partitionKey(attribute(TableSchema.PARTITION_KEY))
+            .sortKey(attribute(TableSchema.SORT_KEY))
+            .billingMode(BillingMode.PAY_PER_REQUEST)
+            .pointInTimeRecoverySpecification(
+                PointInTimeRecoverySpecification.builder().pointInTimeRecoveryEnabled(true).build())
+            .timeToLiveAttribute(TableSchema.TTL_ATTRIBUTE)
+            .removalPolicy(props.getRemovalPolicy())
+            .deletionProtection(props.getRemovalPolicy() == RemovalPolicy.RETAIN)
+            .build();
+    table.addGlobalSecondaryIndex(
+        GlobalSecondaryIndexProps.builder()
+            .indexName(TableSchema.RUNS_INDEX)
+            .partitionKey(attribute(TableSchema.RUNS_INDEX_PARTITION_KEY))
+            .sortKey(attribute(TableSchema.RUNS_INDEX_SORT_KEY))
+            .projectionType(ProjectionType.ALL)
+            .build());
+  }
+
+  private static Attribute attribute(String name) {
+    return Attribute.builder().name(name).type(AttributeType.STRING).build();
+  }
+
+  public Table getTable() {
+    return table;
+  }
+
+  /** ARN of the {@link TableSchema#RUNS_INDEX} index, for least-privilege grants. */
+  public String getRunsIndexArn() {
+    return table.getTableArn() + "/index/" + TableSchema.RUNS_INDEX;
+  }
+
+  /** Settings of {@link HubspokeTable}. */
+  public static final class Props {
+    private final RemovalPolicy removalPolicy;
+
+    private Props(Builder builder) {
+      this.removalPolicy = Objects.requireNonNull(builder.removalPolicy, "removalPolicy");
+    }
+
+    public static Builder builder() {
+      return new Builder();
+    }
+
+    public RemovalPolicy getRemovalPolicy() {
+      return removalPolicy;
+    }
+
+    public static final class Builder {
+      private RemovalPolicy removalPolicy = RemovalPolicy.RETAIN;
+
+      /** What CloudFormation does with the table when it leaves the stack (default RETAIN). */
+      public Builder removalPolicy(RemovalPolicy removalPolicy) {
+        this.removalPolicy = removalPolicy;
+        return this;
+      }
+
+      public Props build() {
+        return new Props(this);
+      }
+    }
+  }
+}

@@ -1,0 +1,116 @@
+package io.hubspoke.infra;
+
+import static io.hubspoke.infra.TemplateJson.at;
+import static io.hubspoke.infra.TemplateJson.properties;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.services.events.Rule;
+
+class ScheduledRunsTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String TIME = "2026-11-23T02:00:00Z";
+
+  @Test
+  void eachScheduleIsARuleInvokingTheHubAlias() {
+    Synth.Result synth = Synth.defaults();
+    List<Rule> rules = synth.stack().getScheduledRuns().getRules();
+    assertEquals(1, rules.size());
+    Map<String, Object> rule = properties(synth, synth.logicalId(rules.get(0)));
+    assertEquals("cron(0 2 * * ? *)", rule.get("ScheduleExpression"));
+    assertEquals("ENABLED", rule.get("State"));
+    Map<String, Object> target = at(rule, "Targets", 0);
+    assertEquals(synth.ref(synth.stack().getHub().getAlias()), target.get("Arn"));
+    assertEquals(
+        Map.of("MaximumRetryAttempts", 8, "MaximumEventAgeInSeconds", 3600),
+        target.get("RetryPolicy"));
+    assertEquals(
+        Map.of(
+            "Arn", synth.getAtt(synth.stack().getEventBus().getDeliveryDeadLetterQueue(), "Arn")),
+        target.get("DeadLetterConfig"));
+  }
+
+  @Test
+  void inputTemplateCarriesTheRunRequestAndAnIdempotencyKeyPerFiring() throws Exception {
+    Synth.Result synth = Synth.defaults();
+    Map<String, Object> transformer =
+        at(
+            properties(synth, synth.logicalId(synth.stack().getScheduledRuns().getRules().get(0))),
+            "Targets",
+            0,
+            "InputTransformer");
+    assertEquals(Map.of("time", "$.time"), transformer.get("InputPathsMap"));
+    Map<String, Object> event = render((String) transformer.get("InputTemplate"));
+
+    Map<String, Object> detail = new LinkedHashMap<>();
+    detail.put("worker", "echo");
+    detail.put("items", List.of("a", "b"));
+    detail.put("maxAttempts", 3);
+    detail.put("idempotencyKey", "schedule-nightly-" + TIME);
+    assertEquals(
+        Map.of(
+            "source",
+            "hubspoke.schedule",
+            "detail-type",
+            "Scheduled Run",
+            "time",
+            TIME,
+            "detail",
+            detail),
+        event);
+  }
+
+  @Test
+  void schedulesGivenAsAStringOnTheCommandLine() throws Exception {
+    Synth.Result custom = Synth.custom();
+    List<Rule> rules = custom.stack().getScheduledRuns().getRules();
+    assertEquals(2, rules.size());
+    Map<String, Object> hourly = properties(custom, custom.logicalId(rules.get(0)));
+    assertEquals("rate(1 hour)", hourly.get("ScheduleExpression"));
+    Map<String, Object> event =
+        render(at(hourly, "Targets", 0, "InputTransformer", "InputTemplate"));
+    assertEquals(
+        Map.of(
+            "worker",
+            "report",
+            "items",
+            List.of(Map.of("id", 1)),
+            "idempotencyKey",
+            "schedule-hourly-report-" + TIME),
+        event.get("detail"));
+    assertEquals(
+        Map.of("MaximumRetryAttempts", 3, "MaximumEventAgeInSeconds", 600),
+        at(hourly, "Targets", 0, "RetryPolicy"));
+    assertEquals(
+        "cron(0 6 ? * MON *)",
+        properties(custom, custom.logicalId(rules.get(1))).get("ScheduleExpression"));
+  }
+
+  /**
+   * Renders an input template as EventBridge does for an event whose {@code time} is {@link #TIME}:
+   * a placeholder inside a JSON string is replaced by the raw value, one outside a string by the
+   * value as JSON.
+   */
+  private static Map<String, Object> render(String template) throws Exception {
+    StringBuilder out = new StringBuilder();
+    boolean inString = false;
+    for (int i = 0; i < template.length(); i++) {
+      char c = template.charAt(i);
+      if (c == '"' && (i == 0 || template.charAt(i - 1) != '\\')) {
+        inString = !inString;
+      }
+      if (template.startsWith("<time>", i)) {
+        out.append(inString ? TIME : JSON.writeValueAsString(TIME));
+        i += "<time>".length() - 1;
+      } else {
+        out.append(c);
+      }
+    }
+    return JSON.readValue(out.toString(), new TypeReference<Map<String, Object>>() {});
+  }
+}
