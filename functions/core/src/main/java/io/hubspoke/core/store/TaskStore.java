@@ -258,25 +258,84 @@ public final class TaskStore {
       Map<String, String> names,
       Map<String, AttributeValue> values,
       Instant now) {
+    return versionedWrite(
+        lease.runId(),
+        lease.shard(),
+        lease.index(),
+        transition,
+        lease.owner(),
+        lease.version(),
+        "#ow = :owner",
+        setClause,
+        names,
+        values,
+        now);
+  }
+
+  /**
+   * RUNNING → FAILED for a task whose final attempt's lease expired: its owner died or overran.
+   * Conditional on the version observed, so only one claimer records it.
+   */
+  public CommitResult expire(TaskRecord observed, Sharding sharding, String owner) {
+    Map<String, AttributeValue> values =
+        errorValues(
+            "LeaseExpired",
+            "attempt "
+                + observed.attempt()
+                + " did not finish within its lease and no attempts are left");
+    return versionedWrite(
+        observed.runId(),
+        sharding.shardOf(observed.index()),
+        observed.index(),
+        TaskTransition.EXPIRE,
+        owner,
+        observed.version(),
+        "leaseUntil <= :now",
+        "errorType = :et, errorMessage = :em, finishedAt = :now",
+        Map.of(),
+        values,
+        clock.instant());
+  }
+
+  /**
+   * The one shape of every write after the claim: conditional on the transition's source status,
+   * the version the writer holds and {@code extraCondition}; it records {@code owner} and bumps the
+   * version. A failed condition whose item shows exactly this write applied (target status, our
+   * owner, version + 1) means our earlier attempt succeeded and only its response was lost.
+   */
+  private CommitResult versionedWrite(
+      String runId,
+      int shard,
+      int index,
+      TaskTransition transition,
+      String owner,
+      long expectedVersion,
+      String extraCondition,
+      String setClause,
+      Map<String, String> names,
+      Map<String, AttributeValue> values,
+      Instant now) {
     Map<String, String> allNames = new HashMap<>(names);
     allNames.put("#st", "status");
     allNames.put("#ow", "owner");
     Map<String, AttributeValue> allValues = new HashMap<>(values);
     allValues.put(":to", s(transition.to().name()));
     allValues.put(":from", s(TaskStatus.RUNNING.name()));
-    allValues.put(":owner", s(lease.owner()));
-    allValues.put(":v", n(lease.version()));
+    allValues.put(":owner", s(owner));
+    allValues.put(":v", n(expectedVersion));
     allValues.put(":one", n(1));
-    if (setClause.contains(":now")) {
+    if (setClause.contains(":now") || extraCondition.contains(":now")) {
       allValues.put(":now", millis(now)); // DynamoDB rejects unused expression values
     }
     UpdateItemRequest request =
         UpdateItemRequest.builder()
             .tableName(table)
-            .key(key(shardPk(lease.runId(), lease.shard()), taskSk(lease.index())))
+            .key(key(shardPk(runId, shard), taskSk(index)))
             .updateExpression(
-                "SET #st = :to, version = version + :one, " + setClause + " REMOVE leaseUntil")
-            .conditionExpression("#st = :from AND #ow = :owner AND version = :v")
+                "SET #st = :to, #ow = :owner, version = version + :one, "
+                    + setClause
+                    + " REMOVE leaseUntil")
+            .conditionExpression("#st = :from AND version = :v AND " + extraCondition)
             .expressionAttributeNames(allNames)
             .expressionAttributeValues(allValues)
             .returnValues(ReturnValue.ALL_NEW)
@@ -288,56 +347,8 @@ public final class TaskStore {
       TaskRecord current = e.hasItem() && !e.item().isEmpty() ? toTask(e.item()) : null;
       if (current != null
           && current.status() == transition.to()
-          && lease.owner().equals(current.owner())
-          && current.version() == lease.version() + 1) {
-        return new CommitResult.Committed(current); // our write, applied; its response was lost
-      }
-      return new CommitResult.LostRace(current);
-    }
-  }
-
-  /**
-   * RUNNING → FAILED for a task whose final attempt's lease expired: its owner died or overran.
-   * Conditional on the version observed, so only one claimer records it.
-   */
-  public CommitResult expire(TaskRecord observed, Sharding sharding, String owner) {
-    Instant now = clock.instant();
-    Map<String, AttributeValue> values =
-        errorValues(
-            "LeaseExpired",
-            "attempt "
-                + observed.attempt()
-                + " did not finish within its lease and no attempts are left");
-    values.put(":to", s(TaskTransition.EXPIRE.to().name()));
-    values.put(":from", s(TaskStatus.RUNNING.name()));
-    values.put(":owner", s(owner));
-    values.put(":v", n(observed.version()));
-    values.put(":one", n(1));
-    values.put(":now", millis(now));
-    UpdateItemRequest request =
-        UpdateItemRequest.builder()
-            .tableName(table)
-            .key(
-                key(
-                    shardPk(observed.runId(), sharding.shardOf(observed.index())),
-                    taskSk(observed.index())))
-            .updateExpression(
-                "SET #st = :to, #ow = :owner, version = version + :one, errorType = :et,"
-                    + " errorMessage = :em, finishedAt = :now REMOVE leaseUntil")
-            .conditionExpression("#st = :from AND version = :v AND leaseUntil <= :now")
-            .expressionAttributeNames(Map.of("#st", "status", "#ow", "owner"))
-            .expressionAttributeValues(values)
-            .returnValues(ReturnValue.ALL_NEW)
-            .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
-            .build();
-    try {
-      return new CommitResult.Committed(toTask(dynamoDb.updateItem(request).attributes()));
-    } catch (ConditionalCheckFailedException e) {
-      TaskRecord current = e.hasItem() && !e.item().isEmpty() ? toTask(e.item()) : null;
-      if (current != null
-          && current.status() == TaskStatus.FAILED
           && owner.equals(current.owner())
-          && current.version() == observed.version() + 1) {
+          && current.version() == expectedVersion + 1) {
         return new CommitResult.Committed(current);
       }
       return new CommitResult.LostRace(current);
