@@ -30,7 +30,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     version = "hubspoke 0.1.0",
     description = "Runs hubspoke fan-outs on this machine against real local engines.",
-    subcommands = {HubspokeCli.Run.class, HubspokeCli.Serve.class})
+    subcommands = {HubspokeCli.Run.class, HubspokeCli.Serve.class, HubspokeCli.SoakCommand.class})
 public final class HubspokeCli implements Callable<Integer> {
   static final int EXIT_SUCCEEDED = 0;
   static final int EXIT_FAILED = 1;
@@ -256,6 +256,69 @@ public final class HubspokeCli implements Callable<Integer> {
       err.flush();
       stopped.await();
       return EXIT_SUCCEEDED;
+    }
+  }
+
+  @Command(
+      name = "soak",
+      mixinStandardHelpOptions = true,
+      description =
+          "Runs one run of N tasks through the local runtime with every fault injected at rates drawn from the seed, then checks the invariants (no task lost or committed twice, exact summary). Exit 0 if every invariant holds, 1 if not.")
+  static final class SoakCommand implements Callable<Integer> {
+    @Option(
+        names = "--tasks",
+        description = "tasks in the run, 1-10000 (default ${DEFAULT-VALUE})",
+        defaultValue = "2000")
+    int tasks;
+
+    @Option(
+        names = "--seed",
+        description = "decides the fault rates and schedule (default ${DEFAULT-VALUE})",
+        defaultValue = "1")
+    long seed;
+
+    @Option(
+        names = "--timeout",
+        description = "seconds before giving up (default ${DEFAULT-VALUE})",
+        defaultValue = "900")
+    int timeoutSeconds;
+
+    @Option(names = "--json", description = "print the figures as JSON")
+    boolean json;
+
+    @Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      if (tasks < 1 || tasks > io.hubspoke.core.api.Limits.MAX_ITEMS) {
+        throw new UsageException(
+            "--tasks must be from 1 to " + io.hubspoke.core.api.Limits.MAX_ITEMS);
+      }
+      if (timeoutSeconds < 10) {
+        throw new UsageException("--timeout must be at least 10 seconds");
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter err = spec.commandLine().getErr();
+      io.hubspoke.local.chaos.Soak.Result result =
+          io.hubspoke.local.chaos.Soak.run(
+              new io.hubspoke.local.chaos.Soak.Options(
+                  tasks, seed, Duration.ofSeconds(timeoutSeconds)),
+              line -> {
+                if (!json) {
+                  err.println(line);
+                  err.flush();
+                }
+              });
+      ObjectNode figures = result.toJson();
+      if (json) {
+        out.println(Json.write(figures));
+      } else {
+        figures
+            .fields()
+            .forEachRemaining(f -> out.printf(Locale.ROOT, "%-24s %s%n", f.getKey(), f.getValue()));
+      }
+      out.flush();
+      return result.report().ok() ? EXIT_SUCCEEDED : EXIT_FAILED;
     }
   }
 

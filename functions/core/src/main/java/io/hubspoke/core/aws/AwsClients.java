@@ -11,9 +11,9 @@ import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
-import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -28,6 +28,9 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  */
 public record AwsClients(DynamoDbClient dynamoDb, SqsClient sqs, EventBridgeClient eventBridge)
     implements AutoCloseable {
+
+  /** Attempts per request (the SDK's standard is 3): throttling is ridden out, not surfaced. */
+  static final int MAX_ATTEMPTS = 8;
 
   public static AwsClients fromEnvironment(HubspokeEnvironment env) {
     return fromEnvironment(env, List.of());
@@ -45,7 +48,14 @@ public record AwsClients(DynamoDbClient dynamoDb, SqsClient sqs, EventBridgeClie
             .socketTimeout(Duration.ofSeconds(30))
             .build();
     ClientOverrideConfiguration.Builder override =
-        ClientOverrideConfiguration.builder().retryStrategy(RetryMode.STANDARD);
+        ClientOverrideConfiguration.builder()
+            .retryStrategy(
+                AwsRetryStrategy.standardRetryStrategy().toBuilder()
+                    .maxAttempts(MAX_ATTEMPTS)
+                    // A short-lived function must not stop retrying throttles because an
+                    // earlier burst emptied the retry quota: throttles are retried with backoff.
+                    .circuitBreakerEnabled(false)
+                    .build());
     interceptors.forEach(override::addExecutionInterceptor);
     ClientOverrideConfiguration overrideConfiguration = override.build();
     Region region = Region.of(env.optional(HubspokeEnvironment.AWS_REGION).orElse("us-east-1"));

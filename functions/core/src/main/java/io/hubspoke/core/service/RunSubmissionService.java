@@ -26,6 +26,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -43,6 +44,9 @@ public final class RunSubmissionService {
 
   /** Tasks per dispatch chunk: one BatchWriteItem call, then its messages. */
   static final int CHUNK = TaskStore.MAX_BATCH_WRITE;
+
+  /** Chunks written and sent at the same time by one hub invocation. */
+  static final int DISPATCH_PARALLELISM = 8;
 
   private final RunStore runs;
   private final TaskStore tasks;
@@ -108,25 +112,48 @@ public final class RunSubmissionService {
 
   private void dispatch(RunSpec spec, List<String> items, String owner, boolean resumed) {
     Sharding sharding = spec.sharding();
-    List<Future<?>> chunks = new ArrayList<>();
-    for (int from = 0; from < items.size(); from += CHUNK) {
-      int first = from;
-      List<String> chunk = items.subList(from, Math.min(items.size(), from + CHUNK));
-      chunks.add(dispatchPool.submit(() -> dispatchChunk(spec, sharding, first, chunk, resumed)));
+    int chunkCount = (items.size() + CHUNK - 1) / CHUNK;
+    AtomicInteger nextChunk = new AtomicInteger();
+    List<Future<?>> workers = new ArrayList<>();
+    for (int w = 0; w < Math.min(DISPATCH_PARALLELISM, chunkCount); w++) {
+      workers.add(
+          dispatchPool.submit(
+              () -> {
+                for (int c = nextChunk.getAndIncrement();
+                    c < chunkCount;
+                    c = nextChunk.getAndIncrement()) {
+                  int first = c * CHUNK;
+                  List<String> chunk = items.subList(first, Math.min(items.size(), first + CHUNK));
+                  dispatchChunk(spec, sharding, first, chunk, resumed);
+                }
+                return null;
+              }));
     }
-    try {
-      for (Future<?> chunk : chunks) {
-        chunk.get();
+    // Wait for every worker, even after a failure: none may still write once the lease is released.
+    RuntimeException failure = null;
+    for (Future<?> worker : workers) {
+      try {
+        worker.get();
+      } catch (ExecutionException e) {
+        nextChunk.set(chunkCount); // the others stop after their current chunk
+        if (failure == null) {
+          failure =
+              e.getCause() instanceof RuntimeException runtime
+                  ? runtime
+                  : new IllegalStateException(e.getCause());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        nextChunk.set(chunkCount);
+        if (failure == null) {
+          failure = new IllegalStateException("interrupted while dispatching " + spec.runId(), e);
+        }
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      chunks.forEach(c -> c.cancel(true));
-      throw new IllegalStateException("interrupted while dispatching run " + spec.runId(), e);
-    } catch (ExecutionException e) {
-      chunks.forEach(c -> c.cancel(true));
-      throw e.getCause() instanceof RuntimeException runtime
-          ? runtime
-          : new IllegalStateException(e.getCause());
+    }
+    if (failure != null) {
+      // A retry with the same idempotency key may resume at once instead of waiting for the lease.
+      runs.releaseDispatch(spec.runId(), owner);
+      throw failure;
     }
     if (runs.finishDispatch(spec.runId(), owner)) {
       try {

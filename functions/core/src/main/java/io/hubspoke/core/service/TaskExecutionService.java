@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 
 /**
  * The spoke's work for one message: claim the task, run its worker within the deadline, record the
@@ -40,7 +41,10 @@ import java.util.logging.Logger;
 public final class TaskExecutionService {
   private static final Logger LOG = Logger.getLogger(TaskExecutionService.class.getName());
 
-  /** Time kept back from the invocation's deadline to record the outcome. */
+  /**
+   * Time kept back from the invocation's deadline to record the outcome: this, or a tenth of the
+   * time left if that is less.
+   */
   static final Duration COMMIT_RESERVE = Duration.ofSeconds(2);
 
   private final TaskStore tasks;
@@ -77,6 +81,41 @@ public final class TaskExecutionService {
    * @param invocationDeadline when the invocation will be stopped (Lambda's remaining time)
    */
   public MessageOutcome process(String messageId, String body, Instant invocationDeadline) {
+    try {
+      return processOrThrow(messageId, body, invocationDeadline);
+    } catch (AwsServiceException e) {
+      if (!e.isThrottlingException()) {
+        throw e;
+      }
+      return deferThrottled(messageId, body, e);
+    }
+  }
+
+  /**
+   * Still throttled after the SDK's retries: rather than fail the message (each failure raises its
+   * receive count towards the dead-letter queue), send it again after any lease this attempt may
+   * hold and acknowledge this copy. If that send is throttled too, the message fails and SQS
+   * redelivers it.
+   */
+  private MessageOutcome deferThrottled(String messageId, String body, AwsServiceException cause) {
+    TaskMessage message = TaskMessage.parse(body);
+    int delay =
+        runSpecs
+            .get(message.runId())
+            .map(spec -> spec.taskTimeoutSeconds() + (int) leaseGrace.toSeconds() + 1)
+            .orElse(TaskQueue.MAX_DELAY_SECONDS);
+    LOG.warning(
+        () -> "throttled on message " + messageId + "; sending it again in " + delay + " s");
+    try {
+      queue.sendDelayed(message, delay);
+    } catch (RuntimeException resend) {
+      cause.addSuppressed(resend);
+      throw cause;
+    }
+    return MessageOutcome.ACK;
+  }
+
+  private MessageOutcome processOrThrow(String messageId, String body, Instant invocationDeadline) {
     TaskMessage message;
     try {
       message = TaskMessage.parse(body);
@@ -110,7 +149,10 @@ public final class TaskExecutionService {
       Instant invocationDeadline) {
     Instant now = clock.instant();
     Instant deadline = now.plusSeconds(spec.taskTimeoutSeconds());
-    Instant latest = invocationDeadline.minus(COMMIT_RESERVE);
+    Duration left = Duration.between(now, invocationDeadline);
+    Duration reserve =
+        left.dividedBy(10).compareTo(COMMIT_RESERVE) < 0 ? left.dividedBy(10) : COMMIT_RESERVE;
+    Instant latest = invocationDeadline.minus(reserve);
     if (latest.isBefore(deadline)) {
       deadline = latest;
     }

@@ -125,6 +125,16 @@ public final class RunStore {
         old -> owner.equals(Items.string(old, "dispatchOwner")));
   }
 
+  /** Ends this dispatcher's lease early (it failed), so a retried submission can resume now. */
+  public boolean releaseDispatch(String runId, String owner) {
+    return update(
+        runId,
+        "SET dispatchLeaseUntil = :now",
+        "#st = :dispatching AND dispatchOwner = :owner",
+        Map.of(":dispatching", s(RunStatus.DISPATCHING.name()), ":owner", s(owner)),
+        old -> false);
+  }
+
   /** DISPATCHING → RUNNING once every task is written and sent. */
   public boolean finishDispatch(String runId, String owner) {
     return update(
