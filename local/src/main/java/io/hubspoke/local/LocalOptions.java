@@ -1,5 +1,8 @@
 package io.hubspoke.local;
 
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import io.hubspoke.core.worker.WorkerRegistry;
 import io.hubspoke.local.engine.LocalEventBus;
 import io.hubspoke.local.engine.SqsEventSourcePoller;
@@ -7,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 
 /**
@@ -31,7 +35,8 @@ public record LocalOptions(
     LocalEventBus.DeliveryInterceptor busInterceptor,
     Consumer<String> functionLogs,
     WorkerRegistry workers,
-    Duration visibilityTimeoutOverride) {
+    Duration visibilityTimeoutOverride,
+    UnaryOperator<RequestHandler<SQSEvent, SQSBatchResponse>> spokeWrapper) {
 
   public static final String TABLE_NAME = "hubspoke-local";
   public static final String QUEUE_NAME = "hubspoke-work";
@@ -69,6 +74,7 @@ public record LocalOptions(
     b.functionLogs = functionLogs;
     b.workers = workers;
     b.visibilityTimeoutOverride = visibilityTimeoutOverride;
+    b.spokeWrapper = spokeWrapper;
     return b;
   }
 
@@ -93,6 +99,8 @@ public record LocalOptions(
     private Consumer<String> functionLogs = line -> {};
     private WorkerRegistry workers = WorkerRegistry.builtIn();
     private Duration visibilityTimeoutOverride;
+    private UnaryOperator<RequestHandler<SQSEvent, SQSBatchResponse>> spokeWrapper =
+        UnaryOperator.identity();
 
     public Builder httpPort(int port) {
       this.httpPort = port;
@@ -191,6 +199,15 @@ public record LocalOptions(
       return this;
     }
 
+    /**
+     * Wraps the spoke handler where the Lambda runtime would call it, e.g. to make an invocation
+     * throw or return a malformed batch response after the real handler ran.
+     */
+    public Builder spokeWrapper(UnaryOperator<RequestHandler<SQSEvent, SQSBatchResponse>> wrapper) {
+      this.spokeWrapper = wrapper;
+      return this;
+    }
+
     public LocalOptions build() {
       return new LocalOptions(
           httpPort,
@@ -210,7 +227,8 @@ public record LocalOptions(
           busInterceptor,
           functionLogs,
           workers,
-          visibilityTimeoutOverride);
+          visibilityTimeoutOverride,
+          spokeWrapper);
     }
   }
 }

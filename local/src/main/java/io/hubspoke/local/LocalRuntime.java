@@ -146,7 +146,7 @@ public final class LocalRuntime implements AutoCloseable {
                     .interceptor(options.pollerInterceptor())
                     .logSink(options.functionLogs())
                     .build(),
-                spoke));
+                options.spokeWrapper().apply(spoke)));
 
     LocalHttpApi.Builder http =
         LocalHttpApi.builder()

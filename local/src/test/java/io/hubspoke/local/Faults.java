@@ -30,27 +30,88 @@ final class Faults {
   /** Applied to each AWS request before it is sent; true fails it as an unavailable service. */
   volatile Predicate<SdkRequest> failBefore = r -> false;
 
+  /** Applied per request: true makes DynamoDB apply it and the caller see a 500 instead. */
+  volatile Predicate<SdkRequest> loseResponse = r -> false;
+
+  /** Applied per attempt: true answers it with a 429 throttling error, unsent. */
+  volatile Predicate<SdkRequest> throttle = r -> false;
+
+  /** Runs before each attempt is sent, e.g. to delay a write until the test allows it. */
+  volatile java.util.function.Consumer<SdkRequest> beforeSend = r -> {};
+
+  volatile java.util.function.Function<
+          SQSEvent, SqsEventSourcePoller.InvocationInterceptor.Decision>
+      pollerDecision = e -> SqsEventSourcePoller.InvocationInterceptor.Decision.INVOKE;
+  volatile BiPredicate<String, String> dropEvent = (rule, event) -> false;
+
+  /** What a wrapped spoke invocation does besides calling the real handler. */
+  enum SpokeFault {
+    NONE,
+    THROW_BEFORE,
+    UNKNOWN_ID_AFTER,
+    EMPTY_ID_AFTER
+  }
+
+  volatile java.util.function.Function<SQSEvent, SpokeFault> spokeFault = e -> SpokeFault.NONE;
+
   void clear() {
     duplicateBatch = e -> false;
     duplicateEvent = (rule, event) -> false;
     crashAfter = r -> false;
     failBefore = r -> false;
+    loseResponse = r -> false;
+    throttle = r -> false;
+    beforeSend = r -> {};
+    pollerDecision = e -> SqsEventSourcePoller.InvocationInterceptor.Decision.INVOKE;
+    dropEvent = (rule, event) -> false;
+    spokeFault = e -> SpokeFault.NONE;
+  }
+
+  com.amazonaws.services.lambda.runtime.RequestHandler<
+          SQSEvent, com.amazonaws.services.lambda.runtime.events.SQSBatchResponse>
+      wrapSpoke(
+          com.amazonaws.services.lambda.runtime.RequestHandler<
+                  SQSEvent, com.amazonaws.services.lambda.runtime.events.SQSBatchResponse>
+              spoke) {
+    return (event, context) -> {
+      SpokeFault fault = spokeFault.apply(event);
+      if (fault == SpokeFault.THROW_BEFORE) {
+        throw new InjectedCrash("injected: the spoke handler threw");
+      }
+      var response = spoke.handleRequest(event, context);
+      if (fault == SpokeFault.NONE) {
+        return response;
+      }
+      String id = fault == SpokeFault.UNKNOWN_ID_AFTER ? "no-such-message-id" : "";
+      return com.amazonaws.services.lambda.runtime.events.SQSBatchResponse.builder()
+          .withBatchItemFailures(
+              java.util.List.of(
+                  com.amazonaws.services.lambda.runtime.events.SQSBatchResponse.BatchItemFailure
+                      .builder()
+                      .withItemIdentifier(id)
+                      .build()))
+          .build();
+    };
   }
 
   SqsEventSourcePoller.InvocationInterceptor poller() {
     return event ->
         duplicateBatch.test(event)
             ? SqsEventSourcePoller.InvocationInterceptor.Decision.INVOKE_TWICE
-            : SqsEventSourcePoller.InvocationInterceptor.Decision.INVOKE;
+            : pollerDecision.apply(event);
   }
 
   /** Duplicates each selected event once (the duplicate itself is delivered normally). */
   LocalEventBus.DeliveryInterceptor bus() {
     java.util.Set<String> duplicated = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    return (rule, event, attempt) ->
-        attempt == 1 && duplicateEvent.test(rule, event) && duplicated.add(rule + "|" + event)
-            ? LocalEventBus.DeliveryInterceptor.Decision.DUPLICATE
-            : LocalEventBus.DeliveryInterceptor.Decision.DELIVER;
+    return (rule, event, attempt) -> {
+      if (dropEvent.test(rule, event)) {
+        return LocalEventBus.DeliveryInterceptor.Decision.DROP;
+      }
+      return attempt == 1 && duplicateEvent.test(rule, event) && duplicated.add(rule + "|" + event)
+          ? LocalEventBus.DeliveryInterceptor.Decision.DUPLICATE
+          : LocalEventBus.DeliveryInterceptor.Decision.DELIVER;
+    };
   }
 
   ExecutionInterceptor sdk() {
@@ -61,6 +122,52 @@ final class Faults {
           throw new InjectedCrash(
               "injected: service unavailable for " + context.request().getClass().getSimpleName());
         }
+      }
+
+      private final software.amazon.awssdk.core.interceptor.ExecutionAttribute<Boolean> lose =
+          new software.amazon.awssdk.core.interceptor.ExecutionAttribute<>("test.lose");
+
+      @Override
+      public void beforeTransmission(
+          Context.BeforeTransmission context, ExecutionAttributes attributes) {
+        beforeSend.accept(context.request());
+        if (throttle.test(context.request())) {
+          throw software.amazon.awssdk.awscore.exception.AwsServiceException.builder()
+              .statusCode(429)
+              .message("injected throttling")
+              .awsErrorDetails(
+                  software.amazon.awssdk.awscore.exception.AwsErrorDetails.builder()
+                      .errorCode("ThrottlingException")
+                      .errorMessage("injected throttling")
+                      .build())
+              .build();
+        }
+        if (attributes.getAttribute(lose) == null) {
+          attributes.putAttribute(lose, loseResponse.test(context.request()));
+        }
+      }
+
+      @Override
+      public software.amazon.awssdk.http.SdkHttpResponse modifyHttpResponse(
+          Context.ModifyHttpResponse context, ExecutionAttributes attributes) {
+        if (Boolean.TRUE.equals(attributes.getAttribute(lose))) {
+          return context.httpResponse().toBuilder().statusCode(500).build();
+        }
+        return context.httpResponse();
+      }
+
+      @Override
+      public java.util.Optional<java.io.InputStream> modifyHttpResponseContent(
+          Context.ModifyHttpResponse context, ExecutionAttributes attributes) {
+        if (Boolean.TRUE.equals(attributes.getAttribute(lose))) {
+          attributes.putAttribute(lose, false); // only the first attempt's response is lost
+          return java.util.Optional.of(
+              software.amazon.awssdk.http.AbortableInputStream.create(
+                  new java.io.ByteArrayInputStream(
+                      "{\"__type\":\"InternalServerError\",\"message\":\"response lost\"}"
+                          .getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+        }
+        return context.responseBody();
       }
 
       @Override

@@ -21,8 +21,15 @@ final class RecordingWorker implements TaskWorker {
   record Execution(String taskId, int attempt) {}
 
   final Queue<Execution> executions = new ConcurrentLinkedQueue<>();
-  volatile Function<TaskContext, TaskOutcome> behaviour =
-      c -> TaskOutcome.success(Json.object().put("ok", true));
+  volatile Function<TaskContext, TaskOutcome> behaviour = RecordingWorker::succeed;
+
+  /** Where executions are also journaled for the invariant checker, if set. */
+  volatile io.hubspoke.local.chaos.Journal journal;
+
+  /** Succeeds with the attempt as the result, so a checker can tell which attempt committed. */
+  static TaskOutcome succeed(TaskContext context) {
+    return TaskOutcome.success(Json.object().put("attempt", context.attempt()));
+  }
 
   @Override
   public String name() {
@@ -37,6 +44,9 @@ final class RecordingWorker implements TaskWorker {
   @Override
   public TaskOutcome execute(TaskContext context) {
     executions.add(new Execution(context.taskId(), context.attempt()));
+    if (journal != null) {
+      journal.execution(context.taskId(), context.attempt());
+    }
     return behaviour.apply(context);
   }
 
@@ -50,6 +60,6 @@ final class RecordingWorker implements TaskWorker {
 
   void reset() {
     executions.clear();
-    behaviour = c -> TaskOutcome.success(Json.object().put("ok", true));
+    behaviour = RecordingWorker::succeed;
   }
 }

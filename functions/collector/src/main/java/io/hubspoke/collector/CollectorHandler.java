@@ -76,12 +76,25 @@ public final class CollectorHandler implements RequestStreamHandler {
       return ignored("the event is not JSON");
     }
     String detailType = event == null ? "" : event.path("detail-type").asText("");
+    if (detailType.equals(SCHEDULED_EVENT)) {
+      RunSweeper.Report report = sweeper.sweep();
+      LOG.info(() -> "sweep: " + report);
+      return Json.object()
+          .put("outcome", "SWEPT")
+          .put("runsExamined", report.runsExamined())
+          .put("summarized", report.summarized())
+          .put("reconciled", report.reconciled())
+          .put("tasksRecounted", report.tasksRecounted())
+          .put("messagesResent", report.messagesResent());
+    }
     if (!detailType.equals(EventRules.RUN_DRAINED)) {
       return ignored(
           "unknown detail-type '"
               + detailType
               + "'; the collector handles "
-              + EventRules.RUN_DRAINED);
+              + EventRules.RUN_DRAINED
+              + " and "
+              + SCHEDULED_EVENT);
     }
     String runId = event.path("detail").path("runId").asText("");
     if (!RunIds.isValid(runId)) {

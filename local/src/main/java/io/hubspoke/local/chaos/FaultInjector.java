@@ -38,8 +38,6 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 import software.amazon.awssdk.services.eventbridge.model.PutEventsRequest;
 import software.amazon.awssdk.services.eventbridge.model.PutEventsRequestEntry;
-import software.amazon.awssdk.services.eventbridge.model.PutEventsResponse;
-import software.amazon.awssdk.services.eventbridge.model.PutEventsResultEntry;
 import software.amazon.awssdk.services.sqs.model.BatchResultErrorEntry;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequest;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
@@ -159,9 +157,14 @@ public final class FaultInjector {
         return batch.toBuilder().entries(kept).build();
       }
       if (request instanceof PutEventsRequest events && fires(FaultKind.PARTIAL_BATCH, key)) {
-        attributes.putAttribute(HELD_BACK, events.entries());
-        // Keep the call well-formed with no entry reaching the bus: every entry is reported failed.
-        return events.toBuilder().entries(List.of()).build();
+        // The last entry is addressed to a bus that does not exist: the bus itself then reports
+        // it failed (ErrorCode, FailedEntryCount) while the others go through.
+        List<PutEventsRequestEntry> entries = new ArrayList<>(events.entries());
+        int last = entries.size() - 1;
+        entries.set(
+            last,
+            entries.get(last).toBuilder().eventBusName("hubspoke-injected-missing-bus").build());
+        return events.toBuilder().entries(entries).build();
       }
       return request;
     }
@@ -262,18 +265,6 @@ public final class FaultInjector {
                 .senderFault(false)
                 .build());
         return batch.toBuilder().failed(failed).build();
-      }
-      if (response instanceof PutEventsResponse events) {
-        List<PutEventsRequestEntry> entries = (List<PutEventsRequestEntry>) held;
-        List<PutEventsResultEntry> results = new ArrayList<>();
-        for (int i = 0; i < entries.size(); i++) {
-          results.add(
-              PutEventsResultEntry.builder()
-                  .errorCode("InternalFailure")
-                  .errorMessage("injected: entry not put")
-                  .build());
-        }
-        return events.toBuilder().entries(results).failedEntryCount(entries.size()).build();
       }
       return response;
     }

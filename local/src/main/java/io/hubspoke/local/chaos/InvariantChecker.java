@@ -254,12 +254,7 @@ public final class InvariantChecker {
                     + failed));
       }
     }
-    long completedEvents =
-        runtime.bus().publishedEvents().stream()
-            .map(Json::parseTrusted)
-            .filter(e -> e.path("detail-type").asText().equals(EventRules.RUN_COMPLETED))
-            .filter(e -> e.path("detail").path("runId").asText().equals(runId))
-            .count();
+    long completedEvents = completedEvents(runtime, runId);
     if (completedEvents != 1) {
       summaryExact = false;
       violations.add(
@@ -293,6 +288,15 @@ public final class InvariantChecker {
     return RunIds.taskId(runId, index);
   }
 
+  /** How many times {@code RunCompleted} was published for the run. */
+  public static long completedEvents(LocalRuntime runtime, String runId) {
+    return runtime.bus().publishedEvents().stream()
+        .map(Json::parseTrusted)
+        .filter(e -> e.path("detail-type").asText().equals(EventRules.RUN_COMPLETED))
+        .filter(e -> e.path("detail").path("runId").asText().equals(runId))
+        .count();
+  }
+
   /** Every message now in the dead-letter queue (made invisible for a minute while read). */
   private List<Message> readDeadLetters() {
     List<Message> all = new ArrayList<>();
@@ -310,6 +314,17 @@ public final class InvariantChecker {
                           .waitTimeSeconds(0))
               .messages();
       if (page.isEmpty()) {
+        // Make them visible again: reading must not hide them from whoever looks next.
+        for (Message message : all) {
+          runtime
+              .clients()
+              .sqs()
+              .changeMessageVisibility(
+                  b ->
+                      b.queueUrl(runtime.queues().deadLetterQueueUrl())
+                          .receiptHandle(message.receiptHandle())
+                          .visibilityTimeout(0));
+        }
         return all;
       }
       all.addAll(page);

@@ -62,7 +62,10 @@ public final class RunSummarizer {
     }
     RunRecord run = found.get();
     if (run.status().isTerminal()) {
-      if (run.completedEventAt() == null) {
+      // Re-publish only once the summarizer has had its lease's time to publish, or a slow
+      // publish and this one would both go out.
+      if (run.completedEventAt() == null
+          && run.completedAt().plus(summaryLease).isBefore(clock.instant())) {
         publishCompleted(run.runId(), run.status(), Json.parseTrusted(run.summaryJson()));
       }
       return Outcome.ALREADY_HANDLED;
