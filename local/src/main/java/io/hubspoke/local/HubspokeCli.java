@@ -4,6 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hubspoke.core.api.FieldError;
+import io.hubspoke.core.api.InvalidInputException;
+import io.hubspoke.core.api.RunRequestParser;
 import io.hubspoke.core.json.Json;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -12,6 +15,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -181,10 +186,18 @@ public final class HubspokeCli implements Callable<Integer> {
       if (taskTimeout != null) {
         request.put("taskTimeoutSeconds", taskTimeout);
       }
+      LocalOptions options = runtime.builder(0).build();
+      // The hub validates the request again; checking it here first spares the user the engines'
+      // start-up before a usage error.
+      try {
+        new RunRequestParser(options.workers()).parse(request);
+      } catch (InvalidInputException e) {
+        throw new UsageException(describeErrors(e.getMessage(), e.errors()));
+      }
       if (!json) {
         err.println("starting the local runtime (DynamoDB Local, ElasticMQ, event bus)…");
       }
-      try (LocalRuntime local = LocalRuntime.start(runtime.builder(0).build())) {
+      try (LocalRuntime local = LocalRuntime.start(options)) {
         RunClient client = new RunClient(local.apiEndpoint());
         HttpResponse<String> created = client.post("/runs", Json.write(request));
         JsonNode body = Json.parse(created.body());
@@ -323,15 +336,20 @@ public final class HubspokeCli implements Callable<Integer> {
   }
 
   static String describeError(JsonNode body) {
-    StringBuilder text = new StringBuilder(body.path("message").asText("the request was rejected"));
+    List<FieldError> errors = new ArrayList<>();
     for (JsonNode e : body.path("errors")) {
+      errors.add(
+          new FieldError(
+              e.path("field").asText(), e.path("message").asText(), e.path("fix").asText()));
+    }
+    return describeErrors(body.path("message").asText("the request was rejected"), errors);
+  }
+
+  static String describeErrors(String message, List<FieldError> errors) {
+    StringBuilder text = new StringBuilder(message);
+    for (FieldError e : errors) {
       text.append(
-          String.format(
-              Locale.ROOT,
-              "%n  %s: %s (fix: %s)",
-              e.path("field").asText(),
-              e.path("message").asText(),
-              e.path("fix").asText()));
+          String.format(Locale.ROOT, "%n  %s: %s (fix: %s)", e.field(), e.message(), e.fix()));
     }
     return text.toString();
   }

@@ -22,14 +22,17 @@ import java.time.Clock;
 import java.util.logging.Logger;
 
 /**
- * The collector Lambda, invoked by the {@code RunDrained} rule. Events it cannot act on (unknown
- * detail type, malformed detail) are answered and logged, not thrown: retrying them cannot help.
- * Failures while summarizing are thrown, so EventBridge's retry policy delivers the event again.
+ * The collector Lambda, invoked by the {@code RunDrained} rule, and by the sweep's schedule rule
+ * (an EventBridge {@code Scheduled Event}, which runs {@link RunSweeper}). Events it cannot act on
+ * (unknown detail type, malformed detail) are answered and logged, not thrown: retrying them cannot
+ * help. Failures while summarizing are thrown, so EventBridge's retry policy delivers the event
+ * again.
  */
 public final class CollectorHandler implements RequestStreamHandler {
   private static final Logger LOG = Logger.getLogger(CollectorHandler.class.getName());
 
   static final String SCHEDULED_EVENT = "Scheduled Event";
+  static final String SCHEDULE_SOURCE = "aws.events";
 
   private final RunSummarizer summarizer;
   private final RunSweeper sweeper;
@@ -77,15 +80,7 @@ public final class CollectorHandler implements RequestStreamHandler {
     }
     String detailType = event == null ? "" : event.path("detail-type").asText("");
     if (detailType.equals(SCHEDULED_EVENT)) {
-      RunSweeper.Report report = sweeper.sweep();
-      LOG.info(() -> "sweep: " + report);
-      return Json.object()
-          .put("outcome", "SWEPT")
-          .put("runsExamined", report.runsExamined())
-          .put("summarized", report.summarized())
-          .put("reconciled", report.reconciled())
-          .put("tasksRecounted", report.tasksRecounted())
-          .put("messagesResent", report.messagesResent());
+      return sweep(event.path("source").asText(""));
     }
     if (!detailType.equals(EventRules.RUN_DRAINED)) {
       return ignored(
@@ -103,6 +98,23 @@ public final class CollectorHandler implements RequestStreamHandler {
     RunSummarizer.Outcome outcome = summarizer.summarize(runId);
     LOG.info(() -> "run " + runId + ": " + outcome);
     return Json.object().put("runId", runId).put("outcome", outcome.name());
+  }
+
+  /** The periodic sweep, invoked by the stack's schedule rule on the default bus. */
+  private ObjectNode sweep(String source) {
+    if (!source.equals(SCHEDULE_SOURCE)) {
+      return ignored(
+          "a " + SCHEDULED_EVENT + " must come from " + SCHEDULE_SOURCE + ", not '" + source + "'");
+    }
+    RunSweeper.Report report = sweeper.sweep();
+    LOG.info(() -> "sweep: " + report);
+    return Json.object()
+        .put("outcome", "SWEPT")
+        .put("runsExamined", report.runsExamined())
+        .put("summarized", report.summarized())
+        .put("reconciled", report.reconciled())
+        .put("tasksRecounted", report.tasksRecounted())
+        .put("messagesResent", report.messagesResent());
   }
 
   private static ObjectNode ignored(String reason) {

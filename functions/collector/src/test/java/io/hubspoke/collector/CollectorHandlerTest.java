@@ -33,6 +33,19 @@ class CollectorHandlerTest {
   }
 
   @Test
+  void aScheduledEventFromAnotherSourceIsIgnored() throws Exception {
+    ObjectNode response =
+        handler.handle(
+            new ByteArrayInputStream(
+                "{\"source\":\"hubspoke\",\"detail-type\":\"Scheduled Event\",\"detail\":{}}"
+                    .getBytes(StandardCharsets.UTF_8)));
+    assertEquals("IGNORED", response.get("outcome").asText());
+    assertEquals(
+        "a Scheduled Event must come from aws.events, not 'hubspoke'",
+        response.get("reason").asText());
+  }
+
+  @Test
   void anEventThatIsNotJsonIsIgnored() throws Exception {
     ObjectNode response =
         handler.handle(new ByteArrayInputStream("not json".getBytes(StandardCharsets.UTF_8)));

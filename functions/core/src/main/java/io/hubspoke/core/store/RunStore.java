@@ -10,6 +10,7 @@ import static io.hubspoke.core.store.Items.runPk;
 import static io.hubspoke.core.store.Items.s;
 
 import io.hubspoke.core.json.Json;
+import io.hubspoke.core.model.RunIds;
 import io.hubspoke.core.model.RunSpec;
 import io.hubspoke.core.model.RunStatus;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +22,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -77,9 +80,7 @@ public final class RunStore {
     item.put("dispatchOwner", s(dispatchOwner));
     item.put("dispatchLeaseUntil", millis(dispatchLeaseUntil));
     item.put(TableSchema.RUNS_INDEX_PARTITION_KEY, s(RUNS_PARTITION));
-    item.put(
-        TableSchema.RUNS_INDEX_SORT_KEY,
-        s(String.format("%013d", spec.createdAt().toEpochMilli()) + "#" + spec.runId()));
+    item.put(TableSchema.RUNS_INDEX_SORT_KEY, s(runsIndexSortKey(spec.createdAt(), spec.runId())));
     try {
       dynamoDb.putItem(
           b ->
@@ -302,14 +303,28 @@ public final class RunStore {
         .encodeToString(text.getBytes(StandardCharsets.UTF_8));
   }
 
+  /** The runs index sorts by creation time, then run id: {@code <13-digit epoch ms>#<runId>}. */
+  static String runsIndexSortKey(Instant createdAt, String runId) {
+    return String.format("%013d", createdAt.toEpochMilli()) + "#" + runId;
+  }
+
+  private static final Pattern RUNS_INDEX_SORT_KEY = Pattern.compile("[0-9]{13}#(.+)");
+
   /**
+   * Checks every part of the key a token carries, so an edited token is refused as bad input rather
+   * than passed to DynamoDB, which rejects a malformed start key with a validation error.
+   *
    * @throws IllegalArgumentException if the token was not made by {@link #list}
    */
   static Map<String, AttributeValue> decodeToken(String token) {
     try {
       String[] parts =
           new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8).split("\\|", -1);
-      if (parts.length != 2 || !parts[0].startsWith("RUN#")) {
+      Matcher sortKey = parts.length == 2 ? RUNS_INDEX_SORT_KEY.matcher(parts[1]) : null;
+      if (sortKey == null
+          || !sortKey.matches()
+          || !RunIds.isValid(sortKey.group(1))
+          || !parts[0].equals(runPk(sortKey.group(1)))) {
         throw new IllegalArgumentException("malformed page token");
       }
       return Map.of(

@@ -1,0 +1,20 @@
+package io.hubspoke.local.contract;
+
+import org.junit.jupiter.api.AfterAll;
+
+/**
+ * The EventPublisher contract against the engines the local runtime embeds; runs in every build.
+ */
+class EmbeddedEventPublisherContractIT extends EventPublisherContract {
+  static final EmbeddedEngines ENGINES = new EmbeddedEngines();
+
+  @Override
+  protected Engines engines() {
+    return ENGINES;
+  }
+
+  @AfterAll
+  static void stop() {
+    ENGINES.close();
+  }
+}

@@ -1,0 +1,13 @@
+package io.hubspoke.local.contract;
+
+/**
+ * The TaskStore contract against LocalStack, through Testcontainers. Skipped, with the reason,
+ * where no Docker engine is available.
+ */
+@RequiresDocker
+class LocalStackTaskStoreContractIT extends TaskStoreContract {
+  @Override
+  protected Engines engines() {
+    return LocalStackEngines.shared();
+  }
+}

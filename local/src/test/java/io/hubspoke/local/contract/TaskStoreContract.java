@@ -1,0 +1,233 @@
+package io.hubspoke.local.contract;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.hubspoke.core.aws.AwsClients;
+import io.hubspoke.core.aws.Backoff;
+import io.hubspoke.core.model.RunIds;
+import io.hubspoke.core.model.Sharding;
+import io.hubspoke.core.model.TaskRecord;
+import io.hubspoke.core.model.TaskStatus;
+import io.hubspoke.core.store.ClaimResult;
+import io.hubspoke.core.store.CommitResult;
+import io.hubspoke.core.store.Lease;
+import io.hubspoke.core.store.Page;
+import io.hubspoke.core.store.ShardCount;
+import io.hubspoke.core.store.TaskStore;
+import io.hubspoke.local.engine.LocalTables;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
+
+/**
+ * What hubspoke relies on from DynamoDB, through {@link TaskStore}: conditional claims with one
+ * winner, owner- and version-conditional commits, recognition of a write whose response was lost
+ * ({@code ReturnValuesOnConditionCheckFailure}), idempotent number-set counters and paged queries.
+ * Written once; each subclass names the engines.
+ */
+abstract class TaskStoreContract {
+  static final Duration LEASE = Duration.ofSeconds(30);
+
+  /** The engines under test; the subclass starts and closes them. */
+  protected abstract Engines engines();
+
+  AwsClients clients;
+  TestClock clock;
+  TaskStore store;
+  String runId;
+
+  @BeforeEach
+  void setUp() {
+    clients = engines().clients(Engines.Service.DYNAMODB);
+    engines()
+        .once(
+            "table",
+            () -> {
+              try {
+                clients.dynamoDb().describeTable(b -> b.tableName(Engines.TABLE));
+              } catch (ResourceNotFoundException e) {
+                LocalTables.create(clients.dynamoDb(), Engines.TABLE);
+              }
+            });
+    clock = new TestClock(Instant.now());
+    store = new TaskStore(clients.dynamoDb(), Engines.TABLE, clock, Backoff.standard());
+    runId = RunIds.random();
+  }
+
+  @AfterEach
+  void closeClients() {
+    clients.close();
+  }
+
+  Sharding oneTask() {
+    Sharding sharding = new Sharding(1, 1);
+    store.putNew(runId, sharding, 0, List.of("\"a\""));
+    return sharding;
+  }
+
+  ClaimResult claim(Sharding sharding, String owner, int maxAttempts) {
+    return store.claim(runId, sharding, 0, owner, clock.instant().plus(LEASE), maxAttempts);
+  }
+
+  TaskRecord stored(Sharding sharding) {
+    return store.get(runId, sharding, 0).orElseThrow();
+  }
+
+  @Test
+  void concurrentClaimersOfOneTaskHaveExactlyOneWinner() throws Exception {
+    Sharding sharding = oneTask();
+    int claimers = 8;
+    CountDownLatch go = new CountDownLatch(1);
+    ExecutorService pool = Executors.newFixedThreadPool(claimers);
+    try {
+      List<Future<ClaimResult>> results = new ArrayList<>();
+      for (int i = 0; i < claimers; i++) {
+        String owner = "owner-" + i;
+        Callable<ClaimResult> claim =
+            () -> {
+              go.await();
+              return claim(sharding, owner, 3);
+            };
+        results.add(pool.submit(claim));
+      }
+      go.countDown();
+      List<ClaimResult.Claimed> winners = new ArrayList<>();
+      for (Future<ClaimResult> result : results) {
+        ClaimResult r = result.get();
+        if (r instanceof ClaimResult.Claimed claimed) {
+          winners.add(claimed);
+        } else {
+          assertInstanceOf(ClaimResult.LeasedByOther.class, r, "a loser sees the live lease");
+        }
+      }
+      assertEquals(1, winners.size(), "exactly one claimer wins");
+      TaskRecord task = stored(sharding);
+      assertEquals(TaskStatus.RUNNING, task.status());
+      assertEquals(winners.get(0).lease().owner(), task.owner());
+      assertEquals(1, task.attempt());
+      assertEquals(1, task.version());
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void aStaleOwnerCannotCommitOnceItsLeaseWasTakenOver() {
+    Sharding sharding = oneTask();
+    Lease stale = ((ClaimResult.Claimed) claim(sharding, "first", 3)).lease();
+    clock.advance(LEASE.plusSeconds(1));
+    ClaimResult takeover = claim(sharding, "second", 3);
+    Lease current = assertInstanceOf(ClaimResult.Claimed.class, takeover).lease();
+    assertEquals(2, current.attempt());
+
+    Instant startedAt = clock.instant();
+    assertInstanceOf(
+        CommitResult.LostRace.class, store.complete(stale, startedAt, "\"stale result\""));
+    assertInstanceOf(CommitResult.LostRace.class, store.fail(stale, startedAt, "E", "stale"));
+    assertInstanceOf(CommitResult.LostRace.class, store.release(stale, "E", "stale"));
+    assertTrue(store.complete(current, startedAt, "\"fresh result\"").committed());
+
+    TaskRecord task = stored(sharding);
+    assertEquals(TaskStatus.SUCCEEDED, task.status());
+    assertEquals("\"fresh result\"", task.resultJson());
+    assertEquals("second", task.owner());
+    assertNull(task.leaseUntil());
+    assertInstanceOf(ClaimResult.AlreadyTerminal.class, claim(sharding, "third", 3));
+  }
+
+  @Test
+  void aRetriedWriteWhoseFirstResponseWasLostIsRecognisedAsItsOwn() {
+    Sharding sharding = oneTask();
+    Lease lease = ((ClaimResult.Claimed) claim(sharding, "owner", 3)).lease();
+    // The SDK retries a request whose response was lost: the same claim, the same owner token.
+    ClaimResult retried = claim(sharding, "owner", 3);
+    assertEquals(lease, assertInstanceOf(ClaimResult.Claimed.class, retried).lease());
+
+    CommitResult first = store.complete(lease, clock.instant(), "\"r\"");
+    CommitResult again = store.complete(lease, clock.instant(), "\"r\"");
+    assertTrue(first.committed());
+    assertTrue(again.committed(), "the applied write is recognised, not misread as a lost race");
+    assertEquals(lease.version() + 1, stored(sharding).version(), "applied once");
+
+    Lease impostor =
+        new Lease(
+            runId, 0, 0, "someone-else", lease.version(), lease.attempt(), lease.leaseUntil());
+    assertFalse(store.complete(impostor, clock.instant(), "\"x\"").committed());
+  }
+
+  @Test
+  void anExpiredFinalAttemptIsFailedOnceAndNotRunAgain() {
+    Sharding sharding = oneTask();
+    claim(sharding, "only", 1);
+    clock.advance(LEASE.plusSeconds(1));
+    ClaimResult exhausted = claim(sharding, "late", 1);
+    TaskRecord observed = assertInstanceOf(ClaimResult.AttemptsExhausted.class, exhausted).task();
+    assertTrue(store.expire(observed, sharding, "late").committed());
+    assertTrue(store.expire(observed, sharding, "late").committed(), "a retry is recognised");
+    assertFalse(store.expire(observed, sharding, "other").committed());
+    TaskRecord task = stored(sharding);
+    assertEquals(TaskStatus.FAILED, task.status());
+    assertEquals("LeaseExpired", task.errorType());
+  }
+
+  @Test
+  void countingATerminalTaskTwiceCountsItOnce() {
+    Sharding sharding = new Sharding(3, 1);
+    ShardCount first = store.countTerminal(runId, sharding, 0, TaskStatus.SUCCEEDED);
+    ShardCount repeat = store.countTerminal(runId, sharding, 0, TaskStatus.SUCCEEDED);
+    assertEquals(1, first.succeeded());
+    assertEquals(1, repeat.succeeded());
+    assertFalse(repeat.drained());
+    store.countTerminal(runId, sharding, 1, TaskStatus.FAILED);
+    ShardCount last = store.countTerminal(runId, sharding, 2, TaskStatus.SUCCEEDED);
+    assertTrue(last.drained());
+    assertEquals(
+        List.of(new ShardCount(0, 2, 1, 3, last.updatedAt())), store.counts(runId, sharding));
+  }
+
+  @Test
+  void aRunsTasksArePagedAcrossShardsEachExactlyOnce() {
+    Sharding sharding = new Sharding(7, 3);
+    store.putNew(
+        runId, sharding, 0, IntStream.range(0, 7).mapToObj(i -> "\"item-" + i + "\"").toList());
+    List<Integer> seen = new ArrayList<>();
+    Optional<String> token = Optional.empty();
+    int pages = 0;
+    do {
+      Page<TaskRecord> page = store.listTasks(runId, sharding, Optional.empty(), 3, token);
+      assertTrue(page.items().size() <= 3, "a page holds at most the limit");
+      page.items().forEach(t -> seen.add(t.index()));
+      token = page.nextToken();
+      pages++;
+    } while (token.isPresent() && pages < 20);
+    assertEquals(List.of(0, 3, 6, 1, 4, 2, 5), seen, "shard by shard, each task once");
+
+    Lease lease =
+        ((ClaimResult.Claimed)
+                store.claim(runId, sharding, 4, "owner", clock.instant().plus(LEASE), 3))
+            .lease();
+    store.complete(lease, clock.instant(), "\"done\"");
+    Page<TaskRecord> succeeded =
+        store.listTasks(runId, sharding, Optional.of(TaskStatus.SUCCEEDED), 10, Optional.empty());
+    assertEquals(List.of(4), succeeded.items().stream().map(TaskRecord::index).toList());
+    List<Integer> visited = new ArrayList<>();
+    store.forEachTask(runId, sharding, t -> visited.add(t.index()));
+    assertEquals(7, visited.size());
+  }
+}
