@@ -6,8 +6,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hubspoke.core.api.FieldError;
 import io.hubspoke.core.api.InvalidInputException;
+import io.hubspoke.core.api.Limits;
 import io.hubspoke.core.api.RunRequestParser;
 import io.hubspoke.core.json.Json;
+import io.hubspoke.local.chaos.Soak;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -303,19 +305,17 @@ public final class HubspokeCli implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-      if (tasks < 1 || tasks > io.hubspoke.core.api.Limits.MAX_ITEMS) {
-        throw new UsageException(
-            "--tasks must be from 1 to " + io.hubspoke.core.api.Limits.MAX_ITEMS);
+      if (tasks < 1 || tasks > Limits.MAX_ITEMS) {
+        throw new UsageException("--tasks must be from 1 to " + Limits.MAX_ITEMS);
       }
       if (timeoutSeconds < 10) {
         throw new UsageException("--timeout must be at least 10 seconds");
       }
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
-      io.hubspoke.local.chaos.Soak.Result result =
-          io.hubspoke.local.chaos.Soak.run(
-              new io.hubspoke.local.chaos.Soak.Options(
-                  tasks, seed, Duration.ofSeconds(timeoutSeconds)),
+      Soak.Result result =
+          Soak.run(
+              new Soak.Options(tasks, seed, Duration.ofSeconds(timeoutSeconds)),
               line -> {
                 if (!json) {
                   err.println(line);
