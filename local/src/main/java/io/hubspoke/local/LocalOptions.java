@@ -31,7 +31,8 @@ public record LocalOptions(
     LocalEventBus.DeliveryInterceptor busInterceptor,
     Consumer<String> functionLogs,
     WorkerRegistry workers,
-    Duration visibilityTimeoutOverride) {
+    Duration visibilityTimeoutOverride,
+    List<ExecutionInterceptor> eventSourceInterceptors) {
 
   public static final String TABLE_NAME = "hubspoke-local";
   public static final String QUEUE_NAME = "hubspoke-work";
@@ -69,6 +70,7 @@ public record LocalOptions(
     b.functionLogs = functionLogs;
     b.workers = workers;
     b.visibilityTimeoutOverride = visibilityTimeoutOverride;
+    b.eventSourceInterceptors = new ArrayList<>(eventSourceInterceptors);
     return b;
   }
 
@@ -93,6 +95,7 @@ public record LocalOptions(
     private Consumer<String> functionLogs = line -> {};
     private WorkerRegistry workers = WorkerRegistry.builtIn();
     private Duration visibilityTimeoutOverride;
+    private List<ExecutionInterceptor> eventSourceInterceptors = new ArrayList<>();
 
     public Builder httpPort(int port) {
       this.httpPort = port;
@@ -191,6 +194,16 @@ public record LocalOptions(
       return this;
     }
 
+    /**
+     * Added to the SQS client of the event source mapping (the poller), whose ReceiveMessage and
+     * DeleteMessageBatch requests Lambda makes on the function's behalf and SQS bills: e.g. to
+     * count them. The functions' own clients take {@link #interceptor}.
+     */
+    public Builder eventSourceInterceptor(ExecutionInterceptor interceptor) {
+      this.eventSourceInterceptors.add(interceptor);
+      return this;
+    }
+
     public LocalOptions build() {
       return new LocalOptions(
           httpPort,
@@ -210,7 +223,8 @@ public record LocalOptions(
           busInterceptor,
           functionLogs,
           workers,
-          visibilityTimeoutOverride);
+          visibilityTimeoutOverride,
+          List.copyOf(eventSourceInterceptors));
     }
   }
 }
