@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hubspoke.core.json.Json;
+import io.hubspoke.local.bench.BenchCommand;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -30,7 +31,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     version = "hubspoke 0.1.0",
     description = "Runs hubspoke fan-outs on this machine against real local engines.",
-    subcommands = {HubspokeCli.Run.class, HubspokeCli.Serve.class})
+    subcommands = {HubspokeCli.Run.class, HubspokeCli.Serve.class, BenchCommand.class})
 public final class HubspokeCli implements Callable<Integer> {
   static final int EXIT_SUCCEEDED = 0;
   static final int EXIT_FAILED = 1;
