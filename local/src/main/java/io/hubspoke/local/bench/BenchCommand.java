@@ -60,6 +60,9 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--cost-tasks", description = "default 1000")
   Integer costTasks;
 
+  @Option(names = "--cost-concurrency", description = "default 2")
+  Integer costConcurrency;
+
   @Option(names = "--init-repeats", description = "fresh JVMs per function (median), default 3")
   Integer initRepeats;
 
@@ -113,9 +116,12 @@ public final class BenchCommand implements Callable<Integer> {
       err.println("bench: " + name + " …");
       err.flush();
       long t0 = System.nanoTime();
+      double loadBefore = loadAverage();
       try {
         ObjectNode result = runner.run(name);
         result.put("benchSeconds", Bench.seconds(System.nanoTime() - t0));
+        result.put(
+            "loadAverage", Bench.round(loadBefore, 1) + " → " + Bench.round(loadAverage(), 1));
         report.set(name, result);
         err.println(
             "bench: "
@@ -143,6 +149,11 @@ public final class BenchCommand implements Callable<Integer> {
     return failed ? 1 : 0;
   }
 
+  /** The machine's 1-minute load average: how much else was running (other builds, tests). */
+  private static double loadAverage() {
+    return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+  }
+
   BenchConfig config() {
     BenchConfig d = small ? BenchConfig.small() : BenchConfig.defaults();
     return new BenchConfig(
@@ -152,7 +163,7 @@ public final class BenchCommand implements Callable<Integer> {
         or(makespanBatchSize, d.makespanBatchSize()),
         or(dispatchItems, d.dispatchItems()),
         or(costTasks, d.costTasks()),
-        d.costConcurrency(),
+        or(costConcurrency, d.costConcurrency()),
         or(initRepeats, d.initRepeats()),
         or(throughputTasks, d.throughputTasks()),
         throughputConcurrency != null

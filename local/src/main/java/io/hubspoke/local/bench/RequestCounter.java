@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.LongAdder;
 import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.core.SdkResponse;
 import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttribute;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
@@ -53,7 +54,15 @@ public final class RequestCounter implements ExecutionInterceptor {
       double readUnits,
       double writeUnits,
       long billedRequests,
-      long entries) {}
+      long entries,
+      long nanos) {
+    /** Mean wall time of one call, SDK retries included. */
+    public double meanMillis() {
+      return calls == 0 ? 0 : nanos / 1e6 / calls;
+    }
+  }
+
+  private static final ExecutionAttribute<Long> STARTED = new ExecutionAttribute<>("benchStarted");
 
   private static final class Counter {
     final LongAdder calls = new LongAdder();
@@ -63,6 +72,7 @@ public final class RequestCounter implements ExecutionInterceptor {
     final DoubleAdder writeUnits = new DoubleAdder();
     final LongAdder billed = new LongAdder();
     final LongAdder entries = new LongAdder();
+    final LongAdder nanos = new LongAdder();
   }
 
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
@@ -71,6 +81,16 @@ public final class RequestCounter implements ExecutionInterceptor {
     String service = attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME);
     String operation = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
     return counters.computeIfAbsent(service + "." + operation, k -> new Counter());
+  }
+
+  @Override
+  public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+    attributes.putAttribute(STARTED, System.nanoTime());
+  }
+
+  private static long elapsed(ExecutionAttributes attributes) {
+    Long started = attributes.getAttribute(STARTED);
+    return started == null ? 0 : System.nanoTime() - started;
   }
 
   @Override
@@ -112,6 +132,7 @@ public final class RequestCounter implements ExecutionInterceptor {
   public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
     Counter c = counter(attributes);
     c.calls.increment();
+    c.nanos.add(elapsed(attributes));
     SdkResponse response = context.response();
     boolean write = isWrite(context.request());
     for (ConsumedCapacity capacity : consumed(response)) {
@@ -128,6 +149,7 @@ public final class RequestCounter implements ExecutionInterceptor {
   public void onExecutionFailure(Context.FailedExecution context, ExecutionAttributes attributes) {
     Counter c = counter(attributes);
     c.calls.increment();
+    c.nanos.add(elapsed(attributes));
     c.failed.increment();
     // A failed condition still consumes capacity on AWS, but the error carries no
     // ConsumedCapacity: count one unit (items under 1 KB), as DynamoDB would bill it.
@@ -208,7 +230,8 @@ public final class RequestCounter implements ExecutionInterceptor {
                     c.readUnits.sum(),
                     c.writeUnits.sum(),
                     c.billed.sum(),
-                    c.entries.sum())));
+                    c.entries.sum(),
+                    c.nanos.sum())));
     return out;
   }
 

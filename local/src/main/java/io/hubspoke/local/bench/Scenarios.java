@@ -76,10 +76,17 @@ final class Scenarios {
     int n = config.makespanTasks();
     int c = config.makespanConcurrency();
     int sleepMs = config.makespanSleepMs();
+    RequestCounter counter = new RequestCounter();
     LocalOptions options =
-        Bench.options().maximumConcurrency(c).batchSize(config.makespanBatchSize()).build();
+        Bench.options()
+            .maximumConcurrency(c)
+            .batchSize(config.makespanBatchSize())
+            .interceptor(counter)
+            .eventSourceInterceptor(counter)
+            .build();
     try (LocalRuntime runtime = LocalRuntime.start(options)) {
       warmUp(runtime);
+      counter.reset();
       long t0 = System.nanoTime();
       String runId = Bench.submit(runtime, Bench.sleepRequest(n, sleepMs));
       long submitted = System.nanoTime();
@@ -100,6 +107,24 @@ final class Scenarios {
       r.put("succeeded", done.path("succeeded").asInt());
       r.put("failed", done.path("failed").asInt());
       r.put("peakInFlight", runtime.spokes().stats().peakInFlight());
+      Map<String, RequestCounter.Tally> tallies = counter.snapshot();
+      r.put(
+          "requestsPerTask",
+          Bench.round(
+              tallies.values().stream().mapToLong(RequestCounter.Tally::attempts).sum()
+                  / (double) n,
+              2));
+      ObjectNode latency = r.putObject("meanMsPerCall");
+      for (String op :
+          List.of(
+              "Sqs.ReceiveMessage",
+              "Sqs.DeleteMessageBatch",
+              "DynamoDb.UpdateItem",
+              "DynamoDb.BatchWriteItem")) {
+        if (tallies.containsKey(op)) {
+          latency.put(op, Bench.round(tallies.get(op).meanMillis(), 1));
+        }
+      }
       target(r, "ratio <= 1.25", makespan / ideal <= 1.25);
       return r;
     }
@@ -201,6 +226,7 @@ final class Scenarios {
           ObjectNode o = out.putObject(op);
           o.put("requests", t.attempts());
           o.put("perTask", Bench.round((double) t.attempts() / n, 4));
+          o.put("meanMs", Bench.round(t.meanMillis(), 1));
           if (t.writeUnits() > 0) {
             o.put("writeUnits", Bench.round(t.writeUnits(), 1));
           }
