@@ -35,7 +35,7 @@ public record BenchConfig(
         1,
         10_000,
         1000,
-        10,
+        2,
         3,
         2000,
         List.of(2, 4, 16, 64),

@@ -100,6 +100,9 @@ final class BenchTable {
     StringBuilder b = new StringBuilder();
     for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
+      if (e.getKey().equals("response")) {
+        continue; // a whole API response: in the JSON report only
+      }
       if (b.length() > 0) {
         b.append("  ");
       }

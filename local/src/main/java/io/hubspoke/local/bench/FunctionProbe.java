@@ -12,6 +12,8 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -106,11 +108,12 @@ public final class FunctionProbe {
       System.out.println(
           String.format(
               Locale.ROOT,
-              "{\"run\":%d,\"dispatchMs\":%.1f,\"peakHeapUsedMb\":%.1f,\"heapUsedAfterMb\":%.1f,\"peakThreads\":%d,\"response\":%s}",
+              "{\"run\":%d,\"dispatchMs\":%.1f,\"peakHeapUsedMb\":%.1f,\"peakLiveHeapMb\":%.1f,\"retainedHeapMb\":%.1f,\"peakThreads\":%d,\"response\":%s}",
               run,
               (t1 - t0) / 1e6,
               watch.peak() / 1048576.0,
-              watch.last() / 1048576.0,
+              watch.peakLive() / 1048576.0,
+              watch.retained() / 1048576.0,
               threads.getPeakThreadCount(),
               quote(response)));
       System.out.flush();
@@ -139,12 +142,21 @@ public final class FunctionProbe {
     return b.append('"').toString();
   }
 
-  /** Heap used, sampled every millisecond (the peak of a dispatch). */
+  /**
+   * Heap used, sampled every millisecond: the peak of a dispatch ({@code used}, garbage included,
+   * so it depends on when the collector runs), and the peak of the heap left after a collection
+   * (the live data: what a dispatch keeps).
+   */
   static final class HeapWatch implements Runnable {
     private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+    private final List<MemoryPoolMXBean> pools =
+        ManagementFactory.getMemoryPoolMXBeans().stream()
+            .filter(p -> p.getType() == MemoryType.HEAP && p.getCollectionUsage() != null)
+            .toList();
     private volatile boolean running = true;
-    private volatile long peak;
-    private volatile long last;
+    private long peak;
+    private long last;
+    private long peakLive;
 
     @Override
     public void run() {
@@ -160,22 +172,32 @@ public final class FunctionProbe {
 
     synchronized void sampleNow() {
       last = memory.getHeapMemoryUsage().getUsed();
-      if (last > peak) {
-        peak = last;
+      peak = Math.max(peak, last);
+      long live = 0;
+      for (MemoryPoolMXBean pool : pools) {
+        live += pool.getCollectionUsage().getUsed();
       }
+      peakLive = Math.max(peakLive, live);
     }
 
     synchronized void reset() {
       peak = 0;
+      peakLive = 0;
       sampleNow();
     }
 
-    long peak() {
+    synchronized long peak() {
       return peak;
     }
 
-    long last() {
-      return last;
+    synchronized long peakLive() {
+      return peakLive;
+    }
+
+    /** Heap used after a full collection: what the hub retains between invocations. */
+    long retained() {
+      System.gc();
+      return memory.getHeapMemoryUsage().getUsed();
     }
 
     void stop() {

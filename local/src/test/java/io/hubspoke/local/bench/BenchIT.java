@@ -144,7 +144,12 @@ class BenchIT {
     assertEquals(600, s.get("succeeded").asInt());
     assertEquals(0, s.get("failed").asInt());
     assertTrue(s.get("exactCounts").asBoolean());
-    hasNumbers(s, "durationSeconds", "hubPeakHeapMbFirstRun", "hubPeakHeapMbAllRuns");
+    hasNumbers(
+        s,
+        "durationSeconds",
+        "hubPeakLiveHeapMbFirstRun",
+        "hubPeakLiveHeapMbAllRuns",
+        "hubRetainedHeapMbAllRuns");
     hasTarget(s);
   }
 
