@@ -9,6 +9,7 @@ import io.hubspoke.core.api.InvalidInputException;
 import io.hubspoke.core.api.Limits;
 import io.hubspoke.core.api.RunRequestParser;
 import io.hubspoke.core.json.Json;
+import io.hubspoke.local.bench.BenchCommand;
 import io.hubspoke.local.chaos.Soak;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -37,7 +38,12 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     version = "hubspoke 0.1.0",
     description = "Runs hubspoke fan-outs on this machine against real local engines.",
-    subcommands = {HubspokeCli.Run.class, HubspokeCli.Serve.class, HubspokeCli.SoakCommand.class})
+    subcommands = {
+      HubspokeCli.Run.class,
+      HubspokeCli.Serve.class,
+      HubspokeCli.SoakCommand.class,
+      BenchCommand.class
+    })
 public final class HubspokeCli implements Callable<Integer> {
   static final int EXIT_SUCCEEDED = 0;
   static final int EXIT_FAILED = 1;

@@ -36,7 +36,8 @@ public record LocalOptions(
     Consumer<String> functionLogs,
     WorkerRegistry workers,
     Duration visibilityTimeoutOverride,
-    UnaryOperator<RequestHandler<SQSEvent, SQSBatchResponse>> spokeWrapper) {
+    UnaryOperator<RequestHandler<SQSEvent, SQSBatchResponse>> spokeWrapper,
+    List<ExecutionInterceptor> eventSourceInterceptors) {
 
   public static final String TABLE_NAME = "hubspoke-local";
   public static final String QUEUE_NAME = "hubspoke-work";
@@ -75,6 +76,7 @@ public record LocalOptions(
     b.workers = workers;
     b.visibilityTimeoutOverride = visibilityTimeoutOverride;
     b.spokeWrapper = spokeWrapper;
+    b.eventSourceInterceptors = new ArrayList<>(eventSourceInterceptors);
     return b;
   }
 
@@ -101,6 +103,7 @@ public record LocalOptions(
     private Duration visibilityTimeoutOverride;
     private UnaryOperator<RequestHandler<SQSEvent, SQSBatchResponse>> spokeWrapper =
         UnaryOperator.identity();
+    private List<ExecutionInterceptor> eventSourceInterceptors = new ArrayList<>();
 
     public Builder httpPort(int port) {
       this.httpPort = port;
@@ -208,6 +211,16 @@ public record LocalOptions(
       return this;
     }
 
+    /**
+     * Added to the SQS client of the event source mapping (the poller), whose ReceiveMessage and
+     * DeleteMessageBatch requests Lambda makes on the function's behalf and SQS bills: e.g. to
+     * count them. The functions' own clients take {@link #interceptor}.
+     */
+    public Builder eventSourceInterceptor(ExecutionInterceptor interceptor) {
+      this.eventSourceInterceptors.add(interceptor);
+      return this;
+    }
+
     public LocalOptions build() {
       return new LocalOptions(
           httpPort,
@@ -228,7 +241,8 @@ public record LocalOptions(
           functionLogs,
           workers,
           visibilityTimeoutOverride,
-          spokeWrapper);
+          spokeWrapper,
+          List.copyOf(eventSourceInterceptors));
     }
   }
 }

@@ -30,9 +30,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -133,7 +135,13 @@ public final class LocalRuntime implements AutoCloseable {
     spokes =
         track(
             SqsEventSourcePoller.start(
-                adminClients.sqs(),
+                options.eventSourceInterceptors().isEmpty()
+                    ? adminClients.sqs()
+                    : track(
+                            AwsClients.fromEnvironment(
+                                new HubspokeEnvironment(baseEnv),
+                                options.eventSourceInterceptors()))
+                        .sqs(),
                 SqsEventSourcePoller.Config.builder()
                     .queue(queues.queueUrl(), queues.queueArn())
                     .batchSize(options.batchSize())
@@ -196,9 +204,43 @@ public final class LocalRuntime implements AutoCloseable {
             .logSink(options.functionLogs())
             .build();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    handler.handleRequest(
-        new ByteArrayInputStream(eventJson.getBytes(StandardCharsets.UTF_8)), out, context);
+    long started = System.nanoTime();
+    try {
+      handler.handleRequest(
+          new ByteArrayInputStream(eventJson.getBytes(StandardCharsets.UTF_8)), out, context);
+    } finally {
+      invocations
+          .computeIfAbsent(functionName, name -> new InvocationCounter())
+          .add((System.nanoTime() - started + 999_999) / 1_000_000);
+    }
     return out.toString(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Invocations of a function through {@link #invoke} (the collector, and the hub when invoked
+   * directly; the spoke's are in {@link SqsEventSourcePoller#stats()}), with their run time, each
+   * rounded up to the millisecond as Lambda bills it.
+   */
+  public record InvocationStats(long invocations, long billedMillis) {}
+
+  private static final class InvocationCounter {
+    private final LongAdder count = new LongAdder();
+    private final LongAdder millis = new LongAdder();
+
+    void add(long billed) {
+      count.increment();
+      millis.add(billed);
+    }
+  }
+
+  private final Map<String, InvocationCounter> invocations = new ConcurrentHashMap<>();
+
+  /** By function name ({@code hubspoke-hub}, {@code hubspoke-collector}), since start. */
+  public Map<String, InvocationStats> invocationStats() {
+    Map<String, InvocationStats> stats = new HashMap<>();
+    invocations.forEach(
+        (name, c) -> stats.put(name, new InvocationStats(c.count.sum(), c.millis.sum())));
+    return stats;
   }
 
   /**

@@ -75,7 +75,10 @@ public final class SqsEventSourcePoller implements AutoCloseable {
     InvocationInterceptor NONE = event -> Decision.INVOKE;
   }
 
-  /** Counters since start, for tests and benchmarks. */
+  /**
+   * Counters since start, for tests and benchmarks. {@code billedMillis} is the handlers' run time,
+   * each invocation rounded up to the millisecond as Lambda bills it.
+   */
   public record Stats(
       long invocations,
       long messagesDelivered,
@@ -83,7 +86,8 @@ public final class SqsEventSourcePoller implements AutoCloseable {
       long batchesFailed,
       long messagesReportedFailed,
       int inFlight,
-      int peakInFlight) {}
+      int peakInFlight,
+      long billedMillis) {}
 
   private final SqsClient sqs;
   private final Config config;
@@ -102,6 +106,7 @@ public final class SqsEventSourcePoller implements AutoCloseable {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger peakInFlight = new AtomicInteger();
   private final AtomicInteger held = new AtomicInteger(); // received, not yet settled
+  private final AtomicLong billedMillis = new AtomicLong(); // handler time, each rounded up to 1 ms
 
   private SqsEventSourcePoller(
       SqsClient sqs, Config config, RequestHandler<SQSEvent, SQSBatchResponse> handler) {
@@ -159,7 +164,8 @@ public final class SqsEventSourcePoller implements AutoCloseable {
         batchesFailed.get(),
         reportedFailed.get(),
         inFlight.get(),
-        peakInFlight.get());
+        peakInFlight.get(),
+        billedMillis.get());
   }
 
   /** Waits until {@code condition} holds for the counters; false on timeout. */
@@ -390,11 +396,14 @@ public final class SqsEventSourcePoller implements AutoCloseable {
             TimeUnit.MILLISECONDS);
     SQSBatchResponse response = null;
     Throwable error = null;
+    long started = System.nanoTime();
     try {
       response = handler.handleRequest(event, context);
     } catch (Throwable t) {
       error = t;
     } finally {
+      // Lambda bills each invocation's duration rounded up to the millisecond.
+      billedMillis.addAndGet((System.nanoTime() - started + 999_999) / 1_000_000);
       alarm.cancel(false);
       synchronized (guard) {
         state[0] = true;

@@ -42,8 +42,12 @@ import java.util.logging.Logger;
 public final class RunSubmissionService {
   private static final Logger LOG = Logger.getLogger(RunSubmissionService.class.getName());
 
-  /** Tasks per dispatch chunk: one BatchWriteItem call, then its messages. */
-  static final int CHUNK = TaskStore.MAX_BATCH_WRITE;
+  /**
+   * Tasks per dispatch chunk: its BatchWriteItem calls (25 each), then its SendMessageBatch calls
+   * (10 each). 50 is a multiple of both, so no call goes out part-empty (with 25, every chunk sent
+   * 10 + 10 + 5 messages: 0.12 SendMessageBatch per task instead of 0.1).
+   */
+  static final int CHUNK = 2 * TaskStore.MAX_BATCH_WRITE;
 
   /** Chunks written and sent at the same time by one hub invocation. */
   static final int DISPATCH_PARALLELISM = 8;

@@ -1,0 +1,163 @@
+package io.hubspoke.local.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.hubspoke.core.json.Json;
+import io.hubspoke.local.HubspokeCli;
+import java.io.ByteArrayInputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs every scenario of {@code hubspoke bench} at a small size through the command line, so the
+ * benchmark cannot rot. It checks that each figure is reported and that counts are exact; it never
+ * checks a timing or a target (the report carries those).
+ */
+class BenchIT {
+  static JsonNode report;
+  static String stderr;
+
+  @BeforeAll
+  static void runAllScenariosSmall() throws Exception {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int exit =
+        HubspokeCli.execute(
+            new String[] {"bench", "all", "--small", "--json"},
+            new ByteArrayInputStream(new byte[0]),
+            new PrintWriter(out, true),
+            new PrintWriter(err, true));
+    stderr = err.toString();
+    System.out.println(stderr); // each scenario's duration, in the failsafe output file
+    assertEquals(0, exit, "exit code; stderr:\n" + stderr + "\nstdout:\n" + out);
+    report = Json.parse(out.toString());
+  }
+
+  static JsonNode scenario(String name) {
+    JsonNode s = report.path(name);
+    assertTrue(s.isObject(), name + " is missing: " + report);
+    assertTrue(!s.has("error"), name + " failed: " + s.path("error").asText());
+    return s;
+  }
+
+  static void hasNumbers(JsonNode node, String... fields) {
+    for (String f : fields) {
+      assertTrue(node.path(f).isNumber(), f + " is not a number in " + node);
+    }
+  }
+
+  static void hasTarget(JsonNode node) {
+    assertTrue(node.path("target").isTextual(), "target in " + node);
+    assertTrue(node.path("meetsTarget").isBoolean(), "meetsTarget in " + node);
+  }
+
+  @Test
+  void reportsTheMachine() {
+    assertTrue(report.path("machine").path("cores").asInt() >= 1);
+  }
+
+  @Test
+  void makespan() {
+    JsonNode s = scenario("makespan");
+    hasNumbers(s, "makespanSeconds", "idealSeconds", "ratio", "sequentialSeconds");
+    assertEquals(40, s.get("succeeded").asInt());
+    assertEquals(0, s.get("failed").asInt());
+    assertEquals(Math.ceil(40 / 8.0) * 0.05, s.get("idealSeconds").asDouble(), 1e-9);
+    assertEquals(40 * 0.05, s.get("sequentialSeconds").asDouble(), 1e-9);
+    hasTarget(s);
+  }
+
+  @Test
+  void dispatchCountsTheHubsRequestsExactly() {
+    JsonNode s = scenario("dispatch");
+    hasNumbers(s, "batchedSeconds", "naiveSeconds", "speedup", "hubRequestsPerItem");
+    JsonNode ops = s.get("hubRequestsByOperation");
+    // 300 items: chunks of 50 → 12 BatchWriteItem of 25 and 30 full SendMessageBatch of 10.
+    assertEquals(12, ops.get("DynamoDb.BatchWriteItem").get("requests").asInt());
+    assertEquals(300.0, ops.get("DynamoDb.BatchWriteItem").get("writeUnits").asDouble());
+    assertEquals(30, ops.get("Sqs.SendMessageBatch").get("requests").asInt());
+    assertEquals(1, ops.get("DynamoDb.PutItem").get("requests").asInt(), "the run item");
+    assertEquals(1, ops.get("EventBridge.PutEvents").get("requests").asInt(), "RunStarted");
+    assertEquals(2.0, s.get("naiveRequestsPerItem").asDouble(), "one PutItem + one SendMessage");
+    hasTarget(s);
+  }
+
+  @Test
+  void costCountsEveryRequestAndPricesIt() {
+    JsonNode s = scenario("cost");
+    JsonNode ops = s.get("requestsByOperation");
+    // 60 tasks: two chunks (50 + 10) → 3 BatchWriteItem, 5 + 1 SendMessageBatch.
+    assertEquals(3, ops.get("DynamoDb.BatchWriteItem").get("requests").asInt());
+    assertEquals(60.0, ops.get("DynamoDb.BatchWriteItem").get("writeUnits").asDouble());
+    assertEquals(6, ops.get("Sqs.SendMessageBatch").get("requests").asInt());
+    // claim + commit + counter per task, plus the run's own updates
+    assertTrue(ops.get("DynamoDb.UpdateItem").get("requests").asInt() >= 3 * 60);
+    assertTrue(ops.has("Sqs.ReceiveMessage"), "the poller's requests are counted");
+    assertTrue(ops.has("Sqs.DeleteMessageBatch"), "the poller's requests are counted");
+    assertEquals(3, ops.get("EventBridge.PutEvents").get("requests").asInt(), "3 run events");
+    JsonNode lambda = s.get("lambda");
+    assertEquals(1, lambda.get("hubInvocations").asInt());
+    assertEquals(1, lambda.get("collectorInvocations").asInt());
+    assertTrue(lambda.get("spokeInvocations").asInt() >= 6, "60 tasks in batches of <= 10");
+    assertTrue(s.get("dynamodbWriteUnitsPerTask").asDouble() >= 4.0, "put, claim, commit, count");
+    hasNumbers(s, "usdPerMillionTasks", "dmapUsdPerMillion", "dmapTransitionsPerItem");
+    assertTrue(s.get("usdPerMillionTasks").asDouble() > 0);
+    assertEquals(50.0, s.get("dmapUsdPerMillion").asDouble(), "2 transitions x $0.025/1,000");
+    hasTarget(s);
+  }
+
+  @Test
+  void initMeasuresEachFunctionInAFreshJvm() {
+    JsonNode s = scenario("init");
+    for (String f : List.of("hub", "spoke", "collector")) {
+      JsonNode fn = s.get(f);
+      hasNumbers(fn, "initMs", "loadMs", "constructMs", "firstInvokeMs", "jarMb");
+      assertTrue(fn.get("jarMb").asDouble() > 1, f + " jar size");
+    }
+    assertTrue(s.get("hub").get("response").asText().contains("\"total\":1"));
+    assertTrue(s.get("spoke").get("response").asText().contains("\"batchItemFailures\":0"));
+    assertTrue(s.get("collector").get("response").asText().contains("SUMMARIZED"));
+    hasTarget(s);
+  }
+
+  @Test
+  void throughputRunsEveryLevel() {
+    JsonNode s = scenario("throughput");
+    JsonNode levels = s.get("levels");
+    assertEquals(2, levels.size());
+    for (JsonNode level : levels) {
+      assertEquals(60, level.get("succeeded").asInt());
+      hasNumbers(level, "tasksPerSecond", "msPerTask", "requestsPerTask");
+    }
+  }
+
+  @Test
+  void bigCompletesWithExactCounts() {
+    JsonNode s = scenario("big");
+    assertEquals(600, s.get("tasks").asInt());
+    assertEquals(2, s.get("runs").asInt());
+    assertEquals(600, s.get("succeeded").asInt());
+    assertEquals(0, s.get("failed").asInt());
+    assertTrue(s.get("exactCounts").asBoolean());
+    hasNumbers(
+        s,
+        "durationSeconds",
+        "hubPeakLiveHeapMbFirstRun",
+        "hubPeakLiveHeapMbAllRuns",
+        "hubRetainedHeapMbAllRuns");
+    hasTarget(s);
+  }
+
+  @Test
+  void theTableShowsEveryScenario() {
+    String table = BenchTable.render(report);
+    for (String name : Scenarios.ALL) {
+      assertTrue(table.contains(name), name + " in\n" + table);
+    }
+  }
+}
