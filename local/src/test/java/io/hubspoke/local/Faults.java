@@ -21,6 +21,10 @@ final class Faults {
     }
   }
 
+  /** The SDK requires one instance per attribute name for the whole JVM. */
+  private static final software.amazon.awssdk.core.interceptor.ExecutionAttribute<Boolean> lose =
+      new software.amazon.awssdk.core.interceptor.ExecutionAttribute<>("test.lose");
+
   volatile Predicate<SQSEvent> duplicateBatch = e -> false;
   volatile BiPredicate<String, String> duplicateEvent = (rule, event) -> false;
 
@@ -123,9 +127,6 @@ final class Faults {
               "injected: service unavailable for " + context.request().getClass().getSimpleName());
         }
       }
-
-      private final software.amazon.awssdk.core.interceptor.ExecutionAttribute<Boolean> lose =
-          new software.amazon.awssdk.core.interceptor.ExecutionAttribute<>("test.lose");
 
       @Override
       public void beforeTransmission(

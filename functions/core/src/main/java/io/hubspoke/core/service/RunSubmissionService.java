@@ -10,6 +10,7 @@ import io.hubspoke.core.model.RunSpec;
 import io.hubspoke.core.model.RunStatus;
 import io.hubspoke.core.model.Sharding;
 import io.hubspoke.core.model.TaskMessage;
+import io.hubspoke.core.model.TaskStatus;
 import io.hubspoke.core.store.RunRecord;
 import io.hubspoke.core.store.RunStore;
 import io.hubspoke.core.store.TaskStore;
@@ -20,8 +21,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -116,6 +119,14 @@ public final class RunSubmissionService {
 
   private void dispatch(RunSpec spec, List<String> items, String owner, boolean resumed) {
     Sharding sharding = spec.sharding();
+    Map<Integer, TaskStatus> existing = null;
+    if (resumed) {
+      // One paged read of what exists is far cheaper than a conditional put per item.
+      Map<Integer, TaskStatus> found = new HashMap<>();
+      tasks.forEachTask(spec.runId(), sharding, task -> found.put(task.index(), task.status()));
+      existing = found;
+    }
+    Map<Integer, TaskStatus> known = existing;
     int chunkCount = (items.size() + CHUNK - 1) / CHUNK;
     AtomicInteger nextChunk = new AtomicInteger();
     List<Future<?>> workers = new ArrayList<>();
@@ -128,7 +139,7 @@ public final class RunSubmissionService {
                     c = nextChunk.getAndIncrement()) {
                   int first = c * CHUNK;
                   List<String> chunk = items.subList(first, Math.min(items.size(), first + CHUNK));
-                  dispatchChunk(spec, sharding, first, chunk, resumed);
+                  dispatchChunk(spec, sharding, first, chunk, known);
                 }
                 return null;
               }));
@@ -176,17 +187,30 @@ public final class RunSubmissionService {
   }
 
   private void dispatchChunk(
-      RunSpec spec, Sharding sharding, int first, List<String> chunk, boolean resumed) {
-    if (resumed) {
+      RunSpec spec,
+      Sharding sharding,
+      int first,
+      List<String> chunk,
+      Map<Integer, TaskStatus> existing) {
+    List<TaskMessage> messages = new ArrayList<>(chunk.size());
+    if (existing == null) {
+      tasks.putNew(spec.runId(), sharding, first, chunk);
       for (int i = 0; i < chunk.size(); i++) {
-        tasks.putIfAbsent(spec.runId(), sharding, first + i, chunk.get(i));
+        messages.add(new TaskMessage(spec.runId(), first + i));
       }
     } else {
-      tasks.putNew(spec.runId(), sharding, first, chunk);
-    }
-    List<TaskMessage> messages = new ArrayList<>(chunk.size());
-    for (int i = 0; i < chunk.size(); i++) {
-      messages.add(new TaskMessage(spec.runId(), first + i));
+      // Resumed: write only the tasks the first dispatcher did not (conditionally: it may still be
+      // writing), and send messages only for tasks no one has claimed yet.
+      for (int i = 0; i < chunk.size(); i++) {
+        int index = first + i;
+        TaskStatus status = existing.get(index);
+        if (status == null) {
+          tasks.putIfAbsent(spec.runId(), sharding, index, chunk.get(i));
+          messages.add(new TaskMessage(spec.runId(), index));
+        } else if (status == TaskStatus.PENDING) {
+          messages.add(new TaskMessage(spec.runId(), index)); // its message may never have left
+        }
+      }
     }
     queue.send(messages);
   }
