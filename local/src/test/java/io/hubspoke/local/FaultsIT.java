@@ -256,7 +256,7 @@ class FaultsIT {
         r ->
             throttled.merge(
                     r.getClass().getSimpleName() + System.identityHashCode(r), 1, Integer::sum)
-                <= 2;
+                <= 1;
     String runId = submit(20);
     JsonNode run = finishAndCheck(runId, 20);
     assertEquals("SUCCEEDED", run.get("status").asText());
