@@ -24,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
@@ -250,8 +251,7 @@ class FaultsIT {
   @Test
   void f7ThrottlingOnEveryPathIsRetriedAndNeverDeadLettered() throws Exception {
     Map<String, Integer> throttled = new ConcurrentHashMap<>();
-    // The first attempt of every request is throttled, on DynamoDB, SQS and EventBridge. (Throttling
-    // that outlasts the spoke's timeout is a known limit: see docs/reliability.md.)
+    // The first attempt of every request is throttled, on DynamoDB, SQS and EventBridge.
     faults.throttle =
         r ->
             throttled.merge(
@@ -261,6 +261,31 @@ class FaultsIT {
     JsonNode run = finishAndCheck(runId, 20);
     assertEquals("SUCCEEDED", run.get("status").asText());
     assertTrue(throttled.size() > 60, "throttled requests: " + throttled.size());
+  }
+
+  @Test
+  void f7ThrottlingThatOutlastsTheInvocationIsDeferredBeforeTheSpokeTimesOut() throws Exception {
+    // Every claim of task 0 is throttled for 7 s, more than twice the spoke's 3 s timeout: the
+    // SDK's backoff alone would sleep through the invocation's end and fail its batch.
+    long throttleUntil = System.currentTimeMillis() + 7_000;
+    AtomicInteger throttledClaims = new AtomicInteger();
+    faults.throttle =
+        r ->
+            r instanceof UpdateItemRequest u
+                && u.updateExpression().startsWith("SET #st = :running")
+                && u.key().get("sk").s().equals("T#00000000")
+                && System.currentTimeMillis() < throttleUntil
+                && throttledClaims.incrementAndGet() > 0;
+    long timedOutBefore = runtime.spokes().stats().invocationsTimedOut();
+    String runId = submit(3);
+    JsonNode run = finishAndCheck(runId, 3);
+    assertEquals("SUCCEEDED", run.get("status").asText());
+    assertTrue(throttledClaims.get() >= 2, "throttled claims: " + throttledClaims.get());
+    assertEquals(
+        timedOutBefore,
+        runtime.spokes().stats().invocationsTimedOut(),
+        "a spoke ran into its timeout while the SDK was still retrying");
+    assertEquals(1, executions(runId, 0));
   }
 
   @Test

@@ -33,5 +33,10 @@ public enum FaultKind {
   /** Worker: fails its first attempt, retryably. */
   WORKER_FLAKY,
   /** Queue: a message that can never be processed. */
-  POISON_MESSAGE
+  POISON_MESSAGE;
+
+  /** Faults on event deliveries: they delay a run's summary, never a task. */
+  public boolean onEvents() {
+    return this == EVENT_DUPLICATE || this == EVENT_DROP || this == EVENT_FAIL;
+  }
 }

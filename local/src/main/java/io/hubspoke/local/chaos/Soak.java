@@ -28,7 +28,10 @@ import java.util.function.Consumer;
  * at rates drawn from the seed, then faults stopped, the run awaited, and the invariants checked.
  */
 public final class Soak {
-  /** Faults per event at the middle of their range; the seed scales each by 0.5–1.5. */
+  /**
+   * Faults per event at the middle of their range; the seed scales each by 0.5–1.5. Task-path
+   * faults stop when nine tenths of the run is done; event faults go on until it is summarized.
+   */
   static final Map<FaultKind, Double> BASE_RATES = baseRates();
 
   static final int MAX_ATTEMPTS = 5;
@@ -52,7 +55,8 @@ public final class Soak {
       Duration duration,
       Optional<Duration> drainAfterFaults,
       Duration bound,
-      int submitAttempts) {
+      int submitAttempts,
+      Map<String, String> timeline) {
 
     public ObjectNode toJson() {
       ObjectNode json = Json.object();
@@ -72,6 +76,8 @@ public final class Soak {
       json.put("durationSeconds", duration.toMillis() / 1000.0);
       drainAfterFaults.ifPresent(d -> json.put("drainAfterFaultsSeconds", d.toMillis() / 1000.0));
       json.put("drainBoundSeconds", bound.toMillis() / 1000.0);
+      ObjectNode times = json.putObject("timeline");
+      timeline.forEach(times::put);
       json.put("invariantsHold", report.ok());
       ArrayNode violations = json.putArray("violations");
       report.violations().stream().limit(50).forEach(v -> violations.add(v.toString()));
@@ -162,15 +168,21 @@ public final class Soak {
         Thread.sleep(250);
         run = client.get(runId);
       }
-      faults.stop();
+      faults.stopTaskFaults();
       Instant stoppedAt = Instant.now();
       int remaining = options.tasks() - done(run);
       Duration bound = drainBound(localOptions, remaining);
       progress.accept("faults stopped with " + remaining + " tasks to go; waiting up to " + bound);
       Instant deadline = started.plus(options.timeout());
+      Instant nextReport = Instant.now().plusSeconds(10);
       while (!finished(run) && Instant.now().isBefore(deadline)) {
         Thread.sleep(250);
         run = client.get(runId);
+        if (Instant.now().isAfter(nextReport)) {
+          nextReport = nextReport.plusSeconds(10);
+          progress.accept(
+              done(run) + " of " + options.tasks() + " tasks done, run " + run.path("status"));
+        }
       }
       Optional<Duration> drain =
           finished(run)
@@ -183,6 +195,7 @@ public final class Soak {
           && Instant.now().isBefore(eventDeadline)) {
         Thread.sleep(250);
       }
+      faults.stop();
       runtime.bus().awaitIdle(Duration.ofSeconds(30));
       InvariantChecker.Report report =
           new InvariantChecker(runtime, journal)
@@ -201,7 +214,8 @@ public final class Soak {
           Duration.between(started, Instant.now()),
           drain,
           bound,
-          attempts[0]);
+          attempts[0],
+          timeline(run, stoppedAt));
     }
   }
 
@@ -255,6 +269,19 @@ public final class Soak {
             .sendMessage(b -> b.queueUrl(runtime.queues().queueUrl()).messageBody(body));
       }
     }
+  }
+
+  /** When the run reached each stage, and when faults on the task path stopped. */
+  private static Map<String, String> timeline(JsonNode run, Instant faultsStopped) {
+    Map<String, String> timeline = new java.util.LinkedHashMap<>();
+    for (String field : List.of("createdAt", "dispatchedAt")) {
+      timeline.put(field, run.path(field).asText(""));
+    }
+    timeline.put("taskFaultsStoppedAt", faultsStopped.toString());
+    for (String field : List.of("drainedAt", "completedAt")) {
+      timeline.put(field, run.path(field).asText(""));
+    }
+    return timeline;
   }
 
   private static int done(JsonNode run) {

@@ -84,6 +84,7 @@ public final class SqsEventSourcePoller implements AutoCloseable {
       long messagesDelivered,
       long messagesDeleted,
       long batchesFailed,
+      long invocationsTimedOut,
       long messagesReportedFailed,
       int inFlight,
       int peakInFlight,
@@ -102,6 +103,7 @@ public final class SqsEventSourcePoller implements AutoCloseable {
   private final AtomicLong delivered = new AtomicLong();
   private final AtomicLong deleted = new AtomicLong();
   private final AtomicLong batchesFailed = new AtomicLong();
+  private final AtomicLong timedOutInvocations = new AtomicLong();
   private final AtomicLong reportedFailed = new AtomicLong();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger peakInFlight = new AtomicInteger();
@@ -162,6 +164,7 @@ public final class SqsEventSourcePoller implements AutoCloseable {
         delivered.get(),
         deleted.get(),
         batchesFailed.get(),
+        timedOutInvocations.get(),
         reportedFailed.get(),
         inFlight.get(),
         peakInFlight.get(),
@@ -415,6 +418,7 @@ public final class SqsEventSourcePoller implements AutoCloseable {
       timedOut = state[1];
     }
     if (timedOut) {
+      timedOutInvocations.incrementAndGet();
       return Outcome.failed(
           "Task timed out after " + config.functionTimeout().toMillis() / 1000.0 + " seconds");
     }

@@ -46,4 +46,16 @@ class FaultInjectorTest {
     assertTrue(!injector.fires(FaultKind.THROTTLE, "b"));
     assertEquals(1L, injector.injected().get(FaultKind.THROTTLE));
   }
+
+  @Test
+  void stoppingTaskFaultsLeavesEventFaultsUntilEverythingStops() {
+    FaultInjector injector =
+        new FaultInjector(1, Map.of(FaultKind.THROTTLE, 1.0, FaultKind.EVENT_DROP, 1.0));
+    injector.stopTaskFaults();
+    assertTrue(!injector.fires(FaultKind.THROTTLE, "a"));
+    assertTrue(injector.fires(FaultKind.EVENT_DROP, "a"));
+    injector.stop();
+    assertTrue(!injector.fires(FaultKind.EVENT_DROP, "b"));
+    assertEquals(1L, injector.injected().get(FaultKind.EVENT_DROP));
+  }
 }

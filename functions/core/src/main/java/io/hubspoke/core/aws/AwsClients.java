@@ -2,6 +2,7 @@ package io.hubspoke.core.aws;
 
 import io.hubspoke.core.config.HubspokeEnvironment;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -29,7 +30,10 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 public record AwsClients(DynamoDbClient dynamoDb, SqsClient sqs, EventBridgeClient eventBridge)
     implements AutoCloseable {
 
-  /** Attempts per request (the SDK's standard is 3): throttling is ridden out, not surfaced. */
+  /**
+   * Attempts per request (the SDK's standard is 3): throttling is ridden out, not surfaced, unless
+   * the caller's {@link CallDeadline} comes first.
+   */
   static final int MAX_ATTEMPTS = 8;
 
   public static AwsClients fromEnvironment(HubspokeEnvironment env) {
@@ -50,12 +54,15 @@ public record AwsClients(DynamoDbClient dynamoDb, SqsClient sqs, EventBridgeClie
     ClientOverrideConfiguration.Builder override =
         ClientOverrideConfiguration.builder()
             .retryStrategy(
-                AwsRetryStrategy.standardRetryStrategy().toBuilder()
-                    .maxAttempts(MAX_ATTEMPTS)
-                    // A short-lived function must not stop retrying throttles because an
-                    // earlier burst emptied the retry quota: throttles are retried with backoff.
-                    .circuitBreakerEnabled(false)
-                    .build());
+                new DeadlineBoundRetryStrategy(
+                    AwsRetryStrategy.standardRetryStrategy().toBuilder()
+                        .maxAttempts(MAX_ATTEMPTS)
+                        // A short-lived function must not stop retrying throttles because an
+                        // earlier burst emptied the retry quota: throttles are retried with
+                        // backoff.
+                        .circuitBreakerEnabled(false)
+                        .build(),
+                    Clock.systemUTC()));
     interceptors.forEach(override::addExecutionInterceptor);
     ClientOverrideConfiguration overrideConfiguration = override.build();
     Region region = Region.of(env.optional(HubspokeEnvironment.AWS_REGION).orElse("us-east-1"));

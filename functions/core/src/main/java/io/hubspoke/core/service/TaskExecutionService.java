@@ -1,5 +1,6 @@
 package io.hubspoke.core.service;
 
+import io.hubspoke.core.aws.CallDeadline;
 import io.hubspoke.core.aws.TaskQueue;
 import io.hubspoke.core.json.Json;
 import io.hubspoke.core.model.RunSpec;
@@ -47,6 +48,9 @@ public final class TaskExecutionService {
    */
   static final Duration COMMIT_RESERVE = Duration.ofSeconds(2);
 
+  /** Time kept back from the invocation's deadline to defer a throttled message: see below. */
+  static final Duration DEFER_RESERVE = Duration.ofSeconds(1);
+
   private final TaskStore tasks;
   private final RunSpecCache runSpecs;
   private final TaskQueue queue;
@@ -82,20 +86,32 @@ public final class TaskExecutionService {
    */
   public MessageOutcome process(String messageId, String body, Instant invocationDeadline) {
     try {
-      return processOrThrow(messageId, body, invocationDeadline);
+      return CallDeadline.within(
+          retryDeadline(invocationDeadline),
+          () -> processOrThrow(messageId, body, invocationDeadline));
     } catch (AwsServiceException e) {
       if (!e.isThrottlingException()) {
         throw e;
       }
-      return deferThrottled(messageId, body, e);
+      return CallDeadline.within(invocationDeadline, () -> deferThrottled(messageId, body, e));
     }
   }
 
   /**
-   * Still throttled after the SDK's retries: rather than fail the message (each failure raises its
-   * receive count towards the dead-letter queue), send it again after any lease this attempt may
-   * hold and acknowledge this copy. If that send is throttled too, the message fails and SQS
-   * redelivers it.
+   * AWS calls stop retrying this long before the invocation ends, leaving time to defer the message
+   * (one SendMessage): a second, or a twentieth of the time left if that is less.
+   */
+  Instant retryDeadline(Instant invocationDeadline) {
+    Duration left = Duration.between(clock.instant(), invocationDeadline);
+    Duration keep = left.dividedBy(20);
+    return invocationDeadline.minus(keep.compareTo(DEFER_RESERVE) < 0 ? keep : DEFER_RESERVE);
+  }
+
+  /**
+   * Still throttled after the SDK's retries (or when its next retry would outlast the invocation):
+   * rather than fail the message (each failure raises its receive count towards the dead-letter
+   * queue), send it again after any lease this attempt may hold and acknowledge this copy. If that
+   * send is throttled too, the message fails and SQS redelivers it.
    */
   private MessageOutcome deferThrottled(String messageId, String body, AwsServiceException cause) {
     TaskMessage message = TaskMessage.parse(body);
