@@ -164,15 +164,42 @@ final class Bench {
 
   record ChildResult(List<JsonNode> lines, long wallMs, String stderr) {}
 
-  /** Runs {@link FunctionProbe} in a fresh JVM with {@code jar} and the probe on its class path. */
+  /**
+   * Unpacks a function's jar into {@code dir}, as Lambda unpacks a deployment package into {@code
+   * /var/task}: its classes are then loaded from files, not inflated from the archive.
+   */
+  static Path explode(Path jar, Path dir) throws IOException {
+    Files.createDirectories(dir);
+    try (java.util.zip.ZipInputStream zip =
+        new java.util.zip.ZipInputStream(Files.newInputStream(jar))) {
+      for (java.util.zip.ZipEntry entry; (entry = zip.getNextEntry()) != null; ) {
+        Path target = dir.resolve(entry.getName()).normalize();
+        if (!target.startsWith(dir)) {
+          throw new IOException("entry outside the target directory: " + entry.getName());
+        }
+        if (entry.isDirectory()) {
+          Files.createDirectories(target);
+        } else {
+          Files.createDirectories(target.getParent());
+          Files.copy(zip, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+    }
+    return dir;
+  }
+
+  /**
+   * Runs {@link FunctionProbe} in a fresh JVM with {@code code} (a jar or a directory) and the
+   * probe on its class path.
+   */
   static ChildResult runProbe(
-      Path jar, Path probeDir, Map<String, String> env, Duration timeout, String... args)
+      Path code, Path probeDir, Map<String, String> env, Duration timeout, String... args)
       throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(CHILD_JVM_FLAGS);
     command.add("-cp");
-    command.add(jar + java.io.File.pathSeparator + probeDir);
+    command.add(code + java.io.File.pathSeparator + probeDir);
     command.add(FunctionProbe.class.getName());
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command);

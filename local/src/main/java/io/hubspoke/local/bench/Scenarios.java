@@ -388,6 +388,10 @@ final class Scenarios {
     Path work = Files.createTempDirectory("hubspoke-bench-init");
     try (Bench.Engines engines = new Bench.Engines()) {
       Path probe = Bench.probeClasses(work.resolve("probe"));
+      Map<String, Path> code = new HashMap<>();
+      for (String f : List.of("hub", "spoke", "collector")) {
+        code.put(f, Bench.explode(jars.get(f), work.resolve("task-" + f)));
+      }
       Map<String, String> env = Bench.childEnvironment(engines.environment);
       Map<String, List<JsonNode>> samples = new HashMap<>();
       for (int rep = 0; rep < config.initRepeats(); rep++) {
@@ -395,18 +399,18 @@ final class Scenarios {
         // RunDrained event (the engines' bus has no rule, so the run waits for this collector).
         Path hubEvent = work.resolve("hub-" + rep + ".json");
         Files.writeString(hubEvent, Bench.sleepRequest(1, 0));
-        JsonNode hub = probe(jars.get("hub"), probe, env, "hub", hubEvent, 30_000);
+        JsonNode hub = probe(code.get("hub"), probe, env, "hub", hubEvent, 30_000);
         String runId = Json.parse(hub.get("response").asText()).path("runId").asText();
         if (runId.isEmpty()) {
           throw new IllegalStateException("the hub did not create a run: " + hub);
         }
         Path spokeEvent = work.resolve("spoke-" + rep + ".json");
         Files.writeString(spokeEvent, new TaskMessage(runId, 0).toJson());
-        JsonNode spoke = probe(jars.get("spoke"), probe, env, "spoke", spokeEvent, 60_000);
+        JsonNode spoke = probe(code.get("spoke"), probe, env, "spoke", spokeEvent, 60_000);
         Path collectorEvent = work.resolve("collector-" + rep + ".json");
         Files.writeString(collectorEvent, runDrainedEvent(runId));
         JsonNode collector =
-            probe(jars.get("collector"), probe, env, "collector", collectorEvent, 300_000);
+            probe(code.get("collector"), probe, env, "collector", collectorEvent, 300_000);
         samples.computeIfAbsent("hub", k -> new ArrayList<>()).add(hub);
         samples.computeIfAbsent("spoke", k -> new ArrayList<>()).add(spoke);
         samples.computeIfAbsent("collector", k -> new ArrayList<>()).add(collector);
@@ -414,6 +418,7 @@ final class Scenarios {
       ObjectNode r = Json.object();
       r.put("repeats", config.initRepeats());
       r.put("jvmFlags", String.join(" ", Bench.CHILD_JVM_FLAGS));
+      r.put("classPath", "each jar unpacked into a directory, as Lambda unpacks it into /var/task");
       boolean met = true;
       for (String f : List.of("hub", "spoke", "collector")) {
         JsonNode median = median(samples.get(f));
@@ -442,11 +447,11 @@ final class Scenarios {
   }
 
   private static JsonNode probe(
-      Path jar, Path probe, Map<String, String> env, String function, Path event, int timeoutMs)
+      Path code, Path probe, Map<String, String> env, String function, Path event, int timeoutMs)
       throws Exception {
     Bench.ChildResult result =
         Bench.runProbe(
-            jar,
+            code,
             probe,
             env,
             Duration.ofMinutes(2),
