@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import io.hubspoke.core.aws.AwsClients;
+import io.hubspoke.core.model.RunIds;
 import io.hubspoke.core.model.TaskMessage;
 import io.hubspoke.local.engine.LocalLambdaContext;
 import io.hubspoke.spoke.SpokeHandler;
@@ -34,7 +35,12 @@ class SpokeBatchIT {
 
   @BeforeAll
   static void start() {
-    runtime = LocalRuntime.start(LocalOptions.builder().sweepInterval(Duration.ZERO).build());
+    runtime =
+        LocalRuntime.start(
+            LocalOptions.builder()
+                .sweepInterval(Duration.ZERO)
+                .spokeWrapper(SpokeBatchIT::leavingHeldRunsToTheTest)
+                .build());
     api = new ApiClient(runtime.apiEndpoint());
     spokeClients = AwsClients.fromEnvironment(runtime.environment(), List.of(faults.sdk()));
     spoke = new SpokeHandler(runtime.environment(), spokeClients, Clock.systemUTC());
@@ -44,6 +50,23 @@ class SpokeBatchIT {
   static void stop() {
     spokeClients.close();
     runtime.close();
+  }
+
+  /** A run whose queued messages the runtime's own spokes drop, so that only a test handles it. */
+  static volatile String heldRun = "none";
+
+  static com.amazonaws.services.lambda.runtime.RequestHandler<SQSEvent, SQSBatchResponse>
+      leavingHeldRunsToTheTest(
+          com.amazonaws.services.lambda.runtime.RequestHandler<SQSEvent, SQSBatchResponse> spoke) {
+    return (event, context) -> {
+      List<SQSEvent.SQSMessage> others =
+          event.getRecords().stream().filter(m -> !m.getBody().contains(heldRun)).toList();
+      SQSEvent rest = new SQSEvent();
+      rest.setRecords(others);
+      return others.isEmpty()
+          ? SQSBatchResponse.builder().withBatchItemFailures(List.of()).build()
+          : spoke.handleRequest(rest, context);
+    };
   }
 
   static SQSEvent.SQSMessage message(String id, String body) {
@@ -127,5 +150,48 @@ class SpokeBatchIT {
         deadLetters.size(),
         "the duplicate of a finished task is acknowledged, not dead-lettered");
     faults.clear();
+  }
+
+  @Test
+  void theTasksABatchFinishesAreCountedWithOneWritePerShard() throws Exception {
+    // A 10-task run has one shard; the runtime's own spokes drop its queued messages.
+    heldRun = RunIds.fromIdempotencyKey("counted-in-one-write");
+    String runId =
+        api.postRun(
+                "{\"items\":[0,1,2,3,4,5,6,7,8,9],\"worker\":\"echo\","
+                    + "\"idempotencyKey\":\"counted-in-one-write\"}")
+            .body()
+            .get("runId")
+            .asText();
+    assertEquals(heldRun, runId);
+    List<String> counterWrites = java.util.Collections.synchronizedList(new ArrayList<>());
+    faults.beforeSend =
+        r -> {
+          if (r instanceof UpdateItemRequest u
+              && u.key().get("pk").s().startsWith("RUN#" + runId + "#")
+              && u.key().get("sk").s().equals("C")) {
+            counterWrites.add(u.updateExpression());
+          }
+        };
+    SQSEvent event = new SQSEvent();
+    List<SQSEvent.SQSMessage> records = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      records.add(message("task-" + i, new TaskMessage(runId, i).toJson()));
+    }
+    event.setRecords(records);
+    SQSBatchResponse response =
+        spoke.handleRequest(
+            event,
+            LocalLambdaContext.builder()
+                .functionName("spoke-test")
+                .timeout(Duration.ofSeconds(30))
+                .build());
+    faults.clear();
+    heldRun = "none";
+    assertEquals(List.of(), response.getBatchItemFailures());
+    assertEquals(1, counterWrites.size(), "counter writes: " + counterWrites);
+    var run = api.awaitFinished(runId, Duration.ofMinutes(1));
+    assertEquals(10, run.get("succeeded").asInt());
+    assertEquals("SUCCEEDED", run.get("status").asText());
   }
 }

@@ -14,11 +14,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * The spoke Lambda, triggered by the work queue with {@code ReportBatchItemFailures}: processes the
@@ -26,10 +21,7 @@ import java.util.logging.Logger;
  * rest.
  */
 public final class SpokeHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
-  private static final Logger LOG = Logger.getLogger(SpokeHandler.class.getName());
-
   private final TaskExecutionService execution;
-  private final ExecutorService pool;
   private final Clock clock;
 
   public SpokeHandler() {
@@ -47,16 +39,11 @@ public final class SpokeHandler implements RequestHandler<SQSEvent, SQSBatchResp
   /** With the workers this deployment offers (the built-in ones unless extended). */
   public SpokeHandler(
       HubspokeEnvironment env, AwsClients clients, Clock clock, WorkerRegistry workers) {
-    this(Hubspoke.create(env, clients, clock, workers), clock);
+    this(Hubspoke.create(env, clients, clock, workers).execution(), clock);
   }
 
-  private SpokeHandler(Hubspoke hubspoke, Clock clock) {
-    this(hubspoke.execution(), hubspoke.pool(), clock);
-  }
-
-  SpokeHandler(TaskExecutionService execution, ExecutorService pool, Clock clock) {
+  SpokeHandler(TaskExecutionService execution, Clock clock) {
     this.execution = execution;
-    this.pool = pool;
     this.clock = clock;
   }
 
@@ -64,33 +51,20 @@ public final class SpokeHandler implements RequestHandler<SQSEvent, SQSBatchResp
   public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
     Instant deadline = clock.instant().plusMillis(context.getRemainingTimeInMillis());
     List<SQSEvent.SQSMessage> records = event.getRecords() == null ? List.of() : event.getRecords();
-    List<Future<MessageOutcome>> outcomes = new ArrayList<>(records.size());
+    List<TaskExecutionService.Message> messages = new ArrayList<>(records.size());
     for (SQSEvent.SQSMessage record : records) {
-      outcomes.add(
-          pool.submit(() -> execution.process(record.getMessageId(), record.getBody(), deadline)));
+      messages.add(new TaskExecutionService.Message(record.getMessageId(), record.getBody()));
     }
+    List<MessageOutcome> outcomes = execution.processBatch(messages, deadline);
     List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
-    for (int i = 0; i < records.size(); i++) {
-      String messageId = records.get(i).getMessageId();
-      if (outcome(outcomes.get(i), messageId) == MessageOutcome.RETRY) {
+    for (int i = 0; i < messages.size(); i++) {
+      if (outcomes.get(i) == MessageOutcome.RETRY) {
         failures.add(
-            SQSBatchResponse.BatchItemFailure.builder().withItemIdentifier(messageId).build());
+            SQSBatchResponse.BatchItemFailure.builder()
+                .withItemIdentifier(messages.get(i).id())
+                .build());
       }
     }
     return SQSBatchResponse.builder().withBatchItemFailures(failures).build();
-  }
-
-  private static MessageOutcome outcome(Future<MessageOutcome> future, String messageId) {
-    try {
-      return future.get();
-    } catch (ExecutionException e) {
-      // e.g. the table was unreachable after the SDK's retries: SQS redelivers this message.
-      LOG.log(
-          Level.WARNING, "message " + messageId + " failed; it will be redelivered", e.getCause());
-      return MessageOutcome.RETRY;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return MessageOutcome.RETRY;
-    }
   }
 }

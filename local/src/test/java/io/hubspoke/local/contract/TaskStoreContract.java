@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hubspoke.core.aws.AwsClients;
@@ -23,6 +24,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -199,6 +201,34 @@ abstract class TaskStoreContract {
     assertTrue(last.drained());
     assertEquals(
         List.of(new ShardCount(0, 2, 1, 3, last.updatedAt())), store.counts(runId, sharding));
+  }
+
+  @Test
+  void aBatchOfTerminalTasksIsCountedInOneWritePerShardAndRepeatsCountOnce() {
+    Sharding sharding = new Sharding(7, 3); // shards: {0, 3, 6}, {1, 4}, {2, 5}
+    ShardCount mixed =
+        store.countTerminal(
+            runId, sharding, 0, Map.of(0, TaskStatus.SUCCEEDED, 6, TaskStatus.FAILED));
+    assertEquals(new ShardCount(0, 1, 1, 3, mixed.updatedAt()), mixed);
+    ShardCount repeated =
+        store.countTerminal(
+            runId,
+            sharding,
+            0,
+            Map.of(0, TaskStatus.SUCCEEDED, 3, TaskStatus.SUCCEEDED, 6, TaskStatus.FAILED));
+    assertEquals(2, repeated.succeeded());
+    assertEquals(1, repeated.failed());
+    assertTrue(repeated.drained());
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> store.countTerminal(runId, sharding, 1, Map.of(3, TaskStatus.SUCCEEDED)),
+        "a task outside the shard");
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> store.countTerminal(runId, sharding, 1, Map.of(1, TaskStatus.RUNNING)),
+        "a task that is not terminal");
+    assertThrows(
+        IllegalArgumentException.class, () -> store.countTerminal(runId, sharding, 1, Map.of()));
   }
 
   @Test

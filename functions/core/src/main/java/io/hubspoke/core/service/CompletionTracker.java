@@ -8,6 +8,11 @@ import io.hubspoke.core.model.TaskStatus;
 import io.hubspoke.core.store.RunStore;
 import io.hubspoke.core.store.ShardCount;
 import io.hubspoke.core.store.TaskStore;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 
 /**
@@ -15,7 +20,8 @@ import java.util.UUID;
  * record:
  *
  * <ol>
- *   <li>each terminal task adds its position to its shard's counter (a number set: idempotent);
+ *   <li>each terminal task adds its position to its shard's counter (a number set: idempotent; the
+ *       tasks one spoke batch finished share one write per shard);
  *   <li>the write that completes a shard adds the shard to the run's drained-shard set (one run
  *       write per shard, not per task);
  *   <li>the write that completes the set sets {@code drainedAt} conditionally; its one winner
@@ -36,15 +42,41 @@ public final class CompletionTracker {
     this.events = events;
   }
 
+  /** A task that reached a terminal status and must be counted. */
+  public record Terminal(int taskIndex, TaskStatus status) {}
+
   /**
    * @return true if this call detected that the run drained (and published {@code RunDrained})
    */
   public boolean recordTerminal(RunSpec spec, int taskIndex, TaskStatus status) {
-    ShardCount shard = tasks.countTerminal(spec.runId(), spec.sharding(), taskIndex, status);
-    if (!shard.drained()) {
-      return false;
+    return recordTerminals(spec, List.of(new Terminal(taskIndex, status)));
+  }
+
+  /**
+   * Counts terminal tasks of one run with one counter write per shard they fall in.
+   *
+   * @return true if this call detected that the run drained (and published {@code RunDrained})
+   */
+  public boolean recordTerminals(RunSpec spec, Collection<Terminal> terminals) {
+    Map<Integer, Map<Integer, TaskStatus>> byShard = new TreeMap<>();
+    for (Terminal terminal : terminals) {
+      byShard
+          .computeIfAbsent(spec.sharding().shardOf(terminal.taskIndex()), s -> new HashMap<>())
+          .put(terminal.taskIndex(), terminal.status());
     }
-    if (runs.addDrainedShard(spec.runId(), shard.shard()) < spec.shardCount()) {
+    boolean drained = false;
+    for (Map.Entry<Integer, Map<Integer, TaskStatus>> shard : byShard.entrySet()) {
+      ShardCount count =
+          tasks.countTerminal(spec.runId(), spec.sharding(), shard.getKey(), shard.getValue());
+      if (count.drained()) {
+        drained |= shardDrained(spec, count.shard());
+      }
+    }
+    return drained;
+  }
+
+  private boolean shardDrained(RunSpec spec, int shard) {
+    if (runs.addDrainedShard(spec.runId(), shard) < spec.shardCount()) {
       return false;
     }
     if (!runs.markDrained(spec.runId(), "drain/" + UUID.randomUUID())) {

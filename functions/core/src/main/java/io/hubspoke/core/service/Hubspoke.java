@@ -110,11 +110,6 @@ public final class Hubspoke {
         Duration.ofSeconds(env.number(HubspokeEnvironment.STALL_MARGIN_SECONDS, 60)));
   }
 
-  /** Runs the messages of one batch, and each worker, on their own threads. */
-  public ExecutorService pool() {
-    return pool;
-  }
-
   private static ThreadFactory daemonThreads(String prefix) {
     AtomicInteger counter = new AtomicInteger();
     return runnable -> {

@@ -125,8 +125,12 @@ public final class RunSweeper {
             resend.add(new TaskMessage(spec.runId(), task.index()));
           }
         });
-    for (TaskRecord task : terminal) {
-      completion.recordTerminal(spec, task.index(), task.status());
+    if (!terminal.isEmpty()) {
+      completion.recordTerminals(
+          spec,
+          terminal.stream()
+              .map(t -> new CompletionTracker.Terminal(t.index(), t.status()))
+              .toList());
     }
     queue.send(resend);
     LOG.info(

@@ -7,6 +7,7 @@ import io.hubspoke.core.model.RunSpec;
 import io.hubspoke.core.model.TaskMessage;
 import io.hubspoke.core.model.TaskRecord;
 import io.hubspoke.core.model.TaskStatus;
+import io.hubspoke.core.service.CompletionTracker.Terminal;
 import io.hubspoke.core.store.ClaimResult;
 import io.hubspoke.core.store.CommitResult;
 import io.hubspoke.core.store.Lease;
@@ -18,6 +19,10 @@ import io.hubspoke.core.worker.WorkerRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
@@ -81,19 +86,106 @@ public final class TaskExecutionService {
     this.spokeId = "spoke-" + UUID.randomUUID().toString().substring(0, 8);
   }
 
+  /** One message of a batch. */
+  public record Message(String id, String body) {}
+
   /**
-   * @param invocationDeadline when the invocation will be stopped (Lambda's remaining time)
+   * What processing one message left to do: its outcome, and the task it made terminal (to count
+   * with the others of its batch), if any.
    */
-  public MessageOutcome process(String messageId, String body, Instant invocationDeadline) {
+  private record Processed(MessageOutcome outcome, RunSpec spec, Terminal terminal) {
+    static Processed done(MessageOutcome outcome) {
+      return new Processed(outcome, null, null);
+    }
+
+    static Processed count(RunSpec spec, int taskIndex, TaskStatus status) {
+      return new Processed(MessageOutcome.ACK, spec, new Terminal(taskIndex, status));
+    }
+  }
+
+  /**
+   * Processes a batch's messages in parallel, then counts the tasks they made terminal together:
+   * one counter write per run shard the batch touched instead of one per task. A message is
+   * acknowledged only once its task is counted; if counting fails, SQS redelivers it and the
+   * redelivery, finding the task terminal, counts it again (counting is idempotent).
+   *
+   * @param invocationDeadline when the invocation will be stopped (Lambda's remaining time)
+   * @return each message's outcome, in the order given
+   */
+  public List<MessageOutcome> processBatch(List<Message> messages, Instant invocationDeadline) {
+    List<Future<Processed>> futures = new ArrayList<>(messages.size());
+    for (Message message : messages) {
+      futures.add(workerPool.submit(() -> processOne(message, invocationDeadline)));
+    }
+    List<MessageOutcome> outcomes = new ArrayList<>(messages.size());
+    Map<String, List<Integer>> toCountByRun = new LinkedHashMap<>();
+    List<Processed> processed = new ArrayList<>(messages.size());
+    for (int i = 0; i < messages.size(); i++) {
+      Processed result = await(futures.get(i), messages.get(i).id());
+      processed.add(result);
+      outcomes.add(result.outcome());
+      if (result.terminal() != null) {
+        toCountByRun.computeIfAbsent(result.spec().runId(), r -> new ArrayList<>()).add(i);
+      }
+    }
+    for (List<Integer> positions : toCountByRun.values()) {
+      RunSpec spec = processed.get(positions.get(0)).spec();
+      List<Terminal> terminals = positions.stream().map(i -> processed.get(i).terminal()).toList();
+      try {
+        CallDeadline.within(
+            retryDeadline(invocationDeadline), () -> completion.recordTerminals(spec, terminals));
+      } catch (RuntimeException e) {
+        for (int i : positions) {
+          outcomes.set(i, countFailed(messages.get(i), e, invocationDeadline));
+        }
+      }
+    }
+    return outcomes;
+  }
+
+  private static Processed await(Future<Processed> future, String messageId) {
+    try {
+      return future.get();
+    } catch (ExecutionException e) {
+      // e.g. the table was unreachable after the SDK's retries: SQS redelivers this message.
+      LOG.log(
+          Level.WARNING, "message " + messageId + " failed; it will be redelivered", e.getCause());
+      return Processed.done(MessageOutcome.RETRY);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Processed.done(MessageOutcome.RETRY);
+    }
+  }
+
+  /** Its task is terminal but not counted: defer the message if throttled, else redeliver it. */
+  private MessageOutcome countFailed(Message message, RuntimeException e, Instant deadline) {
+    if (e instanceof AwsServiceException aws && aws.isThrottlingException()) {
+      try {
+        return CallDeadline.within(
+            deadline, () -> deferThrottled(message.id(), message.body(), aws));
+      } catch (RuntimeException resendFailed) {
+        return MessageOutcome.RETRY;
+      }
+    }
+    LOG.log(
+        Level.WARNING,
+        "counting the task of message " + message.id() + " failed; it will be redelivered",
+        e);
+    return MessageOutcome.RETRY;
+  }
+
+  private Processed processOne(Message message, Instant invocationDeadline) {
     try {
       return CallDeadline.within(
           retryDeadline(invocationDeadline),
-          () -> processOrThrow(messageId, body, invocationDeadline));
+          () -> processOrThrow(message.id(), message.body(), invocationDeadline));
     } catch (AwsServiceException e) {
       if (!e.isThrottlingException()) {
         throw e;
       }
-      return CallDeadline.within(invocationDeadline, () -> deferThrottled(messageId, body, e));
+      return Processed.done(
+          CallDeadline.within(
+              invocationDeadline, () -> deferThrottled(message.id(), message.body(), e)));
     }
   }
 
@@ -131,7 +223,7 @@ public final class TaskExecutionService {
     return MessageOutcome.ACK;
   }
 
-  private MessageOutcome processOrThrow(String messageId, String body, Instant invocationDeadline) {
+  private Processed processOrThrow(String messageId, String body, Instant invocationDeadline) {
     TaskMessage message;
     try {
       message = TaskMessage.parse(body);
@@ -157,7 +249,7 @@ public final class TaskExecutionService {
     return execute(spec.get(), message, body, messageId, invocationDeadline);
   }
 
-  private MessageOutcome execute(
+  private Processed execute(
       RunSpec spec,
       TaskMessage message,
       String body,
@@ -173,7 +265,7 @@ public final class TaskExecutionService {
       deadline = latest;
     }
     if (!deadline.isAfter(now)) {
-      return MessageOutcome.RETRY; // no time left in this invocation: let SQS redeliver
+      return Processed.done(MessageOutcome.RETRY); // no time left: let SQS redeliver
     }
     String owner = spokeId + "/" + UUID.randomUUID();
     ClaimResult claim =
@@ -189,24 +281,23 @@ public final class TaskExecutionService {
     }
     if (claim instanceof ClaimResult.AlreadyTerminal terminal) {
       // A repeat delivery, or our own earlier attempt died before counting: counting is idempotent.
-      completion.recordTerminal(spec, message.taskIndex(), terminal.task().status());
-      return MessageOutcome.ACK;
+      return Processed.count(spec, message.taskIndex(), terminal.task().status());
     }
     if (claim instanceof ClaimResult.AttemptsExhausted exhausted) {
       CommitResult expired = tasks.expire(exhausted.task(), spec.sharding(), owner);
-      if (expired.committed()) {
-        completion.recordTerminal(spec, message.taskIndex(), TaskStatus.FAILED);
-      }
-      return MessageOutcome.ACK;
+      return expired.committed()
+          ? Processed.count(spec, message.taskIndex(), TaskStatus.FAILED)
+          : Processed.done(MessageOutcome.ACK);
     }
     if (claim instanceof ClaimResult.NotFound) {
       return deadLetter(
           body, "unknown task " + message.taskIndex() + " of run " + spec.runId(), messageId);
     }
-    return MessageOutcome.ACK; // leased by a live owner, who holds its own copy of the message
+    // Leased by a live owner, who holds its own copy of the message.
+    return Processed.done(MessageOutcome.ACK);
   }
 
-  private MessageOutcome run(RunSpec spec, ClaimResult.Claimed claimed, Instant deadline) {
+  private Processed run(RunSpec spec, ClaimResult.Claimed claimed, Instant deadline) {
     Lease lease = claimed.lease();
     TaskRecord task = claimed.task();
     TaskOutcome outcome = invokeWorker(spec, task, deadline);
@@ -214,11 +305,10 @@ public final class TaskExecutionService {
     if (outcome instanceof TaskOutcome.Success success) {
       CommitResult result = tasks.complete(lease, startedAt, Json.write(success.result()));
       if (result.committed()) {
-        completion.recordTerminal(spec, task.index(), TaskStatus.SUCCEEDED);
-      } else {
-        LOG.info(() -> "lost task " + task.taskId() + " before committing its result");
+        return Processed.count(spec, task.index(), TaskStatus.SUCCEEDED);
       }
-      return MessageOutcome.ACK;
+      LOG.info(() -> "lost task " + task.taskId() + " before committing its result");
+      return Processed.done(MessageOutcome.ACK);
     }
     TaskOutcome.Failure failure = (TaskOutcome.Failure) outcome;
     if (failure.retryable() && lease.attempt() < spec.maxAttempts()) {
@@ -227,13 +317,12 @@ public final class TaskExecutionService {
         queue.sendDelayed(
             new TaskMessage(spec.runId(), task.index()), retryDelaySeconds(lease.attempt()));
       }
-      return MessageOutcome.ACK;
+      return Processed.done(MessageOutcome.ACK);
     }
     CommitResult failed = tasks.fail(lease, startedAt, failure.errorType(), failure.message());
-    if (failed.committed()) {
-      completion.recordTerminal(spec, task.index(), TaskStatus.FAILED);
-    }
-    return MessageOutcome.ACK;
+    return failed.committed()
+        ? Processed.count(spec, task.index(), TaskStatus.FAILED)
+        : Processed.done(MessageOutcome.ACK);
   }
 
   /** 1 s, 2 s, 4 s … capped at SQS's 15-minute maximum delay. */
@@ -277,9 +366,9 @@ public final class TaskExecutionService {
     }
   }
 
-  private MessageOutcome deadLetter(String body, String reason, String messageId) {
+  private Processed deadLetter(String body, String reason, String messageId) {
     LOG.warning(() -> "dead-lettering message " + messageId + ": " + reason);
     queue.deadLetter(body, reason, messageId);
-    return MessageOutcome.ACK;
+    return Processed.done(MessageOutcome.ACK);
   }
 }

@@ -488,25 +488,58 @@ public final class TaskStore {
    * idempotent, so a retried or repeated call never counts it twice.
    */
   public ShardCount countTerminal(String runId, Sharding sharding, int index, TaskStatus status) {
-    if (!status.isTerminal()) {
-      throw new IllegalArgumentException(status + " is not terminal");
+    return countTerminal(runId, sharding, sharding.shardOf(index), Map.of(index, status));
+  }
+
+  /**
+   * Counts tasks of one shard as terminal with one write: a spoke counts the tasks a batch finished
+   * together, so a batch of ten costs one counter write per shard it touches, not ten.
+   *
+   * @param statusByIndex each task's terminal status, by task index; all in {@code shard}
+   */
+  public ShardCount countTerminal(
+      String runId, Sharding sharding, int shard, Map<Integer, TaskStatus> statusByIndex) {
+    List<String> succeeded = new ArrayList<>();
+    List<String> failed = new ArrayList<>();
+    statusByIndex.forEach(
+        (index, status) -> {
+          if (!status.isTerminal()) {
+            throw new IllegalArgumentException(status + " is not terminal");
+          }
+          if (sharding.shardOf(index) != shard) {
+            throw new IllegalArgumentException("task " + index + " is not in shard " + shard);
+          }
+          String position = Integer.toString(sharding.positionInShard(index));
+          (status == TaskStatus.SUCCEEDED ? succeeded : failed).add(position);
+        });
+    if (succeeded.isEmpty() && failed.isEmpty()) {
+      throw new IllegalArgumentException("no task to count");
     }
-    int shard = sharding.shardOf(index);
+    // DynamoDB refuses an empty set and an unused value: name only the sets that grow.
+    List<String> adds = new ArrayList<>();
+    Map<String, String> names = new HashMap<>();
+    Map<String, AttributeValue> values = new HashMap<>();
+    values.put(":now", millis(clock.instant()));
+    if (!succeeded.isEmpty()) {
+      adds.add("#succeeded :succeeded");
+      names.put("#succeeded", "succeeded");
+      values.put(":succeeded", AttributeValue.fromNs(succeeded));
+    }
+    if (!failed.isEmpty()) {
+      adds.add("#failed :failed");
+      names.put("#failed", "failed");
+      values.put(":failed", AttributeValue.fromNs(failed));
+    }
     Map<String, AttributeValue> after =
         dynamoDb
             .updateItem(
                 b ->
                     b.tableName(table)
                         .key(key(shardPk(runId, shard), COUNTER_SK))
-                        .updateExpression("ADD #set :pos SET updatedAt = :now")
-                        .expressionAttributeNames(
-                            Map.of("#set", status == TaskStatus.SUCCEEDED ? "succeeded" : "failed"))
-                        .expressionAttributeValues(
-                            Map.of(
-                                ":pos",
-                                    AttributeValue.fromNs(
-                                        List.of(Integer.toString(sharding.positionInShard(index)))),
-                                ":now", millis(clock.instant())))
+                        .updateExpression(
+                            "ADD " + String.join(", ", adds) + " SET updatedAt = :now")
+                        .expressionAttributeNames(names)
+                        .expressionAttributeValues(values)
                         .returnValues(ReturnValue.ALL_NEW))
             .attributes();
     return shardCount(shard, sharding, after);
