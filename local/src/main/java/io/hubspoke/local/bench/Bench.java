@@ -165,6 +165,24 @@ final class Bench {
   record ChildResult(List<JsonNode> lines, long wallMs, String stderr) {}
 
   /**
+   * Waits until the machine's 1-minute load average is at most half its cores, or {@code longest}
+   * passed: cold starts measured right after a build or another scenario measure the machine's
+   * backlog, not the function. Returns the load when it stopped waiting.
+   */
+  static double awaitQuietMachine(Duration longest) throws InterruptedException {
+    java.lang.management.OperatingSystemMXBean os =
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    double quiet = os.getAvailableProcessors() / 2.0;
+    long until = System.nanoTime() + longest.toNanos();
+    double load = os.getSystemLoadAverage();
+    while (load > quiet && System.nanoTime() < until) {
+      Thread.sleep(1000);
+      load = os.getSystemLoadAverage();
+    }
+    return load;
+  }
+
+  /**
    * Unpacks a function's jar into {@code dir}, as Lambda unpacks a deployment package into {@code
    * /var/task}: its classes are then loaded from files, not inflated from the archive.
    */

@@ -10,6 +10,8 @@ import java.util.List;
  * @param costConcurrency 2: the engines here serve requests one after the other, so a spoke's
  *     duration grows with concurrency (queueing); the lowest concurrency gives the durations
  *     closest to the services', which is what Lambda would bill
+ * @param initSettleSeconds how long {@code init} may wait for the machine's load to settle (a build
+ *     or the previous scenario) before it measures cold starts
  */
 public record BenchConfig(
     int makespanTasks,
@@ -25,7 +27,8 @@ public record BenchConfig(
     int bigTasks,
     int bigItemsPerRun,
     int bigConcurrency,
-    int warmupTasks) {
+    int warmupTasks,
+    int initSettleSeconds) {
 
   public static BenchConfig defaults() {
     return new BenchConfig(
@@ -42,11 +45,12 @@ public record BenchConfig(
         100_000,
         10_000,
         16,
-        100);
+        100,
+        90);
   }
 
   /** Every scenario at a size that takes seconds: for the test that keeps this code alive. */
   public static BenchConfig small() {
-    return new BenchConfig(40, 50, 8, 1, 300, 60, 2, 1, 60, List.of(2, 4), 600, 300, 4, 10);
+    return new BenchConfig(40, 50, 8, 1, 300, 60, 2, 1, 60, List.of(2, 4), 600, 300, 4, 10, 0);
   }
 }

@@ -30,11 +30,16 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /** The six scenarios of {@code hubspoke bench}. Each returns its report as a JSON object. */
 final class Scenarios {
+  /**
+   * Every scenario, in the order they run whatever order they are asked in: {@code init} first, so
+   * that cold starts are measured on a machine the other scenarios have not just loaded (as a
+   * Lambda sandbox starts on a host that runs nothing else of the function's).
+   */
   static final List<String> ALL =
-      List.of("makespan", "dispatch", "cost", "init", "throughput", "big");
+      List.of("init", "makespan", "dispatch", "cost", "throughput", "big");
 
   /** What {@code hubspoke bench} runs without arguments: all but the long {@code big}. */
-  static final List<String> DEFAULT = List.of("makespan", "dispatch", "cost", "init", "throughput");
+  static final List<String> DEFAULT = List.of("init", "makespan", "dispatch", "cost", "throughput");
 
   private final BenchConfig config;
   private final RepoFiles repo;
@@ -394,23 +399,36 @@ final class Scenarios {
       }
       Map<String, String> env = Bench.childEnvironment(engines.environment);
       Map<String, List<JsonNode>> samples = new HashMap<>();
-      for (int rep = 0; rep < config.initRepeats(); rep++) {
+      long settleStart = 0;
+      double loadAtStart = 0;
+      double settledSeconds = 0;
+      // Round -1 warms the engines (their own first requests are slow; AWS's are not) and is
+      // discarded; then the machine is left to settle before the measured rounds.
+      for (int rep = -1; rep < config.initRepeats(); rep++) {
+        if (rep == 0) {
+          settleStart = System.nanoTime();
+          loadAtStart = Bench.awaitQuietMachine(Duration.ofSeconds(config.initSettleSeconds()));
+          settledSeconds = Bench.seconds(System.nanoTime() - settleStart);
+        }
         // hub: a direct run request of one item; spoke: that task's message; collector: its
         // RunDrained event (the engines' bus has no rule, so the run waits for this collector).
-        Path hubEvent = work.resolve("hub-" + rep + ".json");
+        Path hubEvent = work.resolve("hub-" + (rep + 1) + ".json");
         Files.writeString(hubEvent, Bench.sleepRequest(1, 0));
         JsonNode hub = probe(code.get("hub"), probe, env, "hub", hubEvent, 30_000);
         String runId = Json.parse(hub.get("response").asText()).path("runId").asText();
         if (runId.isEmpty()) {
           throw new IllegalStateException("the hub did not create a run: " + hub);
         }
-        Path spokeEvent = work.resolve("spoke-" + rep + ".json");
+        Path spokeEvent = work.resolve("spoke-" + (rep + 1) + ".json");
         Files.writeString(spokeEvent, new TaskMessage(runId, 0).toJson());
         JsonNode spoke = probe(code.get("spoke"), probe, env, "spoke", spokeEvent, 60_000);
-        Path collectorEvent = work.resolve("collector-" + rep + ".json");
+        Path collectorEvent = work.resolve("collector-" + (rep + 1) + ".json");
         Files.writeString(collectorEvent, runDrainedEvent(runId));
         JsonNode collector =
             probe(code.get("collector"), probe, env, "collector", collectorEvent, 300_000);
+        if (rep < 0) {
+          continue;
+        }
         samples.computeIfAbsent("hub", k -> new ArrayList<>()).add(hub);
         samples.computeIfAbsent("spoke", k -> new ArrayList<>()).add(spoke);
         samples.computeIfAbsent("collector", k -> new ArrayList<>()).add(collector);
@@ -419,6 +437,15 @@ final class Scenarios {
       r.put("repeats", config.initRepeats());
       r.put("jvmFlags", String.join(" ", Bench.CHILD_JVM_FLAGS));
       r.put("classPath", "each jar unpacked into a directory, as Lambda unpacks it into /var/task");
+      r.put("warmupRounds", "1, discarded: it warms the local engines, not the functions");
+      r.put(
+          "settle",
+          "waited "
+              + settledSeconds
+              + " s (at most "
+              + config.initSettleSeconds()
+              + ") for the 1-minute load to fall to half the cores; it was "
+              + Bench.round(loadAtStart, 1));
       boolean met = true;
       for (String f : List.of("hub", "spoke", "collector")) {
         JsonNode median = median(samples.get(f));
