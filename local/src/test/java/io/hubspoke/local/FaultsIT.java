@@ -33,7 +33,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
-import software.amazon.awssdk.services.sqs.model.Message;
 
 /**
  * One test per fault the cloud can throw (F1–F12 of the reliability doc; F13 is the soak), each
@@ -113,11 +112,16 @@ class FaultsIT {
         () -> "RunCompleted was never published for " + runId);
   }
 
-  static boolean isClaim(SdkRequest r, String runId, int index) {
+  /** A claim of task {@code index} of any run (tests run one after another). */
+  static boolean isClaim(SdkRequest r, int index) {
     return r instanceof UpdateItemRequest u
         && u.updateExpression().startsWith("SET #st = :running")
-        && u.key().get("pk").s().startsWith("RUN#" + runId + "#")
         && u.key().get("sk").s().equals(String.format("T#%08d", index));
+  }
+
+  static boolean isClaim(SdkRequest r, String runId, int index) {
+    return isClaim(r, index)
+        && ((UpdateItemRequest) r).key().get("pk").s().startsWith("RUN#" + runId + "#");
   }
 
   static boolean isCommit(SdkRequest r, String runId, int index) {
@@ -153,12 +157,7 @@ class FaultsIT {
   @Test
   void f2ASpokeDiesRightAfterItsClaimAndTheTaskIsTakenOverAfterTheLease() throws Exception {
     AtomicBoolean crashed = new AtomicBoolean();
-    faults.crashAfter =
-        r ->
-            r instanceof UpdateItemRequest u
-                && u.updateExpression().startsWith("SET #st = :running")
-                && u.key().get("sk").s().equals("T#00000002")
-                && crashed.compareAndSet(false, true);
+    faults.crashAfter = r -> isClaim(r, 2) && crashed.compareAndSet(false, true);
     String runId = submit(5);
     JsonNode run = finishAndCheck(runId, 5);
     assertTrue(crashed.get());
@@ -270,12 +269,13 @@ class FaultsIT {
     long throttleUntil = System.currentTimeMillis() + 7_000;
     AtomicInteger throttledClaims = new AtomicInteger();
     faults.throttle =
-        r ->
-            r instanceof UpdateItemRequest u
-                && u.updateExpression().startsWith("SET #st = :running")
-                && u.key().get("sk").s().equals("T#00000000")
-                && System.currentTimeMillis() < throttleUntil
-                && throttledClaims.incrementAndGet() > 0;
+        r -> {
+          if (!isClaim(r, 0) || System.currentTimeMillis() >= throttleUntil) {
+            return false;
+          }
+          throttledClaims.incrementAndGet();
+          return true;
+        };
     long timedOutBefore = runtime.spokes().stats().invocationsTimedOut();
     String runId = submit(3);
     JsonNode run = finishAndCheck(runId, 3);
@@ -303,27 +303,18 @@ class FaultsIT {
     JsonNode run = finishAndCheck(runId, 10);
     assertEquals("SUCCEEDED", run.get("status").asText());
     assertEquals(15, run.get("summary").get("attempts").asInt());
-    List<Message> dead =
-        runtime
-            .clients()
-            .sqs()
-            .receiveMessage(
-                b ->
-                    b.queueUrl(runtime.queues().deadLetterQueueUrl())
-                        .maxNumberOfMessages(10)
-                        .messageAttributeNames("All")
-                        .waitTimeSeconds(2))
-            .messages();
-    assertTrue(
-        dead.stream()
-            .anyMatch(
-                m ->
-                    m.body().equals("poison: not json")
-                        && m.messageAttributes()
-                            .get("hubspoke.reason")
-                            .stringValue()
-                            .startsWith("unparseable message")),
-        "poison with its reason: " + dead);
+    Await.until(
+        Duration.ofSeconds(10),
+        () ->
+            InvariantChecker.deadLetters(runtime).stream()
+                .anyMatch(
+                    m ->
+                        m.body().equals("poison: not json")
+                            && m.messageAttributes()
+                                .get("hubspoke.reason")
+                                .stringValue()
+                                .startsWith("unparseable message")),
+        () -> "poison with its reason: " + InvariantChecker.deadLetters(runtime));
   }
 
   @Test
@@ -434,13 +425,16 @@ class FaultsIT {
     Journal ownJournal = new Journal();
     RecordingWorker slow = new RecordingWorker();
     slow.journal = ownJournal;
+    Map<String, Integer> deliveries = new ConcurrentHashMap<>();
+    // Each first attempt holds on until the queue (its visibility lowered to 1 s below) has
+    // delivered the same message again, while the attempt still runs.
     slow.behaviour =
         c -> {
-          try {
-            Thread.sleep(2500); // longer than the queue's visibility timeout, set to 1 s below
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
+          String body = new TaskMessage(c.runId(), c.taskIndex()).toJson();
+          Await.until(
+              Duration.ofSeconds(4),
+              () -> deliveries.getOrDefault(body, 0) >= 2,
+              () -> "task " + c.taskIndex() + " was not delivered again while it ran");
           return RecordingWorker.succeed(c);
         };
     try (LocalRuntime local =
@@ -451,6 +445,13 @@ class FaultsIT {
                 .sweepInterval(Duration.ZERO)
                 .workers(new WorkerRegistry(List.of(slow)))
                 .interceptor(new StoreObserver(ownJournal))
+                .pollerInterceptor(
+                    event -> {
+                      event
+                          .getRecords()
+                          .forEach(m -> deliveries.merge(m.getBody(), 1, Integer::sum));
+                      return Decision.INVOKE;
+                    })
                 .build())) {
       // Lowered after the trigger was created, as an operator might: AWS checks it only at
       // creation.

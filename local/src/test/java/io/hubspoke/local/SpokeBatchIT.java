@@ -8,6 +8,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import io.hubspoke.core.aws.AwsClients;
 import io.hubspoke.core.model.RunIds;
 import io.hubspoke.core.model.TaskMessage;
+import io.hubspoke.local.chaos.InvariantChecker;
 import io.hubspoke.local.engine.LocalLambdaContext;
 import io.hubspoke.spoke.SpokeHandler;
 import java.time.Clock;
@@ -69,6 +70,18 @@ class SpokeBatchIT {
     };
   }
 
+  /** One invocation of the test's own spoke, with 30 s to go. */
+  static SQSBatchResponse invoke(List<SQSEvent.SQSMessage> records) {
+    SQSEvent event = new SQSEvent();
+    event.setRecords(records);
+    return spoke.handleRequest(
+        event,
+        LocalLambdaContext.builder()
+            .functionName("spoke-test")
+            .timeout(Duration.ofSeconds(30))
+            .build());
+  }
+
   static SQSEvent.SQSMessage message(String id, String body) {
     SQSEvent.SQSMessage m = new SQSEvent.SQSMessage();
     m.setMessageId(id);
@@ -92,22 +105,14 @@ class SpokeBatchIT {
                 && u.key().get("pk").s().startsWith("RUN#" + done + "#")
                 && u.key().get("sk").s().equals("T#00000001");
 
-    SQSEvent event = new SQSEvent();
     List<SQSEvent.SQSMessage> records = new ArrayList<>();
     records.add(message("duplicate-of-done", new TaskMessage(done, 0).toJson()));
     records.add(message("not-json", "this is not json"));
     records.add(message("unknown-run", new TaskMessage(unknownRun, 0).toJson()));
     records.add(message("unknown-task", new TaskMessage(done, 99).toJson()));
     records.add(message("store-fails", new TaskMessage(done, 1).toJson()));
-    event.setRecords(records);
 
-    SQSBatchResponse response =
-        spoke.handleRequest(
-            event,
-            LocalLambdaContext.builder()
-                .functionName("spoke-test")
-                .timeout(Duration.ofSeconds(30))
-                .build());
+    SQSBatchResponse response = invoke(records);
 
     Set<String> failed =
         response.getBatchItemFailures().stream()
@@ -119,17 +124,8 @@ class SpokeBatchIT {
     Await.until(
         Duration.ofSeconds(20),
         () -> {
-          deadLetters.addAll(
-              runtime
-                  .clients()
-                  .sqs()
-                  .receiveMessage(
-                      b ->
-                          b.queueUrl(runtime.queues().deadLetterQueueUrl())
-                              .maxNumberOfMessages(10)
-                              .messageAttributeNames("All")
-                              .waitTimeSeconds(1))
-                  .messages());
+          deadLetters.clear();
+          deadLetters.addAll(InvariantChecker.deadLetters(runtime));
           return deadLetters.size() >= 3;
         },
         () -> "dead letters: " + deadLetters);
@@ -173,19 +169,11 @@ class SpokeBatchIT {
             counterWrites.add(u.updateExpression());
           }
         };
-    SQSEvent event = new SQSEvent();
     List<SQSEvent.SQSMessage> records = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
       records.add(message("task-" + i, new TaskMessage(runId, i).toJson()));
     }
-    event.setRecords(records);
-    SQSBatchResponse response =
-        spoke.handleRequest(
-            event,
-            LocalLambdaContext.builder()
-                .functionName("spoke-test")
-                .timeout(Duration.ofSeconds(30))
-                .build());
+    SQSBatchResponse response = invoke(records);
     faults.clear();
     heldRun = "none";
     assertEquals(List.of(), response.getBatchItemFailures());

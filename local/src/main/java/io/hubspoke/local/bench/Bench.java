@@ -170,16 +170,19 @@ final class Bench {
    * backlog, not the function. Returns the load when it stopped waiting.
    */
   static double awaitQuietMachine(Duration longest) throws InterruptedException {
-    java.lang.management.OperatingSystemMXBean os =
-        java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-    double quiet = os.getAvailableProcessors() / 2.0;
+    double quiet = Runtime.getRuntime().availableProcessors() / 2.0;
     long until = System.nanoTime() + longest.toNanos();
-    double load = os.getSystemLoadAverage();
+    double load = loadAverage();
     while (load > quiet && System.nanoTime() < until) {
       Thread.sleep(1000);
-      load = os.getSystemLoadAverage();
+      load = loadAverage();
     }
     return load;
+  }
+
+  /** The machine's 1-minute load average (negative where the OS does not tell). */
+  static double loadAverage() {
+    return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
   }
 
   /**

@@ -118,12 +118,13 @@ public final class BenchCommand implements Callable<Integer> {
       err.println("bench: " + name + " …");
       err.flush();
       long t0 = System.nanoTime();
-      double loadBefore = loadAverage();
+      double loadBefore = Bench.loadAverage();
       try {
         ObjectNode result = runner.run(name);
         result.put("benchSeconds", Bench.seconds(System.nanoTime() - t0));
         result.put(
-            "loadAverage", Bench.round(loadBefore, 1) + " → " + Bench.round(loadAverage(), 1));
+            "loadAverage",
+            Bench.round(loadBefore, 1) + " → " + Bench.round(Bench.loadAverage(), 1));
         report.set(name, result);
         err.println(
             "bench: "
@@ -152,10 +153,6 @@ public final class BenchCommand implements Callable<Integer> {
   }
 
   /** The machine's 1-minute load average: how much else was running (other builds, tests). */
-  private static double loadAverage() {
-    return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-  }
-
   BenchConfig config() {
     BenchConfig d = small ? BenchConfig.small() : BenchConfig.defaults();
     return new BenchConfig(

@@ -399,14 +399,13 @@ final class Scenarios {
       }
       Map<String, String> env = Bench.childEnvironment(engines.environment);
       Map<String, List<JsonNode>> samples = new HashMap<>();
-      long settleStart = 0;
       double loadAtStart = 0;
       double settledSeconds = 0;
       // Round -1 warms the engines (their own first requests are slow; AWS's are not) and is
       // discarded; then the machine is left to settle before the measured rounds.
       for (int rep = -1; rep < config.initRepeats(); rep++) {
         if (rep == 0) {
-          settleStart = System.nanoTime();
+          long settleStart = System.nanoTime();
           loadAtStart = Bench.awaitQuietMachine(Duration.ofSeconds(config.initSettleSeconds()));
           settledSeconds = Bench.seconds(System.nanoTime() - settleStart);
         }

@@ -195,7 +195,7 @@ public final class InvariantChecker {
 
     // I3 and I7, from the dead-letter queue
     int deadLettered = 0;
-    for (Message message : readDeadLetters()) {
+    for (Message message : deadLetters(runtime)) {
       TaskMessage parsed;
       try {
         parsed = TaskMessage.parse(message.body());
@@ -297,8 +297,11 @@ public final class InvariantChecker {
         .count();
   }
 
-  /** Every message now in the dead-letter queue (made invisible for a minute while read). */
-  private List<Message> readDeadLetters() {
+  /**
+   * Every message now in the runtime's dead-letter queue, with its attributes; left visible for
+   * whoever reads next.
+   */
+  public static List<Message> deadLetters(LocalRuntime runtime) {
     List<Message> all = new ArrayList<>();
     while (true) {
       List<Message> page =

@@ -17,6 +17,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -273,7 +274,7 @@ public final class Soak {
 
   /** When the run reached each stage, and when faults on the task path stopped. */
   private static Map<String, String> timeline(JsonNode run, Instant faultsStopped) {
-    Map<String, String> timeline = new java.util.LinkedHashMap<>();
+    Map<String, String> timeline = new LinkedHashMap<>();
     for (String field : List.of("createdAt", "dispatchedAt")) {
       timeline.put(field, run.path(field).asText(""));
     }

@@ -119,14 +119,7 @@ public final class RunSubmissionService {
 
   private void dispatch(RunSpec spec, List<String> items, String owner, boolean resumed) {
     Sharding sharding = spec.sharding();
-    Map<Integer, TaskStatus> existing = null;
-    if (resumed) {
-      // One paged read of what exists is far cheaper than a conditional put per item.
-      Map<Integer, TaskStatus> found = new HashMap<>();
-      tasks.forEachTask(spec.runId(), sharding, task -> found.put(task.index(), task.status()));
-      existing = found;
-    }
-    Map<Integer, TaskStatus> known = existing;
+    Map<Integer, TaskStatus> known = resumed ? existingTasks(spec) : null;
     int chunkCount = (items.size() + CHUNK - 1) / CHUNK;
     AtomicInteger nextChunk = new AtomicInteger();
     List<Future<?>> workers = new ArrayList<>();
@@ -184,6 +177,14 @@ public final class RunSubmissionService {
         LOG.log(Level.WARNING, "RunStarted for " + spec.runId() + " was not published", e);
       }
     }
+  }
+
+  /** One paged read of what exists: far cheaper than a conditional put per item. */
+  private Map<Integer, TaskStatus> existingTasks(RunSpec spec) {
+    Map<Integer, TaskStatus> found = new HashMap<>();
+    tasks.forEachTask(
+        spec.runId(), spec.sharding(), task -> found.put(task.index(), task.status()));
+    return found;
   }
 
   private void dispatchChunk(

@@ -117,17 +117,17 @@ public final class TaskExecutionService {
     for (Message message : messages) {
       futures.add(workerPool.submit(() -> processOne(message, invocationDeadline)));
     }
-    List<MessageOutcome> outcomes = new ArrayList<>(messages.size());
-    Map<String, List<Integer>> toCountByRun = new LinkedHashMap<>();
     List<Processed> processed = new ArrayList<>(messages.size());
+    Map<String, List<Integer>> toCountByRun = new LinkedHashMap<>();
     for (int i = 0; i < messages.size(); i++) {
       Processed result = await(futures.get(i), messages.get(i).id());
       processed.add(result);
-      outcomes.add(result.outcome());
       if (result.terminal() != null) {
         toCountByRun.computeIfAbsent(result.spec().runId(), r -> new ArrayList<>()).add(i);
       }
     }
+    List<MessageOutcome> outcomes = new ArrayList<>(processed.size());
+    processed.forEach(p -> outcomes.add(p.outcome()));
     for (List<Integer> positions : toCountByRun.values()) {
       RunSpec spec = processed.get(positions.get(0)).spec();
       List<Terminal> terminals = positions.stream().map(i -> processed.get(i).terminal()).toList();
@@ -136,42 +136,11 @@ public final class TaskExecutionService {
             retryDeadline(invocationDeadline), () -> completion.recordTerminals(spec, terminals));
       } catch (RuntimeException e) {
         for (int i : positions) {
-          outcomes.set(i, countFailed(messages.get(i), e, invocationDeadline));
+          outcomes.set(i, failed(messages.get(i), e, invocationDeadline));
         }
       }
     }
     return outcomes;
-  }
-
-  private static Processed await(Future<Processed> future, String messageId) {
-    try {
-      return future.get();
-    } catch (ExecutionException e) {
-      // e.g. the table was unreachable after the SDK's retries: SQS redelivers this message.
-      LOG.log(
-          Level.WARNING, "message " + messageId + " failed; it will be redelivered", e.getCause());
-      return Processed.done(MessageOutcome.RETRY);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return Processed.done(MessageOutcome.RETRY);
-    }
-  }
-
-  /** Its task is terminal but not counted: defer the message if throttled, else redeliver it. */
-  private MessageOutcome countFailed(Message message, RuntimeException e, Instant deadline) {
-    if (e instanceof AwsServiceException aws && aws.isThrottlingException()) {
-      try {
-        return CallDeadline.within(
-            deadline, () -> deferThrottled(message.id(), message.body(), aws));
-      } catch (RuntimeException resendFailed) {
-        return MessageOutcome.RETRY;
-      }
-    }
-    LOG.log(
-        Level.WARNING,
-        "counting the task of message " + message.id() + " failed; it will be redelivered",
-        e);
-    return MessageOutcome.RETRY;
   }
 
   private Processed processOne(Message message, Instant invocationDeadline) {
@@ -179,14 +148,41 @@ public final class TaskExecutionService {
       return CallDeadline.within(
           retryDeadline(invocationDeadline),
           () -> processOrThrow(message.id(), message.body(), invocationDeadline));
-    } catch (AwsServiceException e) {
-      if (!e.isThrottlingException()) {
-        throw e;
-      }
-      return Processed.done(
-          CallDeadline.within(
-              invocationDeadline, () -> deferThrottled(message.id(), message.body(), e)));
+    } catch (RuntimeException e) {
+      return Processed.done(failed(message, e, invocationDeadline));
     }
+  }
+
+  /** Only an Error escapes {@link #processOne}; the message is then redelivered. */
+  private static Processed await(Future<Processed> future, String messageId) {
+    try {
+      return future.get();
+    } catch (ExecutionException e) {
+      LOG.log(
+          Level.SEVERE, "message " + messageId + " failed; it will be redelivered", e.getCause());
+      return Processed.done(MessageOutcome.RETRY);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Processed.done(MessageOutcome.RETRY);
+    }
+  }
+
+  /**
+   * A message whose processing or counting failed (e.g. the table was unreachable after the SDK's
+   * retries). Still throttled: rather than fail the message (each failure raises its receive count
+   * towards the dead-letter queue), send it again after any lease this attempt may hold and
+   * acknowledge this copy. Anything else, or a throttled re-send: SQS redelivers it.
+   */
+  private MessageOutcome failed(Message message, RuntimeException e, Instant invocationDeadline) {
+    if (e instanceof AwsServiceException aws && aws.isThrottlingException()) {
+      try {
+        return CallDeadline.within(invocationDeadline, () -> deferThrottled(message));
+      } catch (RuntimeException resendFailed) {
+        e.addSuppressed(resendFailed);
+      }
+    }
+    LOG.log(Level.WARNING, "message " + message.id() + " failed; it will be redelivered", e);
+    return MessageOutcome.RETRY;
   }
 
   /**
@@ -199,27 +195,17 @@ public final class TaskExecutionService {
     return invocationDeadline.minus(keep.compareTo(DEFER_RESERVE) < 0 ? keep : DEFER_RESERVE);
   }
 
-  /**
-   * Still throttled after the SDK's retries (or when its next retry would outlast the invocation):
-   * rather than fail the message (each failure raises its receive count towards the dead-letter
-   * queue), send it again after any lease this attempt may hold and acknowledge this copy. If that
-   * send is throttled too, the message fails and SQS redelivers it.
-   */
-  private MessageOutcome deferThrottled(String messageId, String body, AwsServiceException cause) {
-    TaskMessage message = TaskMessage.parse(body);
+  /** Sends a throttled message again, delayed past any lease its attempt may hold. */
+  private MessageOutcome deferThrottled(Message message) {
+    TaskMessage task = TaskMessage.parse(message.body());
     int delay =
         runSpecs
-            .get(message.runId())
+            .get(task.runId())
             .map(spec -> spec.taskTimeoutSeconds() + (int) leaseGrace.toSeconds() + 1)
             .orElse(TaskQueue.MAX_DELAY_SECONDS);
     LOG.warning(
-        () -> "throttled on message " + messageId + "; sending it again in " + delay + " s");
-    try {
-      queue.sendDelayed(message, delay);
-    } catch (RuntimeException resend) {
-      cause.addSuppressed(resend);
-      throw cause;
-    }
+        () -> "throttled on message " + message.id() + "; sending it again in " + delay + " s");
+    queue.sendDelayed(task, delay);
     return MessageOutcome.ACK;
   }
 

@@ -29,26 +29,14 @@ public final class HttpWorker implements TaskWorker {
   /**
    * Built on the first task, not with the worker: every function registers the built-in workers,
    * and an HTTP client (its selector thread and classes) costs a cold start ~100 ms that the hub
-   * and the collector never use.
+   * and the collector never use. The holder class is initialized, once, on first use.
    */
-  private volatile HttpClient client;
-
-  private HttpClient client() {
-    HttpClient built = client;
-    if (built == null) {
-      synchronized (this) {
-        built = client;
-        if (built == null) {
-          built =
-              HttpClient.newBuilder()
-                  .connectTimeout(Duration.ofSeconds(5))
-                  .followRedirects(HttpClient.Redirect.NEVER)
-                  .build();
-          client = built;
-        }
-      }
-    }
-    return built;
+  private static final class Client {
+    static final HttpClient INSTANCE =
+        HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(5))
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
   }
 
   @Override
@@ -120,7 +108,7 @@ public final class HttpWorker implements TaskWorker {
     }
     HttpResponse<String> response;
     try {
-      response = client().send(request.build(), HttpResponse.BodyHandlers.ofString());
+      response = Client.INSTANCE.send(request.build(), HttpResponse.BodyHandlers.ofString());
     } catch (HttpTimeoutException e) {
       return TaskOutcome.retryable("Timeout", "no response within " + timeoutMs + " ms");
     } catch (IOException e) {
