@@ -56,6 +56,10 @@ class DurableSubmissionIT {
                 .summaryLease(Duration.ofSeconds(3))
                 .sweepInterval(Duration.ofSeconds(1))
                 .stallMargin(Duration.ofSeconds(2))
+                // A dispatcher's lease outlasts its deadline by 2 s; a failed chunk returns after
+                // 15 s.
+                .dispatchLeaseMargin(Duration.ofSeconds(2))
+                .dispatchVisibilityTimeout(Duration.ofSeconds(15))
                 .workers(new WorkerRegistry(List.of(new EchoWorker(), new SleepWorker(), worker)))
                 .interceptor(faults.sdk())
                 .build());
@@ -295,9 +299,11 @@ class DurableSubmissionIT {
   void aKeyReusedAfterItsRunExpiredStartsFromACleanState() throws Exception {
     String key = "expired-" + UUID.randomUUID();
     String runId = RunIds.fromIdempotencyKey(key);
+    ApiClient.Reply first = api.postRun(request(30, key));
+    assertEquals(202, first.status(), first.body().toString());
+    // The run is deleted as TTL would delete it, then created again; then that one expires (not
+    // yet deleted) and is created again.
     for (String expiry : List.of("deleted", "expired")) {
-      ApiClient.Reply first = api.postRun(request(30, key));
-      assertTrue(first.status() == 202, first.body().toString());
       assertEquals(
           "SUCCEEDED", api.awaitFinished(runId, Duration.ofMinutes(1)).get("status").asText());
       Map<String, AttributeValue> runKey =
