@@ -49,6 +49,23 @@ final class ApiClient {
     return send("GET", path, null, null);
   }
 
+  /** Waits until every task of the run exists (its dispatch, in the background, is done). */
+  JsonNode awaitDispatched(String runId, Duration timeout) {
+    JsonNode[] last = new JsonNode[1];
+    Await.until(
+        timeout,
+        () -> {
+          try {
+            last[0] = get("/runs/" + runId).body();
+          } catch (Exception e) {
+            throw new AssertionError(e);
+          }
+          return last[0].path("tasksCreated").asInt(-1) == last[0].path("total").asInt();
+        },
+        () -> "run " + runId + " was not dispatched: " + last[0]);
+    return last[0];
+  }
+
   /** Waits until the run is SUCCEEDED or FAILED and returns it. */
   JsonNode awaitFinished(String runId, Duration timeout) {
     JsonNode[] last = new JsonNode[1];

@@ -156,7 +156,7 @@ class DurableSubmissionIT {
     assertEquals("SUCCEEDED", run.get("status").asText(), run.toString());
     assertEquals(total, run.get("succeeded").asInt());
     assertEquals(total, run.get("summary").get("succeeded").asInt());
-    assertEquals(total, worker.executionsPerTask().size());
+    assertEquals(total, executionsOf(runId).size());
     System.out.println("10,000 items: 202 after " + toAccept.toMillis() + " ms");
   }
 
@@ -207,8 +207,8 @@ class DurableSubmissionIT {
     JsonNode run = api.awaitFinished(runId, Duration.ofMinutes(2));
     assertEquals("SUCCEEDED", run.get("status").asText(), reply + " / " + run);
     assertEquals(300, run.get("succeeded").asInt());
-    assertEquals(300, worker.executionsPerTask().size());
-    assertTrue(worker.executionsPerTask().values().stream().allMatch(n -> n == 1));
+    assertEquals(300, executionsOf(runId).size());
+    assertTrue(executionsOf(runId).values().stream().allMatch(n -> n == 1));
   }
 
   @Test
@@ -275,6 +275,58 @@ class DurableSubmissionIT {
   }
 
   @Test
+  void aRunWhoseRequestCanNoLongerBeDispatchedEndsFailedWithTheReason() throws Exception {
+    String key = "gone-" + UUID.randomUUID();
+    String runId = RunIds.fromIdempotencyKey(key);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicInteger taskWrites = new AtomicInteger();
+    faults.beforeSend =
+        r -> {
+          if (writesTasksOf(r, runId) && taskWrites.incrementAndGet() > 2) {
+            awaitQuietly(release);
+          }
+        };
+    try {
+      assertEquals(202, api.postRun(request(2_000, key)).status());
+      Await.until(
+          Duration.ofSeconds(30), () -> taskWrites.get() > 2, () -> "no task was ever written");
+      // The last chunk's record disappears (deleted by hand, or by a TTL far too short) before
+      // any dispatcher claimed it.
+      String incarnation =
+          runtime
+              .clients()
+              .dynamoDb()
+              .getItem(
+                  b ->
+                      b.tableName(LocalOptions.TABLE_NAME)
+                          .key(
+                              Map.of(
+                                  "pk", AttributeValue.fromS("RUN#" + runId),
+                                  "sk", AttributeValue.fromS("RUN"))))
+              .item()
+              .get("incarnation")
+              .s();
+      runtime
+          .clients()
+          .dynamoDb()
+          .deleteItem(
+              b ->
+                  b.tableName(LocalOptions.TABLE_NAME)
+                      .key(
+                          Map.of(
+                              "pk",
+                                  AttributeValue.fromS("RUN#" + runId + "#" + incarnation + "#D39"),
+                              "sk", AttributeValue.fromS("D"))));
+    } finally {
+      release.countDown();
+    }
+    JsonNode run = api.awaitFinished(runId, Duration.ofMinutes(2));
+    assertEquals("FAILED", run.get("status").asText(), run.toString());
+    assertTrue(run.get("summary").get("dispatchFailed").asBoolean(), run.toString());
+    assertTrue(run.get("summary").get("reason").asText().contains("chunk 39"), run.toString());
+  }
+
+  @Test
   void aDirectOrScheduledInvocationThatHitsAnAwsErrorFailsTheInvocation() {
     faults.deny =
         r -> r.getClass().getSimpleName().startsWith("Put") || r instanceof BatchWriteItemRequest;
@@ -336,7 +388,7 @@ class DurableSubmissionIT {
       JsonNode run = api.awaitFinished(runId, Duration.ofMinutes(1));
       assertEquals("SUCCEEDED", run.get("status").asText(), expiry + ": " + run);
       assertEquals(30, run.get("summary").get("succeeded").asInt(), expiry + ": " + run);
-      assertEquals(30, worker.executionsPerTask().size(), expiry);
+      assertEquals(30, executionsOf(runId).size(), expiry);
       // The new run drained only once its own tasks were all terminal.
       Instant drained = Instant.parse(run.get("drainedAt").asText());
       JsonNode tasks = api.get("/runs/" + runId + "/tasks?limit=100").body().get("tasks");
@@ -354,6 +406,22 @@ class DurableSubmissionIT {
                 + drained);
       }
     }
+  }
+
+  /**
+   * Executions per task of one run (other tests' runs may still be finishing in the background).
+   */
+  private static Map<String, Long> executionsOf(String runId) {
+    Map<String, Long> own = new HashMap<>();
+    worker
+        .executionsPerTask()
+        .forEach(
+            (task, count) -> {
+              if (task.startsWith(runId + "/")) {
+                own.put(task, count);
+              }
+            });
+    return own;
   }
 
   private static String invokeHubQuietly(String event) {

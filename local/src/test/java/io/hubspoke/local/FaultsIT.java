@@ -139,7 +139,9 @@ class FaultsIT {
   void f1TheSameMessageDeliveredTwiceAndConcurrentlyToTwoSpokes() throws Exception {
     faults.duplicateBatch = e -> true;
     String runId = submit(40);
-    // A second copy of every message, as SQS may deliver one twice to two pollers at once.
+    // A second copy of every message, as SQS may deliver one twice to two pollers at once: a copy
+    // of a message that was sent, so once the run's tasks (and their messages) exist.
+    api.awaitDispatched(runId, Duration.ofSeconds(30));
     for (int i = 0; i < 40; i++) {
       String body = new TaskMessage(runId, i).toJson();
       runtime
@@ -434,10 +436,10 @@ class FaultsIT {
     // delivered the same message again, while the attempt still runs.
     slow.behaviour =
         c -> {
-          String body = new TaskMessage(c.runId(), c.taskIndex()).toJson();
+          String task = RunIds.taskId(c.runId(), c.taskIndex());
           Await.until(
               Duration.ofSeconds(4),
-              () -> deliveries.getOrDefault(body, 0) >= 2,
+              () -> deliveries.getOrDefault(task, 0) >= 2,
               () -> "task " + c.taskIndex() + " was not delivered again while it ran");
           return RecordingWorker.succeed(c);
         };
@@ -453,7 +455,14 @@ class FaultsIT {
                     event -> {
                       event
                           .getRecords()
-                          .forEach(m -> deliveries.merge(m.getBody(), 1, Integer::sum));
+                          .forEach(
+                              m -> {
+                                TaskMessage delivered = TaskMessage.parse(m.getBody());
+                                deliveries.merge(
+                                    RunIds.taskId(delivered.runId(), delivered.taskIndex()),
+                                    1,
+                                    Integer::sum);
+                              });
                       return Decision.INVOKE;
                     })
                 .build())) {

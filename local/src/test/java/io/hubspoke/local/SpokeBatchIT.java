@@ -160,6 +160,7 @@ class SpokeBatchIT {
             .get("runId")
             .asText();
     assertEquals(heldRun, runId);
+    api.awaitDispatched(runId, Duration.ofSeconds(30));
     List<String> counterWrites = java.util.Collections.synchronizedList(new ArrayList<>());
     faults.beforeSend =
         r -> {

@@ -442,9 +442,11 @@ final class Scenarios {
       LocalRuntime.InvocationStats hub = s.getOrDefault("hubspoke-hub", none);
       LocalRuntime.InvocationStats collector = s.getOrDefault("hubspoke-collector", none);
       SqsEventSourcePoller.Stats spoke = runtime.spokes().stats();
+      // The hub is also invoked by its dispatch queue, one chunk batch per invocation.
+      SqsEventSourcePoller.Stats dispatch = runtime.dispatchers().stats();
       return new Usage(
-          hub.invocations(),
-          hub.billedMillis(),
+          hub.invocations() + dispatch.invocations(),
+          hub.billedMillis() + dispatch.billedMillis(),
           spoke.invocations(),
           spoke.billedMillis(),
           collector.invocations(),
@@ -476,7 +478,11 @@ final class Scenarios {
       jars.put(f, repo.lambdaJar(f));
     }
     Path work = Files.createTempDirectory("hubspoke-bench-init");
-    try (Bench.Engines engines = new Bench.Engines()) {
+    try (Bench.Engines engines = new Bench.Engines();
+        AwsClients dispatcherClients = AwsClients.fromEnvironment(engines.environment)) {
+      // The chunk the hub accepted is dispatched in this JVM: only first invocations are measured.
+      HubHandler dispatcher =
+          new HubHandler(engines.environment, dispatcherClients, Clock.systemUTC());
       Path probe = Bench.probeClasses(work.resolve("probe"));
       Map<String, Path> code = new HashMap<>();
       for (String f : List.of("hub", "spoke", "collector")) {
@@ -494,8 +500,9 @@ final class Scenarios {
           loadAtStart = Bench.awaitQuietMachine(Duration.ofSeconds(config.initSettleSeconds()));
           settledSeconds = Bench.seconds(System.nanoTime() - settleStart);
         }
-        // hub: a direct run request of one item; spoke: that task's message; collector: its
-        // RunDrained event (the engines' bus has no rule, so the run waits for this collector).
+        // hub: a direct run request of one item (accepted; its chunk is then dispatched here);
+        // spoke: that task's message; collector: its RunDrained event (the engines' bus has no
+        // rule, so the run waits for this collector).
         Path hubEvent = work.resolve("hub-" + (rep + 1) + ".json");
         Files.writeString(hubEvent, Bench.sleepRequest(1, 0));
         JsonNode hub = probe(code.get("hub"), probe, env, "hub", hubEvent, 30_000);
@@ -503,6 +510,7 @@ final class Scenarios {
         if (runId.isEmpty()) {
           throw new IllegalStateException("the hub did not create a run: " + hub);
         }
+        drainDispatch(dispatcher, engines);
         Path spokeEvent = work.resolve("spoke-" + (rep + 1) + ".json");
         Files.writeString(spokeEvent, new TaskMessage(runId, 0).toJson());
         JsonNode spoke = probe(code.get("spoke"), probe, env, "spoke", spokeEvent, 60_000);

@@ -1,5 +1,6 @@
 package io.hubspoke.core.service;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hubspoke.core.aws.CallDeadline;
 import io.hubspoke.core.aws.EventPublisher;
 import io.hubspoke.core.aws.TaskQueue;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -250,22 +252,21 @@ public final class RunDispatcher {
     return resend.size();
   }
 
-  /** Ends a run whose request cannot be dispatched, with the reason as its summary. */
+  /**
+   * Ends a run whose request cannot be dispatched, with the reason as its summary, and cancels its
+   * chunks not yet dispatched: no more of its tasks are created; those that exist run to their end.
+   */
   void failRun(RunSpec spec, String reason) {
     LOG.severe(() -> "run " + spec.runId() + " failed to dispatch: " + reason);
-    if (runs.failDispatch(
-        spec,
-        Json.write(
-            Json.object()
-                .put("dispatchFailed", true)
-                .put("reason", reason)
-                .put("total", spec.total())
-                .put(
-                    "tasksCreated",
-                    spec.tasksIn(
-                        runs.get(spec.runId())
-                            .map(RunRecord::dispatchedChunks)
-                            .orElse(java.util.Set.of())))))) {
+    Set<Integer> dispatched =
+        runs.get(spec.runId()).map(RunRecord::dispatchedChunks).orElse(Set.of());
+    ObjectNode summary =
+        Json.object()
+            .put("dispatchFailed", true)
+            .put("reason", reason)
+            .put("total", spec.total())
+            .put("tasksCreated", spec.tasksIn(dispatched));
+    if (runs.failDispatch(spec, Json.write(summary))) {
       try {
         events.publish(
             EventRules.RUN_COMPLETED,
@@ -277,6 +278,11 @@ public final class RunDispatcher {
         runs.markCompletedEventPublished(spec.runId());
       } catch (RuntimeException e) {
         LOG.log(Level.WARNING, "RunCompleted for " + spec.runId() + " was not published", e);
+      }
+    }
+    for (int chunk = 0; chunk < spec.chunkCount(); chunk++) {
+      if (!dispatched.contains(chunk)) {
+        chunks.cancel(spec, chunk);
       }
     }
   }

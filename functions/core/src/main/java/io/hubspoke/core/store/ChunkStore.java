@@ -50,7 +50,9 @@ public final class ChunkStore {
   public enum Status {
     PENDING,
     WRITING,
-    DONE
+    DONE,
+    /** Its run failed to dispatch: it is never claimed again. */
+    CANCELLED
   }
 
   /** The dispatch state of one chunk, as the sweep sees it. */
@@ -180,7 +182,7 @@ public final class ChunkStore {
       if (status == Status.WRITING && owner.equals(Items.string(current, "owner"))) {
         return claimed(current); // our claim was applied and its response lost
       }
-      if (status == Status.DONE) {
+      if (status == Status.DONE || status == Status.CANCELLED) {
         return new Claim.Done();
       }
       return new Claim.Leased(Items.instant(current, "leaseUntil"));
@@ -215,6 +217,33 @@ public final class ChunkStore {
       return e.hasItem()
           && Status.DONE.name().equals(Items.string(e.item(), "status"))
           && owner.equals(Items.string(e.item(), "owner"));
+    }
+  }
+
+  /**
+   * PENDING, or WRITING whose lease ended → CANCELLED: the run failed to dispatch, so no more of
+   * its tasks are created. A chunk under a live lease finishes.
+   *
+   * @return true if this call cancelled it
+   */
+  public boolean cancel(RunSpec spec, int chunk) {
+    try {
+      dynamoDb.updateItem(
+          b ->
+              b.tableName(table)
+                  .key(key(chunkPk(spec, chunk), CHUNK_SK))
+                  .updateExpression("SET #st = :cancelled")
+                  .conditionExpression("#st = :pending OR (#st = :writing AND leaseUntil <= :now)")
+                  .expressionAttributeNames(Map.of("#st", "status"))
+                  .expressionAttributeValues(
+                      Map.of(
+                          ":cancelled", s(Status.CANCELLED.name()),
+                          ":pending", s(Status.PENDING.name()),
+                          ":writing", s(Status.WRITING.name()),
+                          ":now", millis(clock.instant()))));
+      return true;
+    } catch (ConditionalCheckFailedException e) {
+      return false;
     }
   }
 

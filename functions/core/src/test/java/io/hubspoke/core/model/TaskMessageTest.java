@@ -12,6 +12,8 @@ class TaskMessageTest {
   void roundTrips() {
     TaskMessage message = new TaskMessage("r-0123456789abcdef01234567", 42);
     assertEquals(message, TaskMessage.parse(message.toJson()));
+    TaskMessage withIncarnation = new TaskMessage("r-0123456789abcdef01234567", 7, "0123456789ab");
+    assertEquals(withIncarnation, TaskMessage.parse(withIncarnation.toJson()));
   }
 
   @ParameterizedTest
@@ -24,7 +26,8 @@ class TaskMessageTest {
         "{\"v\":1,\"task\":1}|field runId is missing or not a run id",
         "{\"v\":1,\"runId\":\"x\",\"task\":1}|field runId is missing or not a run id",
         "{\"v\":1,\"runId\":\"r-0123456789abcdef01234567\"}|field task is missing or not a task index",
-        "{\"v\":1,\"runId\":\"r-0123456789abcdef01234567\",\"task\":-1}|field task is missing or not a task index"
+        "{\"v\":1,\"runId\":\"r-0123456789abcdef01234567\",\"task\":-1}|field task is missing or not a task index",
+        "{\"v\":1,\"runId\":\"r-0123456789abcdef01234567\",\"task\":1,\"inc\":\"zz\"}|field inc is not a run incarnation"
       })
   void rejectsBadBodiesNamingTheField(String body, String reason) {
     assertEquals(
