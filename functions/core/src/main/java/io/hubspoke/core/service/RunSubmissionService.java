@@ -52,8 +52,11 @@ public final class RunSubmissionService {
    */
   static final int CHUNK = 2 * TaskStore.MAX_BATCH_WRITE;
 
-  /** Chunks written and sent at the same time by one hub invocation. */
-  static final int DISPATCH_PARALLELISM = 8;
+  /**
+   * Chunks written and sent at the same time by one hub invocation. Public for the benchmark, whose
+   * unbatched baseline dispatches with the same parallelism.
+   */
+  public static final int DISPATCH_PARALLELISM = 8;
 
   private final RunStore runs;
   private final TaskStore tasks;
