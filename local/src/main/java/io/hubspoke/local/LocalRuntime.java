@@ -303,6 +303,22 @@ public final class LocalRuntime implements AutoCloseable {
     }
   }
 
+  /**
+   * Adds scheduled run {@code name}: a scheduled rule whose target, the hub, receives what {@code
+   * input} renders from each firing's event, as the stack's {@code ScheduledRuns} declares it (the
+   * target's {@code InputTransformer} of a synthesized template can be given as it is). The local
+   * runtime keeps no clock for it: {@link #fireSchedule} fires it.
+   */
+  public void addScheduledRun(String name, LocalEventBus.InputTransformer input) {
+    bus.addScheduledRule(
+        name, input, event -> invoke(hub, "hubspoke-hub", options.hubTimeout(), event));
+  }
+
+  /** One firing of scheduled run {@code name} at {@code time}, delivered through the bus. */
+  public void fireSchedule(String name, Instant time) {
+    bus.fire(name, time);
+  }
+
   /** Invokes the hub directly (not through HTTP), as {@code aws lambda invoke} would. */
   public String invokeHub(String eventJson) throws IOException {
     return invoke(hub, "hubspoke-hub", options.hubTimeout(), eventJson);

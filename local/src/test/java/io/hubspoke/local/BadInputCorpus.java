@@ -291,6 +291,26 @@ final class BadInputCorpus {
             "{\"url\":\"http://127.0.0.1:9/\",\"headers\":{\"X-Team\":7}}",
             "headers.X-Team"));
     c.add(
+        http(
+            "http header Idempotency-Key (hubspoke sets it)",
+            "{\"url\":\"http://127.0.0.1:9/\",\"headers\":{\"Idempotency-Key\":\"mine\"}}",
+            "headers.Idempotency-Key"));
+    c.add(
+        http(
+            "http header Host (the client sets it)",
+            "{\"url\":\"http://127.0.0.1:9/\",\"headers\":{\"Host\":\"example.com\"}}",
+            "headers.Host"));
+    c.add(
+        http(
+            "http header name with a space",
+            "{\"url\":\"http://127.0.0.1:9/\",\"headers\":{\"X Team\":\"data\"}}",
+            "headers.X Team"));
+    c.add(
+        http(
+            "http header value with a line break",
+            "{\"url\":\"http://127.0.0.1:9/\",\"headers\":{\"X-Team\":\"a\\r\\nX-Evil: 1\"}}",
+            "headers.X-Team"));
+    c.add(
         post(
             "maxAttempts 0",
             "{\"items\":[1],\"worker\":\"echo\",\"maxAttempts\":0}",

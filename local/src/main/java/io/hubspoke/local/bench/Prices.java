@@ -39,6 +39,10 @@ public record Prices(Path file, Map<String, Price> byKey) {
   public static final String EVENTBRIDGE_EVENT = "eventbridge.customEvent";
   public static final String SFN_TRANSITION = "stepfunctions.standardTransition";
   public static final String DMAP_TRANSITIONS_PER_ITEM = "dmap.transitionsPerItem";
+  public static final String SFN_EXPRESS_REQUEST = "stepfunctions.expressRequest";
+  public static final String SFN_EXPRESS_GB_SECOND = "stepfunctions.expressGbSecond";
+  public static final String DMAP_EXPRESS_BILLED_MB = "dmap.expressBilledMb";
+  public static final String DMAP_EXPRESS_MIN_BILLED_MS = "dmap.expressMinBilledMs";
 
   static final List<String> REQUIRED =
       List.of(
@@ -49,7 +53,11 @@ public record Prices(Path file, Map<String, Price> byKey) {
           LAMBDA_GB_SECOND,
           EVENTBRIDGE_EVENT,
           SFN_TRANSITION,
-          DMAP_TRANSITIONS_PER_ITEM);
+          DMAP_TRANSITIONS_PER_ITEM,
+          SFN_EXPRESS_REQUEST,
+          SFN_EXPRESS_GB_SECOND,
+          DMAP_EXPRESS_BILLED_MB,
+          DMAP_EXPRESS_MIN_BILLED_MS);
 
   public static Prices read(Path file) throws IOException {
     return parse(file, Files.readString(file, StandardCharsets.UTF_8));

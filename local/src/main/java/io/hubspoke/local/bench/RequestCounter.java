@@ -63,6 +63,14 @@ public final class RequestCounter implements ExecutionInterceptor {
   }
 
   private static final ExecutionAttribute<Long> STARTED = new ExecutionAttribute<>("benchStarted");
+  private static final ExecutionAttribute<Boolean> ENDED = new ExecutionAttribute<>("benchEnded");
+
+  /** Calls started and not yet finished, and the most there were at once since the last reset. */
+  private final java.util.concurrent.atomic.AtomicInteger inFlight =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  private final java.util.concurrent.atomic.AtomicInteger peakInFlight =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   private static final class Counter {
     final LongAdder calls = new LongAdder();
@@ -86,6 +94,22 @@ public final class RequestCounter implements ExecutionInterceptor {
   @Override
   public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
     attributes.putAttribute(STARTED, System.nanoTime());
+    int now = inFlight.incrementAndGet();
+    peakInFlight.accumulateAndGet(now, Math::max);
+  }
+
+  /** Ends a call begun in {@link #beforeExecution}, once, whichever way it ended. */
+  private void finished(ExecutionAttributes attributes) {
+    // Both hooks run when an interceptor after this one fails in afterExecution.
+    if (attributes.getAttribute(STARTED) != null && attributes.getAttribute(ENDED) == null) {
+      attributes.putAttribute(ENDED, true);
+      inFlight.decrementAndGet();
+    }
+  }
+
+  /** The most calls that were under way at once since the last {@link #reset}. */
+  public int peakInFlight() {
+    return peakInFlight.get();
   }
 
   private static long elapsed(ExecutionAttributes attributes) {
@@ -130,6 +154,7 @@ public final class RequestCounter implements ExecutionInterceptor {
 
   @Override
   public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
+    finished(attributes);
     Counter c = counter(attributes);
     c.calls.increment();
     c.nanos.add(elapsed(attributes));
@@ -147,6 +172,7 @@ public final class RequestCounter implements ExecutionInterceptor {
 
   @Override
   public void onExecutionFailure(Context.FailedExecution context, ExecutionAttributes attributes) {
+    finished(attributes);
     Counter c = counter(attributes);
     c.calls.increment();
     c.nanos.add(elapsed(attributes));
@@ -237,6 +263,7 @@ public final class RequestCounter implements ExecutionInterceptor {
 
   public void reset() {
     counters.clear();
+    peakInFlight.set(inFlight.get());
   }
 
   public static long totalCalls(Map<String, Tally> snapshot) {

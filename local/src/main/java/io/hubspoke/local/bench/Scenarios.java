@@ -27,6 +27,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /** The six scenarios of {@code hubspoke bench}. Each returns its report as a JSON object. */
@@ -159,12 +164,14 @@ final class Scenarios {
         drainDispatch(hub, engines);
         long t1 = System.nanoTime();
         Map<String, RequestCounter.Tally> hubRequests = counter.snapshot();
+        int hubPeak = counter.peakInFlight();
 
         counter.reset();
         long t2 = System.nanoTime();
         naive(clients, engines.environment, n);
         long t3 = System.nanoTime();
         Map<String, RequestCounter.Tally> naiveRequests = counter.snapshot();
+        int naivePeak = counter.peakInFlight();
 
         long hubAttempts =
             hubRequests.values().stream().mapToLong(RequestCounter.Tally::attempts).sum();
@@ -181,6 +188,10 @@ final class Scenarios {
         r.put("hubRequests", hubAttempts);
         r.put("hubRequestsPerItem", Bench.round((double) hubAttempts / n, 4));
         r.put("naiveRequestsPerItem", Bench.round((double) naiveAttempts / n, 4));
+        r.put("hubParallelism", DISPATCHERS);
+        r.put("naiveParallelism", DISPATCHERS);
+        r.put("hubPeakRequestsInFlight", hubPeak);
+        r.put("naivePeakRequestsInFlight", naivePeak);
         r.set("hubRequestsByOperation", callsByOperation(hubRequests, n));
         target(
             r,
@@ -220,7 +231,7 @@ final class Scenarios {
                                 b ->
                                     b.queueUrl(queueUrl)
                                         .maxNumberOfMessages(LocalOptions.DISPATCH_BATCH_SIZE)
-                                        .waitTimeSeconds(1))
+                                        .waitTimeSeconds(0))
                             .messages();
                     if (messages.isEmpty()) {
                       return null;
@@ -285,27 +296,50 @@ final class Scenarios {
 
   /**
    * The baseline a user would write without batching: for each item, one PutItem of a task item as
-   * the hub writes it and one SendMessage, in a loop, with the same clients.
+   * the hub writes it and one SendMessage, with the same clients and the hub's parallelism ({@link
+   * #DISPATCHERS} workers taking the next item), so that the speedup measures batching alone, not
+   * threads.
    */
-  private static void naive(AwsClients clients, HubspokeEnvironment env, int n) {
+  private static void naive(AwsClients clients, HubspokeEnvironment env, int n)
+      throws InterruptedException {
     String table = env.required(HubspokeEnvironment.TABLE_NAME);
     String queueUrl = env.required(HubspokeEnvironment.QUEUE_URL);
     String runId = "naive-" + UUID.randomUUID();
     long now = System.currentTimeMillis();
-    for (int i = 0; i < n; i++) {
-      Map<String, AttributeValue> item = new HashMap<>();
-      item.put("pk", AttributeValue.fromS("RUN#" + runId + "#S0"));
-      item.put("sk", AttributeValue.fromS(String.format("T#%08d", i)));
-      item.put("runId", AttributeValue.fromS(runId));
-      item.put("idx", AttributeValue.fromN(Integer.toString(i)));
-      item.put("status", AttributeValue.fromS("PENDING"));
-      item.put("attempt", AttributeValue.fromN("0"));
-      item.put("version", AttributeValue.fromN("0"));
-      item.put("item", AttributeValue.fromS(Integer.toString(i)));
-      item.put("createdAt", AttributeValue.fromN(Long.toString(now)));
-      clients.dynamoDb().putItem(b -> b.tableName(table).item(item));
-      String body = new TaskMessage(runId, i).toJson();
-      clients.sqs().sendMessage(b -> b.queueUrl(queueUrl).messageBody(body));
+    AtomicInteger next = new AtomicInteger();
+    ExecutorService workers = Executors.newFixedThreadPool(DISPATCHERS);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int w = 0; w < DISPATCHERS; w++) {
+        done.add(
+            workers.submit(
+                () -> {
+                  for (int i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) {
+                    Map<String, AttributeValue> item = new HashMap<>();
+                    item.put("pk", AttributeValue.fromS("RUN#" + runId + "#S0"));
+                    item.put("sk", AttributeValue.fromS(String.format("T#%08d", i)));
+                    item.put("runId", AttributeValue.fromS(runId));
+                    item.put("idx", AttributeValue.fromN(Integer.toString(i)));
+                    item.put("status", AttributeValue.fromS("PENDING"));
+                    item.put("attempt", AttributeValue.fromN("0"));
+                    item.put("version", AttributeValue.fromN("0"));
+                    item.put("item", AttributeValue.fromS(Integer.toString(i)));
+                    item.put("createdAt", AttributeValue.fromN(Long.toString(now)));
+                    clients.dynamoDb().putItem(b -> b.tableName(table).item(item));
+                    String body = new TaskMessage(runId, i).toJson();
+                    clients.sqs().sendMessage(b -> b.queueUrl(queueUrl).messageBody(body));
+                  }
+                }));
+      }
+      for (Future<?> f : done) {
+        try {
+          f.get();
+        } catch (ExecutionException e) {
+          throw new IllegalStateException("the baseline's dispatch failed", e.getCause());
+        }
+      }
+    } finally {
+      workers.shutdownNow();
     }
   }
 
@@ -397,6 +431,8 @@ final class Scenarios {
       double perMillion = 1e6 / n;
       double transitions = prices.get(Prices.DMAP_TRANSITIONS_PER_ITEM).usd().doubleValue();
       double dmap = 1e6 * transitions * prices.unit(Prices.SFN_TRANSITION);
+      int batchSize = runtime.options().batchSize();
+      double meanSpokeMs = usage.spoke == 0 ? 0 : (double) usage.spokeMs / usage.spoke;
 
       ObjectNode r = Json.object();
       r.put("tasks", n);
@@ -427,10 +463,52 @@ final class Scenarios {
       r.put("usdPerMillionTasks", Bench.round(total * perMillion, 2));
       r.put("dmapTransitionsPerItem", transitions);
       r.put("dmapUsdPerMillion", Bench.round(dmap, 2));
+      r.set("dmapStandardBatched", dmapStandardBatched(prices, transitions, batchSize));
+      r.set("dmapExpressBatched", dmapExpressBatched(prices, batchSize, meanSpokeMs));
       r.put("prices", repo.root().relativize(prices.file()).toString());
       target(r, "usdPerMillionTasks <= 3", total * perMillion <= 3);
       return r;
     }
+  }
+
+  /**
+   * Distributed Map with Standard child workflows and an ItemBatcher of {@code batchSize}: each
+   * child (start + its Task state: the same transitions as an unbatched child) takes a batch.
+   */
+  static ObjectNode dmapStandardBatched(Prices prices, double transitionsPerChild, int batchSize) {
+    double perItem = transitionsPerChild / batchSize;
+    ObjectNode o = Json.object();
+    o.put("batchSize", batchSize);
+    o.put("transitionsPerItem", Bench.round(perItem, 4));
+    o.put("usdPerMillion", Bench.round(1e6 * perItem * prices.unit(Prices.SFN_TRANSITION), 3));
+    return o;
+  }
+
+  /**
+   * Distributed Map with Express child workflows and an ItemBatcher of {@code batchSize}: a child
+   * per batch, billed one request and its duration (rounded up to 100 ms, at least 100 ms) times
+   * its memory (in 64 MB steps). The child waits for its Task's Lambda, taken to run a batch as
+   * long as a spoke invocation did in this run ({@code childMs}).
+   */
+  static ObjectNode dmapExpressBatched(Prices prices, int batchSize, double childMs) {
+    long children = (long) Math.ceil(1e6 / batchSize);
+    int step = prices.get(Prices.DMAP_EXPRESS_MIN_BILLED_MS).usd().intValue();
+    long billedMs = Math.max(step, (long) Math.ceil(childMs / step) * step);
+    int billedMb = prices.get(Prices.DMAP_EXPRESS_BILLED_MB).usd().intValue();
+    double gbSeconds = children * billedMs / 1000.0 * billedMb / 1024.0;
+    double requestsUsd = children * prices.unit(Prices.SFN_EXPRESS_REQUEST);
+    double durationUsd = gbSeconds * prices.unit(Prices.SFN_EXPRESS_GB_SECOND);
+    ObjectNode o = Json.object();
+    o.put("batchSize", batchSize);
+    o.put("childExecutionsPerMillion", children);
+    o.put("childMsMeasured", Bench.round(childMs, 1));
+    o.put("billedMsPerChild", billedMs);
+    o.put("billedMbPerChild", billedMb);
+    o.put("requestsUsdPerMillion", Bench.round(requestsUsd, 4));
+    o.put("gbSecondsPerMillion", Bench.round(gbSeconds, 3));
+    o.put("durationUsdPerMillion", Bench.round(durationUsd, 4));
+    o.put("usdPerMillion", Bench.round(requestsUsd + durationUsd, 3));
+    return o;
   }
 
   /** Lambda invocations and billed milliseconds so far, by function. */

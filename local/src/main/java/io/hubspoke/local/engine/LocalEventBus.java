@@ -109,7 +109,131 @@ public final class LocalEventBus implements AutoCloseable {
     DeliveryInterceptor NONE = (rule, event, attempt) -> Decision.DELIVER;
   }
 
-  private record Rule(String name, LocalEventTarget target) {}
+  private record Rule(String name, LocalEventTarget target, InputTransformer transformer) {
+    /** What the target receives for {@code event}: the event itself, or its transformation. */
+    String input(String event, String ruleArn) {
+      return transformer == null ? event : transformer.render(event, name, ruleArn);
+    }
+  }
+
+  /**
+   * A rule target's {@code InputTransformer}, as CloudFormation declares it ({@code InputPathsMap},
+   * {@code InputTemplate}), rendered as EventBridge renders it: each {@code <name>} of the template
+   * is replaced by the value its path selects in the event, as JSON where it stands outside a
+   * string (a string value gets its quotes) and as the bare text inside a string. Paths take the
+   * dot notation with array indices ({@code $.detail.items[0]}); the reserved {@code
+   * aws.events.rule-name}, {@code aws.events.rule-arn}, {@code aws.events.event.ingestion-time},
+   * {@code aws.events.event} and {@code aws.events.event.json} are known. A path the event lacks
+   * renders as {@code null} (an empty text inside a string).
+   */
+  public record InputTransformer(Map<String, String> inputPathsMap, String inputTemplate) {
+    private static final java.util.regex.Pattern PATH =
+        java.util.regex.Pattern.compile("\\$((\\.[A-Za-z0-9_/-]+)|(\\[[0-9]+\\]))*");
+    private static final java.util.regex.Pattern STEP =
+        java.util.regex.Pattern.compile("\\.([A-Za-z0-9_/-]+)|\\[([0-9]+)\\]");
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    public InputTransformer {
+      inputPathsMap = Map.copyOf(inputPathsMap);
+      Objects.requireNonNull(inputTemplate, "inputTemplate");
+      for (Map.Entry<String, String> path : inputPathsMap.entrySet()) {
+        if (!PATH.matcher(path.getValue()).matches()) {
+          throw new IllegalArgumentException(
+              "InputPathsMap."
+                  + path.getKey()
+                  + ": '"
+                  + path.getValue()
+                  + "' is not a path this local bus supports (dot notation and [index] only)");
+        }
+        if (path.getKey().startsWith("aws.events.")) {
+          throw new IllegalArgumentException(
+              "InputPathsMap." + path.getKey() + ": aws.events.* names are reserved");
+        }
+      }
+    }
+
+    /** From the {@code InputTransformer} object of a synthesized template's rule target. */
+    public static InputTransformer fromTemplate(JsonNode transformer) {
+      Map<String, String> paths = new java.util.LinkedHashMap<>();
+      transformer
+          .path("InputPathsMap")
+          .fields()
+          .forEachRemaining(e -> paths.put(e.getKey(), e.getValue().asText()));
+      JsonNode template = transformer.get("InputTemplate");
+      if (template == null || !template.isTextual()) {
+        throw new IllegalArgumentException("InputTransformer has no InputTemplate string");
+      }
+      return new InputTransformer(paths, template.asText());
+    }
+
+    /** The target's input for {@code eventJson}, delivered by rule {@code ruleName}. */
+    public String render(String eventJson, String ruleName, String ruleArn) {
+      JsonNode event;
+      try {
+        event = MAPPER.readTree(eventJson);
+      } catch (IOException e) {
+        throw new IllegalArgumentException("the event is not JSON", e);
+      }
+      StringBuilder out = new StringBuilder();
+      boolean inString = false;
+      for (int i = 0; i < inputTemplate.length(); i++) {
+        char c = inputTemplate.charAt(i);
+        if (inString && c == '\\' && i + 1 < inputTemplate.length()) {
+          out.append(c).append(inputTemplate.charAt(++i));
+          continue;
+        }
+        if (c == '"') {
+          inString = !inString;
+        }
+        int close = c == '<' ? inputTemplate.indexOf('>', i) : -1;
+        String name = close > i ? inputTemplate.substring(i + 1, close) : null;
+        JsonNode value = name == null ? null : variable(name, event, ruleName, ruleArn);
+        if (value == null) {
+          out.append(c);
+          continue;
+        }
+        if (!inString) {
+          out.append(value.isMissingNode() ? "null" : value.toString());
+        } else if (!value.isMissingNode() && !value.isNull()) {
+          String text = value.isTextual() ? value.asText() : value.toString();
+          String quoted = new com.fasterxml.jackson.databind.node.TextNode(text).toString();
+          out.append(quoted, 1, quoted.length() - 1); // escaped, so the input stays JSON
+        }
+        i = close;
+      }
+      return out.toString();
+    }
+
+    /** The value of {@code <name>}, or null if the template's text is not a variable. */
+    private JsonNode variable(String name, JsonNode event, String ruleName, String ruleArn) {
+      switch (name) {
+        case "aws.events.rule-name":
+          return MAPPER.getNodeFactory().textNode(ruleName);
+        case "aws.events.rule-arn":
+          return MAPPER.getNodeFactory().textNode(ruleArn);
+        case "aws.events.event.ingestion-time":
+          return event.path("time");
+        case "aws.events.event.json":
+          return event;
+        case "aws.events.event":
+          return ((ObjectNode) event.deepCopy()).without("detail");
+        default:
+          String path = inputPathsMap.get(name);
+          if (path == null) {
+            return null;
+          }
+          JsonNode node = event;
+          java.util.regex.Matcher step = STEP.matcher(path.substring(1));
+          while (step.find() && !node.isMissingNode()) {
+            node =
+                step.group(1) != null
+                    ? node.path(step.group(1))
+                    : node.path(Integer.parseInt(step.group(2)));
+          }
+          return node;
+      }
+    }
+  }
 
   private final ObjectMapper json =
       new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
@@ -178,7 +302,7 @@ public final class LocalEventBus implements AutoCloseable {
    */
   public void addRule(String name, String patternJson, LocalEventTarget target) {
     Objects.requireNonNull(target, "target");
-    if (rules.putIfAbsent(name, new Rule(name, target)) != null) {
+    if (rules.putIfAbsent(name, new Rule(name, target, null)) != null) {
       throw new IllegalArgumentException("rule " + name + " already exists on bus " + busName);
     }
     try {
@@ -187,6 +311,64 @@ public final class LocalEventBus implements AutoCloseable {
       rules.remove(name);
       throw new IllegalArgumentException("invalid event pattern for rule " + name, e);
     }
+  }
+
+  /**
+   * Adds a scheduled rule (a rule with a {@code ScheduleExpression} and no pattern) whose target
+   * receives the firing's event through {@code transformer}, as the stack's scheduled runs do.
+   * Nothing fires it on a clock: {@link #fire} does, when a test or the runtime decides.
+   */
+  public void addScheduledRule(String name, InputTransformer transformer, LocalEventTarget target) {
+    Objects.requireNonNull(target, "target");
+    Objects.requireNonNull(transformer, "transformer");
+    if (rules.putIfAbsent(name, new Rule(name, target, transformer)) != null) {
+      throw new IllegalArgumentException("rule " + name + " already exists on bus " + busName);
+    }
+  }
+
+  /**
+   * One firing of scheduled rule {@code name} at {@code time}: EventBridge's {@code Scheduled
+   * Event} from {@code aws.events}, with the rule's ARN in {@code resources}, goes through the
+   * rule's input transformer to its target, with the same at-least-once delivery (interceptor,
+   * retries, dead letters) as a matched event. The schedule's events are not put on the bus, as on
+   * AWS.
+   */
+  public void fire(String name, Instant time) {
+    Rule rule = rules.get(name);
+    if (rule == null || rule.transformer() == null) {
+      throw new IllegalArgumentException("no scheduled rule " + name + " on bus " + busName);
+    }
+    ObjectNode event = json.createObjectNode();
+    event.put("version", "0");
+    event.put("id", UUID.randomUUID().toString());
+    event.put("detail-type", "Scheduled Event");
+    event.put("source", "aws.events");
+    event.put("account", LocalLambdaContext.LOCAL_ACCOUNT_ID);
+    event.put("time", DateTimeFormatter.ISO_INSTANT.format(time.truncatedTo(ChronoUnit.SECONDS)));
+    event.put("region", region);
+    event.putArray("resources").add(ruleArn(name));
+    event.putObject("detail");
+    try {
+      schedule(rule, json.writeValueAsString(event), 1, Duration.ZERO, true);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * The ARN rule {@code name} would have on AWS. Schedule expressions exist only on an account's
+   * default bus, so a scheduled rule's ARN names no bus.
+   */
+  public String ruleArn(String name) {
+    Rule rule = rules.get(name);
+    boolean scheduled = rule != null && rule.transformer() != null;
+    return "arn:aws:events:"
+        + region
+        + ":"
+        + LocalLambdaContext.LOCAL_ACCOUNT_ID
+        + ":rule/"
+        + (scheduled ? "" : busName + "/")
+        + name;
   }
 
   /** {@code http://127.0.0.1:<port>}, for {@code endpointOverride} or the endpoint variable. */
@@ -452,7 +634,7 @@ public final class LocalEventBus implements AutoCloseable {
         case DUPLICATE -> schedule(rule, event, 1, Duration.ZERO, true);
         case DELIVER -> {}
       }
-      rule.target().deliver(event);
+      rule.target().deliver(rule.input(event, ruleArn(rule.name())));
       delivered.incrementAndGet();
       changePending(-1);
       return;

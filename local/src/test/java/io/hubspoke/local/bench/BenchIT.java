@@ -89,6 +89,15 @@ class BenchIT {
     assertEquals(1, ops.get("DynamoDb.PutItem").get("requests").asInt(), "the run item");
     assertEquals(1, ops.get("EventBridge.PutEvents").get("requests").asInt(), "RunStarted");
     assertEquals(2.0, s.get("naiveRequestsPerItem").asDouble(), "one PutItem + one SendMessage");
+    // The baseline runs with the hub's parallelism, so the speedup is batching's alone.
+    assertEquals(Scenarios.DISPATCHERS, s.get("hubParallelism").asInt());
+    assertEquals(Scenarios.DISPATCHERS, s.get("naiveParallelism").asInt());
+    int naivePeak = s.get("naivePeakRequestsInFlight").asInt();
+    assertTrue(
+        naivePeak > 1 && naivePeak <= Scenarios.DISPATCHERS,
+        "the baseline's requests overlap, at most one per worker: " + naivePeak);
+    int hubPeak = s.get("hubPeakRequestsInFlight").asInt();
+    assertTrue(hubPeak > 1 && hubPeak <= Scenarios.DISPATCHERS, "" + hubPeak);
     hasTarget(s);
   }
 
@@ -124,6 +133,24 @@ class BenchIT {
     hasNumbers(s, "usdPerMillionTasks", "dmapUsdPerMillion", "dmapTransitionsPerItem");
     assertTrue(s.get("usdPerMillionTasks").asDouble() > 0);
     assertEquals(50.0, s.get("dmapUsdPerMillion").asDouble(), "2 transitions x $0.025/1,000");
+
+    // Distributed Map batched as the spokes are: an ItemBatcher of the spoke's batch size.
+    JsonNode standard = s.get("dmapStandardBatched");
+    assertEquals(10, standard.get("batchSize").asInt(), "the spoke's batch size");
+    assertEquals(0.2, standard.get("transitionsPerItem").asDouble(), 1e-12, "2 per child of 10");
+    assertEquals(5.0, standard.get("usdPerMillion").asDouble(), 1e-9, "0.2 x $0.025/1,000 x 1M");
+    JsonNode express = s.get("dmapExpressBatched");
+    assertEquals(10, express.get("batchSize").asInt(), "the spoke's batch size");
+    assertEquals(100_000, express.get("childExecutionsPerMillion").asLong());
+    int billedMs = express.get("billedMsPerChild").asInt();
+    assertTrue(
+        billedMs >= 100 && billedMs % 100 == 0, "100 ms steps, 100 ms at least: " + billedMs);
+    assertEquals(64, express.get("billedMbPerChild").asInt(), "64 MB steps");
+    assertEquals(0.1, express.get("requestsUsdPerMillion").asDouble(), 1e-9, "$1.00 per million");
+    double gbSeconds = 100_000 * billedMs / 1000.0 * 64 / 1024.0;
+    assertEquals(gbSeconds, express.get("gbSecondsPerMillion").asDouble(), 1e-6);
+    assertEquals(gbSeconds * 0.06 / 3600, express.get("durationUsdPerMillion").asDouble(), 1e-4);
+    assertEquals(0.1 + gbSeconds * 0.06 / 3600, express.get("usdPerMillion").asDouble(), 1e-2);
     hasTarget(s);
   }
 

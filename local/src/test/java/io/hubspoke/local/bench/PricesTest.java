@@ -18,6 +18,10 @@ class PricesTest {
     }
     assertEquals(0.625e-6, prices.unit(Prices.DYNAMODB_WRITE), 1e-15);
     assertEquals(0.025e-3, prices.unit(Prices.SFN_TRANSITION), 1e-15);
+    assertEquals(1.00e-6, prices.unit("stepfunctions.expressRequest"), 1e-15);
+    assertEquals(0.06 / 3600, prices.unit("stepfunctions.expressGbSecond"), 1e-15);
+    assertEquals(64, prices.get("dmap.expressBilledMb").usd().intValue());
+    assertEquals(100, prices.get("dmap.expressMinBilledMs").usd().intValue());
   }
 
   @Test

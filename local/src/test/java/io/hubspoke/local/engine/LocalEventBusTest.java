@@ -14,6 +14,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -231,6 +232,78 @@ class LocalEventBusTest {
     assertTrue(bus.awaitIdle(WAIT));
     assertEquals(2, received.size());
     assertTrue(received.stream().allMatch(e -> e.equals(bus.publishedEvents().get(0))));
+  }
+
+  @Test
+  void anInputTransformerRendersPathsAsJsonOutsideStringsAndAsTextInside() throws Exception {
+    LocalEventBus.InputTransformer transformer =
+        new LocalEventBus.InputTransformer(
+            java.util.Map.of(
+                "time", "$.time",
+                "first", "$.detail.items[0]",
+                "count", "$.detail.count",
+                "quote", "$.detail.quote",
+                "missing", "$.detail.nothing"),
+            "{\"at\":<time>,\"key\":\"k-<time>\",\"first\":<first>,\"count\":<count>,"
+                + "\"n\":\"<count>\",\"q\":\"<quote>\",\"gone\":<missing>,\"gone2\":\"<missing>\","
+                + "\"rule\":\"<aws.events.rule-name>\",\"arn\":<aws.events.rule-arn>,"
+                + "\"literal\":\"a <b> c\"}");
+    String event =
+        "{\"time\":\"2026-11-23T02:00:00Z\",\"detail\":{\"items\":[{\"id\":1},2],"
+            + "\"count\":3,\"quote\":\"say \\\"hi\\\"\"}}";
+    JsonNode input = JSON.readTree(transformer.render(event, "nightly", "arn:r/nightly"));
+    assertEquals("2026-11-23T02:00:00Z", input.get("at").asText());
+    assertEquals("k-2026-11-23T02:00:00Z", input.get("key").asText());
+    assertEquals(JSON.readTree("{\"id\":1}"), input.get("first"));
+    assertEquals(3, input.get("count").asInt());
+    assertEquals("3", input.get("n").asText());
+    assertEquals("say \"hi\"", input.get("q").asText());
+    assertTrue(input.get("gone").isNull());
+    assertEquals("", input.get("gone2").asText());
+    assertEquals("nightly", input.get("rule").asText());
+    assertEquals("arn:r/nightly", input.get("arn").asText());
+    assertEquals("a <b> c", input.get("literal").asText(), "not a variable: left as it is");
+  }
+
+  @Test
+  void aPathTheLocalBusCannotEvaluateIsRefusedWhenTheRuleIsAdded() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new LocalEventBus.InputTransformer(java.util.Map.of("x", "$.detail.*"), "<x>"));
+    assertTrue(e.getMessage().contains("InputPathsMap.x"), e.getMessage());
+  }
+
+  @Test
+  void aScheduledRuleFiresThroughItsTransformerWithRetries() throws Exception {
+    AtomicInteger attempts = new AtomicInteger();
+    startBus(
+        LocalEventBus.builder()
+            .retryPolicy(
+                new LocalEventBus.RetryPolicy(3, Duration.ofMillis(1), 1.0, Duration.ofMillis(1))));
+    var received = new ConcurrentLinkedQueue<String>();
+    bus.addScheduledRule(
+        "nightly",
+        new LocalEventBus.InputTransformer(
+            java.util.Map.of("time", "$.time", "resource", "$.resources[0]"),
+            "{\"time\":<time>,\"rule\":<resource>,\"source\":\"hubspoke.schedule\"}"),
+        input -> {
+          if (attempts.incrementAndGet() == 1) {
+            throw new IllegalStateException("first attempt fails");
+          }
+          received.add(input);
+        });
+    bus.fire("nightly", java.time.Instant.parse("2026-11-23T02:00:00.750Z"));
+    assertTrue(bus.awaitIdle(WAIT));
+    assertEquals(2, attempts.get(), "retried once");
+    JsonNode input = JSON.readTree(received.peek());
+    assertEquals("2026-11-23T02:00:00Z", input.get("time").asText());
+    assertEquals(
+        "arn:aws:events:us-east-1:" + LocalLambdaContext.LOCAL_ACCOUNT_ID + ":rule/nightly",
+        input.get("rule").asText(),
+        "a scheduled rule lives on the default bus");
+    assertEquals(List.of(), bus.publishedEvents(), "a firing is not put on the bus");
+    assertThrows(IllegalArgumentException.class, () -> bus.fire("no-such-rule", Instant.now()));
   }
 
   private HttpResponse<String> post(String target, String body) throws Exception {

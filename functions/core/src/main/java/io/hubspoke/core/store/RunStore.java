@@ -303,27 +303,41 @@ public final class RunStore {
     return found;
   }
 
-  /** Runs newest first, one page at a time. */
+  /**
+   * Runs newest first, one page at a time. A page has a next token only if a run follows it: the
+   * query asks for one run more than the page holds, since DynamoDB returns a LastEvaluatedKey
+   * whenever it stops at the limit, even on the last item, which would send a client that trusts
+   * the token to an empty page. It goes on reading while DynamoDB stops early (its 1 MB per
+   * response), so a page is never short while runs remain.
+   */
   public Page<RunRecord> list(int limit, Optional<String> token) {
     Map<String, AttributeValue> start = token.map(RunStore::decodeToken).orElse(null);
-    QueryResponse page =
-        dynamoDb.query(
-            b ->
-                b.tableName(table)
-                    .indexName(TableSchema.RUNS_INDEX)
-                    .keyConditionExpression("#p = :p")
-                    .expressionAttributeNames(Map.of("#p", TableSchema.RUNS_INDEX_PARTITION_KEY))
-                    .expressionAttributeValues(Map.of(":p", s(RUNS_PARTITION)))
-                    .scanIndexForward(false)
-                    .limit(limit)
-                    .exclusiveStartKey(start));
+    List<Map<String, AttributeValue>> items = new ArrayList<>();
+    do {
+      Map<String, AttributeValue> from = start;
+      int wanted = limit + 1 - items.size();
+      QueryResponse page =
+          dynamoDb.query(
+              b ->
+                  b.tableName(table)
+                      .indexName(TableSchema.RUNS_INDEX)
+                      .keyConditionExpression("#p = :p")
+                      .expressionAttributeNames(Map.of("#p", TableSchema.RUNS_INDEX_PARTITION_KEY))
+                      .expressionAttributeValues(Map.of(":p", s(RUNS_PARTITION)))
+                      .scanIndexForward(false)
+                      .limit(wanted)
+                      .exclusiveStartKey(from));
+      // An expired run may linger until TTL deletes it: it is gone for every reader.
+      page.items().stream().filter(item -> !expired(item)).forEach(items::add);
+      start =
+          page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
+              ? page.lastEvaluatedKey()
+              : null;
+    } while (start != null && items.size() <= limit);
     List<RunRecord> runs = new ArrayList<>();
-    // An expired run may linger until TTL deletes it: it is gone for every reader.
-    page.items().stream().filter(item -> !expired(item)).forEach(item -> runs.add(toRun(item)));
+    items.stream().limit(limit).forEach(item -> runs.add(toRun(item)));
     Optional<String> next =
-        page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
-            ? Optional.of(encodeToken(page.lastEvaluatedKey()))
-            : Optional.empty();
+        items.size() > limit ? Optional.of(encodeToken(items.get(limit - 1))) : Optional.empty();
     return new Page<>(runs, next);
   }
 
