@@ -23,12 +23,17 @@ public final class HubspokeApp {
       appProps.outdir("cdk.out");
     }
     App app = new App(appProps.build());
-    HubspokeConfig config = HubspokeConfig.fromContext(app.getNode()::tryGetContext);
+    HubspokeConfig config = config(app);
     Object root = app.getNode().tryGetContext(HubspokeConfig.REPO_ROOT);
     LambdaJars jars =
         root == null ? LambdaJars.findFrom(Path.of("")) : LambdaJars.in(Path.of(root.toString()));
     build(app, config, jars);
     app.synth();
+  }
+
+  /** The settings of {@code app}, from its context ({@code cdk.json} and {@code -c} values). */
+  public static HubspokeConfig config(App app) {
+    return HubspokeConfig.fromContext(app.getNode()::tryGetContext);
   }
 
   /** Adds the stack to {@code app} and, unless {@code hubspoke:nag} is false, the cdk-nag packs. */

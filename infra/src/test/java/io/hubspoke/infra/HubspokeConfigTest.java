@@ -4,9 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.App;
+import software.amazon.awscdk.AppProps;
 import software.amazon.awscdk.RemovalPolicy;
 
 /** Context parsing, without synthesizing anything. */
@@ -81,6 +84,37 @@ class HubspokeConfigTest {
         "[{\"name\":\"x\",\"schedule\":\"rate(1 day)\",\"request\":{}},"
             + "{\"name\":\"x\",\"schedule\":\"rate(2 days)\",\"request\":{}}]");
     assertRejected(HubspokeConfig.SCHEDULES, "[{\"name\":\"x\",\"schedule\":\"rate(1 day)\"}]");
+  }
+
+  @Test
+  void theAppRejectsAMisspeltKeyNamingItAndTheClosestValidKey() {
+    // As cdk synth -c hubspoke:spokeTimeout=120 hands it over: next to cdk.json's context.
+    Map<String, Object> context = new HashMap<>(Synth.cdkJsonContext());
+    context.put("hubspoke:spokeTimeout", "120");
+    App app = new App(AppProps.builder().context(context).build());
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> HubspokeApp.config(app));
+    assertTrue(e.getMessage().contains("'hubspoke:spokeTimeout'"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("did you mean 'hubspoke:spokeTimeoutSeconds'"), e.getMessage());
+  }
+
+  @Test
+  void theAppRejectsAKeyWhosePrefixIsMisspeltInCase() {
+    App app = new App(AppProps.builder().context(Map.of("Hubspoke:nag", "false")).build());
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> HubspokeApp.config(app));
+    assertTrue(e.getMessage().contains("did you mean 'hubspoke:nag'"), e.getMessage());
+  }
+
+  @Test
+  void theAppReadsKnownKeysAndIgnoresOtherToolsKeys() {
+    Map<String, Object> context = new HashMap<>(Synth.cdkJsonContext());
+    context.put(HubspokeConfig.SPOKE_TIMEOUT_SECONDS, "120"); // as -c passes it
+    context.put("@aws-cdk/aws-lambda:recognizeLayerVersion", true);
+    context.put("acknowledged-issue-numbers", List.of(1234));
+    App app = new App(AppProps.builder().context(context).build());
+    assertEquals(120, HubspokeApp.config(app).getSpoke().timeoutSeconds());
   }
 
   private static void assertRejected(String key, String value) {
