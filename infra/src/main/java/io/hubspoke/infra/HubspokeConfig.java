@@ -4,13 +4,16 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import software.amazon.awscdk.RemovalPolicy;
@@ -185,25 +188,17 @@ public final class HubspokeConfig {
 
   /** The defaults, as if the context were empty. */
   public static HubspokeConfig defaults() {
-    return fromContext(key -> null);
+    return fromMap(Map.of());
   }
 
   /**
-   * Reads every setting through {@code context} (e.g. {@code app.getNode()::tryGetContext}),
-   * falling back to the documented defaults.
+   * Reads every setting from {@code context}, the whole context of the app (e.g. {@code
+   * app.getNode().getAllContext()}), falling back to the documented defaults. A key that starts
+   * with {@code hubspoke:} (in any case) and is not one of {@link #KEYS} is rejected as a typo;
+   * other keys (CDK feature flags, other tools') are left alone.
    */
-  public static HubspokeConfig fromContext(Function<String, Object> context) {
-    return new HubspokeConfig(context);
-  }
-
-  /** Reads from a plain map of context values (tests, tools). */
   public static HubspokeConfig fromMap(Map<String, ?> context) {
-    Set<String> unknown = new HashSet<>(context.keySet());
-    unknown.removeAll(KEYS);
-    unknown.removeIf(k -> !k.startsWith(PREFIX));
-    if (!unknown.isEmpty()) {
-      throw new IllegalArgumentException("unknown context keys " + unknown + "; known: " + KEYS);
-    }
+    rejectUnknownKeys(context.keySet());
     return new HubspokeConfig(context::get);
   }
 
@@ -256,6 +251,68 @@ public final class HubspokeConfig {
    */
   public int workQueueVisibilityTimeoutSeconds() {
     return 6 * spoke.timeoutSeconds() + spokeBatchingWindowSeconds;
+  }
+
+  /**
+   * Rejects every {@code hubspoke:} key that this class does not read, naming each with the valid
+   * key closest to it: a misspelt key would otherwise be ignored and its default deployed.
+   */
+  static void rejectUnknownKeys(Collection<String> keys) {
+    List<String> problems = new ArrayList<>();
+    for (String key : new TreeSet<>(keys)) {
+      if (key.toLowerCase(Locale.ROOT).startsWith(PREFIX) && !KEYS.contains(key)) {
+        problems.add("'" + key + "' (did you mean '" + closestKey(key) + "'?)");
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(
+          "unknown context key"
+              + (problems.size() > 1 ? "s " : " ")
+              + String.join(", ", problems)
+              + ": correct the key in cdk.json or on the -c option; the valid keys are listed"
+              + " under \"Configuration (CDK context)\" in README.md");
+    }
+  }
+
+  /**
+   * The key of {@link #KEYS} with the fewest edits from {@code key}, ignoring case; a key cut short
+   * ({@code spokeTimeout} for {@code spokeTimeoutSeconds}) counts as one edit.
+   */
+  static String closestKey(String key) {
+    String typed = key.toLowerCase(Locale.ROOT);
+    String best = KEYS.get(0);
+    int bestDistance = Integer.MAX_VALUE;
+    for (String candidate : KEYS) {
+      String known = candidate.toLowerCase(Locale.ROOT);
+      int distance = editDistance(typed, known);
+      if (typed.length() < known.length()) {
+        distance = Math.min(distance, editDistance(typed, known.substring(0, typed.length())) + 1);
+      }
+      if (distance < bestDistance) {
+        best = candidate;
+        bestDistance = distance;
+      }
+    }
+    return best;
+  }
+
+  private static int editDistance(String a, String b) {
+    int[] previous = new int[b.length() + 1];
+    int[] current = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      previous[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      current[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+        current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+      }
+      int[] swap = previous;
+      previous = current;
+      current = swap;
+    }
+    return previous[b.length()];
   }
 
   private static RemovalPolicy removalPolicy(String value) {

@@ -117,6 +117,19 @@ class HubspokeConfigTest {
     assertEquals(120, HubspokeApp.config(app).getSpoke().timeoutSeconds());
   }
 
+  @Test
+  void theClosestKeyOfCommonMistakes() {
+    assertEquals(
+        HubspokeConfig.SPOKE_BATCH_SIZE, HubspokeConfig.closestKey("hubspoke:spokeBatchsize"));
+    assertEquals(
+        HubspokeConfig.SPOKE_MAX_CONCURRENCY,
+        HubspokeConfig.closestKey("hubspoke:spokeMaxConcurency"));
+    assertEquals(HubspokeConfig.ALARM_EMAIL, HubspokeConfig.closestKey("hubspoke:alarmMail"));
+    assertEquals(HubspokeConfig.SCHEDULES, HubspokeConfig.closestKey("hubspoke:schedule"));
+    assertEquals(
+        HubspokeConfig.HUB_TIMEOUT_SECONDS, HubspokeConfig.closestKey("hubspoke:hubTimeout"));
+  }
+
   private static void assertRejected(String key, String value) {
     assertThrows(
         IllegalArgumentException.class,

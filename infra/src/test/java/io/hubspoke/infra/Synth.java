@@ -136,9 +136,8 @@ final class Synth {
     context.putAll(overrides);
     Path outdir = Path.of(System.getProperty("hubspoke.testOutdir", "target/cdk-test-out"), name);
     App app = new App(AppProps.builder().outdir(outdir.toString()).context(context).build());
-    // Read back through the app, as HubspokeApp does.
-    HubspokeConfig config = HubspokeConfig.fromContext(app.getNode()::tryGetContext);
-    HubspokeConfig.fromMap(context); // rejects unknown hubspoke: keys (typos in cdk.json)
+    // Read back through the app, as HubspokeApp does (unknown hubspoke: keys are rejected).
+    HubspokeConfig config = HubspokeApp.config(app);
     HubspokeStack stack = HubspokeApp.build(app, config, LambdaJars.in(REPO_ROOT));
     Template template = Template.fromStack(stack);
     return new Result(app, stack, config, template);
