@@ -104,9 +104,10 @@ final class Synth {
     context.put(
         HubspokeConfig.SCHEDULES,
         "[{\"name\":\"hourly-report\",\"schedule\":\"rate(1 hour)\","
-            + "\"request\":{\"worker\":\"report\",\"items\":[{\"id\":1}]}},"
+            + "\"request\":{\"worker\":\"sleep\",\"workerConfig\":{\"ms\":10},"
+            + "\"items\":[{\"id\":1}]}},"
             + "{\"name\":\"weekly\",\"schedule\":\"cron(0 6 ? * MON *)\","
-            + "\"request\":{\"worker\":\"echo\"}}]");
+            + "\"request\":{\"worker\":\"echo\",\"items\":[\"all\"]}}]");
     context.put(HubspokeConfig.NAG, "true"); // as -c passes it
     return get("custom", context);
   }
