@@ -13,6 +13,7 @@ import io.hubspoke.core.config.HubspokeEnvironment;
 import io.hubspoke.infra.constructs.JavaFunction;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -90,14 +91,19 @@ class FunctionsTest {
     HubspokeStack stack = SYNTH.stack();
     Map<String, Object> variables =
         at(properties(SYNTH, SYNTH.logicalId(fn.getFunction())), "Environment", "Variables");
-    assertEquals(
-        Map.of(
-            HubspokeEnvironment.TABLE_NAME, SYNTH.ref(stack.getTable().getTable()),
-            HubspokeEnvironment.QUEUE_URL, SYNTH.ref(stack.getWorkQueue().getQueue()),
-            HubspokeEnvironment.DEAD_LETTER_QUEUE_URL,
-                SYNTH.ref(stack.getWorkQueue().getDeadLetterQueue()),
-            HubspokeEnvironment.EVENT_BUS_NAME, SYNTH.ref(stack.getEventBus().getBus())),
-        variables);
+    Map<String, Object> expected =
+        new HashMap<>(
+            Map.of(
+                HubspokeEnvironment.TABLE_NAME, SYNTH.ref(stack.getTable().getTable()),
+                HubspokeEnvironment.QUEUE_URL, SYNTH.ref(stack.getWorkQueue().getQueue()),
+                HubspokeEnvironment.DEAD_LETTER_QUEUE_URL,
+                    SYNTH.ref(stack.getWorkQueue().getDeadLetterQueue()),
+                HubspokeEnvironment.EVENT_BUS_NAME, SYNTH.ref(stack.getEventBus().getBus())));
+    if (fn == stack.getSpoke().getFunction()) {
+      // The spoke holds the leases: hubspoke:leaseGraceSeconds, checked at synth, reaches it.
+      expected.put(HubspokeEnvironment.LEASE_GRACE_SECONDS, "10");
+    }
+    assertEquals(expected, variables);
   }
 
   @ParameterizedTest(name = "{0}")

@@ -130,6 +130,45 @@ class HubspokeConfigTest {
         HubspokeConfig.HUB_TIMEOUT_SECONDS, HubspokeConfig.closestKey("hubspoke:hubTimeout"));
   }
 
+  @Test
+  void theWorkQueueHidesAMessageLongerThanTheLongestLeaseASpokeCanHold() {
+    // Visibility 6 x 2 s = 12 s; from its receive a spoke can hold the task 2 s + the 10 s grace.
+    assertRejectedWith(
+        Map.of(HubspokeConfig.SPOKE_TIMEOUT_SECONDS, "2"),
+        "visibility timeout",
+        HubspokeConfig.SPOKE_TIMEOUT_SECONDS + " to at least 3");
+    assertEquals(
+        18,
+        HubspokeConfig.fromMap(Map.of(HubspokeConfig.SPOKE_TIMEOUT_SECONDS, "3"))
+            .workQueueVisibilityTimeoutSeconds());
+    // A longer grace needs a longer spoke timeout: 6 x 7 s = 42 s > 7 s + 30 s.
+    assertRejectedWith(
+        Map.of(HubspokeConfig.SPOKE_TIMEOUT_SECONDS, "6", "hubspoke:leaseGraceSeconds", "30"),
+        "visibility timeout",
+        "or lower hubspoke:leaseGraceSeconds below 30");
+    HubspokeConfig.fromMap(
+        Map.of(HubspokeConfig.SPOKE_TIMEOUT_SECONDS, "7", "hubspoke:leaseGraceSeconds", "30"));
+  }
+
+  @Test
+  void aThrottledTaskIsReSentPastItsLeaseWithinSqsDelayLimit() {
+    // The re-send waits the longest task timeout (840 s) + the grace + 1 s: at most SQS's 900 s.
+    HubspokeConfig.fromMap(Map.of("hubspoke:leaseGraceSeconds", "59"));
+    assertRejectedWith(Map.of("hubspoke:leaseGraceSeconds", "60"), "900 s", "at most 59");
+    assertRejectedWith(Map.of("hubspoke:leaseGraceSeconds", "-1"), "hubspoke:leaseGraceSeconds");
+  }
+
+  private static void assertRejectedWith(Map<String, ?> context, String... fragments) {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> HubspokeConfig.fromMap(context),
+            context.toString());
+    for (String fragment : fragments) {
+      assertTrue(e.getMessage().contains(fragment), "'" + fragment + "' in: " + e.getMessage());
+    }
+  }
+
   private static void assertRejected(String key, String value) {
     assertThrows(
         IllegalArgumentException.class,
