@@ -3,6 +3,9 @@ package io.hubspoke.infra;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hubspoke.core.api.Limits;
+import io.hubspoke.core.aws.TaskQueue;
+import io.hubspoke.core.config.HubspokeEnvironment;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -50,6 +53,7 @@ public final class HubspokeConfig {
   public static final String EVENT_MAX_AGE_SECONDS = PREFIX + "eventMaxAgeSeconds";
   public static final String SWEEP_SCHEDULE = PREFIX + "sweepSchedule";
   public static final String OLDEST_MESSAGE_ALARM_SECONDS = PREFIX + "oldestMessageAlarmSeconds";
+  public static final String LEASE_GRACE_SECONDS = PREFIX + "leaseGraceSeconds";
   public static final String ALARM_EMAIL = PREFIX + "alarmEmail";
   public static final String SCHEDULES = PREFIX + "schedules";
   public static final String REPO_ROOT = PREFIX + "repoRoot";
@@ -78,6 +82,7 @@ public final class HubspokeConfig {
           EVENT_MAX_AGE_SECONDS,
           SWEEP_SCHEDULE,
           OLDEST_MESSAGE_ALARM_SECONDS,
+          LEASE_GRACE_SECONDS,
           ALARM_EMAIL,
           SCHEDULES,
           REPO_ROOT,
@@ -111,6 +116,7 @@ public final class HubspokeConfig {
   private final int eventMaxAgeSeconds;
   private final String sweepSchedule;
   private final int oldestMessageAlarmSeconds;
+  private final int leaseGraceSeconds;
   private final String alarmEmail;
   private final List<ScheduledRun> schedules;
   private final boolean nag;
@@ -183,7 +189,10 @@ public final class HubspokeConfig {
     this.alarmEmail = string(context, ALARM_EMAIL, null);
     this.schedules = schedules(context.apply(SCHEDULES));
     this.nag = bool(context, NAG, true);
+    this.leaseGraceSeconds =
+        integer(context, LEASE_GRACE_SECONDS, HubspokeEnvironment.DEFAULT_LEASE_GRACE_SECONDS);
     validate();
+    validateLeases();
   }
 
   /** The defaults, as if the context were empty. */
@@ -242,6 +251,69 @@ public final class HubspokeConfig {
     LogRetention.of(logRetentionDays); // one of the periods CloudWatch Logs offers
     if (!stackName.matches("[A-Za-z][A-Za-z0-9-]{0,127}")) {
       throw new IllegalArgumentException("invalid stack name: " + stackName);
+    }
+  }
+
+  /**
+   * Checks the settings that together decide how long a spoke may hold a task against the queue
+   * that delivers it: SQS must not make a message visible again while a lease on its task can be
+   * live (a second spoke would find the task leased and acknowledge the message, leaving the task
+   * to the sweep), and a throttled task's re-send, delayed past its lease, must fit SQS's delay.
+   */
+  private void validateLeases() {
+    if (leaseGraceSeconds < 0) {
+      throw new IllegalArgumentException(
+          LEASE_GRACE_SECONDS + " must be 0 or more seconds, got " + leaseGraceSeconds);
+    }
+    int longestDelay = Limits.MAX_TASK_TIMEOUT_SECONDS + leaseGraceSeconds + 1;
+    if (longestDelay > TaskQueue.MAX_DELAY_SECONDS) {
+      throw new IllegalArgumentException(
+          LEASE_GRACE_SECONDS
+              + " is "
+              + leaseGraceSeconds
+              + ": a throttled task is sent again delayed past its lease (task timeout up to "
+              + Limits.MAX_TASK_TIMEOUT_SECONDS
+              + " s + the grace + 1 s = "
+              + longestDelay
+              + " s), and SQS delays a message at most "
+              + TaskQueue.MAX_DELAY_SECONDS
+              + " s; set it to at most "
+              + (TaskQueue.MAX_DELAY_SECONDS - Limits.MAX_TASK_TIMEOUT_SECONDS - 1));
+    }
+    // From its receive, a message waits out the batching window, then the task runs until its
+    // deadline (at most the spoke's timeout, or the longest task timeout), then the grace.
+    int window = spokeBatchingWindowSeconds;
+    int deadline = Math.min(spoke.timeoutSeconds(), Limits.MAX_TASK_TIMEOUT_SECONDS);
+    int longestHold = window + deadline + leaseGraceSeconds;
+    int visibility = workQueueVisibilityTimeoutSeconds();
+    if (visibility <= longestHold) {
+      // visibility - hold = 6t + w - (w + t + g) = 5t - g, positive from t = g / 5 + 1.
+      throw new IllegalArgumentException(
+          "the work queue's visibility timeout (6 x "
+              + SPOKE_TIMEOUT_SECONDS
+              + " + "
+              + SPOKE_BATCHING_WINDOW_SECONDS
+              + " = "
+              + visibility
+              + " s) must exceed the longest a spoke can hold a task from its receive (batching"
+              + " window "
+              + window
+              + " s + task deadline "
+              + deadline
+              + " s + "
+              + LEASE_GRACE_SECONDS
+              + " "
+              + leaseGraceSeconds
+              + " s = "
+              + longestHold
+              + " s), or SQS redelivers a message whose task is still leased; raise "
+              + SPOKE_TIMEOUT_SECONDS
+              + " to at least "
+              + (leaseGraceSeconds / 5 + 1)
+              + " or lower "
+              + LEASE_GRACE_SECONDS
+              + " below "
+              + (visibility - window - deadline));
     }
   }
 
@@ -490,6 +562,11 @@ public final class HubspokeConfig {
 
   public String getSweepSchedule() {
     return sweepSchedule;
+  }
+
+  /** Seconds a spoke's lease outlasts its task deadline ({@code HUBSPOKE_LEASE_GRACE_SECONDS}). */
+  public int getLeaseGraceSeconds() {
+    return leaseGraceSeconds;
   }
 
   public int getOldestMessageAlarmSeconds() {

@@ -69,6 +69,7 @@ public class HubspokeStack extends Stack {
                 .batchSize(config.getSpokeBatchSize())
                 .batchingWindowSeconds(config.getSpokeBatchingWindowSeconds())
                 .maxConcurrency(config.getSpokeMaxConcurrency())
+                .leaseGraceSeconds(config.getLeaseGraceSeconds())
                 .build());
     this.collector =
         new CollectorFunction(

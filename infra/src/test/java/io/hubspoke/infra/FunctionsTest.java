@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -104,6 +105,18 @@ class FunctionsTest {
       expected.put(HubspokeEnvironment.LEASE_GRACE_SECONDS, "10");
     }
     assertEquals(expected, variables);
+  }
+
+  @Test
+  void theLeaseGraceFromTheContextReachesTheSpoke() {
+    Synth.Result custom = Synth.custom();
+    Map<String, Object> variables =
+        at(
+            properties(
+                custom, custom.logicalId(custom.stack().getSpoke().getFunction().getFunction())),
+            "Environment",
+            "Variables");
+    assertEquals("20", variables.get(HubspokeEnvironment.LEASE_GRACE_SECONDS));
   }
 
   @ParameterizedTest(name = "{0}")

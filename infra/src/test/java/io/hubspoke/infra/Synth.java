@@ -101,6 +101,7 @@ final class Synth {
     context.put(HubspokeConfig.SWEEP_SCHEDULE, "rate(10 minutes)");
     context.put(HubspokeConfig.OLDEST_MESSAGE_ALARM_SECONDS, "120");
     context.put(HubspokeConfig.ALARM_EMAIL, "ops@example.com");
+    context.put(HubspokeConfig.LEASE_GRACE_SECONDS, "20");
     context.put(
         HubspokeConfig.SCHEDULES,
         "[{\"name\":\"hourly-report\",\"schedule\":\"rate(1 hour)\","
