@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import software.amazon.awscdk.RemovalPolicy;
 
@@ -97,6 +98,9 @@ public final class HubspokeConfig {
   }
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern RATE =
+      Pattern.compile("rate\\((\\d{1,9}) (minutes?|hours?|days?)\\)");
+  private static final int ONE_DAY_SECONDS = 86_400;
   private static final Pattern SCHEDULE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,47}");
 
   private final String stackName;
@@ -193,6 +197,7 @@ public final class HubspokeConfig {
         integer(context, LEASE_GRACE_SECONDS, HubspokeEnvironment.DEFAULT_LEASE_GRACE_SECONDS);
     validate();
     validateLeases();
+    validateSweepSchedule();
   }
 
   /** The defaults, as if the context were empty. */
@@ -315,6 +320,52 @@ public final class HubspokeConfig {
               + " below "
               + (visibility - window - deadline));
     }
+  }
+
+  /**
+   * The sweep's schedule must be one EventBridge accepts: its alarm's window is derived from it.
+   */
+  private void validateSweepSchedule() {
+    if (sweepSchedule.startsWith("cron(") && sweepSchedule.endsWith(")")) {
+      return;
+    }
+    Matcher rate = RATE.matcher(sweepSchedule);
+    if (!rate.matches()) {
+      throw new IllegalArgumentException(
+          SWEEP_SCHEDULE
+              + " must be rate(<n> minutes|hours|days) or cron(...), got '"
+              + sweepSchedule
+              + "'; e.g. rate(5 minutes)");
+    }
+    long value = Long.parseLong(rate.group(1));
+    boolean plural = rate.group(2).endsWith("s");
+    if (value < 1 || (value == 1) == plural) {
+      throw new IllegalArgumentException(
+          SWEEP_SCHEDULE
+              + " '"
+              + sweepSchedule
+              + "': EventBridge wants a value of at least 1, with a singular unit for 1 and a"
+              + " plural one otherwise, e.g. rate(1 minute) or rate(5 minutes)");
+    }
+  }
+
+  /**
+   * How long the sweep may go without one invocation before its alarm fires: three intervals of a
+   * {@code rate(...)} schedule (one missed firing is no alarm), at most a day (CloudWatch's longest
+   * alarm period); a day for a {@code cron(...)} schedule.
+   */
+  public int sweepAlarmPeriodSeconds() {
+    Matcher rate = RATE.matcher(sweepSchedule);
+    if (!rate.matches()) {
+      return ONE_DAY_SECONDS;
+    }
+    long unit =
+        switch (rate.group(2).replaceFirst("s$", "")) {
+          case "minute" -> 60;
+          case "hour" -> 3600;
+          default -> ONE_DAY_SECONDS;
+        };
+    return (int) Math.min(ONE_DAY_SECONDS, 3 * unit * Long.parseLong(rate.group(1)));
   }
 
   /**

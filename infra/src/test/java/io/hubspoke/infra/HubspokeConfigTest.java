@@ -158,6 +158,23 @@ class HubspokeConfigTest {
     assertRejectedWith(Map.of("hubspoke:leaseGraceSeconds", "-1"), "hubspoke:leaseGraceSeconds");
   }
 
+  @Test
+  void theSweepAlarmWaitsThreeIntervalsOfTheSweepScheduleAtMostADay() {
+    assertEquals(900, HubspokeConfig.defaults().sweepAlarmPeriodSeconds());
+    assertEquals(180, sweep("rate(1 minute)").sweepAlarmPeriodSeconds());
+    assertEquals(3 * 3600, sweep("rate(1 hour)").sweepAlarmPeriodSeconds());
+    assertEquals(86_400, sweep("rate(12 hours)").sweepAlarmPeriodSeconds());
+    assertEquals(86_400, sweep("cron(0/5 * * * ? *)").sweepAlarmPeriodSeconds());
+    assertRejectedWith(Map.of(HubspokeConfig.SWEEP_SCHEDULE, "every 5 minutes"), "rate(5 minutes)");
+    assertRejectedWith(Map.of(HubspokeConfig.SWEEP_SCHEDULE, "rate(5 minute)"), "plural");
+    assertRejectedWith(Map.of(HubspokeConfig.SWEEP_SCHEDULE, "rate(1 minutes)"), "singular");
+    assertRejectedWith(Map.of(HubspokeConfig.SWEEP_SCHEDULE, "rate(0 minutes)"), "at least 1");
+  }
+
+  private static HubspokeConfig sweep(String expression) {
+    return HubspokeConfig.fromMap(Map.of(HubspokeConfig.SWEEP_SCHEDULE, expression));
+  }
+
   private static void assertRejectedWith(Map<String, ?> context, String... fragments) {
     IllegalArgumentException e =
         assertThrows(

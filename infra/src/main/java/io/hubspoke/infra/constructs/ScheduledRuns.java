@@ -51,7 +51,7 @@ public class ScheduledRuns extends Construct {
   /** A firing time as EventBridge renders {@code <time>}, to check what the hub will be sent. */
   static final String SAMPLE_TIME = "2026-01-01T00:00:00Z";
 
-  private final List<Rule> rules = new ArrayList<>();
+  private final Map<String, Rule> rules = new LinkedHashMap<>();
 
   public ScheduledRuns(Construct scope, String id, Props props) {
     super(scope, id);
@@ -72,7 +72,7 @@ public class ScheduledRuns extends Construct {
               .maxEventAge(Duration.seconds(props.getMaxEventAgeSeconds()))
               .deadLetterQueue(props.getDeadLetterQueue())
               .build());
-      rules.add(rule);
+      rules.put(run.name(), rule);
     }
   }
 
@@ -144,7 +144,12 @@ public class ScheduledRuns extends Construct {
   }
 
   public List<Rule> getRules() {
-    return List.copyOf(rules);
+    return List.copyOf(rules.values());
+  }
+
+  /** The rules by schedule name, in the order of the configuration. */
+  public Map<String, Rule> getRulesByName() {
+    return new LinkedHashMap<>(rules);
   }
 
   /** Settings of {@link ScheduledRuns}. */
