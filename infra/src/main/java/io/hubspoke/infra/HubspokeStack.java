@@ -28,6 +28,7 @@ import software.constructs.Construct;
 public class HubspokeStack extends Stack {
   private final HubspokeTable table;
   private final WorkQueue workQueue;
+  private final WorkQueue dispatchQueue;
   private final HubspokeEventBus eventBus;
   private final HubFunction hub;
   private final SpokeFunction spoke;
@@ -54,6 +55,15 @@ public class HubspokeStack extends Stack {
             WorkQueue.Props.builder()
                 .spokeTimeoutSeconds(config.getSpoke().timeoutSeconds())
                 .batchingWindowSeconds(config.getSpokeBatchingWindowSeconds())
+                .maxReceiveCount(config.getMaxReceiveCount())
+                .build());
+    // Its consumer is the hub: the visibility timeout follows the hub's timeout.
+    this.dispatchQueue =
+        new WorkQueue(
+            this,
+            "Dispatch",
+            WorkQueue.Props.builder()
+                .spokeTimeoutSeconds(config.getHub().timeoutSeconds())
                 .maxReceiveCount(config.getMaxReceiveCount())
                 .build());
     this.eventBus = new HubspokeEventBus(this, "Events", HubspokeEventBus.Props.builder().build());
@@ -136,6 +146,10 @@ public class HubspokeStack extends Stack {
     output("WorkQueueName", workQueue.getQueue().getQueueName(), "SQS work queue");
     output("WorkQueueUrl", workQueue.getQueue().getQueueUrl(), "SQS work queue URL");
     output(
+        "DispatchQueueName",
+        dispatchQueue.getQueue().getQueueName(),
+        "SQS queue of the hub's background dispatch (one message per chunk of a run)");
+    output(
         "DeadLetterQueueName",
         workQueue.getDeadLetterQueue().getQueueName(),
         "Dead-letter queue of the work queue");
@@ -158,6 +172,7 @@ public class HubspokeStack extends Stack {
         .logRetention(retention)
         .table(table)
         .workQueue(workQueue)
+        .dispatchQueue(dispatchQueue)
         .eventBus(eventBus);
   }
 
@@ -171,6 +186,10 @@ public class HubspokeStack extends Stack {
 
   public WorkQueue getWorkQueue() {
     return workQueue;
+  }
+
+  public WorkQueue getDispatchQueue() {
+    return dispatchQueue;
   }
 
   public HubspokeEventBus getEventBus() {

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Level;
@@ -49,6 +50,9 @@ public final class HubspokeCli implements Callable<Integer> {
   static final int EXIT_FAILED = 1;
   static final int EXIT_USAGE = 2;
 
+  /** The run could not be submitted (the API unreachable, or answering 5xx after retries). */
+  static final int EXIT_NOT_SUBMITTED = 3;
+
   @Spec CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -72,7 +76,10 @@ public final class HubspokeCli implements Callable<Integer> {
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           commandLine.getErr().println("hubspoke: " + e.getMessage());
-          return e instanceof UsageException ? EXIT_USAGE : EXIT_FAILED;
+          if (e instanceof UsageException) {
+            return EXIT_USAGE;
+          }
+          return e instanceof NotSubmittedException ? EXIT_NOT_SUBMITTED : EXIT_FAILED;
         });
     STDIN.set(stdin);
     return cli.execute(args);
@@ -92,6 +99,12 @@ public final class HubspokeCli implements Callable<Integer> {
 
   static final class UsageException extends RuntimeException {
     UsageException(String message) {
+      super(message);
+    }
+  }
+
+  static final class NotSubmittedException extends RuntimeException {
+    NotSubmittedException(String message) {
       super(message);
     }
   }
@@ -137,7 +150,7 @@ public final class HubspokeCli implements Callable<Integer> {
       name = "run",
       mixinStandardHelpOptions = true,
       description =
-          "Starts the local runtime, submits ITEMS_FILE as one run through the local HTTP API, shows progress, and prints the summary. Exit 0 if the run SUCCEEDED, 1 if it FAILED, 2 on usage errors.")
+          "Starts the local runtime (or uses --api), submits ITEMS_FILE as one run through the HTTP API with an idempotency key (its own retries resume the same run), shows progress, and prints the summary. Exit 0 if the run SUCCEEDED, 1 if it FAILED, 2 on usage errors, 3 if it could not be submitted.")
   static final class Run implements Callable<Integer> {
     @Parameters(
         paramLabel = "ITEMS_FILE",
@@ -163,6 +176,18 @@ public final class HubspokeCli implements Callable<Integer> {
 
     @Option(names = "--json", description = "print only the final run record as JSON")
     boolean json;
+
+    @Option(
+        names = "--api",
+        description =
+            "submit to this running hubspoke HTTP API (e.g. http://127.0.0.1:8080 of `hubspoke serve`) instead of starting a local runtime")
+    URI api;
+
+    @Option(
+        names = "--idempotency-key",
+        description =
+            "the run's idempotency key (default: a new one); run again with the same key to resume the same run")
+    String idempotencyKey;
 
     @CommandLine.Mixin RuntimeOptions runtime;
 
@@ -194,6 +219,8 @@ public final class HubspokeCli implements Callable<Integer> {
       if (taskTimeout != null) {
         request.put("taskTimeoutSeconds", taskTimeout);
       }
+      String key = idempotencyKey != null ? idempotencyKey : "cli-" + UUID.randomUUID();
+      request.put("idempotencyKey", key);
       LocalOptions options = runtime.builder(0).build();
       // The hub validates the request again; checking it here first spares the user the engines'
       // start-up before a usage error.
@@ -202,35 +229,34 @@ public final class HubspokeCli implements Callable<Integer> {
       } catch (InvalidInputException e) {
         throw new UsageException(describeErrors(e.getMessage(), e.errors()));
       }
+      if (api != null) {
+        return submitAndFollow(new RunClient(api), request, key, out, err);
+      }
       if (!json) {
         err.println("starting the local runtime (DynamoDB Local, ElasticMQ, event bus)…");
       }
       try (LocalRuntime local = LocalRuntime.start(options)) {
-        RunClient client = new RunClient(local.apiEndpoint());
-        HttpResponse<String> created = client.post("/runs", Json.write(request));
-        JsonNode body = Json.parse(created.body());
-        if (created.statusCode() == 400) {
-          throw new UsageException(describeError(body));
-        }
-        if (created.statusCode() != 202 && created.statusCode() != 200) {
-          throw new IllegalStateException(
-              "POST /runs answered " + created.statusCode() + ": " + created.body());
-        }
-        String runId = body.get("runId").asText();
-        if (!json) {
-          err.println(
-              "run " + runId + ": " + body.get("total").asInt() + " tasks, worker " + worker);
-        }
-        Progress progress = json ? null : new Progress(err, body.get("total").asInt());
-        JsonNode run = client.awaitFinished(runId, progress);
-        if (json) {
-          out.println(Json.write(run));
-        } else {
-          progress.finish(run);
-          SummaryTable.print(out, run);
-        }
-        return "SUCCEEDED".equals(run.get("status").asText()) ? EXIT_SUCCEEDED : EXIT_FAILED;
+        return submitAndFollow(new RunClient(local.apiEndpoint()), request, key, out, err);
       }
+    }
+
+    private int submitAndFollow(
+        RunClient client, ObjectNode request, String key, PrintWriter out, PrintWriter err)
+        throws Exception {
+      JsonNode body = client.submit(Json.write(request), key);
+      String runId = body.get("runId").asText();
+      if (!json) {
+        err.println("run " + runId + ": " + body.get("total").asInt() + " tasks, worker " + worker);
+      }
+      Progress progress = json ? null : new Progress(err, body.get("total").asInt());
+      JsonNode run = client.awaitFinished(runId, progress);
+      if (json) {
+        out.println(Json.write(run));
+      } else {
+        progress.finish(run);
+        SummaryTable.print(out, run);
+      }
+      return "SUCCEEDED".equals(run.get("status").asText()) ? EXIT_SUCCEEDED : EXIT_FAILED;
     }
   }
 
@@ -368,6 +394,62 @@ public final class HubspokeCli implements Callable<Integer> {
 
     RunClient(URI base) {
       this.base = base;
+    }
+
+    /** Pauses between submission attempts: about 4 s in all before giving up. */
+    static final List<Duration> SUBMIT_RETRY_DELAYS =
+        List.of(
+            Duration.ofMillis(250),
+            Duration.ofMillis(500),
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(2));
+
+    /**
+     * POSTs the run request, retrying a connection failure, a timeout, a 429 or a 5xx with the same
+     * idempotency key, so a retry resumes the run the first attempt may have created.
+     *
+     * @return the accepted run (202, or 200 for the run this key already names)
+     * @throws UsageException if the API refused the request itself (4xx)
+     * @throws NotSubmittedException if every attempt failed
+     */
+    JsonNode submit(String requestJson, String key) throws Exception {
+      String lastFailure = "";
+      for (int attempt = 0; attempt <= SUBMIT_RETRY_DELAYS.size(); attempt++) {
+        if (attempt > 0) {
+          Thread.sleep(SUBMIT_RETRY_DELAYS.get(attempt - 1).toMillis());
+        }
+        HttpResponse<String> response;
+        try {
+          response = post("/runs", requestJson);
+        } catch (java.io.IOException e) {
+          lastFailure = base + " is unreachable (" + e.getClass().getSimpleName() + ")";
+          continue;
+        }
+        int status = response.statusCode();
+        if (status == 202 || status == 200) {
+          return Json.parse(response.body());
+        }
+        if (status == 429 || status >= 500) {
+          lastFailure = "POST /runs answered " + status + ": " + response.body();
+          continue;
+        }
+        JsonNode body;
+        try {
+          body = Json.parse(response.body());
+        } catch (JsonProcessingException e) {
+          body = Json.object().put("message", response.body());
+        }
+        throw new UsageException(
+            status == 400
+                ? describeError(body)
+                : "POST /runs answered " + status + ": " + describeError(body));
+      }
+      throw new NotSubmittedException(
+          "could not submit the run: "
+              + lastFailure
+              + "; run again with --idempotency-key "
+              + key
+              + " to resume the same run");
     }
 
     HttpResponse<String> post(String path, String json) throws Exception {

@@ -37,10 +37,21 @@ public record LocalOptions(
     WorkerRegistry workers,
     Duration visibilityTimeoutOverride,
     UnaryOperator<RequestHandler<SQSEvent, SQSBatchResponse>> spokeWrapper,
-    List<ExecutionInterceptor> eventSourceInterceptors) {
+    List<ExecutionInterceptor> eventSourceInterceptors,
+    Duration dispatchLeaseMargin,
+    Duration dispatchVisibilityTimeoutOverride,
+    int dispatchConcurrency) {
 
   public static final String TABLE_NAME = "hubspoke-local";
   public static final String QUEUE_NAME = "hubspoke-work";
+  public static final String DISPATCH_QUEUE_NAME = "hubspoke-dispatch";
+
+  /** Messages per hub invocation from the dispatch queue (chunks of up to 50 tasks each). */
+  public static final int DISPATCH_BATCH_SIZE = 5;
+
+  /** Hub invocations from the dispatch queue at once, by default (a 2-core machine's share). */
+  public static final int DEFAULT_DISPATCH_CONCURRENCY = 4;
+
   public static final String BUS_NAME = "hubspoke-local-bus";
 
   /** SQS visibility timeout, computed as the CDK stack computes it. */
@@ -49,6 +60,13 @@ public record LocalOptions(
       return visibilityTimeoutOverride;
     }
     return spokeTimeout.multipliedBy(6).plus(batchingWindow);
+  }
+
+  /** The dispatch queue's visibility timeout: 6 × the hub's timeout, as the CDK stack sets it. */
+  public Duration dispatchVisibilityTimeout() {
+    return dispatchVisibilityTimeoutOverride != null
+        ? dispatchVisibilityTimeoutOverride
+        : hubTimeout.multipliedBy(6);
   }
 
   public static Builder builder() {
@@ -77,6 +95,9 @@ public record LocalOptions(
     b.visibilityTimeoutOverride = visibilityTimeoutOverride;
     b.spokeWrapper = spokeWrapper;
     b.eventSourceInterceptors = new ArrayList<>(eventSourceInterceptors);
+    b.dispatchLeaseMargin = dispatchLeaseMargin;
+    b.dispatchVisibilityTimeoutOverride = dispatchVisibilityTimeoutOverride;
+    b.dispatchConcurrency = dispatchConcurrency;
     return b;
   }
 
@@ -104,6 +125,9 @@ public record LocalOptions(
     private UnaryOperator<RequestHandler<SQSEvent, SQSBatchResponse>> spokeWrapper =
         UnaryOperator.identity();
     private List<ExecutionInterceptor> eventSourceInterceptors = new ArrayList<>();
+    private Duration dispatchLeaseMargin = Duration.ofSeconds(30);
+    private Duration dispatchVisibilityTimeoutOverride;
+    private int dispatchConcurrency = DEFAULT_DISPATCH_CONCURRENCY;
 
     public Builder httpPort(int port) {
       this.httpPort = port;
@@ -221,6 +245,24 @@ public record LocalOptions(
       return this;
     }
 
+    /** How long a chunk's dispatch lease outlasts its dispatcher's deadline (default 30 s). */
+    public Builder dispatchLeaseMargin(Duration margin) {
+      this.dispatchLeaseMargin = margin;
+      return this;
+    }
+
+    /** The dispatch queue's visibility timeout, instead of 6 × the hub's timeout. */
+    public Builder dispatchVisibilityTimeout(Duration timeout) {
+      this.dispatchVisibilityTimeoutOverride = timeout;
+      return this;
+    }
+
+    /** Concurrent hub invocations from the dispatch queue (the mapping's maximum concurrency). */
+    public Builder dispatchConcurrency(int concurrency) {
+      this.dispatchConcurrency = concurrency;
+      return this;
+    }
+
     public LocalOptions build() {
       return new LocalOptions(
           httpPort,
@@ -242,7 +284,10 @@ public record LocalOptions(
           workers,
           visibilityTimeoutOverride,
           spokeWrapper,
-          List.copyOf(eventSourceInterceptors));
+          List.copyOf(eventSourceInterceptors),
+          dispatchLeaseMargin,
+          dispatchVisibilityTimeoutOverride,
+          dispatchConcurrency);
     }
   }
 }

@@ -16,6 +16,7 @@ import io.hubspoke.local.engine.LocalHttpApi;
 import io.hubspoke.local.engine.LocalLambdaContext;
 import io.hubspoke.local.engine.LocalTables;
 import io.hubspoke.local.engine.SqsEventSourcePoller;
+import io.hubspoke.local.engine.StreamSqsFunction;
 import io.hubspoke.spoke.SpokeHandler;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -56,6 +57,8 @@ public final class LocalRuntime implements AutoCloseable {
   private ElasticMqEngine elasticMq;
   private LocalEventBus bus;
   private ElasticMqEngine.WorkQueues queues;
+  private ElasticMqEngine.WorkQueues dispatchQueues;
+  private SqsEventSourcePoller dispatchers;
   private HubspokeEnvironment environment;
   private AwsClients adminClients;
   private SqsEventSourcePoller spokes;
@@ -107,11 +110,24 @@ public final class LocalRuntime implements AutoCloseable {
             options.visibilityTimeout(),
             options.maxReceiveCount());
 
+    dispatchQueues =
+        ElasticMqEngine.createWorkQueues(
+            adminClients.sqs(),
+            LocalOptions.DISPATCH_QUEUE_NAME,
+            options.dispatchVisibilityTimeout(),
+            options.maxReceiveCount());
+
     Map<String, String> env = new HashMap<>(baseEnv);
     env.put(HubspokeEnvironment.TABLE_NAME, LocalOptions.TABLE_NAME);
     env.put(HubspokeEnvironment.QUEUE_URL, queues.queueUrl());
     env.put(HubspokeEnvironment.DEAD_LETTER_QUEUE_URL, queues.deadLetterQueueUrl());
     env.put(HubspokeEnvironment.EVENT_BUS_NAME, LocalOptions.BUS_NAME);
+    env.put(HubspokeEnvironment.DISPATCH_QUEUE_URL, dispatchQueues.queueUrl());
+    env.put(
+        HubspokeEnvironment.DISPATCH_DEAD_LETTER_QUEUE_URL, dispatchQueues.deadLetterQueueUrl());
+    env.put(
+        HubspokeEnvironment.DISPATCH_LEASE_MARGIN_SECONDS,
+        Long.toString(options.dispatchLeaseMargin().toSeconds()));
     env.put(
         HubspokeEnvironment.LEASE_GRACE_SECONDS, Long.toString(options.leaseGrace().toSeconds()));
     env.put(
@@ -155,6 +171,24 @@ public final class LocalRuntime implements AutoCloseable {
                     .logSink(options.functionLogs())
                     .build(),
                 options.spokeWrapper().apply(spoke)));
+
+    // The hub's second trigger: the dispatch queue, one chunk of a submitted run per message.
+    dispatchers =
+        track(
+            SqsEventSourcePoller.start(
+                adminClients.sqs(),
+                SqsEventSourcePoller.Config.builder()
+                    .queue(dispatchQueues.queueUrl(), dispatchQueues.queueArn())
+                    .batchSize(LocalOptions.DISPATCH_BATCH_SIZE)
+                    .maximumBatchingWindow(Duration.ZERO)
+                    .maximumConcurrency(options.dispatchConcurrency())
+                    .functionTimeout(options.hubTimeout())
+                    .reportBatchItemFailures(true)
+                    .region(REGION)
+                    .functionName("hubspoke-hub")
+                    .logSink(options.functionLogs())
+                    .build(),
+                new StreamSqsFunction(hub)));
 
     LocalHttpApi.Builder http =
         LocalHttpApi.builder()
@@ -289,6 +323,16 @@ public final class LocalRuntime implements AutoCloseable {
 
   public ElasticMqEngine.WorkQueues queues() {
     return queues;
+  }
+
+  /** The hub's dispatch queue and its dead-letter queue. */
+  public ElasticMqEngine.WorkQueues dispatchQueues() {
+    return dispatchQueues;
+  }
+
+  /** The event source mapping that feeds the dispatch queue to the hub. */
+  public SqsEventSourcePoller dispatchers() {
+    return dispatchers;
   }
 
   public LocalEventBus bus() {

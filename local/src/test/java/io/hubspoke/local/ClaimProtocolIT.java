@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.hubspoke.core.aws.AwsClients;
 import io.hubspoke.core.aws.Backoff;
 import io.hubspoke.core.config.HubspokeEnvironment;
-import io.hubspoke.core.model.RunIds;
+import io.hubspoke.core.model.RunSpec;
 import io.hubspoke.core.model.Sharding;
 import io.hubspoke.core.model.TaskStatus;
 import io.hubspoke.core.store.ClaimResult;
@@ -135,14 +135,14 @@ class ClaimProtocolIT {
     engine.close();
   }
 
-  private static String newRun(int tasks) {
-    String runId = RunIds.random();
+  private static RunSpec newRun(int tasks) {
+    RunSpec run = TestRuns.spec(tasks);
     List<String> items = new ArrayList<>();
     for (int i = 0; i < tasks; i++) {
       items.add("{\"i\":" + i + "}");
     }
-    store.putNew(runId, Sharding.forTotal(tasks), 0, items);
-    return runId;
+    store.putNew(run, 0, items);
+    return run;
   }
 
   private Instant lease(int seconds) {
@@ -151,8 +151,7 @@ class ClaimProtocolIT {
 
   @Test
   void manyConcurrentClaimersOneWinner() throws Exception {
-    String runId = newRun(1);
-    Sharding sharding = Sharding.forTotal(1);
+    RunSpec run = newRun(1);
     int threads = 16;
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     CountDownLatch start = new CountDownLatch(1);
@@ -162,7 +161,7 @@ class ClaimProtocolIT {
       Callable<ClaimResult> claim =
           () -> {
             start.await();
-            return store.claim(runId, sharding, 0, owner, lease(30), 3);
+            return store.claim(TestRuns.withAttempts(run, 3), 0, owner, lease(30));
           };
       results.add(pool.submit(claim));
     }
@@ -178,20 +177,20 @@ class ClaimProtocolIT {
     }
     pool.shutdown();
     assertEquals(1, winners);
-    assertEquals(1, store.get(runId, sharding, 0).orElseThrow().attempt());
+    assertEquals(1, store.get(run, 0).orElseThrow().attempt());
   }
 
   @Test
   void aStaleOwnerCannotCommitAfterItsLeaseWasTakenOver() {
-    String runId = newRun(1);
-    Sharding sharding = Sharding.forTotal(1);
+    RunSpec run = newRun(1);
     ClaimResult.Claimed first =
-        (ClaimResult.Claimed) store.claim(runId, sharding, 0, "first", lease(5), 3);
+        (ClaimResult.Claimed) store.claim(TestRuns.withAttempts(run, 3), 0, "first", lease(5));
     assertInstanceOf(
-        ClaimResult.LeasedByOther.class, store.claim(runId, sharding, 0, "second", lease(5), 3));
+        ClaimResult.LeasedByOther.class,
+        store.claim(TestRuns.withAttempts(run, 3), 0, "second", lease(5)));
     clock.advance(Duration.ofSeconds(6));
     ClaimResult.Claimed second =
-        (ClaimResult.Claimed) store.claim(runId, sharding, 0, "second", lease(5), 3);
+        (ClaimResult.Claimed) store.claim(TestRuns.withAttempts(run, 3), 0, "second", lease(5));
     assertEquals(2, second.lease().attempt());
 
     CommitResult stale = store.complete(first.lease(), first.task().startedAt(), "\"late\"");
@@ -203,17 +202,17 @@ class ClaimProtocolIT {
         store.fail(first.lease(), first.task().startedAt(), "E", "late"));
 
     assertTrue(store.complete(second.lease(), second.task().startedAt(), "\"ok\"").committed());
-    assertEquals(TaskStatus.SUCCEEDED, store.get(runId, sharding, 0).orElseThrow().status());
+    assertEquals(TaskStatus.SUCCEEDED, store.get(run, 0).orElseThrow().status());
     assertInstanceOf(
-        ClaimResult.AlreadyTerminal.class, store.claim(runId, sharding, 0, "third", lease(5), 3));
+        ClaimResult.AlreadyTerminal.class,
+        store.claim(TestRuns.withAttempts(run, 3), 0, "third", lease(5)));
   }
 
   @Test
   void aRetriedWriteWhoseResponseWasLostIsRecognisedAsOurs() {
-    String runId = newRun(1);
-    Sharding sharding = Sharding.forTotal(1);
+    RunSpec run = newRun(1);
     loseNextUpdateResponse.set(true);
-    ClaimResult claim = store.claim(runId, sharding, 0, "owner", lease(30), 3);
+    ClaimResult claim = store.claim(TestRuns.withAttempts(run, 3), 0, "owner", lease(30));
     assertInstanceOf(ClaimResult.Claimed.class, claim, "the claim's retry saw its own write");
     assertTrue(!loseNextUpdateResponse.get(), "a response was lost");
     Lease lease = ((ClaimResult.Claimed) claim).lease();
@@ -222,32 +221,30 @@ class ClaimProtocolIT {
     loseNextUpdateResponse.set(true);
     CommitResult commit = store.complete(lease, clock.instant(), "\"done\"");
     assertTrue(commit.committed(), "the commit's retry saw its own write, not a lost race");
-    assertEquals(TaskStatus.SUCCEEDED, store.get(runId, sharding, 0).orElseThrow().status());
+    assertEquals(TaskStatus.SUCCEEDED, store.get(run, 0).orElseThrow().status());
   }
 
   @Test
   void theFinalAttemptsExpiredLeaseFailsTheTaskOnce() {
-    String runId = newRun(1);
-    Sharding sharding = Sharding.forTotal(1);
-    store.claim(runId, sharding, 0, "a", lease(1), 1);
+    RunSpec run = newRun(1);
+    store.claim(TestRuns.withAttempts(run, 1), 0, "a", lease(1));
     clock.advance(Duration.ofSeconds(2));
-    ClaimResult exhausted = store.claim(runId, sharding, 0, "b", lease(1), 1);
+    ClaimResult exhausted = store.claim(TestRuns.withAttempts(run, 1), 0, "b", lease(1));
     assertInstanceOf(ClaimResult.AttemptsExhausted.class, exhausted);
     var observed = ((ClaimResult.AttemptsExhausted) exhausted).task();
-    assertTrue(store.expire(observed, sharding, "b").committed());
-    assertInstanceOf(CommitResult.LostRace.class, store.expire(observed, sharding, "c"));
-    assertEquals("LeaseExpired", store.get(runId, sharding, 0).orElseThrow().errorType());
+    assertTrue(store.expire(observed, run, "b").committed());
+    assertInstanceOf(CommitResult.LostRace.class, store.expire(observed, run, "c"));
+    assertEquals("LeaseExpired", store.get(run, 0).orElseThrow().errorType());
   }
 
   @Test
   void aReleasedTaskIsClaimedAgainWithTheNextAttempt() {
-    String runId = newRun(1);
-    Sharding sharding = Sharding.forTotal(1);
+    RunSpec run = newRun(1);
     ClaimResult.Claimed first =
-        (ClaimResult.Claimed) store.claim(runId, sharding, 0, "a", lease(30), 2);
+        (ClaimResult.Claimed) store.claim(TestRuns.withAttempts(run, 2), 0, "a", lease(30));
     assertTrue(store.release(first.lease(), "Flaky", "try again").committed());
     ClaimResult.Claimed second =
-        (ClaimResult.Claimed) store.claim(runId, sharding, 0, "b", lease(30), 2);
+        (ClaimResult.Claimed) store.claim(TestRuns.withAttempts(run, 2), 0, "b", lease(30));
     assertEquals(2, second.lease().attempt());
     assertEquals("Flaky", second.task().errorType(), "the last error stays visible");
   }
@@ -255,20 +252,17 @@ class ClaimProtocolIT {
   @Test
   void countingATerminalTaskIsIdempotentAndDrainsTheShard() {
     int total = 450;
-    String runId = newRun(total);
-    Sharding sharding = Sharding.forTotal(total);
+    RunSpec run = newRun(total);
+    Sharding sharding = run.sharding();
     assertEquals(3, sharding.shardCount());
     ShardCount last = null;
     for (int i = 0; i < total; i += sharding.shardCount()) {
-      last =
-          store.countTerminal(
-              runId, sharding, i, i % 2 == 0 ? TaskStatus.SUCCEEDED : TaskStatus.FAILED);
-      store.countTerminal(
-          runId, sharding, i, i % 2 == 0 ? TaskStatus.SUCCEEDED : TaskStatus.FAILED);
+      last = store.countTerminal(run, i, i % 2 == 0 ? TaskStatus.SUCCEEDED : TaskStatus.FAILED);
+      store.countTerminal(run, i, i % 2 == 0 ? TaskStatus.SUCCEEDED : TaskStatus.FAILED);
     }
     assertTrue(last.drained());
     assertEquals(150, last.succeeded() + last.failed());
-    List<ShardCount> counts = store.counts(runId, sharding);
+    List<ShardCount> counts = store.counts(run);
     assertEquals(150, counts.get(0).succeeded() + counts.get(0).failed());
     assertEquals(0, counts.get(1).succeeded() + counts.get(1).failed());
   }
@@ -276,13 +270,13 @@ class ClaimProtocolIT {
   @Test
   void tasksAreListedPageByPageAcrossShards() {
     int total = 450;
-    String runId = newRun(total);
-    Sharding sharding = Sharding.forTotal(total);
+    RunSpec run = newRun(total);
+    Sharding sharding = run.sharding();
     java.util.Set<Integer> seen = new java.util.HashSet<>();
     java.util.Optional<String> token = java.util.Optional.empty();
     int pages = 0;
     do {
-      var page = store.listTasks(runId, sharding, java.util.Optional.empty(), 100, token);
+      var page = store.listTasks(run, java.util.Optional.empty(), 100, token);
       page.items().forEach(t -> assertTrue(seen.add(t.index()), "listed twice: " + t.index()));
       token = page.nextToken();
       pages++;

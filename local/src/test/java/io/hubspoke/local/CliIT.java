@@ -96,4 +96,42 @@ class CliIT {
     assertEquals(2, result.exit(), kind + ": " + result.err());
     assertTrue(!result.err().isBlank(), "an explanation is printed");
   }
+
+  @Test
+  void aRunThatCannotBeSubmittedExitsThree(@TempDir Path dir) throws Exception {
+    Path ok = Files.writeString(dir.resolve("ok.json"), "[1]");
+    Result result = run("", "run", ok.toString(), "--api", "http://127.0.0.1:1", "--json");
+    assertEquals(3, result.exit(), result.err());
+    assertTrue(result.err().contains("could not submit"), result.err());
+  }
+
+  @Test
+  void theCliRetriesWithItsIdempotencyKeySoOneRunIsCreated(@TempDir Path dir) throws Exception {
+    Faults faults = new Faults();
+    java.util.concurrent.atomic.AtomicInteger denied =
+        new java.util.concurrent.atomic.AtomicInteger();
+    // The first submission fails inside AWS: the client is told to retry with the same key.
+    faults.deny =
+        r ->
+            r instanceof software.amazon.awssdk.services.dynamodb.model.PutItemRequest put
+                && put.item().get("sk").s().equals("RUN")
+                && denied.getAndIncrement() == 0;
+    try (LocalRuntime local =
+        LocalRuntime.start(
+            LocalOptions.builder()
+                .sweepInterval(java.time.Duration.ZERO)
+                .interceptor(faults.sdk())
+                .build())) {
+      Path items = Files.writeString(dir.resolve("items.json"), "[1,2,3,4,5]");
+      Result result =
+          run("", "run", items.toString(), "--api", local.apiEndpoint().toString(), "--json");
+      assertEquals(0, result.exit(), result.err());
+      JsonNode run = Json.parse(result.out().strip());
+      assertEquals("SUCCEEDED", run.get("status").asText());
+      assertTrue(run.hasNonNull("idempotencyKey"), run.toString());
+      assertTrue(denied.get() >= 2, "the first submission was refused and retried");
+      JsonNode runs = new ApiClient(local.apiEndpoint()).get("/runs").body().get("runs");
+      assertEquals(1, runs.size(), runs.toString());
+    }
+  }
 }

@@ -43,6 +43,14 @@ final class Faults {
   /** Runs before each attempt is sent, e.g. to delay a write until the test allows it. */
   volatile java.util.function.Consumer<SdkRequest> beforeSend = r -> {};
 
+  /** Applied per attempt: true answers it with a non-retryable AccessDeniedException, unsent. */
+  volatile Predicate<SdkRequest> deny = r -> false;
+
+  /** Told when each AWS call starts and when it ends, successfully or not (to count in-flight). */
+  volatile java.util.function.Consumer<SdkRequest> callStarted = r -> {};
+
+  volatile java.util.function.Consumer<SdkRequest> callEnded = r -> {};
+
   volatile java.util.function.Function<
           SQSEvent, SqsEventSourcePoller.InvocationInterceptor.Decision>
       pollerDecision = e -> SqsEventSourcePoller.InvocationInterceptor.Decision.INVOKE;
@@ -66,6 +74,9 @@ final class Faults {
     loseResponse = r -> false;
     throttle = r -> false;
     beforeSend = r -> {};
+    deny = r -> false;
+    callStarted = r -> {};
+    callEnded = r -> {};
     pollerDecision = e -> SqsEventSourcePoller.InvocationInterceptor.Decision.INVOKE;
     dropEvent = (rule, event) -> false;
     spokeFault = e -> SpokeFault.NONE;
@@ -122,6 +133,7 @@ final class Faults {
     return new ExecutionInterceptor() {
       @Override
       public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+        callStarted.accept(context.request());
         if (failBefore.test(context.request())) {
           throw new InjectedCrash(
               "injected: service unavailable for " + context.request().getClass().getSimpleName());
@@ -132,6 +144,17 @@ final class Faults {
       public void beforeTransmission(
           Context.BeforeTransmission context, ExecutionAttributes attributes) {
         beforeSend.accept(context.request());
+        if (deny.test(context.request())) {
+          throw software.amazon.awssdk.awscore.exception.AwsServiceException.builder()
+              .statusCode(400)
+              .message("injected: access denied")
+              .awsErrorDetails(
+                  software.amazon.awssdk.awscore.exception.AwsErrorDetails.builder()
+                      .errorCode("AccessDeniedException")
+                      .errorMessage("injected: access denied")
+                      .build())
+              .build();
+        }
         if (throttle.test(context.request())) {
           throw software.amazon.awssdk.awscore.exception.AwsServiceException.builder()
               .statusCode(429)
@@ -172,7 +195,14 @@ final class Faults {
       }
 
       @Override
+      public void onExecutionFailure(
+          Context.FailedExecution context, ExecutionAttributes attributes) {
+        callEnded.accept(context.request());
+      }
+
+      @Override
       public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
+        callEnded.accept(context.request());
         if (crashAfter.test(context.request())) {
           throw new InjectedCrash(
               "injected: the caller dies after " + context.request().getClass().getSimpleName());

@@ -112,6 +112,7 @@ public final class CollectorHandler implements RequestStreamHandler {
         .put("outcome", "SWEPT")
         .put("runsExamined", report.runsExamined())
         .put("summarized", report.summarized())
+        .put("dispatchesResumed", report.dispatchesResumed())
         .put("reconciled", report.reconciled())
         .put("tasksRecounted", report.tasksRecounted())
         .put("messagesResent", report.messagesResent());

@@ -23,7 +23,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Base64;
 import java.util.Iterator;
 import java.util.List;
@@ -55,16 +54,21 @@ final class HubApi {
     this.queries = queries;
   }
 
-  /** Handles any event the hub receives; returns the JSON the invoker gets back. */
-  JsonNode handle(JsonNode event, Duration timeBudget) {
+  /**
+   * Handles an HTTP API event, or a run request from a schedule rule or a direct invocation;
+   * returns the JSON the invoker gets back. For the latter two, a failed AWS call is thrown: Lambda
+   * then retries the asynchronous invocation and, after its retries, sends it to the rule's
+   * dead-letter queue. Bad input is answered, not thrown: no retry can fix it.
+   */
+  JsonNode handle(JsonNode event) {
     if (event != null && event.path("requestContext").has("http")) {
-      return http(event, timeBudget).toEvent();
+      return http(event).toEvent();
     }
     JsonNode request =
         event != null && event.has("detail-type") && event.has("detail")
             ? event.get("detail")
             : event;
-    HttpResponse response = guarded(() -> submit(parser.parse(request), timeBudget));
+    HttpResponse response = answered(() -> submit(parser.parse(request)));
     if (response.statusCode() >= 400) {
       LOG.warning(
           () -> "rejected a direct or scheduled run request: " + Json.write(response.body()));
@@ -72,7 +76,7 @@ final class HubApi {
     return response.body();
   }
 
-  HttpResponse http(JsonNode event, Duration timeBudget) {
+  HttpResponse http(JsonNode event) {
     String method = event.path("requestContext").path("http").path("method").asText("");
     String path = event.path("rawPath").asText("/");
     if (path.length() > 1 && path.endsWith("/")) {
@@ -82,7 +86,7 @@ final class HubApi {
     if (segments.length >= 1 && segments[0].equals("runs")) {
       if (segments.length == 1) {
         if (method.equals("POST")) {
-          return guarded(() -> postRun(event, timeBudget));
+          return guarded(() -> postRun(event));
         }
         if (method.equals("GET")) {
           return guarded(() -> listRuns(event));
@@ -110,7 +114,7 @@ final class HubApi {
         .withHeader("allow", allowed);
   }
 
-  private HttpResponse postRun(JsonNode event, Duration timeBudget) {
+  private HttpResponse postRun(JsonNode event) {
     String contentType = header(event, "content-type").orElse("");
     String mediaType = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
     if (!mediaType.equals("application/json")) {
@@ -128,11 +132,11 @@ final class HubApi {
     }
     rejectQuery(event, Set.of());
     RunRequest request = parser.parse(body(event));
-    return submit(request, timeBudget);
+    return submit(request);
   }
 
-  private HttpResponse submit(RunRequest request, Duration timeBudget) {
-    SubmitResult result = submission.submit(request, timeBudget);
+  private HttpResponse submit(RunRequest request) {
+    SubmitResult result = submission.submit(request);
     ObjectNode body = queries.view(result.run()).toJson();
     body.put("created", result.created());
     return HttpResponse.json(result.created() ? 202 : 200, body)
@@ -316,8 +320,23 @@ final class HubApi {
     }
   }
 
-  /** Maps the failures every route shares onto HTTP responses. */
+  /** Maps the failures every route shares onto HTTP responses; AWS failures become a 503. */
   private static HttpResponse guarded(java.util.function.Supplier<HttpResponse> route) {
+    try {
+      return answered(route);
+    } catch (PartialFailureException | SdkException e) {
+      LOG.log(Level.WARNING, "AWS call failed", e);
+      return HttpResponse.error(
+          503,
+          "ServiceUnavailable",
+          "a downstream AWS service failed ("
+              + e.getMessage()
+              + "); retry the request with the same idempotencyKey");
+    }
+  }
+
+  /** Maps the caller's mistakes onto 4xx answers; anything else is thrown. */
+  private static HttpResponse answered(java.util.function.Supplier<HttpResponse> route) {
     try {
       return route.get();
     } catch (InvalidInputException e) {
@@ -332,14 +351,6 @@ final class HubApi {
                   "pass the nextToken of the previous page unchanged, or omit it for the first page")));
     } catch (IdempotencyConflictException e) {
       return HttpResponse.error(409, "IdempotencyConflict", e.getMessage());
-    } catch (PartialFailureException | SdkException e) {
-      LOG.log(Level.WARNING, "AWS call failed", e);
-      return HttpResponse.error(
-          503,
-          "ServiceUnavailable",
-          "a downstream AWS service failed ("
-              + e.getMessage()
-              + "); retry the request with the same idempotencyKey");
     }
   }
 }

@@ -4,27 +4,32 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hubspoke.core.aws.AwsClients;
 import io.hubspoke.core.config.HubspokeEnvironment;
 import io.hubspoke.core.json.Json;
 import io.hubspoke.core.service.Hubspoke;
+import io.hubspoke.core.service.MessageOutcome;
+import io.hubspoke.core.service.RunDispatcher;
 import io.hubspoke.core.worker.WorkerRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
+import java.time.Instant;
 
 /**
- * The hub Lambda. Parses the event, delegates to {@link HubApi}, writes the response. AWS clients
- * are built once per instance, in the constructor.
+ * The hub Lambda. Parses the event and delegates: API Gateway HTTP API events, scheduled and direct
+ * run requests to {@link HubApi}; batches from the dispatch queue (SQS event source mapping, with
+ * {@code ReportBatchItemFailures}) to {@link RunDispatcher}, one chunk per message. AWS clients are
+ * built once per instance, in the constructor.
  */
 public final class HubHandler implements RequestStreamHandler {
-  /** Kept back from the invocation's remaining time to write the response. */
-  static final Duration RESPONSE_RESERVE = Duration.ofSeconds(1);
-
   private final HubApi api;
+  private final RunDispatcher dispatcher;
+  private final Clock clock;
 
   public HubHandler() {
     this(HubspokeEnvironment.fromSystem());
@@ -41,15 +46,20 @@ public final class HubHandler implements RequestStreamHandler {
   /** With the workers this deployment offers (the built-in ones unless extended). */
   public HubHandler(
       HubspokeEnvironment env, AwsClients clients, Clock clock, WorkerRegistry workers) {
-    this(wire(Hubspoke.create(env, clients, clock, workers)));
+    this(Hubspoke.create(env, clients, clock, workers), clock);
   }
 
-  HubHandler(HubApi api) {
+  private HubHandler(Hubspoke hubspoke, Clock clock) {
+    this(
+        new HubApi(hubspoke.requestParser(), hubspoke.submission(), hubspoke.queries()),
+        hubspoke.dispatcher(),
+        clock);
+  }
+
+  HubHandler(HubApi api, RunDispatcher dispatcher, Clock clock) {
     this.api = api;
-  }
-
-  private static HubApi wire(Hubspoke hubspoke) {
-    return new HubApi(hubspoke.requestParser(), hubspoke.submission(), hubspoke.queries());
+    this.dispatcher = dispatcher;
+    this.clock = clock;
   }
 
   @Override
@@ -67,8 +77,34 @@ public final class HubHandler implements RequestStreamHandler {
               .getBytes(StandardCharsets.UTF_8));
       return;
     }
-    Duration budget = Duration.ofMillis(context.getRemainingTimeInMillis()).minus(RESPONSE_RESERVE);
-    JsonNode response = api.handle(event, budget.isNegative() ? Duration.ZERO : budget);
+    JsonNode response =
+        isSqsBatch(event)
+            ? dispatch(
+                event.get("Records"),
+                clock.instant().plusMillis(context.getRemainingTimeInMillis()))
+            : api.handle(event);
     output.write(Json.write(response).getBytes(StandardCharsets.UTF_8));
+  }
+
+  static boolean isSqsBatch(JsonNode event) {
+    JsonNode records = event == null ? null : event.get("Records");
+    return records != null
+        && records.isArray()
+        && !records.isEmpty()
+        && "aws:sqs".equals(records.get(0).path("eventSource").asText());
+  }
+
+  /** One chunk per message, in order; the ones to come back are reported as item failures. */
+  private ObjectNode dispatch(JsonNode records, Instant deadline) {
+    ObjectNode response = Json.object();
+    ArrayNode failures = response.putArray("batchItemFailures");
+    for (JsonNode record : records) {
+      String messageId = record.path("messageId").asText();
+      if (dispatcher.dispatch(messageId, record.path("body").asText(null), deadline)
+          == MessageOutcome.RETRY) {
+        failures.addObject().put("itemIdentifier", messageId);
+      }
+    }
+    return response;
   }
 }

@@ -8,7 +8,6 @@ import io.hubspoke.core.api.RunRequestParser;
 import io.hubspoke.core.json.Json;
 import io.hubspoke.core.worker.WorkerRegistry;
 import java.io.InputStream;
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,7 +26,7 @@ class HubApiTest {
 
   @Test
   void aPostWithTheWrongContentTypeIs415() throws Exception {
-    JsonNode response = api.handle(fixture("apigw-v2-post-runs.json"), Duration.ofSeconds(10));
+    JsonNode response = api.handle(fixture("apigw-v2-post-runs.json"));
     assertEquals(415, response.get("statusCode").asInt());
     assertEquals("application/json", response.get("headers").get("content-type").asText());
     JsonNode body = Json.parse(response.get("body").asText());
@@ -37,7 +36,7 @@ class HubApiTest {
 
   @Test
   void aMalformedRunIdIs400NamingRunId() throws Exception {
-    JsonNode response = api.handle(fixture("apigw-v2-get-run.json"), Duration.ofSeconds(10));
+    JsonNode response = api.handle(fixture("apigw-v2-get-run.json"));
     assertEquals(400, response.get("statusCode").asInt());
     JsonNode body = Json.parse(response.get("body").asText());
     assertEquals("runId", body.get("errors").get(0).get("field").asText());
@@ -45,7 +44,7 @@ class HubApiTest {
 
   @Test
   void anInvalidScheduledRunIsAnsweredWithTheFieldAndNotThrown() throws Exception {
-    JsonNode response = api.handle(fixture("scheduled-run-invalid.json"), Duration.ofSeconds(10));
+    JsonNode response = api.handle(fixture("scheduled-run-invalid.json"));
     assertEquals("ValidationError", response.get("error").asText());
     assertEquals("items", response.get("errors").get(0).get("field").asText());
   }
@@ -54,7 +53,7 @@ class HubApiTest {
   void unknownRoutesAndMethodsAreAnsweredWithTheRoutes() throws Exception {
     JsonNode event = fixture("apigw-v2-get-run.json");
     ((com.fasterxml.jackson.databind.node.ObjectNode) event).put("rawPath", "/jobs");
-    JsonNode notFound = api.handle(event, Duration.ofSeconds(10));
+    JsonNode notFound = api.handle(event);
     assertEquals(404, notFound.get("statusCode").asInt());
     assertTrue(notFound.get("body").asText().contains(HubApi.ROUTES));
 
@@ -62,7 +61,7 @@ class HubApiTest {
         .put("rawPath", "/runs/r-0123456789abcdef01234567");
     ((com.fasterxml.jackson.databind.node.ObjectNode) event.get("requestContext").get("http"))
         .put("method", "PUT");
-    JsonNode notAllowed = api.handle(event, Duration.ofSeconds(10));
+    JsonNode notAllowed = api.handle(event);
     assertEquals(405, notAllowed.get("statusCode").asInt());
     assertEquals("GET", notAllowed.get("headers").get("allow").asText());
   }

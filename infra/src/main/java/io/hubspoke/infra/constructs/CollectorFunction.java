@@ -35,7 +35,9 @@ public class CollectorFunction extends Construct {
     FunctionProps.allow(
         function.getRole(),
         List.of("sqs:SendMessage"),
-        List.of(props.getWorkQueue().getQueue().getQueueArn()));
+        List.of(
+            props.getWorkQueue().getQueue().getQueueArn(),
+            props.getDispatchQueue().getQueue().getQueueArn()));
     FunctionProps.allow(
         function.getRole(),
         List.of("events:PutEvents"),

@@ -21,6 +21,7 @@ public final class FunctionProps {
   private final RetentionDays logRetention;
   private final HubspokeTable table;
   private final WorkQueue workQueue;
+  private final WorkQueue dispatchQueue;
   private final HubspokeEventBus eventBus;
 
   private FunctionProps(Builder b) {
@@ -30,6 +31,7 @@ public final class FunctionProps {
     this.logRetention = Objects.requireNonNull(b.logRetention, "logRetention");
     this.table = Objects.requireNonNull(b.table, "table");
     this.workQueue = Objects.requireNonNull(b.workQueue, "workQueue");
+    this.dispatchQueue = Objects.requireNonNull(b.dispatchQueue, "dispatchQueue");
     this.eventBus = Objects.requireNonNull(b.eventBus, "eventBus");
   }
 
@@ -65,13 +67,21 @@ public final class FunctionProps {
     return eventBus;
   }
 
+  /** The hub's dispatch queue: one message per chunk of a submitted run. */
+  public WorkQueue getDispatchQueue() {
+    return dispatchQueue;
+  }
+
   /** The variables of {@link HubspokeEnvironment} that every function reads. */
   public Map<String, String> environment() {
     return Map.of(
         HubspokeEnvironment.TABLE_NAME, table.getTable().getTableName(),
         HubspokeEnvironment.QUEUE_URL, workQueue.getQueue().getQueueUrl(),
         HubspokeEnvironment.DEAD_LETTER_QUEUE_URL, workQueue.getDeadLetterQueue().getQueueUrl(),
-        HubspokeEnvironment.EVENT_BUS_NAME, eventBus.getBus().getEventBusName());
+        HubspokeEnvironment.EVENT_BUS_NAME, eventBus.getBus().getEventBusName(),
+        HubspokeEnvironment.DISPATCH_QUEUE_URL, dispatchQueue.getQueue().getQueueUrl(),
+        HubspokeEnvironment.DISPATCH_DEAD_LETTER_QUEUE_URL,
+            dispatchQueue.getDeadLetterQueue().getQueueUrl());
   }
 
   /** A {@link JavaFunction} with these settings. */
@@ -101,6 +111,7 @@ public final class FunctionProps {
     private RetentionDays logRetention = RetentionDays.ONE_MONTH;
     private HubspokeTable table;
     private WorkQueue workQueue;
+    private WorkQueue dispatchQueue;
     private HubspokeEventBus eventBus;
 
     public Builder jar(Path jar) {
@@ -130,6 +141,11 @@ public final class FunctionProps {
 
     public Builder workQueue(WorkQueue workQueue) {
       this.workQueue = workQueue;
+      return this;
+    }
+
+    public Builder dispatchQueue(WorkQueue dispatchQueue) {
+      this.dispatchQueue = dispatchQueue;
       return this;
     }
 

@@ -88,6 +88,7 @@ final class Bench {
     final LocalEventBus bus;
     final AwsClients admin;
     final HubspokeEnvironment environment;
+    final ElasticMqEngine.WorkQueues dispatchQueues;
 
     Engines() {
       List<AutoCloseable> started = new ArrayList<>();
@@ -115,6 +116,13 @@ final class Bench {
         env.put(HubspokeEnvironment.QUEUE_URL, queues.queueUrl());
         env.put(HubspokeEnvironment.DEAD_LETTER_QUEUE_URL, queues.deadLetterQueueUrl());
         env.put(HubspokeEnvironment.EVENT_BUS_NAME, LocalOptions.BUS_NAME);
+        dispatchQueues =
+            ElasticMqEngine.createWorkQueues(
+                admin.sqs(), LocalOptions.DISPATCH_QUEUE_NAME, Duration.ofSeconds(180), 8);
+        env.put(HubspokeEnvironment.DISPATCH_QUEUE_URL, dispatchQueues.queueUrl());
+        env.put(
+            HubspokeEnvironment.DISPATCH_DEAD_LETTER_QUEUE_URL,
+            dispatchQueues.deadLetterQueueUrl());
         environment = new HubspokeEnvironment(env);
       } catch (RuntimeException | Error e) {
         closeAll(started);

@@ -12,6 +12,7 @@ import io.hubspoke.local.LocalOptions;
 import io.hubspoke.local.LocalRuntime;
 import io.hubspoke.local.engine.LocalLambdaContext;
 import io.hubspoke.local.engine.SqsEventSourcePoller;
+import io.hubspoke.local.engine.StreamSqsFunction;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -147,14 +148,17 @@ final class Scenarios {
         invokeHub(hub, Bench.sleepRequest(warm, 0));
         naive(clients, engines.environment, warm);
 
+        drainDispatch(hub, engines);
         counter.reset();
         long t0 = System.nanoTime();
         JsonNode created = invokeHub(hub, Bench.sleepRequest(n, 0));
-        long t1 = System.nanoTime();
-        Map<String, RequestCounter.Tally> hubRequests = counter.snapshot();
+        long accepted = System.nanoTime();
         if (created.path("total").asInt() != n) {
           throw new IllegalStateException("the hub did not accept the run: " + created);
         }
+        drainDispatch(hub, engines);
+        long t1 = System.nanoTime();
+        Map<String, RequestCounter.Tally> hubRequests = counter.snapshot();
 
         counter.reset();
         long t2 = System.nanoTime();
@@ -170,6 +174,7 @@ final class Scenarios {
         double naive = (t3 - t2) / 1e9;
         ObjectNode r = Json.object();
         r.put("items", n);
+        r.put("acceptedSeconds", Bench.round((accepted - t0) / 1e9, 2));
         r.put("batchedSeconds", Bench.round(batched, 2));
         r.put("naiveSeconds", Bench.round(naive, 2));
         r.put("speedup", Bench.round(naive / batched, 1));
@@ -179,12 +184,92 @@ final class Scenarios {
         r.set("hubRequestsByOperation", callsByOperation(hubRequests, n));
         target(
             r,
-            "speedup >= 10 and hubRequestsPerItem <= 0.15",
-            naive / batched >= 10 && (double) hubAttempts / n <= 0.15);
+            // Per chunk of 50: its share of the accepting BatchWriteItem and SendMessageBatch, then
+            // claim, 2 BatchWriteItem, 5 SendMessageBatch, the run's chunk set, the chunk's DONE:
+            // 10.14 requests, 0.203 per item.
+            "speedup >= 10 and hubRequestsPerItem <= 0.21",
+            naive / batched >= 10 && (double) hubAttempts / n <= 0.21);
         return r;
       }
     }
   }
+
+  /**
+   * Delivers the dispatch queue to the hub as its event source mapping would (batches of {@link
+   * LocalOptions#DISPATCH_BATCH_SIZE}, {@link #DISPATCHERS} invocations at once) until it is empty.
+   * Receives and deletes are the mapping's, not the hub's: they are not counted (the counter sits
+   * on the hub's clients only).
+   */
+  private static void drainDispatch(HubHandler hub, Bench.Engines engines) throws Exception {
+    StreamSqsFunction function = new StreamSqsFunction(hub);
+    String queueUrl = engines.dispatchQueues.queueUrl();
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(DISPATCHERS);
+    try {
+      List<java.util.concurrent.Future<?>> workers = new java.util.ArrayList<>();
+      for (int w = 0; w < DISPATCHERS; w++) {
+        workers.add(
+            pool.submit(
+                () -> {
+                  while (true) {
+                    var messages =
+                        engines
+                            .admin
+                            .sqs()
+                            .receiveMessage(
+                                b ->
+                                    b.queueUrl(queueUrl)
+                                        .maxNumberOfMessages(LocalOptions.DISPATCH_BATCH_SIZE)
+                                        .waitTimeSeconds(1))
+                            .messages();
+                    if (messages.isEmpty()) {
+                      return null;
+                    }
+                    var event = new com.amazonaws.services.lambda.runtime.events.SQSEvent();
+                    List<com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage> records =
+                        new java.util.ArrayList<>();
+                    for (var m : messages) {
+                      var record =
+                          new com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage();
+                      record.setMessageId(m.messageId());
+                      record.setReceiptHandle(m.receiptHandle());
+                      record.setBody(m.body());
+                      record.setEventSource("aws:sqs");
+                      records.add(record);
+                    }
+                    event.setRecords(records);
+                    var failures =
+                        function
+                            .handleRequest(
+                                event,
+                                LocalLambdaContext.builder()
+                                    .functionName("hubspoke-hub")
+                                    .timeout(Duration.ofSeconds(30))
+                                    .build())
+                            .getBatchItemFailures();
+                    if (!failures.isEmpty()) {
+                      throw new IllegalStateException("dispatch failed: " + failures);
+                    }
+                    for (var m : messages) {
+                      engines
+                          .admin
+                          .sqs()
+                          .deleteMessage(
+                              b -> b.queueUrl(queueUrl).receiptHandle(m.receiptHandle()));
+                    }
+                  }
+                }));
+      }
+      for (var worker : workers) {
+        worker.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** Concurrent hub invocations from the dispatch queue, as the CDK stack's mapping allows. */
+  static final int DISPATCHERS = LocalOptions.DEFAULT_DISPATCH_CONCURRENCY;
 
   private static JsonNode invokeHub(HubHandler hub, String request) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();

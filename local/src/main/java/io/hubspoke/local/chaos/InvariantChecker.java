@@ -103,8 +103,7 @@ public final class InvariantChecker {
     }
     Map<Integer, TaskRecord> byIndex = new HashMap<>();
     tasks.forEachTask(
-        runId,
-        run.spec().sharding(),
+        run.spec(),
         task -> {
           if (byIndex.put(task.index(), task) != null) {
             violations.add(new Violation("I1", "task " + task.taskId() + " stored twice"));

@@ -134,6 +134,11 @@ public final class Soak {
     LocalOptions localOptions =
         LocalOptions.builder()
             .spokeTimeout(SPOKE_TIMEOUT)
+            // A hub that dies dispatching a chunk: its lease ends 2 s after its 10 s deadline and
+            // the chunk's message returns after 15 s (on AWS: 30 s after, and 6 x the hub timeout).
+            .hubTimeout(Duration.ofSeconds(10))
+            .dispatchLeaseMargin(Duration.ofSeconds(2))
+            .dispatchVisibilityTimeout(Duration.ofSeconds(15))
             .leaseGrace(LEASE_GRACE)
             .summaryLease(SUMMARY_LEASE)
             .sweepInterval(SWEEP_INTERVAL)

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.hubspoke.core.aws.AwsClients;
 import io.hubspoke.core.aws.Backoff;
 import io.hubspoke.core.model.RunIds;
+import io.hubspoke.core.model.RunSpec;
 import io.hubspoke.core.model.Sharding;
 import io.hubspoke.core.model.TaskRecord;
 import io.hubspoke.core.model.TaskStatus;
@@ -53,6 +54,7 @@ abstract class TaskStoreContract {
   TestClock clock;
   TaskStore store;
   String runId;
+  String incarnation;
 
   @BeforeEach
   void setUp() {
@@ -70,6 +72,7 @@ abstract class TaskStoreContract {
     clock = new TestClock(Instant.now());
     store = new TaskStore(clients.dynamoDb(), Engines.TABLE, clock, Backoff.standard());
     runId = RunIds.random();
+    incarnation = RunIds.newIncarnation();
   }
 
   @AfterEach
@@ -77,18 +80,38 @@ abstract class TaskStoreContract {
     clients.close();
   }
 
+  /** The run's spec for a sharding; the incarnation is fixed per test, like the run id. */
+  RunSpec spec(Sharding sharding) {
+    return spec(sharding, 3);
+  }
+
+  RunSpec spec(Sharding sharding, int maxAttempts) {
+    return new RunSpec(
+        runId,
+        incarnation,
+        "echo",
+        io.hubspoke.core.json.Json.object(),
+        maxAttempts,
+        60,
+        sharding.total(),
+        sharding.shardCount(),
+        50,
+        clock.instant(),
+        clock.instant().plus(java.time.Duration.ofDays(30)));
+  }
+
   Sharding oneTask() {
     Sharding sharding = new Sharding(1, 1);
-    store.putNew(runId, sharding, 0, List.of("\"a\""));
+    store.putNew(spec(sharding), 0, List.of("\"a\""));
     return sharding;
   }
 
   ClaimResult claim(Sharding sharding, String owner, int maxAttempts) {
-    return store.claim(runId, sharding, 0, owner, clock.instant().plus(LEASE), maxAttempts);
+    return store.claim(spec(sharding, maxAttempts), 0, owner, clock.instant().plus(LEASE));
   }
 
   TaskRecord stored(Sharding sharding) {
-    return store.get(runId, sharding, 0).orElseThrow();
+    return store.get(spec(sharding), 0).orElseThrow();
   }
 
   @Test
@@ -169,7 +192,14 @@ abstract class TaskStoreContract {
 
     Lease impostor =
         new Lease(
-            runId, 0, 0, "someone-else", lease.version(), lease.attempt(), lease.leaseUntil());
+            runId,
+            incarnation,
+            0,
+            0,
+            "someone-else",
+            lease.version(),
+            lease.attempt(),
+            lease.leaseUntil());
     assertFalse(store.complete(impostor, clock.instant(), "\"x\"").committed());
   }
 
@@ -180,9 +210,10 @@ abstract class TaskStoreContract {
     clock.advance(LEASE.plusSeconds(1));
     ClaimResult exhausted = claim(sharding, "late", 1);
     TaskRecord observed = assertInstanceOf(ClaimResult.AttemptsExhausted.class, exhausted).task();
-    assertTrue(store.expire(observed, sharding, "late").committed());
-    assertTrue(store.expire(observed, sharding, "late").committed(), "a retry is recognised");
-    assertFalse(store.expire(observed, sharding, "other").committed());
+    assertTrue(store.expire(observed, spec(sharding, 1), "late").committed());
+    assertTrue(
+        store.expire(observed, spec(sharding, 1), "late").committed(), "a retry is recognised");
+    assertFalse(store.expire(observed, spec(sharding, 1), "other").committed());
     TaskRecord task = stored(sharding);
     assertEquals(TaskStatus.FAILED, task.status());
     assertEquals("LeaseExpired", task.errorType());
@@ -191,16 +222,16 @@ abstract class TaskStoreContract {
   @Test
   void countingATerminalTaskTwiceCountsItOnce() {
     Sharding sharding = new Sharding(3, 1);
-    ShardCount first = store.countTerminal(runId, sharding, 0, TaskStatus.SUCCEEDED);
-    ShardCount repeat = store.countTerminal(runId, sharding, 0, TaskStatus.SUCCEEDED);
+    ShardCount first = store.countTerminal(spec(sharding), 0, TaskStatus.SUCCEEDED);
+    ShardCount repeat = store.countTerminal(spec(sharding), 0, TaskStatus.SUCCEEDED);
     assertEquals(1, first.succeeded());
     assertEquals(1, repeat.succeeded());
     assertFalse(repeat.drained());
-    store.countTerminal(runId, sharding, 1, TaskStatus.FAILED);
-    ShardCount last = store.countTerminal(runId, sharding, 2, TaskStatus.SUCCEEDED);
+    store.countTerminal(spec(sharding), 1, TaskStatus.FAILED);
+    ShardCount last = store.countTerminal(spec(sharding), 2, TaskStatus.SUCCEEDED);
     assertTrue(last.drained());
     assertEquals(
-        List.of(new ShardCount(0, 2, 1, 3, last.updatedAt())), store.counts(runId, sharding));
+        List.of(new ShardCount(0, 2, 1, 3, last.updatedAt())), store.counts(spec(sharding)));
   }
 
   @Test
@@ -208,12 +239,11 @@ abstract class TaskStoreContract {
     Sharding sharding = new Sharding(7, 3); // shards: {0, 3, 6}, {1, 4}, {2, 5}
     ShardCount mixed =
         store.countTerminal(
-            runId, sharding, 0, Map.of(0, TaskStatus.SUCCEEDED, 6, TaskStatus.FAILED));
+            spec(sharding), 0, Map.of(0, TaskStatus.SUCCEEDED, 6, TaskStatus.FAILED));
     assertEquals(new ShardCount(0, 1, 1, 3, mixed.updatedAt()), mixed);
     ShardCount repeated =
         store.countTerminal(
-            runId,
-            sharding,
+            spec(sharding),
             0,
             Map.of(0, TaskStatus.SUCCEEDED, 3, TaskStatus.SUCCEEDED, 6, TaskStatus.FAILED));
     assertEquals(2, repeated.succeeded());
@@ -221,26 +251,26 @@ abstract class TaskStoreContract {
     assertTrue(repeated.drained());
     assertThrows(
         IllegalArgumentException.class,
-        () -> store.countTerminal(runId, sharding, 1, Map.of(3, TaskStatus.SUCCEEDED)),
+        () -> store.countTerminal(spec(sharding), 1, Map.of(3, TaskStatus.SUCCEEDED)),
         "a task outside the shard");
     assertThrows(
         IllegalArgumentException.class,
-        () -> store.countTerminal(runId, sharding, 1, Map.of(1, TaskStatus.RUNNING)),
+        () -> store.countTerminal(spec(sharding), 1, Map.of(1, TaskStatus.RUNNING)),
         "a task that is not terminal");
     assertThrows(
-        IllegalArgumentException.class, () -> store.countTerminal(runId, sharding, 1, Map.of()));
+        IllegalArgumentException.class, () -> store.countTerminal(spec(sharding), 1, Map.of()));
   }
 
   @Test
   void aRunsTasksArePagedAcrossShardsEachExactlyOnce() {
     Sharding sharding = new Sharding(7, 3);
     store.putNew(
-        runId, sharding, 0, IntStream.range(0, 7).mapToObj(i -> "\"item-" + i + "\"").toList());
+        spec(sharding), 0, IntStream.range(0, 7).mapToObj(i -> "\"item-" + i + "\"").toList());
     List<Integer> seen = new ArrayList<>();
     Optional<String> token = Optional.empty();
     int pages = 0;
     do {
-      Page<TaskRecord> page = store.listTasks(runId, sharding, Optional.empty(), 3, token);
+      Page<TaskRecord> page = store.listTasks(spec(sharding), Optional.empty(), 3, token);
       assertTrue(page.items().size() <= 3, "a page holds at most the limit");
       page.items().forEach(t -> seen.add(t.index()));
       token = page.nextToken();
@@ -249,15 +279,14 @@ abstract class TaskStoreContract {
     assertEquals(List.of(0, 3, 6, 1, 4, 2, 5), seen, "shard by shard, each task once");
 
     Lease lease =
-        ((ClaimResult.Claimed)
-                store.claim(runId, sharding, 4, "owner", clock.instant().plus(LEASE), 3))
+        ((ClaimResult.Claimed) store.claim(spec(sharding), 4, "owner", clock.instant().plus(LEASE)))
             .lease();
     store.complete(lease, clock.instant(), "\"done\"");
     Page<TaskRecord> succeeded =
-        store.listTasks(runId, sharding, Optional.of(TaskStatus.SUCCEEDED), 10, Optional.empty());
+        store.listTasks(spec(sharding), Optional.of(TaskStatus.SUCCEEDED), 10, Optional.empty());
     assertEquals(List.of(4), succeeded.items().stream().map(TaskRecord::index).toList());
     List<Integer> visited = new ArrayList<>();
-    store.forEachTask(runId, sharding, t -> visited.add(t.index()));
+    store.forEachTask(spec(sharding), t -> visited.add(t.index()));
     assertEquals(7, visited.size());
   }
 }

@@ -1,8 +1,10 @@
 package io.hubspoke.core.aws;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.function.Supplier;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 
 /**
  * The instant by which the AWS calls made on the current thread must stop retrying. A Lambda
@@ -37,5 +39,19 @@ public final class CallDeadline {
   /** The deadline of the current thread's calls, if one is set. */
   public static Optional<Instant> current() {
     return Optional.ofNullable(CURRENT.get());
+  }
+
+  /**
+   * Bounds a call's attempts, including the one in flight, by the current deadline: the SDK aborts
+   * the call when the deadline passes. For writes whose holder's lease ends a fixed margin after
+   * the deadline: no such write can still be on its way once the lease has ended.
+   */
+  public static void abortAtDeadline(AwsRequestOverrideConfiguration.Builder config) {
+    current()
+        .ifPresent(
+            deadline -> {
+              Duration left = Duration.between(Instant.now(), deadline);
+              config.apiCallTimeout(left.toMillis() < 1 ? Duration.ofMillis(1) : left);
+            });
   }
 }

@@ -29,6 +29,11 @@ final class DeadlineBoundRetryStrategy implements RetryStrategy {
 
   @Override
   public AcquireInitialTokenResponse acquireInitialToken(AcquireInitialTokenRequest request) {
+    Optional<Instant> deadline = CallDeadline.current();
+    if (deadline.isPresent() && !clock.instant().isBefore(deadline.get())) {
+      // A function past its deadline is stopped on Lambda: it must not start writing here either.
+      throw new TokenAcquisitionFailedException("the call's deadline has passed");
+    }
     return delegate.acquireInitialToken(request);
   }
 

@@ -12,7 +12,7 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
 import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
 
-/** The work queue and its dead-letter queue. */
+/** A queue (the work queue, or the hub's dispatch queue) and its dead-letter queue. */
 public final class TaskQueue {
   public static final int MAX_BATCH = 10;
   public static final int MAX_DELAY_SECONDS = 900;
@@ -36,19 +36,24 @@ public final class TaskQueue {
    * @throws PartialFailureException if some entries still fail after every retry
    */
   public void send(List<TaskMessage> messages) {
-    for (int from = 0; from < messages.size(); from += MAX_BATCH) {
-      sendBatch(messages.subList(from, Math.min(messages.size(), from + MAX_BATCH)));
+    sendBodies(messages.stream().map(TaskMessage::toJson).toList());
+  }
+
+  /** Sends messages with these bodies, ten per call; failed entries are sent again with backoff. */
+  public void sendBodies(List<String> bodies) {
+    for (int from = 0; from < bodies.size(); from += MAX_BATCH) {
+      sendBatch(bodies.subList(from, Math.min(bodies.size(), from + MAX_BATCH)));
     }
   }
 
-  private void sendBatch(List<TaskMessage> batch) {
+  private void sendBatch(List<String> batch) {
     Map<String, SendMessageBatchRequestEntry> pending = new HashMap<>();
     for (int i = 0; i < batch.size(); i++) {
       pending.put(
           Integer.toString(i),
           SendMessageBatchRequestEntry.builder()
               .id(Integer.toString(i))
-              .messageBody(batch.get(i).toJson())
+              .messageBody(batch.get(i))
               .build());
     }
     for (int attempt = 0; ; attempt++) {

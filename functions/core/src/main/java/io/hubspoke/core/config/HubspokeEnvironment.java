@@ -14,6 +14,19 @@ public final class HubspokeEnvironment {
   public static final String DEAD_LETTER_QUEUE_URL = "HUBSPOKE_DEAD_LETTER_QUEUE_URL";
   public static final String EVENT_BUS_NAME = "HUBSPOKE_EVENT_BUS_NAME";
 
+  /** The hub's dispatch queue: one message per chunk of a submitted run (hub and collector). */
+  public static final String DISPATCH_QUEUE_URL = "HUBSPOKE_DISPATCH_QUEUE_URL";
+
+  public static final String DISPATCH_DEAD_LETTER_QUEUE_URL =
+      "HUBSPOKE_DISPATCH_DEAD_LETTER_QUEUE_URL";
+
+  /**
+   * Seconds a chunk's dispatch lease outlasts its dispatcher's deadline (default 30): every task
+   * write is aborted at that deadline, so none is in flight when another dispatcher takes over.
+   */
+  public static final String DISPATCH_LEASE_MARGIN_SECONDS =
+      "HUBSPOKE_DISPATCH_LEASE_MARGIN_SECONDS";
+
   /** Seconds a lease outlasts the task deadline, to record the outcome (default 10). */
   public static final String LEASE_GRACE_SECONDS = "HUBSPOKE_LEASE_GRACE_SECONDS";
 
@@ -23,7 +36,10 @@ public final class HubspokeEnvironment {
   /** Seconds a collector holds a run while summarizing it (default 360). */
   public static final String SUMMARY_LEASE_SECONDS = "HUBSPOKE_SUMMARY_LEASE_SECONDS";
 
-  /** Days a finished run is kept before DynamoDB TTL may delete it (default 30). */
+  /**
+   * Days after its creation when every item of a run expires and DynamoDB TTL may delete it
+   * (default 30). A run must finish within that time.
+   */
   public static final String RETENTION_DAYS = "HUBSPOKE_RETENTION_DAYS";
 
   /** Days back the sweep looks for unfinished runs (default 14, the longest SQS retention). */

@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
  */
 public final class RunIds {
   private static final Pattern RUN_ID = Pattern.compile("[kr]-[0-9a-f]{24}");
+  private static final Pattern INCARNATION = Pattern.compile("[0-9a-f]{12}");
 
   private RunIds() {}
 
@@ -23,6 +24,15 @@ public final class RunIds {
 
   public static String random() {
     return "r-" + UUID.randomUUID().toString().replace("-", "").substring(0, 24);
+  }
+
+  /** A new incarnation: what tells two runs created under the same id apart. */
+  public static String newIncarnation() {
+    return UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+  }
+
+  public static boolean isValidIncarnation(String incarnation) {
+    return incarnation != null && INCARNATION.matcher(incarnation).matches();
   }
 
   public static boolean isValid(String runId) {

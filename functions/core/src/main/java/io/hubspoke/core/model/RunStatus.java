@@ -22,8 +22,9 @@ public enum RunStatus {
 
   public Set<RunStatus> allowedNext() {
     return switch (this) {
-      // A run can drain before the hub records the end of its dispatch.
-      case DISPATCHING -> EnumSet.of(RUNNING, SUMMARIZING);
+      // A run can drain before the hub records the end of its dispatch; a request that cannot be
+      // dispatched (a chunk that keeps failing or is gone) fails the run.
+      case DISPATCHING -> EnumSet.of(RUNNING, SUMMARIZING, FAILED);
       case RUNNING -> EnumSet.of(SUMMARIZING);
       // SUMMARIZING -> SUMMARIZING: a collector takes over a summary whose lease expired.
       case SUMMARIZING -> EnumSet.of(SUMMARIZING, SUCCEEDED, FAILED);

@@ -66,8 +66,7 @@ public final class CompletionTracker {
     }
     boolean drained = false;
     for (Map.Entry<Integer, Map<Integer, TaskStatus>> shard : byShard.entrySet()) {
-      ShardCount count =
-          tasks.countTerminal(spec.runId(), spec.sharding(), shard.getKey(), shard.getValue());
+      ShardCount count = tasks.countTerminal(spec, shard.getKey(), shard.getValue());
       if (count.drained()) {
         drained |= shardDrained(spec, count.shard());
       }
@@ -76,10 +75,10 @@ public final class CompletionTracker {
   }
 
   private boolean shardDrained(RunSpec spec, int shard) {
-    if (runs.addDrainedShard(spec.runId(), shard) < spec.shardCount()) {
+    if (runs.addDrainedShard(spec, shard) < spec.shardCount()) {
       return false;
     }
-    if (!runs.markDrained(spec.runId(), "drain/" + UUID.randomUUID())) {
+    if (!runs.markDrained(spec, "drain/" + UUID.randomUUID())) {
       return false;
     }
     announceDrained(spec.runId());

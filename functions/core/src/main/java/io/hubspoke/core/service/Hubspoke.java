@@ -6,6 +6,7 @@ import io.hubspoke.core.aws.Backoff;
 import io.hubspoke.core.aws.EventPublisher;
 import io.hubspoke.core.aws.TaskQueue;
 import io.hubspoke.core.config.HubspokeEnvironment;
+import io.hubspoke.core.store.ChunkStore;
 import io.hubspoke.core.store.RunStore;
 import io.hubspoke.core.store.TaskStore;
 import io.hubspoke.core.worker.WorkerRegistry;
@@ -24,11 +25,14 @@ public final class Hubspoke {
   private final RunStore runs;
   private final TaskStore tasks;
   private final TaskQueue queue;
+  private final ChunkStore chunks;
   private final EventPublisher events;
   private final WorkerRegistry workers;
   private final Clock clock;
   private final HubspokeEnvironment env;
   private final ExecutorService pool;
+  private final software.amazon.awssdk.services.sqs.SqsClient sqs;
+  private final Backoff backoff;
 
   private Hubspoke(
       HubspokeEnvironment env, AwsClients clients, Clock clock, WorkerRegistry workers) {
@@ -39,6 +43,9 @@ public final class Hubspoke {
     String table = env.required(HubspokeEnvironment.TABLE_NAME);
     this.runs = new RunStore(clients.dynamoDb(), table, clock);
     this.tasks = new TaskStore(clients.dynamoDb(), table, clock, backoff);
+    this.chunks = new ChunkStore(clients.dynamoDb(), table, clock, backoff);
+    this.sqs = clients.sqs();
+    this.backoff = backoff;
     this.queue =
         new TaskQueue(
             clients.sqs(),
@@ -65,7 +72,32 @@ public final class Hubspoke {
   }
 
   public RunSubmissionService submission() {
-    return new RunSubmissionService(runs, tasks, queue, events, clock, pool);
+    return new RunSubmissionService(
+        runs,
+        chunks,
+        dispatcher(),
+        clock,
+        Duration.ofDays(env.number(HubspokeEnvironment.RETENTION_DAYS, 30)));
+  }
+
+  /**
+   * The hub's background dispatch. The dispatch queue is read only here, so the spoke, which never
+   * dispatches, needs no such variable.
+   */
+  public RunDispatcher dispatcher() {
+    return new RunDispatcher(
+        runs,
+        chunks,
+        tasks,
+        queue,
+        new TaskQueue(
+            sqs,
+            env.required(HubspokeEnvironment.DISPATCH_QUEUE_URL),
+            env.required(HubspokeEnvironment.DISPATCH_DEAD_LETTER_QUEUE_URL),
+            backoff),
+        events,
+        clock,
+        Duration.ofSeconds(env.number(HubspokeEnvironment.DISPATCH_LEASE_MARGIN_SECONDS, 30)));
   }
 
   public RunQueryService queries() {
@@ -94,8 +126,7 @@ public final class Hubspoke {
         tasks,
         events,
         clock,
-        Duration.ofSeconds(env.number(HubspokeEnvironment.SUMMARY_LEASE_SECONDS, 360)),
-        Duration.ofDays(env.number(HubspokeEnvironment.RETENTION_DAYS, 30)));
+        Duration.ofSeconds(env.number(HubspokeEnvironment.SUMMARY_LEASE_SECONDS, 360)));
   }
 
   public RunSweeper sweeper() {
@@ -105,6 +136,7 @@ public final class Hubspoke {
         queue,
         completion(),
         summarizer(),
+        dispatcher(),
         clock,
         Duration.ofDays(env.number(HubspokeEnvironment.SWEEP_LOOKBACK_DAYS, 14)),
         Duration.ofSeconds(env.number(HubspokeEnvironment.STALL_MARGIN_SECONDS, 60)));

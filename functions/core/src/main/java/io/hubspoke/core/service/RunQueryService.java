@@ -23,7 +23,7 @@ public final class RunQueryService {
   }
 
   public RunView view(RunRecord run) {
-    return RunView.of(run, tasks.counts(run.runId(), run.spec().sharding()));
+    return RunView.of(run, tasks.counts(run.spec()));
   }
 
   public Page<RunRecord> list(int limit, Optional<String> token) {
@@ -33,7 +33,6 @@ public final class RunQueryService {
   /** Empty if the run does not exist. */
   public Optional<Page<TaskRecord>> tasks(
       String runId, Optional<TaskStatus> status, int limit, Optional<String> token) {
-    return runs.get(runId)
-        .map(run -> tasks.listTasks(runId, run.spec().sharding(), status, limit, token));
+    return runs.get(runId).map(run -> tasks.listTasks(run.spec(), status, limit, token));
   }
 }

@@ -27,10 +27,19 @@ public final class RunSpecCache {
     this.runs = runs;
   }
 
+  /** Reads the run again, replacing what is cached. */
+  public Optional<RunSpec> refresh(String runId) {
+    synchronized (cache) {
+      cache.remove(runId);
+    }
+    return get(runId);
+  }
+
   public Optional<RunSpec> get(String runId) {
     synchronized (cache) {
       RunSpec cached = cache.get(runId);
-      if (cached != null) {
+      // An expired run may be created again under its id, as a new incarnation.
+      if (cached != null && cached.expiresAt().isAfter(java.time.Instant.now())) {
         return Optional.of(cached);
       }
     }

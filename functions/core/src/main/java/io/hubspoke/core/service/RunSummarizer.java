@@ -39,21 +39,14 @@ public final class RunSummarizer {
   private final EventPublisher events;
   private final Clock clock;
   private final Duration summaryLease;
-  private final Duration retention;
 
   public RunSummarizer(
-      RunStore runs,
-      TaskStore tasks,
-      EventPublisher events,
-      Clock clock,
-      Duration summaryLease,
-      Duration retention) {
+      RunStore runs, TaskStore tasks, EventPublisher events, Clock clock, Duration summaryLease) {
     this.runs = runs;
     this.tasks = tasks;
     this.events = events;
     this.clock = clock;
     this.summaryLease = summaryLease;
-    this.retention = retention;
   }
 
   public Outcome summarize(String runId) {
@@ -79,7 +72,7 @@ public final class RunSummarizer {
       return Outcome.ALREADY_HANDLED;
     }
     RunSummary summary = new RunSummary();
-    tasks.forEachTask(runId, run.spec().sharding(), summary::add);
+    tasks.forEachTask(run.spec(), summary::add);
     if (summary.nonTerminal() > 0 || summary.total() != run.spec().total()) {
       // The counters said drained, the tasks disagree: never publish a wrong summary.
       throw new IllegalStateException(
@@ -96,7 +89,7 @@ public final class RunSummarizer {
     Instant now = clock.instant();
     RunStatus outcome = summary.failed() == 0 ? RunStatus.SUCCEEDED : RunStatus.FAILED;
     ObjectNode json = summary.toJson(run.spec().createdAt(), now);
-    if (!runs.finishSummary(runId, owner, outcome, Json.write(json), now.plus(retention))) {
+    if (!runs.finishSummary(runId, owner, outcome, Json.write(json))) {
       LOG.info(() -> "lost the summary of " + runId + " to another collector");
       return Outcome.ALREADY_HANDLED;
     }

@@ -2,6 +2,7 @@ package io.hubspoke.core.service;
 
 import io.hubspoke.core.aws.TaskQueue;
 import io.hubspoke.core.model.RunSpec;
+import io.hubspoke.core.model.RunStatus;
 import io.hubspoke.core.model.TaskMessage;
 import io.hubspoke.core.model.TaskRecord;
 import io.hubspoke.core.model.TaskStatus;
@@ -22,6 +23,9 @@ import java.util.logging.Logger;
  * The periodic safety net behind the event-driven path. For each unfinished run it:
  *
  * <ul>
+ *   <li>resumes a dispatch that made no progress for the stall margin, from the run's durable
+ *       request (its chunk messages were never sent, or were dead-lettered), or fails the run if
+ *       that is impossible;
  *   <li>summarizes a run that drained but was not summarized (its {@code RunDrained} event was
  *       lost, or its collector died and the summary lease expired), and re-publishes a lost {@code
  *       RunCompleted};
@@ -37,13 +41,19 @@ public final class RunSweeper {
 
   /** What one sweep did, for logs and tests. */
   public record Report(
-      int runsExamined, int summarized, int reconciled, int tasksRecounted, int messagesResent) {}
+      int runsExamined,
+      int summarized,
+      int dispatchesResumed,
+      int reconciled,
+      int tasksRecounted,
+      int messagesResent) {}
 
   private final RunStore runs;
   private final TaskStore tasks;
   private final TaskQueue queue;
   private final CompletionTracker completion;
   private final RunSummarizer summarizer;
+  private final RunDispatcher dispatcher;
   private final Clock clock;
   private final Duration lookback;
   private final Duration stallMargin;
@@ -54,6 +64,7 @@ public final class RunSweeper {
       TaskQueue queue,
       CompletionTracker completion,
       RunSummarizer summarizer,
+      RunDispatcher dispatcher,
       Clock clock,
       Duration lookback,
       Duration stallMargin) {
@@ -62,6 +73,7 @@ public final class RunSweeper {
     this.queue = queue;
     this.completion = completion;
     this.summarizer = summarizer;
+    this.dispatcher = dispatcher;
     this.clock = clock;
     this.lookback = lookback;
     this.stallMargin = stallMargin;
@@ -71,6 +83,7 @@ public final class RunSweeper {
     Instant now = clock.instant();
     int examined = 0;
     int summarized = 0;
+    int resumed = 0;
     int reconciled = 0;
     int recounted = 0;
     int resent = 0;
@@ -83,6 +96,11 @@ public final class RunSweeper {
           }
           continue;
         }
+        if (run.status() == RunStatus.DISPATCHING
+            && run.dispatchProgressAt().plus(stallMargin).isBefore(now)) {
+          dispatcher.resume(run);
+          resumed++;
+        }
         if (stalled(run, now)) {
           int[] counts = reconcile(run.spec(), now);
           reconciled++;
@@ -94,13 +112,13 @@ public final class RunSweeper {
         LOG.log(Level.WARNING, "sweep of run " + run.runId() + " failed", e);
       }
     }
-    return new Report(examined, summarized, reconciled, recounted, resent);
+    return new Report(examined, summarized, resumed, reconciled, recounted, resent);
   }
 
   /** No counter moved for longer than a task may take, including its lease grace. */
   private boolean stalled(RunRecord run, Instant now) {
     Instant lastProgress =
-        tasks.counts(run.runId(), run.spec().sharding()).stream()
+        tasks.counts(run.spec()).stream()
             .map(ShardCount::updatedAt)
             .filter(Objects::nonNull)
             .max(Instant::compareTo)
@@ -116,13 +134,12 @@ public final class RunSweeper {
     List<TaskRecord> terminal = new ArrayList<>();
     List<TaskMessage> resend = new ArrayList<>();
     tasks.forEachTask(
-        spec.runId(),
-        spec.sharding(),
+        spec,
         task -> {
           if (task.status().isTerminal()) {
             terminal.add(task);
           } else if (task.status() == TaskStatus.PENDING || task.leaseExpiredAt(now)) {
-            resend.add(new TaskMessage(spec.runId(), task.index()));
+            resend.add(TaskMessage.of(spec, task.index()));
           }
         });
     if (!terminal.isEmpty()) {

@@ -7,7 +7,10 @@ import io.hubspoke.core.store.ShardCount;
 import java.time.Instant;
 import java.util.List;
 
-/** A run as the API shows it: its record plus task counts from the shard counters. */
+/**
+ * A run as the API shows it: its record plus task counts from the shard counters. Counts cover only
+ * tasks that exist: while a run is dispatching, {@code tasksCreated} says how many do.
+ */
 public record RunView(RunRecord run, int succeeded, int failed) {
 
   public static RunView of(RunRecord run, List<ShardCount> counts) {
@@ -16,8 +19,9 @@ public record RunView(RunRecord run, int succeeded, int failed) {
     return new RunView(run, succeeded, failed);
   }
 
+  /** Tasks that exist and are not terminal; a dispatching run's missing tasks are not counted. */
   public int inProgress() {
-    return run.spec().total() - succeeded - failed;
+    return Math.max(0, run.tasksCreated() - succeeded - failed);
   }
 
   public ObjectNode toJson() {
@@ -30,13 +34,21 @@ public record RunView(RunRecord run, int succeeded, int failed) {
     json.put("taskTimeoutSeconds", run.spec().taskTimeoutSeconds());
     run.idempotencyKey().ifPresent(k -> json.put("idempotencyKey", k));
     json.put("total", run.spec().total());
+    json.put("tasksCreated", run.tasksCreated());
     json.put("succeeded", succeeded);
     json.put("failed", failed);
     ObjectNode counts = json.putObject("counts");
     counts.put("SUCCEEDED", succeeded);
     counts.put("FAILED", failed);
     counts.put("IN_PROGRESS", inProgress());
+    if (run.dispatchedAt() == null) {
+      ObjectNode dispatch = json.putObject("dispatch");
+      dispatch.put("chunks", run.spec().chunkCount());
+      dispatch.put("chunksDispatched", run.dispatchedChunks().size());
+      putIfSet(dispatch, "lastProgressAt", run.dispatchProgressAt());
+    }
     json.put("createdAt", iso(run.spec().createdAt()));
+    json.put("expiresAt", iso(run.spec().expiresAt()));
     putIfSet(json, "dispatchedAt", run.dispatchedAt());
     putIfSet(json, "drainedAt", run.drainedAt());
     putIfSet(json, "completedAt", run.completedAt());

@@ -217,8 +217,15 @@ public final class TaskExecutionService {
       return deadLetter(body, "unparseable message: " + e.getMessage(), messageId);
     }
     Optional<RunSpec> spec = runSpecs.get(message.runId());
+    if (spec.isPresent() && !spec.get().matches(message)) {
+      spec = runSpecs.refresh(message.runId()); // the run may have been created again
+    }
     if (spec.isEmpty()) {
       return deadLetter(body, "unknown run " + message.runId(), messageId);
+    }
+    if (!spec.get().matches(message)) {
+      LOG.info(() -> "dropping message " + messageId + " of an expired run " + message.runId());
+      return Processed.done(MessageOutcome.ACK);
     }
     if (message.taskIndex() >= spec.get().total()) {
       return deadLetter(
@@ -254,14 +261,7 @@ public final class TaskExecutionService {
       return Processed.done(MessageOutcome.RETRY); // no time left: let SQS redeliver
     }
     String owner = spokeId + "/" + UUID.randomUUID();
-    ClaimResult claim =
-        tasks.claim(
-            spec.runId(),
-            spec.sharding(),
-            message.taskIndex(),
-            owner,
-            deadline.plus(leaseGrace),
-            spec.maxAttempts());
+    ClaimResult claim = tasks.claim(spec, message.taskIndex(), owner, deadline.plus(leaseGrace));
     if (claim instanceof ClaimResult.Claimed claimed) {
       return run(spec, claimed, deadline);
     }
@@ -270,7 +270,7 @@ public final class TaskExecutionService {
       return Processed.count(spec, message.taskIndex(), terminal.task().status());
     }
     if (claim instanceof ClaimResult.AttemptsExhausted exhausted) {
-      CommitResult expired = tasks.expire(exhausted.task(), spec.sharding(), owner);
+      CommitResult expired = tasks.expire(exhausted.task(), spec, owner);
       return expired.committed()
           ? Processed.count(spec, message.taskIndex(), TaskStatus.FAILED)
           : Processed.done(MessageOutcome.ACK);
@@ -300,8 +300,7 @@ public final class TaskExecutionService {
     if (failure.retryable() && lease.attempt() < spec.maxAttempts()) {
       CommitResult released = tasks.release(lease, failure.errorType(), failure.message());
       if (released.committed()) {
-        queue.sendDelayed(
-            new TaskMessage(spec.runId(), task.index()), retryDelaySeconds(lease.attempt()));
+        queue.sendDelayed(TaskMessage.of(spec, task.index()), retryDelaySeconds(lease.attempt()));
       }
       return Processed.done(MessageOutcome.ACK);
     }

@@ -1,5 +1,6 @@
 package io.hubspoke.core.store;
 
+import io.hubspoke.core.model.RunSpec;
 import java.time.Instant;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -14,13 +15,33 @@ final class Items {
 
   private Items() {}
 
+  static final String CHUNK_SK = "D";
+
   static String runPk(String runId) {
     return "RUN#" + runId;
   }
 
-  /** Each shard of a run is its own partition key: its tasks and its completion counter. */
-  static String shardPk(String runId, int shard) {
-    return "RUN#" + runId + "#S" + shard;
+  /**
+   * Each shard of a run is its own partition key: its tasks and its completion counter. The
+   * incarnation keeps a run created again under the same id (after the first expired) apart from
+   * whatever TTL has not yet deleted of the first.
+   */
+  static String shardPk(RunSpec spec, int shard) {
+    return shardPk(spec.runId(), spec.incarnation(), shard);
+  }
+
+  static String shardPk(String runId, String incarnation, int shard) {
+    return "RUN#" + runId + "#" + incarnation + "#S" + shard;
+  }
+
+  /** Each chunk of a run's durable request is its own partition key (a 5 MB request spreads). */
+  static String chunkPk(RunSpec spec, int chunk) {
+    return "RUN#" + spec.runId() + "#" + spec.incarnation() + "#D" + chunk;
+  }
+
+  /** The TTL attribute's value: every item of a run expires with it. */
+  static AttributeValue expiry(RunSpec spec) {
+    return n(spec.expiresAt().getEpochSecond());
   }
 
   static String taskSk(int index) {
@@ -61,6 +82,16 @@ final class Items {
   static Instant instant(Map<String, AttributeValue> item, String name) {
     Long value = number(item, name);
     return value == null ? null : Instant.ofEpochMilli(value);
+  }
+
+  static java.util.Set<Integer> numberSet(Map<String, AttributeValue> item, String name) {
+    AttributeValue value = item == null ? null : item.get(name);
+    if (value == null || !value.hasNs()) {
+      return java.util.Set.of();
+    }
+    java.util.Set<Integer> numbers = new java.util.TreeSet<>();
+    value.ns().forEach(v -> numbers.add(Integer.parseInt(v)));
+    return numbers;
   }
 
   static int setSize(Map<String, AttributeValue> item, String name) {

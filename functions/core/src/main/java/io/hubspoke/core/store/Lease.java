@@ -5,6 +5,7 @@ import java.time.Instant;
 /** What an owner holds after a claim: every later write is conditional on owner and version. */
 public record Lease(
     String runId,
+    String incarnation,
     int index,
     int shard,
     String owner,

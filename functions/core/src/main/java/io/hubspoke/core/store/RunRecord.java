@@ -4,6 +4,7 @@ import io.hubspoke.core.model.RunSpec;
 import io.hubspoke.core.model.RunStatus;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.Set;
 
 /** A run item as stored. */
 public record RunRecord(
@@ -11,8 +12,8 @@ public record RunRecord(
     RunStatus status,
     String requestHash,
     Optional<String> idempotencyKey,
-    String dispatchOwner,
-    Instant dispatchLeaseUntil,
+    Set<Integer> dispatchedChunks,
+    Instant dispatchProgressAt,
     Instant dispatchedAt,
     Instant drainedAt,
     String summaryJson,
@@ -21,5 +22,10 @@ public record RunRecord(
 
   public String runId() {
     return spec.runId();
+  }
+
+  /** The tasks that exist: those of the chunks whose dispatch finished. */
+  public int tasksCreated() {
+    return dispatchedAt != null ? spec.total() : spec.tasksIn(dispatchedChunks);
   }
 }

@@ -56,17 +56,17 @@ public final class RunStore {
     record Existing(RunRecord run) implements CreateResult {}
   }
 
-  /** Conditional put: the run id (derived from the idempotency key) must be new. */
-  public CreateResult create(
-      RunSpec spec,
-      String requestHash,
-      Optional<String> idempotencyKey,
-      String dispatchOwner,
-      Instant dispatchLeaseUntil) {
+  /**
+   * Conditional put: the run id (derived from the idempotency key) must be new, or belong to a run
+   * that has expired (TTL deletes late: an expired run is treated as gone). The request's chunks
+   * are written before, so the run exists only once all of it is durable.
+   */
+  public CreateResult create(RunSpec spec, String requestHash, Optional<String> idempotencyKey) {
     Map<String, AttributeValue> item = new HashMap<>();
     item.put(PK, s(runPk(spec.runId())));
     item.put(SK, s(RUN_SK));
     item.put("runId", s(spec.runId()));
+    item.put("incarnation", s(spec.incarnation()));
     item.put("status", s(RunStatus.DISPATCHING.name()));
     item.put("worker", s(spec.worker()));
     item.put("workerConfig", s(Json.write(spec.workerConfig())));
@@ -74,11 +74,12 @@ public final class RunStore {
     item.put("taskTimeoutSeconds", n(spec.taskTimeoutSeconds()));
     item.put("total", n(spec.total()));
     item.put("shardCount", n(spec.shardCount()));
+    item.put("chunkSize", n(spec.chunkSize()));
     item.put("createdAt", millis(spec.createdAt()));
+    item.put("dispatchProgressAt", millis(spec.createdAt()));
     item.put("requestHash", s(requestHash));
     idempotencyKey.ifPresent(k -> item.put("idempotencyKey", s(k)));
-    item.put("dispatchOwner", s(dispatchOwner));
-    item.put("dispatchLeaseUntil", millis(dispatchLeaseUntil));
+    item.put(TableSchema.TTL_ATTRIBUTE, Items.expiry(spec));
     item.put(TableSchema.RUNS_INDEX_PARTITION_KEY, s(RUNS_PARTITION));
     item.put(TableSchema.RUNS_INDEX_SORT_KEY, s(runsIndexSortKey(spec.createdAt(), spec.runId())));
     try {
@@ -86,87 +87,120 @@ public final class RunStore {
           b ->
               b.tableName(table)
                   .item(item)
-                  .conditionExpression("attribute_not_exists(#pk)")
-                  .expressionAttributeNames(Map.of("#pk", PK))
+                  .conditionExpression("attribute_not_exists(#pk) OR #exp <= :nowSeconds")
+                  .expressionAttributeNames(Map.of("#pk", PK, "#exp", TableSchema.TTL_ATTRIBUTE))
+                  .expressionAttributeValues(
+                      Map.of(":nowSeconds", n(clock.instant().getEpochSecond())))
                   .returnValuesOnConditionCheckFailure(
                       ReturnValuesOnConditionCheckFailure.ALL_OLD));
       return new CreateResult.Created(toRun(item));
     } catch (ConditionalCheckFailedException e) {
       RunRecord existing = toRun(e.item());
-      if (dispatchOwner.equals(existing.dispatchOwner())) {
+      if (spec.incarnation().equals(existing.spec().incarnation())) {
         return new CreateResult.Created(existing); // our put, applied; its response was lost
       }
       return new CreateResult.Existing(existing);
     }
   }
 
+  /** The run, unless it does not exist or has expired (TTL may not have deleted it yet). */
   public Optional<RunRecord> get(String runId) {
     Map<String, AttributeValue> item =
         dynamoDb
             .getItem(b -> b.tableName(table).key(key(runPk(runId), RUN_SK)).consistentRead(true))
             .item();
-    return item == null || item.isEmpty() ? Optional.empty() : Optional.of(toRun(item));
+    if (item == null || item.isEmpty() || expired(item)) {
+      return Optional.empty();
+    }
+    return Optional.of(toRun(item));
+  }
+
+  private boolean expired(Map<String, AttributeValue> item) {
+    Long expiresAt = Items.number(item, TableSchema.TTL_ATTRIBUTE);
+    return expiresAt != null && expiresAt <= clock.instant().getEpochSecond();
   }
 
   /**
-   * Takes over the dispatch of a run whose dispatcher's lease expired (it crashed or timed out).
+   * Records that {@code chunk}'s tasks are written and sent; idempotent (a number set). Returns the
+   * chunks dispatched so far.
    */
-  public boolean takeOverDispatch(String runId, String owner, Instant leaseUntil) {
-    return update(
-        runId,
-        "SET dispatchOwner = :owner, dispatchLeaseUntil = :lease",
-        "#st = :dispatching AND dispatchLeaseUntil <= :now",
-        Map.of(
-            ":owner",
-            s(owner),
-            ":lease",
-            millis(leaseUntil),
-            ":dispatching",
-            s(RunStatus.DISPATCHING.name())),
-        old -> owner.equals(Items.string(old, "dispatchOwner")));
-  }
-
-  /** Ends this dispatcher's lease early (it failed), so a retried submission can resume now. */
-  public boolean releaseDispatch(String runId, String owner) {
-    return update(
-        runId,
-        "SET dispatchLeaseUntil = :now",
-        "#st = :dispatching AND dispatchOwner = :owner",
-        Map.of(":dispatching", s(RunStatus.DISPATCHING.name()), ":owner", s(owner)),
-        old -> false);
-  }
-
-  /** DISPATCHING → RUNNING once every task is written and sent. */
-  public boolean finishDispatch(String runId, String owner) {
-    return update(
-        runId,
-        "SET #st = :running, dispatchedAt = :now",
-        "#st = :dispatching AND dispatchOwner = :owner",
-        Map.of(
-            ":running", s(RunStatus.RUNNING.name()),
-            ":dispatching", s(RunStatus.DISPATCHING.name()),
-            ":owner", s(owner)),
-        old ->
-            owner.equals(Items.string(old, "dispatchOwner"))
-                && Items.instant(old, "dispatchedAt") != null);
-  }
-
-  /**
-   * Records that {@code shard} is drained; idempotent (a number set). Returns how many shards are.
-   */
-  public int addDrainedShard(String runId, int shard) {
+  public int addDispatchedChunk(RunSpec spec, int chunk) {
     Map<String, AttributeValue> after =
         dynamoDb
             .updateItem(
                 b ->
                     b.tableName(table)
-                        .key(key(runPk(runId), RUN_SK))
-                        .updateExpression("ADD drainedShards :shard")
-                        .conditionExpression("attribute_exists(#pk)")
-                        .expressionAttributeNames(Map.of("#pk", PK))
+                        .key(key(runPk(spec.runId()), RUN_SK))
+                        .updateExpression(
+                            "ADD dispatchedChunks :chunk SET dispatchProgressAt = :now")
+                        .conditionExpression("incarnation = :inc")
                         .expressionAttributeValues(
                             Map.of(
-                                ":shard", AttributeValue.fromNs(List.of(Integer.toString(shard)))))
+                                ":chunk",
+                                AttributeValue.fromNs(List.of(Integer.toString(chunk))),
+                                ":now",
+                                millis(clock.instant()),
+                                ":inc",
+                                s(spec.incarnation())))
+                        .returnValues(ReturnValue.UPDATED_NEW))
+            .attributes();
+    return Items.setSize(after, "dispatchedChunks");
+  }
+
+  /**
+   * DISPATCHING → RUNNING once every chunk is dispatched. Exactly one caller gets {@code true}, and
+   * that caller announces it.
+   *
+   * @param detector unique per call, to recognise a retried call whose first response was lost
+   */
+  public boolean finishDispatch(RunSpec spec, String detector) {
+    return update(
+        spec.runId(),
+        "SET #st = :running, dispatchedAt = :now, dispatchedBy = :by",
+        "incarnation = :inc AND #st = :dispatching",
+        Map.of(
+            ":running", s(RunStatus.RUNNING.name()),
+            ":dispatching", s(RunStatus.DISPATCHING.name()),
+            ":inc", s(spec.incarnation()),
+            ":by", s(detector)),
+        old -> detector.equals(Items.string(old, "dispatchedBy")));
+  }
+
+  /**
+   * DISPATCHING → FAILED: the durable request cannot be dispatched (a chunk is gone, or keeps
+   * failing). The tasks already dispatched may still run; the run's outcome is decided.
+   */
+  public boolean failDispatch(RunSpec spec, String summaryJson) {
+    return update(
+        spec.runId(),
+        "SET #st = :failed, summary = :summary, completedAt = :now",
+        "incarnation = :inc AND #st = :dispatching",
+        Map.of(
+            ":failed", s(RunStatus.FAILED.name()),
+            ":dispatching", s(RunStatus.DISPATCHING.name()),
+            ":inc", s(spec.incarnation()),
+            ":summary", s(summaryJson)),
+        old -> RunStatus.FAILED.name().equals(Items.string(old, "status")));
+  }
+
+  /**
+   * Records that {@code shard} is drained; idempotent (a number set). Returns how many shards are.
+   */
+  public int addDrainedShard(RunSpec spec, int shard) {
+    Map<String, AttributeValue> after =
+        dynamoDb
+            .updateItem(
+                b ->
+                    b.tableName(table)
+                        .key(key(runPk(spec.runId()), RUN_SK))
+                        .updateExpression("ADD drainedShards :shard")
+                        .conditionExpression("incarnation = :inc")
+                        .expressionAttributeValues(
+                            Map.of(
+                                ":shard",
+                                AttributeValue.fromNs(List.of(Integer.toString(shard))),
+                                ":inc",
+                                s(spec.incarnation())))
                         .returnValues(ReturnValue.UPDATED_NEW))
             .attributes();
     return Items.setSize(after, "drainedShards");
@@ -177,12 +211,12 @@ public final class RunStore {
    *
    * @param detector unique per call, to recognise a retried call whose first response was lost
    */
-  public boolean markDrained(String runId, String detector) {
+  public boolean markDrained(RunSpec spec, String detector) {
     return update(
-        runId,
+        spec.runId(),
         "SET drainedAt = :now, drainedBy = :by",
-        "attribute_not_exists(drainedAt)",
-        Map.of(":by", s(detector)),
+        "incarnation = :inc AND attribute_not_exists(drainedAt)",
+        Map.of(":by", s(detector), ":inc", s(spec.incarnation())),
         old -> detector.equals(Items.string(old, "drainedBy")));
   }
 
@@ -208,23 +242,19 @@ public final class RunStore {
   }
 
   /** SUMMARIZING → SUCCEEDED/FAILED with the summary, if {@code owner} still holds the summary. */
-  public boolean finishSummary(
-      String runId, String owner, RunStatus outcome, String summaryJson, Instant expiresAt) {
+  public boolean finishSummary(String runId, String owner, RunStatus outcome, String summaryJson) {
     if (!outcome.isTerminal()) {
       throw new IllegalArgumentException(outcome + " is not a final run status");
     }
     return update(
         runId,
-        "SET #st = :outcome, summary = :summary, completedAt = :now, "
-            + TableSchema.TTL_ATTRIBUTE
-            + " = :expires",
+        "SET #st = :outcome, summary = :summary, completedAt = :now",
         "#st = :summarizing AND summarizer = :owner",
         Map.of(
             ":outcome", s(outcome.name()),
             ":summarizing", s(RunStatus.SUMMARIZING.name()),
             ":owner", s(owner),
-            ":summary", s(summaryJson),
-            ":expires", n(expiresAt.getEpochSecond())),
+            ":summary", s(summaryJson)),
         old ->
             outcome.name().equals(Items.string(old, "status"))
                 && owner.equals(Items.string(old, "summarizer")));
@@ -264,7 +294,7 @@ public final class RunStore {
                               ":p", s(RUNS_PARTITION),
                               ":since", s(String.format("%013d", since.toEpochMilli()))))
                       .exclusiveStartKey(from));
-      page.items().forEach(item -> found.add(toRun(item)));
+      page.items().stream().filter(item -> !expired(item)).forEach(item -> found.add(toRun(item)));
       start =
           page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
               ? page.lastEvaluatedKey()
@@ -288,7 +318,8 @@ public final class RunStore {
                     .limit(limit)
                     .exclusiveStartKey(start));
     List<RunRecord> runs = new ArrayList<>();
-    page.items().forEach(item -> runs.add(toRun(item)));
+    // An expired run may linger until TTL deletes it: it is gone for every reader.
+    page.items().stream().filter(item -> !expired(item)).forEach(item -> runs.add(toRun(item)));
     Optional<String> next =
         page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
             ? Optional.of(encodeToken(page.lastEvaluatedKey()))
@@ -377,20 +408,23 @@ public final class RunStore {
     RunSpec spec =
         new RunSpec(
             Items.string(item, "runId"),
+            Items.string(item, "incarnation"),
             Items.string(item, "worker"),
             Json.parseTrusted(Items.string(item, "workerConfig")),
             Items.integer(item, "maxAttempts", 1),
             Items.integer(item, "taskTimeoutSeconds", 60),
             Items.integer(item, "total", 0),
             Items.integer(item, "shardCount", 1),
-            Items.instant(item, "createdAt"));
+            Items.integer(item, "chunkSize", 1),
+            Items.instant(item, "createdAt"),
+            Instant.ofEpochSecond(Items.number(item, TableSchema.TTL_ATTRIBUTE)));
     return new RunRecord(
         spec,
         RunStatus.valueOf(Items.string(item, "status")),
         Items.string(item, "requestHash"),
         Optional.ofNullable(Items.string(item, "idempotencyKey")),
-        Items.string(item, "dispatchOwner"),
-        Items.instant(item, "dispatchLeaseUntil"),
+        Items.numberSet(item, "dispatchedChunks"),
+        Items.instant(item, "dispatchProgressAt"),
         Items.instant(item, "dispatchedAt"),
         Items.instant(item, "drainedAt"),
         Items.string(item, "summary"),

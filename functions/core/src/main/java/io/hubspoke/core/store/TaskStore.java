@@ -11,7 +11,9 @@ import static io.hubspoke.core.store.Items.shardPk;
 import static io.hubspoke.core.store.Items.taskSk;
 
 import io.hubspoke.core.aws.Backoff;
+import io.hubspoke.core.aws.CallDeadline;
 import io.hubspoke.core.aws.PartialFailureException;
+import io.hubspoke.core.model.RunSpec;
 import io.hubspoke.core.model.Sharding;
 import io.hubspoke.core.model.TaskRecord;
 import io.hubspoke.core.model.TaskStatus;
@@ -49,7 +51,7 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  */
 public final class TaskStore {
   public static final int MAX_BATCH_WRITE = 25;
-  private static final int MAX_BATCH_GET = 100;
+  static final int MAX_BATCH_GET = 100;
   static final int MAX_ERROR_CHARS = 2000;
 
   private final DynamoDbClient dynamoDb;
@@ -70,14 +72,13 @@ public final class TaskStore {
    * Writes new PENDING tasks {@code firstIndex…} with BatchWriteItem, 25 per call, retrying
    * UnprocessedItems with backoff. Only for tasks no one can have claimed yet: a put replaces.
    */
-  public void putNew(String runId, Sharding sharding, int firstIndex, List<String> itemsJson) {
+  public void putNew(RunSpec spec, int firstIndex, List<String> itemsJson) {
     Instant now = clock.instant();
     for (int from = 0; from < itemsJson.size(); from += MAX_BATCH_WRITE) {
       int to = Math.min(itemsJson.size(), from + MAX_BATCH_WRITE);
       List<WriteRequest> writes = new ArrayList<>(to - from);
       for (int i = from; i < to; i++) {
-        Map<String, AttributeValue> item =
-            newTask(runId, sharding, firstIndex + i, itemsJson.get(i), now);
+        Map<String, AttributeValue> item = newTask(spec, firstIndex + i, itemsJson.get(i), now);
         writes.add(
             WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build());
       }
@@ -91,12 +92,12 @@ public final class TaskStore {
    *
    * @return true if this call created it
    */
-  public boolean putIfAbsent(String runId, Sharding sharding, int index, String itemJson) {
+  public boolean putIfAbsent(RunSpec spec, int index, String itemJson) {
     try {
       dynamoDb.putItem(
           b ->
               b.tableName(table)
-                  .item(newTask(runId, sharding, index, itemJson, clock.instant()))
+                  .item(newTask(spec, index, itemJson, clock.instant()))
                   .conditionExpression("attribute_not_exists(#pk)")
                   .expressionAttributeNames(Map.of("#pk", PK)));
       return true;
@@ -106,17 +107,18 @@ public final class TaskStore {
   }
 
   private static Map<String, AttributeValue> newTask(
-      String runId, Sharding sharding, int index, String itemJson, Instant now) {
+      RunSpec spec, int index, String itemJson, Instant now) {
     Map<String, AttributeValue> item = new HashMap<>();
-    item.put(PK, s(shardPk(runId, sharding.shardOf(index))));
+    item.put(PK, s(shardPk(spec, spec.sharding().shardOf(index))));
     item.put(SK, s(taskSk(index)));
-    item.put("runId", s(runId));
+    item.put("runId", s(spec.runId()));
     item.put("idx", n(index));
     item.put("status", s(TaskStatus.PENDING.name()));
     item.put("attempt", n(0));
     item.put("version", n(0));
     item.put("item", s(itemJson));
     item.put("createdAt", millis(now));
+    item.put(TableSchema.TTL_ATTRIBUTE, Items.expiry(spec));
     return item;
   }
 
@@ -124,7 +126,9 @@ public final class TaskStore {
     Map<String, List<WriteRequest>> pending = Map.of(table, writes);
     for (int attempt = 0; ; attempt++) {
       Map<String, List<WriteRequest>> request = pending;
-      BatchWriteItemResponse response = dynamoDb.batchWriteItem(b -> b.requestItems(request));
+      BatchWriteItemResponse response =
+          dynamoDb.batchWriteItem(
+              b -> b.requestItems(request).overrideConfiguration(CallDeadline::abortAtDeadline));
       if (!response.hasUnprocessedItems() || response.unprocessedItems().isEmpty()) {
         return;
       }
@@ -145,19 +149,13 @@ public final class TaskStore {
    *
    * @param owner unique per claim call, so a retried call recognises its own applied write
    */
-  public ClaimResult claim(
-      String runId,
-      Sharding sharding,
-      int index,
-      String owner,
-      Instant leaseUntil,
-      int maxAttempts) {
+  public ClaimResult claim(RunSpec spec, int index, String owner, Instant leaseUntil) {
     Instant now = clock.instant();
-    int shard = sharding.shardOf(index);
+    int shard = spec.sharding().shardOf(index);
     UpdateItemRequest request =
         UpdateItemRequest.builder()
             .tableName(table)
-            .key(key(shardPk(runId, shard), taskSk(index)))
+            .key(key(shardPk(spec, shard), taskSk(index)))
             .updateExpression(
                 "SET #st = :running, #ow = :owner, attempt = attempt + :one,"
                     + " version = version + :one, leaseUntil = :lease, startedAt = :now")
@@ -173,13 +171,13 @@ public final class TaskStore {
                     ":one", n(1),
                     ":lease", millis(leaseUntil),
                     ":now", millis(now),
-                    ":max", n(maxAttempts)))
+                    ":max", n(spec.maxAttempts())))
             .returnValues(ReturnValue.ALL_NEW)
             .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
             .build();
     try {
       TaskRecord task = toTask(dynamoDb.updateItem(request).attributes());
-      return new ClaimResult.Claimed(lease(task, shard), task);
+      return new ClaimResult.Claimed(lease(spec, task, shard), task);
     } catch (ConditionalCheckFailedException e) {
       if (!e.hasItem() || e.item().isEmpty()) {
         return new ClaimResult.NotFound();
@@ -187,7 +185,7 @@ public final class TaskStore {
       TaskRecord current = toTask(e.item());
       if (current.status() == TaskStatus.RUNNING && owner.equals(current.owner())) {
         // Our own claim was applied and its response lost; the SDK's retry then failed the check.
-        return new ClaimResult.Claimed(lease(current, shard), current);
+        return new ClaimResult.Claimed(lease(spec, current, shard), current);
       }
       if (current.status().isTerminal()) {
         return new ClaimResult.AlreadyTerminal(current);
@@ -199,9 +197,10 @@ public final class TaskStore {
     }
   }
 
-  private static Lease lease(TaskRecord task, int shard) {
+  private static Lease lease(RunSpec spec, TaskRecord task, int shard) {
     return new Lease(
         task.runId(),
+        spec.incarnation(),
         task.index(),
         shard,
         task.owner(),
@@ -259,8 +258,7 @@ public final class TaskStore {
       Map<String, AttributeValue> values,
       Instant now) {
     return versionedWrite(
-        lease.runId(),
-        lease.shard(),
+        shardPk(lease.runId(), lease.incarnation(), lease.shard()),
         lease.index(),
         transition,
         lease.owner(),
@@ -276,7 +274,7 @@ public final class TaskStore {
    * RUNNING → FAILED for a task whose final attempt's lease expired: its owner died or overran.
    * Conditional on the version observed, so only one claimer records it.
    */
-  public CommitResult expire(TaskRecord observed, Sharding sharding, String owner) {
+  public CommitResult expire(TaskRecord observed, RunSpec spec, String owner) {
     Map<String, AttributeValue> values =
         errorValues(
             "LeaseExpired",
@@ -284,8 +282,7 @@ public final class TaskStore {
                 + observed.attempt()
                 + " did not finish within its lease and no attempts are left");
     return versionedWrite(
-        observed.runId(),
-        sharding.shardOf(observed.index()),
+        shardPk(spec, spec.sharding().shardOf(observed.index())),
         observed.index(),
         TaskTransition.EXPIRE,
         owner,
@@ -304,8 +301,7 @@ public final class TaskStore {
    * owner, version + 1) means our earlier attempt succeeded and only its response was lost.
    */
   private CommitResult versionedWrite(
-      String runId,
-      int shard,
+      String partition,
       int index,
       TaskTransition transition,
       String owner,
@@ -330,7 +326,7 @@ public final class TaskStore {
     UpdateItemRequest request =
         UpdateItemRequest.builder()
             .tableName(table)
-            .key(key(shardPk(runId, shard), taskSk(index)))
+            .key(key(partition, taskSk(index)))
             .updateExpression(
                 "SET #st = :to, #ow = :owner, version = version + :one, "
                     + setClause
@@ -366,24 +362,63 @@ public final class TaskStore {
 
   // ---- reads -----------------------------------------------------------------------------
 
-  public Optional<TaskRecord> get(String runId, Sharding sharding, int index) {
+  public Optional<TaskRecord> get(RunSpec spec, int index) {
     Map<String, AttributeValue> item =
         dynamoDb
             .getItem(
                 b ->
                     b.tableName(table)
-                        .key(key(shardPk(runId, sharding.shardOf(index)), taskSk(index)))
+                        .key(key(shardPk(spec, spec.sharding().shardOf(index)), taskSk(index)))
                         .consistentRead(true))
             .item();
     return item == null || item.isEmpty() ? Optional.empty() : Optional.of(toTask(item));
   }
 
+  /**
+   * The status of each existing task among {@code first…first+count-1} (BatchGetItem, at most 100
+   * keys, UnprocessedKeys retried): a resumed dispatch writes only what is missing.
+   */
+  public Map<Integer, TaskStatus> statuses(RunSpec spec, int first, int count) {
+    if (count > MAX_BATCH_GET) {
+      throw new IllegalArgumentException("at most " + MAX_BATCH_GET + " tasks per read");
+    }
+    List<Map<String, AttributeValue>> keys = new ArrayList<>();
+    for (int index = first; index < first + count; index++) {
+      keys.add(key(shardPk(spec, spec.sharding().shardOf(index)), taskSk(index)));
+    }
+    Map<Integer, TaskStatus> found = new HashMap<>();
+    Map<String, KeysAndAttributes> request =
+        Map.of(
+            table,
+            KeysAndAttributes.builder()
+                .keys(keys)
+                .consistentRead(true)
+                .projectionExpression("idx, #st")
+                .expressionAttributeNames(Map.of("#st", "status"))
+                .build());
+    for (int attempt = 0; ; attempt++) {
+      Map<String, KeysAndAttributes> current = request;
+      BatchGetItemResponse response = dynamoDb.batchGetItem(b -> b.requestItems(current));
+      for (Map<String, AttributeValue> item : response.responses().getOrDefault(table, List.of())) {
+        found.put(Items.integer(item, "idx", -1), TaskStatus.valueOf(Items.string(item, "status")));
+      }
+      if (!response.hasUnprocessedKeys() || response.unprocessedKeys().isEmpty()) {
+        return found;
+      }
+      if (attempt + 1 >= backoff.maxAttempts()) {
+        throw new PartialFailureException("task reads stayed unprocessed for " + spec.runId());
+      }
+      request = response.unprocessedKeys();
+      backoff.pause(attempt + 1);
+    }
+  }
+
   /** Visits every task of a run, shard by shard, page by page (1 MB per page). */
-  public void forEachTask(String runId, Sharding sharding, Consumer<TaskRecord> visitor) {
-    for (int shard = 0; shard < sharding.shardCount(); shard++) {
+  public void forEachTask(RunSpec spec, Consumer<TaskRecord> visitor) {
+    for (int shard = 0; shard < spec.shardCount(); shard++) {
       Map<String, AttributeValue> start = null;
       do {
-        QueryResponse page = dynamoDb.query(shardQuery(runId, shard, start, null, null));
+        QueryResponse page = dynamoDb.query(shardQuery(spec, shard, start, null, null));
         page.items().forEach(item -> visitor.accept(toTask(item)));
         start =
             page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
@@ -399,23 +434,18 @@ public final class TaskStore {
    * @param token from the previous page, or empty for the first
    */
   public Page<TaskRecord> listTasks(
-      String runId,
-      Sharding sharding,
-      Optional<TaskStatus> status,
-      int limit,
-      Optional<String> token) {
+      RunSpec spec, Optional<TaskStatus> status, int limit, Optional<String> token) {
     int shard = 0;
     Map<String, AttributeValue> start = null;
     if (token.isPresent()) {
       String[] parts = decodeToken(token.get());
       shard = Integer.parseInt(parts[0]);
-      start = parts[1].isEmpty() ? null : key(shardPk(runId, shard), parts[1]);
+      start = parts[1].isEmpty() ? null : key(shardPk(spec, shard), parts[1]);
     }
     List<TaskRecord> tasks = new ArrayList<>();
-    while (shard < sharding.shardCount() && tasks.size() < limit) {
+    while (shard < spec.shardCount() && tasks.size() < limit) {
       QueryResponse page =
-          dynamoDb.query(
-              shardQuery(runId, shard, start, status.orElse(null), limit - tasks.size()));
+          dynamoDb.query(shardQuery(spec, shard, start, status.orElse(null), limit - tasks.size()));
       page.items().forEach(item -> tasks.add(toTask(item)));
       if (page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()) {
         start = page.lastEvaluatedKey();
@@ -425,21 +455,21 @@ public final class TaskStore {
       }
     }
     Optional<String> next =
-        shard >= sharding.shardCount()
+        shard >= spec.shardCount()
             ? Optional.empty()
             : Optional.of(encodeToken(shard, start == null ? "" : start.get(SK).s()));
     return new Page<>(tasks, next);
   }
 
   private QueryRequest shardQuery(
-      String runId,
+      RunSpec spec,
       int shard,
       Map<String, AttributeValue> start,
       TaskStatus status,
       Integer limit) {
     Map<String, String> names = new HashMap<>(Map.of("#pk", PK, "#sk", SK));
     Map<String, AttributeValue> values =
-        new HashMap<>(Map.of(":pk", s(shardPk(runId, shard)), ":prefix", s(Items.TASK_SK_PREFIX)));
+        new HashMap<>(Map.of(":pk", s(shardPk(spec, shard)), ":prefix", s(Items.TASK_SK_PREFIX)));
     QueryRequest.Builder query =
         QueryRequest.builder()
             .tableName(table)
@@ -487,8 +517,8 @@ public final class TaskStore {
    * Counts a task as terminal in its shard's counter. Adding the task's position to a number set is
    * idempotent, so a retried or repeated call never counts it twice.
    */
-  public ShardCount countTerminal(String runId, Sharding sharding, int index, TaskStatus status) {
-    return countTerminal(runId, sharding, sharding.shardOf(index), Map.of(index, status));
+  public ShardCount countTerminal(RunSpec spec, int index, TaskStatus status) {
+    return countTerminal(spec, spec.sharding().shardOf(index), Map.of(index, status));
   }
 
   /**
@@ -497,8 +527,8 @@ public final class TaskStore {
    *
    * @param statusByIndex each task's terminal status, by task index; all in {@code shard}
    */
-  public ShardCount countTerminal(
-      String runId, Sharding sharding, int shard, Map<Integer, TaskStatus> statusByIndex) {
+  public ShardCount countTerminal(RunSpec spec, int shard, Map<Integer, TaskStatus> statusByIndex) {
+    Sharding sharding = spec.sharding();
     List<String> succeeded = new ArrayList<>();
     List<String> failed = new ArrayList<>();
     statusByIndex.forEach(
@@ -520,6 +550,8 @@ public final class TaskStore {
     Map<String, String> names = new HashMap<>();
     Map<String, AttributeValue> values = new HashMap<>();
     values.put(":now", millis(clock.instant()));
+    values.put(":expires", Items.expiry(spec));
+    names.put("#expires", TableSchema.TTL_ATTRIBUTE);
     if (!succeeded.isEmpty()) {
       adds.add("#succeeded :succeeded");
       names.put("#succeeded", "succeeded");
@@ -535,9 +567,11 @@ public final class TaskStore {
             .updateItem(
                 b ->
                     b.tableName(table)
-                        .key(key(shardPk(runId, shard), COUNTER_SK))
+                        .key(key(shardPk(spec, shard), COUNTER_SK))
                         .updateExpression(
-                            "ADD " + String.join(", ", adds) + " SET updatedAt = :now")
+                            "ADD "
+                                + String.join(", ", adds)
+                                + " SET updatedAt = :now, #expires = :expires")
                         .expressionAttributeNames(names)
                         .expressionAttributeValues(values)
                         .returnValues(ReturnValue.ALL_NEW))
@@ -546,14 +580,16 @@ public final class TaskStore {
   }
 
   /** The counters of every shard of a run (BatchGetItem, UnprocessedKeys retried). */
-  public List<ShardCount> counts(String runId, Sharding sharding) {
+  public List<ShardCount> counts(RunSpec spec) {
+    Sharding sharding = spec.sharding();
+    String runId = spec.runId();
     Map<Integer, Map<String, AttributeValue>> found = new HashMap<>();
     for (int from = 0; from < sharding.shardCount(); from += MAX_BATCH_GET) {
       List<Map<String, AttributeValue>> keys = new ArrayList<>();
       for (int shard = from;
           shard < Math.min(sharding.shardCount(), from + MAX_BATCH_GET);
           shard++) {
-        keys.add(key(shardPk(runId, shard), COUNTER_SK));
+        keys.add(key(shardPk(spec, shard), COUNTER_SK));
       }
       Map<String, KeysAndAttributes> request =
           Map.of(table, KeysAndAttributes.builder().keys(keys).consistentRead(true).build());

@@ -10,6 +10,7 @@ class RunStatusTest {
       Set.of(
           "DISPATCHING->RUNNING",
           "DISPATCHING->SUMMARIZING",
+          "DISPATCHING->FAILED",
           "RUNNING->SUMMARIZING",
           "SUMMARIZING->SUMMARIZING",
           "SUMMARIZING->SUCCEEDED",

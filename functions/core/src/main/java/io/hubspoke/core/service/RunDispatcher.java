@@ -1,0 +1,283 @@
+package io.hubspoke.core.service;
+
+import io.hubspoke.core.aws.CallDeadline;
+import io.hubspoke.core.aws.EventPublisher;
+import io.hubspoke.core.aws.TaskQueue;
+import io.hubspoke.core.events.EventRules;
+import io.hubspoke.core.json.Json;
+import io.hubspoke.core.model.DispatchMessage;
+import io.hubspoke.core.model.RunSpec;
+import io.hubspoke.core.model.TaskMessage;
+import io.hubspoke.core.model.TaskStatus;
+import io.hubspoke.core.store.ChunkStore;
+import io.hubspoke.core.store.RunRecord;
+import io.hubspoke.core.store.RunStore;
+import io.hubspoke.core.store.TaskStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The hub's background work: turns one chunk of a run's durable request into tasks and their
+ * messages, for each dispatch-queue message.
+ *
+ * <p>The chunk is claimed under a lease that ends {@code leaseMargin} after this invocation's call
+ * deadline, and every task write is aborted by the SDK at that deadline ({@link
+ * CallDeadline#abortAtDeadline}): no write of a dispatcher can still arrive once another may take
+ * its chunk over. The first claim of a chunk writes its tasks with BatchWriteItem (nobody can have
+ * written them before); a later claim reads which tasks exist and creates only the missing ones,
+ * conditionally, since some may already be claimed by spokes. Messages go out for the tasks no one
+ * has claimed yet (a duplicate is dropped by the claim protocol). Then the chunk joins the run's
+ * dispatched set; the write that completes the set moves the run to RUNNING and announces it.
+ */
+public final class RunDispatcher {
+  private static final Logger LOG = Logger.getLogger(RunDispatcher.class.getName());
+
+  /** Claims of one chunk after which the run is failed rather than retried forever. */
+  public static final int MAX_CHUNK_ATTEMPTS = 10;
+
+  /** Time kept back from the invocation's deadline for the last calls: see {@link #deadline}. */
+  static final Duration CALL_RESERVE = Duration.ofSeconds(1);
+
+  private final RunStore runs;
+  private final RunSpecCache runSpecs;
+  private final ChunkStore chunks;
+  private final TaskStore tasks;
+  private final TaskQueue workQueue;
+  private final TaskQueue dispatchQueue;
+  private final EventPublisher events;
+  private final Clock clock;
+  private final Duration leaseMargin;
+  private final String hubId = "hub-" + UUID.randomUUID().toString().substring(0, 8);
+
+  public RunDispatcher(
+      RunStore runs,
+      ChunkStore chunks,
+      TaskStore tasks,
+      TaskQueue workQueue,
+      TaskQueue dispatchQueue,
+      EventPublisher events,
+      Clock clock,
+      Duration leaseMargin) {
+    this.runs = runs;
+    this.runSpecs = new RunSpecCache(runs);
+    this.chunks = chunks;
+    this.tasks = tasks;
+    this.workQueue = workQueue;
+    this.dispatchQueue = dispatchQueue;
+    this.events = events;
+    this.clock = clock;
+    this.leaseMargin = leaseMargin;
+  }
+
+  /**
+   * Dispatches one chunk.
+   *
+   * @param invocationDeadline when the invocation will be stopped
+   * @return ACK when the chunk is dispatched or can never be (the message may go), RETRY when it
+   *     must come back (SQS redelivers it after the visibility timeout)
+   */
+  public MessageOutcome dispatch(String messageId, String body, Instant invocationDeadline) {
+    DispatchMessage message;
+    try {
+      message = DispatchMessage.parse(body);
+    } catch (IllegalArgumentException e) {
+      dispatchQueue.deadLetter(body, "unparseable dispatch message: " + e.getMessage(), messageId);
+      return MessageOutcome.ACK;
+    }
+    Instant deadline = deadline(invocationDeadline);
+    try {
+      return CallDeadline.within(deadline, () -> dispatchOrThrow(message, deadline));
+    } catch (RuntimeException e) {
+      LOG.log(
+          Level.WARNING,
+          "chunk " + message.chunk() + " of run " + message.runId() + " failed; it will return",
+          e);
+      return MessageOutcome.RETRY;
+    }
+  }
+
+  /** Calls stop a second (or a twentieth of the time left) before the invocation is stopped. */
+  Instant deadline(Instant invocationDeadline) {
+    Duration keep = Duration.between(clock.instant(), invocationDeadline).dividedBy(20);
+    return invocationDeadline.minus(keep.compareTo(CALL_RESERVE) < 0 ? keep : CALL_RESERVE);
+  }
+
+  private MessageOutcome dispatchOrThrow(DispatchMessage message, Instant deadline) {
+    // One read per run and hub instance: a spec never changes (a new incarnation is a new spec).
+    Optional<RunSpec> found = runSpecs.get(message.runId());
+    if (found.isPresent() && !found.get().incarnation().equals(message.incarnation())) {
+      found = runSpecs.refresh(message.runId());
+    }
+    if (found.isEmpty() || !found.get().incarnation().equals(message.incarnation())) {
+      LOG.warning(
+          () -> "dropping chunk " + message.chunk() + " of a run that is gone: " + message.runId());
+      return MessageOutcome.ACK;
+    }
+    RunSpec spec = found.get();
+    if (message.chunk() >= spec.chunkCount()) {
+      dispatchQueue.deadLetter(
+          message.toJson(), "run " + spec.runId() + " has " + spec.chunkCount() + " chunks", null);
+      return MessageOutcome.ACK;
+    }
+    String owner = hubId + "/" + UUID.randomUUID();
+    ChunkStore.Claim claim = chunks.claim(spec, message.chunk(), owner, deadline.plus(leaseMargin));
+    if (claim instanceof ChunkStore.Claim.Done) {
+      return MessageOutcome.ACK;
+    }
+    if (claim instanceof ChunkStore.Claim.Leased) {
+      return MessageOutcome.RETRY; // another dispatcher holds it; come back after its lease
+    }
+    if (claim instanceof ChunkStore.Claim.Missing) {
+      failRun(spec, "chunk " + message.chunk() + " of the request is missing from the table");
+      return MessageOutcome.ACK;
+    }
+    ChunkStore.Claim.Claimed claimed = (ChunkStore.Claim.Claimed) claim;
+    if (claimed.attempt() > MAX_CHUNK_ATTEMPTS) {
+      failRun(
+          spec,
+          "chunk "
+              + message.chunk()
+              + " could not be dispatched in "
+              + MAX_CHUNK_ATTEMPTS
+              + " attempts");
+      return MessageOutcome.ACK;
+    }
+    workQueue.send(writeTasks(spec, message.chunk(), claimed));
+    int dispatched = runs.addDispatchedChunk(spec, message.chunk());
+    chunks.finish(spec, message.chunk(), owner);
+    if (dispatched == spec.chunkCount()) {
+      finish(spec);
+    }
+    return MessageOutcome.ACK;
+  }
+
+  /** Writes the chunk's tasks; returns the messages to send. */
+  private List<TaskMessage> writeTasks(RunSpec spec, int chunk, ChunkStore.Claim.Claimed claimed) {
+    int first = spec.chunkStart(chunk);
+    List<String> items = claimed.itemsJson();
+    List<TaskMessage> messages = new ArrayList<>(items.size());
+    if (claimed.attempt() == 1) {
+      tasks.putNew(spec, first, items);
+      for (int i = 0; i < items.size(); i++) {
+        messages.add(TaskMessage.of(spec, first + i));
+      }
+      return messages;
+    }
+    // A takeover: the first dispatcher may have written some tasks, and spokes may have claimed
+    // them. Create only the missing ones, conditionally; send messages only for unclaimed tasks.
+    Map<Integer, TaskStatus> existing = tasks.statuses(spec, first, items.size());
+    for (int i = 0; i < items.size(); i++) {
+      int index = first + i;
+      TaskStatus status = existing.get(index);
+      if (status == null) {
+        tasks.putIfAbsent(spec, index, items.get(i));
+        messages.add(TaskMessage.of(spec, index));
+      } else if (status == TaskStatus.PENDING) {
+        messages.add(TaskMessage.of(spec, index)); // its message may never have left
+      }
+    }
+    return messages;
+  }
+
+  private void finish(RunSpec spec) {
+    if (!runs.finishDispatch(spec, "dispatch/" + UUID.randomUUID())) {
+      return;
+    }
+    try {
+      events.publish(
+          EventRules.RUN_STARTED,
+          Json.object()
+              .put("runId", spec.runId())
+              .put("total", spec.total())
+              .put("worker", spec.worker())
+              .put("chunks", spec.chunkCount()));
+    } catch (RuntimeException e) {
+      // RunStarted informs; losing it loses no work, so it must not fail the dispatch.
+      LOG.log(Level.WARNING, "RunStarted for " + spec.runId() + " was not published", e);
+    }
+  }
+
+  /** Sends one dispatch message per chunk (duplicates are harmless: a chunk is claimed). */
+  public void enqueue(RunSpec spec, List<Integer> chunkNumbers) {
+    List<String> bodies = new ArrayList<>(chunkNumbers.size());
+    for (int chunk : chunkNumbers) {
+      bodies.add(new DispatchMessage(spec.runId(), spec.incarnation(), chunk).toJson());
+    }
+    dispatchQueue.sendBodies(bodies);
+  }
+
+  /**
+   * Resumes a dispatch that stopped making progress, from the durable request: sends again the
+   * message of every chunk not dispatched and not held under a live lease (its message was never
+   * sent, or was dead-lettered); fails the run if a chunk is gone; finishes a dispatch whose last
+   * step was lost.
+   *
+   * @return the chunks whose message was sent again
+   */
+  public int resume(RunRecord run) {
+    RunSpec spec = run.spec();
+    if (run.dispatchedChunks().size() >= spec.chunkCount()) {
+      finish(spec);
+      return 0;
+    }
+    Instant now = clock.instant();
+    Map<Integer, ChunkStore.ChunkState> states = chunks.states(spec);
+    List<Integer> resend = new ArrayList<>();
+    for (int chunk = 0; chunk < spec.chunkCount(); chunk++) {
+      ChunkStore.ChunkState state = states.get(chunk);
+      if (state == null) {
+        failRun(spec, "chunk " + chunk + " of the request is missing from the table");
+        return 0;
+      }
+      boolean idle =
+          state.status() == ChunkStore.Status.PENDING
+              || (state.status() == ChunkStore.Status.WRITING && !state.leaseUntil().isAfter(now));
+      if (idle) {
+        resend.add(chunk);
+      }
+    }
+    enqueue(spec, resend);
+    LOG.info(
+        () -> "resumed the dispatch of run " + spec.runId() + ": " + resend.size() + " chunks");
+    return resend.size();
+  }
+
+  /** Ends a run whose request cannot be dispatched, with the reason as its summary. */
+  void failRun(RunSpec spec, String reason) {
+    LOG.severe(() -> "run " + spec.runId() + " failed to dispatch: " + reason);
+    if (runs.failDispatch(
+        spec,
+        Json.write(
+            Json.object()
+                .put("dispatchFailed", true)
+                .put("reason", reason)
+                .put("total", spec.total())
+                .put(
+                    "tasksCreated",
+                    spec.tasksIn(
+                        runs.get(spec.runId())
+                            .map(RunRecord::dispatchedChunks)
+                            .orElse(java.util.Set.of())))))) {
+      try {
+        events.publish(
+            EventRules.RUN_COMPLETED,
+            Json.object()
+                .put("runId", spec.runId())
+                .put("status", "FAILED")
+                .put("total", spec.total())
+                .put("reason", reason));
+        runs.markCompletedEventPublished(spec.runId());
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "RunCompleted for " + spec.runId() + " was not published", e);
+      }
+    }
+  }
+}

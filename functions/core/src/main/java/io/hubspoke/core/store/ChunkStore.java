@@ -1,0 +1,268 @@
+package io.hubspoke.core.store;
+
+import static io.hubspoke.core.store.Items.CHUNK_SK;
+import static io.hubspoke.core.store.Items.PK;
+import static io.hubspoke.core.store.Items.SK;
+import static io.hubspoke.core.store.Items.chunkPk;
+import static io.hubspoke.core.store.Items.key;
+import static io.hubspoke.core.store.Items.millis;
+import static io.hubspoke.core.store.Items.n;
+import static io.hubspoke.core.store.Items.s;
+
+import io.hubspoke.core.aws.Backoff;
+import io.hubspoke.core.aws.PartialFailureException;
+import io.hubspoke.core.json.Json;
+import io.hubspoke.core.model.RunSpec;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
+import software.amazon.awssdk.services.dynamodb.model.PutRequest;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
+
+/**
+ * The durable request: a run's items, cut into chunks of {@link RunSpec#chunkSize()} items, one
+ * item per chunk under its own partition key. The hub writes them all before it creates the run
+ * record, so a run that exists can always be dispatched from the table. A chunk is dispatched under
+ * a lease, with the same protocol as a task: PENDING → WRITING (claim, with owner and lease) → DONE
+ * (conditional on the owner); a WRITING chunk whose lease ended may be claimed again.
+ */
+public final class ChunkStore {
+  /** Chunk payloads stay this small: every write to a chunk costs one write unit per KB. */
+  public static final int MAX_CHUNK_BYTES = 64 * 1024;
+
+  /** Items per chunk at most: two full BatchWriteItem calls, five full SendMessageBatch calls. */
+  public static final int MAX_CHUNK_ITEMS = 2 * TaskStore.MAX_BATCH_WRITE;
+
+  private static final int MAX_BATCH_GET = 100;
+
+  public enum Status {
+    PENDING,
+    WRITING,
+    DONE
+  }
+
+  /** The dispatch state of one chunk, as the sweep sees it. */
+  public record ChunkState(int chunk, Status status, int attempt, Instant leaseUntil) {}
+
+  /** What a claim found. */
+  public sealed interface Claim {
+    /**
+     * @param attempt 1 for the first claim: no one can have written the chunk's tasks before
+     */
+    record Claimed(int attempt, List<String> itemsJson) implements Claim {}
+
+    record Done() implements Claim {}
+
+    record Leased(Instant leaseUntil) implements Claim {}
+
+    record Missing() implements Claim {}
+  }
+
+  private final DynamoDbClient dynamoDb;
+  private final String table;
+  private final Clock clock;
+  private final Backoff backoff;
+
+  public ChunkStore(DynamoDbClient dynamoDb, String table, Clock clock, Backoff backoff) {
+    this.dynamoDb = dynamoDb;
+    this.table = table;
+    this.clock = clock;
+    this.backoff = backoff;
+  }
+
+  /**
+   * Items per chunk for a request: {@link #MAX_CHUNK_ITEMS}, fewer when the largest item would make
+   * a chunk exceed {@link #MAX_CHUNK_BYTES}.
+   */
+  public static int chunkSize(List<String> itemsJson) {
+    int largest = 1;
+    for (String item : itemsJson) {
+      largest =
+          Math.max(largest, item.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1);
+    }
+    return Math.max(1, Math.min(MAX_CHUNK_ITEMS, MAX_CHUNK_BYTES / largest));
+  }
+
+  /** Writes every chunk of the request (BatchWriteItem, UnprocessedItems retried). */
+  public void putAll(RunSpec spec, List<String> itemsJson) {
+    List<WriteRequest> writes = new ArrayList<>();
+    for (int chunk = 0; chunk < spec.chunkCount(); chunk++) {
+      int from = spec.chunkStart(chunk);
+      Map<String, AttributeValue> item = new HashMap<>();
+      item.put(PK, s(chunkPk(spec, chunk)));
+      item.put(SK, s(CHUNK_SK));
+      item.put("runId", s(spec.runId()));
+      item.put("chunk", n(chunk));
+      item.put("status", s(Status.PENDING.name()));
+      item.put("attempt", n(0));
+      item.put(
+          "items",
+          s("[" + String.join(",", itemsJson.subList(from, from + spec.chunkLength(chunk))) + "]"));
+      item.put(TableSchema.TTL_ATTRIBUTE, Items.expiry(spec));
+      writes.add(
+          WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build());
+      if (writes.size() == TaskStore.MAX_BATCH_WRITE) {
+        batchWrite(writes);
+        writes = new ArrayList<>();
+      }
+    }
+    if (!writes.isEmpty()) {
+      batchWrite(writes);
+    }
+  }
+
+  private void batchWrite(List<WriteRequest> writes) {
+    Map<String, List<WriteRequest>> pending = Map.of(table, writes);
+    for (int attempt = 0; ; attempt++) {
+      Map<String, List<WriteRequest>> request = pending;
+      BatchWriteItemResponse response = dynamoDb.batchWriteItem(b -> b.requestItems(request));
+      if (!response.hasUnprocessedItems() || response.unprocessedItems().isEmpty()) {
+        return;
+      }
+      pending = response.unprocessedItems();
+      if (attempt + 1 >= backoff.maxAttempts()) {
+        throw new PartialFailureException(
+            pending.getOrDefault(table, List.of()).size() + " chunk writes stayed unprocessed");
+      }
+      backoff.pause(attempt + 1);
+    }
+  }
+
+  /**
+   * Claims a chunk for dispatch until {@code leaseUntil}: PENDING, or WRITING whose lease ended.
+   * Returns its items with the claim (one request).
+   *
+   * @param owner unique per claim call, so a retried call recognises its own applied write
+   */
+  public Claim claim(RunSpec spec, int chunk, String owner, Instant leaseUntil) {
+    Instant now = clock.instant();
+    UpdateItemRequest request =
+        UpdateItemRequest.builder()
+            .tableName(table)
+            .key(key(chunkPk(spec, chunk), CHUNK_SK))
+            .updateExpression(
+                "SET #st = :writing, #ow = :owner, attempt = attempt + :one, leaseUntil = :lease")
+            .conditionExpression(
+                "attribute_exists(#pk) AND (#st = :pending OR (#st = :writing AND leaseUntil <="
+                    + " :now))")
+            .expressionAttributeNames(Map.of("#st", "status", "#ow", "owner", "#pk", PK))
+            .expressionAttributeValues(
+                Map.of(
+                    ":writing", s(Status.WRITING.name()),
+                    ":pending", s(Status.PENDING.name()),
+                    ":owner", s(owner),
+                    ":one", n(1),
+                    ":lease", millis(leaseUntil),
+                    ":now", millis(now)))
+            .returnValues(ReturnValue.ALL_NEW)
+            .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+            .build();
+    try {
+      return claimed(dynamoDb.updateItem(request).attributes());
+    } catch (ConditionalCheckFailedException e) {
+      if (!e.hasItem() || e.item().isEmpty()) {
+        return new Claim.Missing();
+      }
+      Map<String, AttributeValue> current = e.item();
+      Status status = Status.valueOf(Items.string(current, "status"));
+      if (status == Status.WRITING && owner.equals(Items.string(current, "owner"))) {
+        return claimed(current); // our claim was applied and its response lost
+      }
+      if (status == Status.DONE) {
+        return new Claim.Done();
+      }
+      return new Claim.Leased(Items.instant(current, "leaseUntil"));
+    }
+  }
+
+  private static Claim claimed(Map<String, AttributeValue> item) {
+    List<String> items = new ArrayList<>();
+    Json.parseTrusted(Items.string(item, "items")).forEach(node -> items.add(Json.write(node)));
+    return new Claim.Claimed(Items.integer(item, "attempt", 1), items);
+  }
+
+  /** WRITING → DONE, if {@code owner} still holds the chunk. The items stay for a redrive. */
+  public boolean finish(RunSpec spec, int chunk, String owner) {
+    try {
+      dynamoDb.updateItem(
+          b ->
+              b.tableName(table)
+                  .key(key(chunkPk(spec, chunk), CHUNK_SK))
+                  .updateExpression("SET #st = :done REMOVE leaseUntil")
+                  .conditionExpression("#st = :writing AND #ow = :owner")
+                  .expressionAttributeNames(Map.of("#st", "status", "#ow", "owner"))
+                  .expressionAttributeValues(
+                      Map.of(
+                          ":done", s(Status.DONE.name()),
+                          ":writing", s(Status.WRITING.name()),
+                          ":owner", s(owner)))
+                  .returnValuesOnConditionCheckFailure(
+                      ReturnValuesOnConditionCheckFailure.ALL_OLD));
+      return true;
+    } catch (ConditionalCheckFailedException e) {
+      return e.hasItem()
+          && Status.DONE.name().equals(Items.string(e.item(), "status"))
+          && owner.equals(Items.string(e.item(), "owner"));
+    }
+  }
+
+  /**
+   * The dispatch state of every chunk of a run (BatchGetItem, UnprocessedKeys retried); a chunk
+   * whose record is gone is absent from the result.
+   */
+  public Map<Integer, ChunkState> states(RunSpec spec) {
+    Map<Integer, ChunkState> found = new HashMap<>();
+    for (int from = 0; from < spec.chunkCount(); from += MAX_BATCH_GET) {
+      List<Map<String, AttributeValue>> keys = new ArrayList<>();
+      for (int chunk = from; chunk < Math.min(spec.chunkCount(), from + MAX_BATCH_GET); chunk++) {
+        keys.add(key(chunkPk(spec, chunk), CHUNK_SK));
+      }
+      Map<String, KeysAndAttributes> request =
+          Map.of(
+              table,
+              KeysAndAttributes.builder()
+                  .keys(keys)
+                  .consistentRead(true)
+                  .projectionExpression("#c, #st, attempt, leaseUntil")
+                  .expressionAttributeNames(Map.of("#c", "chunk", "#st", "status"))
+                  .build());
+      for (int attempt = 0; ; attempt++) {
+        Map<String, KeysAndAttributes> current = request;
+        BatchGetItemResponse response = dynamoDb.batchGetItem(b -> b.requestItems(current));
+        for (Map<String, AttributeValue> item :
+            response.responses().getOrDefault(table, List.of())) {
+          int chunk = Items.integer(item, "chunk", -1);
+          found.put(
+              chunk,
+              new ChunkState(
+                  chunk,
+                  Status.valueOf(Items.string(item, "status")),
+                  Items.integer(item, "attempt", 0),
+                  Items.instant(item, "leaseUntil")));
+        }
+        if (!response.hasUnprocessedKeys() || response.unprocessedKeys().isEmpty()) {
+          break;
+        }
+        if (attempt + 1 >= backoff.maxAttempts()) {
+          throw new PartialFailureException(
+              "chunk reads stayed unprocessed for run " + spec.runId());
+        }
+        request = response.unprocessedKeys();
+        backoff.pause(attempt + 1);
+      }
+    }
+    return found;
+  }
+}
