@@ -126,6 +126,11 @@ public class HubspokeStack extends Stack {
         Monitoring.Props.builder()
             .table(table)
             .workQueue(workQueue, config.getOldestMessageAlarmSeconds())
+            .queue(
+                "Dispatch",
+                dispatchQueue.getQueue(),
+                dispatchQueue.getDeadLetterQueue(),
+                config.getOldestMessageAlarmSeconds())
             .eventBus(eventBus)
             .function("Hub", hub.getFunction())
             .function("Spoke", spoke.getFunction())
@@ -133,8 +138,7 @@ public class HubspokeStack extends Stack {
             .api(httpApi)
             .rule("RunDrained", EventRules.RUN_DRAINED_RULE, eventBus.getBus().getEventBusName())
             .rule("Sweep", eventRoutes.getSweep().getRuleName())
-            .sweep(eventRoutes.getSweep().getRuleName(), config.sweepAlarmPeriodSeconds())
-            .summarizer(collector.getFunction());
+            .sweep(eventRoutes.getSweep().getRuleName(), config.sweepAlarmPeriodSeconds());
     scheduledRuns
         .getRulesByName()
         .forEach((name, rule) -> monitoringProps.rule("Schedule-" + name, rule.getRuleName()));

@@ -99,7 +99,11 @@ class FunctionsTest {
                 HubspokeEnvironment.QUEUE_URL, SYNTH.ref(stack.getWorkQueue().getQueue()),
                 HubspokeEnvironment.DEAD_LETTER_QUEUE_URL,
                     SYNTH.ref(stack.getWorkQueue().getDeadLetterQueue()),
-                HubspokeEnvironment.EVENT_BUS_NAME, SYNTH.ref(stack.getEventBus().getBus())));
+                HubspokeEnvironment.EVENT_BUS_NAME, SYNTH.ref(stack.getEventBus().getBus()),
+                HubspokeEnvironment.DISPATCH_QUEUE_URL,
+                    SYNTH.ref(stack.getDispatchQueue().getQueue()),
+                HubspokeEnvironment.DISPATCH_DEAD_LETTER_QUEUE_URL,
+                    SYNTH.ref(stack.getDispatchQueue().getDeadLetterQueue())));
     if (fn == stack.getSpoke().getFunction()) {
       // The spoke holds the leases: hubspoke:leaseGraceSeconds, checked at synth, reaches it.
       expected.put(HubspokeEnvironment.LEASE_GRACE_SECONDS, "10");

@@ -37,6 +37,32 @@ class MonitoringTest {
   }
 
   @Test
+  void theDispatchQueueIsWatchedLikeTheWorkQueue() {
+    Map<String, Object> deadLetters =
+        alarm(
+            "ApproximateNumberOfMessagesVisible",
+            Map.of(
+                "Name",
+                "QueueName",
+                "Value",
+                synth.getAtt(synth.stack().getDispatchQueue().getDeadLetterQueue(), "QueueName")));
+    assertEquals(0, deadLetters.get("Threshold"));
+    assertEquals("GreaterThanThreshold", deadLetters.get("ComparisonOperator"));
+    assertEquals("notBreaching", deadLetters.get("TreatMissingData"));
+    Map<String, Object> oldest =
+        alarm(
+            "ApproximateAgeOfOldestMessage",
+            Map.of(
+                "Name",
+                "QueueName",
+                "Value",
+                synth.getAtt(synth.stack().getDispatchQueue().getQueue(), "QueueName")));
+    assertEquals(900, oldest.get("Threshold"));
+    assertEquals("GreaterThanThreshold", oldest.get("ComparisonOperator"));
+    assertEquals("notBreaching", oldest.get("TreatMissingData"));
+  }
+
+  @Test
   void oldestMessageAgeAlarms() {
     Map<String, Object> alarm =
         alarm(
@@ -71,9 +97,10 @@ class MonitoringTest {
   void alarmsNotifyTheTopic() {
     Map<String, Object> topicRef = synth.ref(synth.stack().getMonitoring().getAlarmTopic());
     Map<String, Map<String, Object>> alarms = resources(synth, "AWS::CloudWatch::Alarm");
-    // 9 on queues and functions; API 5xx, table throttles, FailedInvocations of the RunDrained
-    // rule, the sweep and the one schedule, the sweep not running, runs FAILED.
-    assertEquals(16, alarms.size(), alarms.keySet().toString());
+    // 9 on queues and functions, 2 on the dispatch queue; API 5xx, table throttles,
+    // FailedInvocations of the RunDrained rule, the sweep and the one schedule, the sweep not
+    // running, runs FAILED.
+    assertEquals(18, alarms.size(), alarms.keySet().toString());
     for (Map<String, Object> alarm : alarms.values()) {
       assertEquals(List.of(topicRef), at(alarm, "Properties", "AlarmActions"));
       assertEquals(List.of(topicRef), at(alarm, "Properties", "OKActions"));
@@ -234,15 +261,11 @@ class MonitoringTest {
   }
 
   @Test
-  void runsFailedAlarmsOnTheMetricTheCollectorEmits() {
+  void runsFailedAlarmsOnTheMetricTheFunctionsEmit() {
     Map<String, Object> alarm =
         alarm(
             "RunsFailed",
-            Map.of(
-                "Name",
-                "FunctionName",
-                "Value",
-                synth.ref(synth.stack().getCollector().getFunction().getFunction())));
+            Map.of("Name", "TableName", "Value", synth.ref(synth.stack().getTable().getTable())));
     assertEquals("Hubspoke", alarm.get("Namespace"));
     assertOnAnyInFiveMinutes(alarm);
   }

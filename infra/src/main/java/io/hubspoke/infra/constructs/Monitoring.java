@@ -84,7 +84,7 @@ public class Monitoring extends Construct {
     props.getSweep().ifPresent(sweep -> watchSweep(sweep.ruleName(), sweep.alarmPeriodSeconds()));
     dashboard.addWidgets(
         graph("EventBridge: failed invocations, sweeps", eventBridge), eventDeadLetters);
-    props.getSummarizer().ifPresent(this::watchRuns);
+    watchRuns(props.getTable());
   }
 
   /**
@@ -194,10 +194,12 @@ public class Monitoring extends Construct {
     eventBridge.add(eventsMetric("Invocations", Map.of("RuleName", ruleName), "sweeps"));
   }
 
-  /** Runs that finished FAILED, from the EMF metric the collector writes ({@link RunMetrics}). */
-  public void watchRuns(JavaFunction summarizer) {
-    Map<String, String> dimensions =
-        Map.of(RunMetrics.FUNCTION_NAME, summarizer.getFunction().getFunctionName());
+  /**
+   * Runs that finished FAILED, from the EMF metric the functions write when a run reaches its final
+   * status ({@link RunMetrics}), by the deployment's table.
+   */
+  public void watchRuns(HubspokeTable table) {
+    Map<String, String> dimensions = Map.of(RunMetrics.TABLE_NAME, table.getTable().getTableName());
     alarm(
         "RunsFailed",
         "A run finished FAILED: at least one of its tasks failed every attempt",
@@ -449,7 +451,6 @@ public class Monitoring extends Construct {
     private final HubHttpApi api;
     private final List<RuleToWatch> rules;
     private final SweepToWatch sweep;
-    private final JavaFunction summarizer;
     private final String alarmEmail;
 
     private Props(Builder b) {
@@ -460,7 +461,6 @@ public class Monitoring extends Construct {
       this.api = Objects.requireNonNull(b.api, "api");
       this.rules = List.copyOf(b.rules);
       this.sweep = b.sweep;
-      this.summarizer = b.summarizer;
       this.alarmEmail = b.alarmEmail;
     }
 
@@ -499,11 +499,6 @@ public class Monitoring extends Construct {
       return Optional.ofNullable(sweep);
     }
 
-    /** The function that writes the runs' final status and their EMF metric. */
-    public Optional<JavaFunction> getSummarizer() {
-      return Optional.ofNullable(summarizer);
-    }
-
     public Optional<String> getAlarmEmail() {
       return Optional.ofNullable(alarmEmail);
     }
@@ -516,7 +511,6 @@ public class Monitoring extends Construct {
       private HubHttpApi api;
       private final List<RuleToWatch> rules = new ArrayList<>();
       private SweepToWatch sweep;
-      private JavaFunction summarizer;
       private String alarmEmail;
 
       public Builder table(HubspokeTable table) {
@@ -569,12 +563,6 @@ public class Monitoring extends Construct {
       /** The sweep's rule: alarms when it did not fire once in {@code alarmPeriodSeconds}. */
       public Builder sweep(String ruleName, int alarmPeriodSeconds) {
         this.sweep = new SweepToWatch(ruleName, alarmPeriodSeconds);
-        return this;
-      }
-
-      /** The collector, whose EMF metric counts the runs that finished SUCCEEDED and FAILED. */
-      public Builder summarizer(JavaFunction summarizer) {
-        this.summarizer = summarizer;
         return this;
       }
 

@@ -1,5 +1,6 @@
 package io.hubspoke.core.metrics;
 
+import io.hubspoke.core.config.HubspokeEnvironment;
 import io.hubspoke.core.model.RunStatus;
 import java.io.PrintStream;
 import java.time.Instant;
@@ -20,8 +21,12 @@ public final class RunMetrics {
   /** 1 for a run that finished FAILED, else 0. */
   public static final String RUNS_FAILED = "RunsFailed";
 
-  /** The one dimension: the emitting function, so two stacks in one account stay apart. */
-  public static final String FUNCTION_NAME = "FunctionName";
+  /**
+   * The one dimension: the deployment's table ({@link HubspokeEnvironment#TABLE_NAME}), the same
+   * for every function of a stack (a run may end in the collector or, failing to dispatch, in the
+   * hub) and different between two stacks in one account.
+   */
+  public static final String TABLE_NAME = "TableName";
 
   /** Set by Lambda to the function's name, and by nothing else. */
   static final String LAMBDA_FUNCTION_NAME = "AWS_LAMBDA_FUNCTION_NAME";
@@ -40,24 +45,25 @@ public final class RunMetrics {
    */
   static void runFinished(
       Map<String, String> env, PrintStream out, String runId, RunStatus status, Instant at) {
-    String functionName = env.get(LAMBDA_FUNCTION_NAME);
-    if (functionName == null || functionName.isBlank()) {
+    String function = env.get(LAMBDA_FUNCTION_NAME);
+    String table = env.get(HubspokeEnvironment.TABLE_NAME);
+    if (function == null || function.isBlank() || table == null || table.isBlank()) {
       return;
     }
     // One write of one line: concurrent writers cannot interleave inside it.
-    out.print(runFinishedLine(functionName, runId, status, at) + "\n");
+    out.print(runFinishedLine(table, runId, status, at) + "\n");
     out.flush();
   }
 
   /** The EMF line of a run that reached {@code status}. */
   public static String runFinishedLine(
-      String functionName, String runId, RunStatus status, Instant at) {
+      String tableName, String runId, RunStatus status, Instant at) {
     Map<String, Integer> counts = new LinkedHashMap<>();
     counts.put(RUNS_SUCCEEDED, status == RunStatus.SUCCEEDED ? 1 : 0);
     counts.put(RUNS_FAILED, status == RunStatus.FAILED ? 1 : 0);
     Map<String, String> properties = new LinkedHashMap<>();
     properties.put("runId", runId);
     properties.put("status", status.name());
-    return Emf.line(NAMESPACE, Map.of(FUNCTION_NAME, functionName), counts, properties, at);
+    return Emf.line(NAMESPACE, Map.of(TABLE_NAME, tableName), counts, properties, at);
   }
 }

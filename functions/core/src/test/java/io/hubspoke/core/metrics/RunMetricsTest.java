@@ -2,6 +2,7 @@ package io.hubspoke.core.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.hubspoke.core.config.HubspokeEnvironment;
 import io.hubspoke.core.model.RunStatus;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -18,22 +19,22 @@ class RunMetricsTest {
   void emfLineOfAFailedRun() {
     assertEquals(
         "{\"_aws\":{\"Timestamp\":1772366400250,\"CloudWatchMetrics\":[{\"Namespace\":\"Hubspoke\","
-            + "\"Dimensions\":[[\"FunctionName\"]],\"Metrics\":[{\"Name\":\"RunsSucceeded\","
+            + "\"Dimensions\":[[\"TableName\"]],\"Metrics\":[{\"Name\":\"RunsSucceeded\","
             + "\"Unit\":\"Count\"},{\"Name\":\"RunsFailed\",\"Unit\":\"Count\"}]}]},"
-            + "\"FunctionName\":\"Hubspoke-Collector\",\"RunsSucceeded\":0,\"RunsFailed\":1,"
+            + "\"TableName\":\"Hubspoke-StoreTable\",\"RunsSucceeded\":0,\"RunsFailed\":1,"
             + "\"runId\":\"r-1\",\"status\":\"FAILED\"}",
-        RunMetrics.runFinishedLine("Hubspoke-Collector", "r-1", RunStatus.FAILED, AT));
+        RunMetrics.runFinishedLine("Hubspoke-StoreTable", "r-1", RunStatus.FAILED, AT));
   }
 
   @Test
   void emfLineOfASucceededRun() {
     assertEquals(
         "{\"_aws\":{\"Timestamp\":1772366400250,\"CloudWatchMetrics\":[{\"Namespace\":\"Hubspoke\","
-            + "\"Dimensions\":[[\"FunctionName\"]],\"Metrics\":[{\"Name\":\"RunsSucceeded\","
+            + "\"Dimensions\":[[\"TableName\"]],\"Metrics\":[{\"Name\":\"RunsSucceeded\","
             + "\"Unit\":\"Count\"},{\"Name\":\"RunsFailed\",\"Unit\":\"Count\"}]}]},"
-            + "\"FunctionName\":\"fn\",\"RunsSucceeded\":1,\"RunsFailed\":0,"
+            + "\"TableName\":\"t\",\"RunsSucceeded\":1,\"RunsFailed\":0,"
             + "\"runId\":\"r-2\",\"status\":\"SUCCEEDED\"}",
-        RunMetrics.runFinishedLine("fn", "r-2", RunStatus.SUCCEEDED, AT));
+        RunMetrics.runFinishedLine("t", "r-2", RunStatus.SUCCEEDED, AT));
   }
 
   @Test
@@ -53,13 +54,19 @@ class RunMetricsTest {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
 
-    RunMetrics.runFinished(Map.of(), out, "r-1", RunStatus.FAILED, AT);
+    // The local runtime hands the functions a table name, but it is not Lambda.
+    RunMetrics.runFinished(
+        Map.of(HubspokeEnvironment.TABLE_NAME, "t"), out, "r-1", RunStatus.FAILED, AT);
     assertEquals("", bytes.toString(StandardCharsets.UTF_8), "outside Lambda");
 
     RunMetrics.runFinished(
-        Map.of(RunMetrics.LAMBDA_FUNCTION_NAME, "fn"), out, "r-1", RunStatus.FAILED, AT);
+        Map.of(RunMetrics.LAMBDA_FUNCTION_NAME, "fn", HubspokeEnvironment.TABLE_NAME, "t"),
+        out,
+        "r-1",
+        RunStatus.FAILED,
+        AT);
     assertEquals(
-        RunMetrics.runFinishedLine("fn", "r-1", RunStatus.FAILED, AT) + "\n",
+        RunMetrics.runFinishedLine("t", "r-1", RunStatus.FAILED, AT) + "\n",
         bytes.toString(StandardCharsets.UTF_8));
   }
 }
