@@ -45,6 +45,7 @@ class HubspokeConfigTest {
     assertEquals(
         defaults.workQueueVisibilityTimeoutSeconds(), fromFile.workQueueVisibilityTimeoutSeconds());
     assertEquals(defaults.getTableRemovalPolicy(), fromFile.getTableRemovalPolicy());
+    assertEquals(defaults.getLeaseGraceSeconds(), fromFile.getLeaseGraceSeconds());
   }
 
   @Test
