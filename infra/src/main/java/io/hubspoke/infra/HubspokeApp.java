@@ -1,8 +1,11 @@
 package io.hubspoke.infra;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.cdklabs.cdknag.AwsSolutionsChecks;
 import io.github.cdklabs.cdknag.ServerlessChecks;
 import java.nio.file.Path;
+import java.util.Map;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.AppProps;
 import software.amazon.awscdk.Aspects;
@@ -14,6 +17,8 @@ import software.amazon.awscdk.Aspects;
  * repository's {@code cdk.json}.
  */
 public final class HubspokeApp {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   private HubspokeApp() {}
 
   public static void main(String[] args) {
@@ -23,12 +28,23 @@ public final class HubspokeApp {
       appProps.outdir("cdk.out");
     }
     App app = new App(appProps.build());
-    HubspokeConfig config = HubspokeConfig.fromContext(app.getNode()::tryGetContext);
+    HubspokeConfig config = config(app);
     Object root = app.getNode().tryGetContext(HubspokeConfig.REPO_ROOT);
     LambdaJars jars =
         root == null ? LambdaJars.findFrom(Path.of("")) : LambdaJars.in(Path.of(root.toString()));
     build(app, config, jars);
     app.synth();
+  }
+
+  /**
+   * The settings of {@code app}, from its whole context ({@code cdk.json} and {@code -c} values, as
+   * the CDK CLI hands them over), so a misspelt {@code hubspoke:} key is rejected, not ignored.
+   */
+  public static HubspokeConfig config(App app) {
+    // jsii hands the context over as its own map and number types: plain Java values first.
+    Map<String, Object> context =
+        JSON.convertValue(app.getNode().getAllContext(), new TypeReference<>() {});
+    return HubspokeConfig.fromMap(context == null ? Map.of() : context);
   }
 
   /** Adds the stack to {@code app} and, unless {@code hubspoke:nag} is false, the cdk-nag packs. */

@@ -3,15 +3,22 @@ package io.hubspoke.infra;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hubspoke.core.api.Limits;
+import io.hubspoke.core.aws.TaskQueue;
+import io.hubspoke.core.config.HubspokeEnvironment;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import software.amazon.awscdk.RemovalPolicy;
 
@@ -47,6 +54,7 @@ public final class HubspokeConfig {
   public static final String EVENT_MAX_AGE_SECONDS = PREFIX + "eventMaxAgeSeconds";
   public static final String SWEEP_SCHEDULE = PREFIX + "sweepSchedule";
   public static final String OLDEST_MESSAGE_ALARM_SECONDS = PREFIX + "oldestMessageAlarmSeconds";
+  public static final String LEASE_GRACE_SECONDS = PREFIX + "leaseGraceSeconds";
   public static final String ALARM_EMAIL = PREFIX + "alarmEmail";
   public static final String SCHEDULES = PREFIX + "schedules";
   public static final String REPO_ROOT = PREFIX + "repoRoot";
@@ -75,6 +83,7 @@ public final class HubspokeConfig {
           EVENT_MAX_AGE_SECONDS,
           SWEEP_SCHEDULE,
           OLDEST_MESSAGE_ALARM_SECONDS,
+          LEASE_GRACE_SECONDS,
           ALARM_EMAIL,
           SCHEDULES,
           REPO_ROOT,
@@ -89,6 +98,9 @@ public final class HubspokeConfig {
   }
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern RATE =
+      Pattern.compile("rate\\((\\d{1,9}) (minutes?|hours?|days?)\\)");
+  private static final int ONE_DAY_SECONDS = 86_400;
   private static final Pattern SCHEDULE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,47}");
 
   private final String stackName;
@@ -108,6 +120,7 @@ public final class HubspokeConfig {
   private final int eventMaxAgeSeconds;
   private final String sweepSchedule;
   private final int oldestMessageAlarmSeconds;
+  private final int leaseGraceSeconds;
   private final String alarmEmail;
   private final List<ScheduledRun> schedules;
   private final boolean nag;
@@ -180,30 +193,26 @@ public final class HubspokeConfig {
     this.alarmEmail = string(context, ALARM_EMAIL, null);
     this.schedules = schedules(context.apply(SCHEDULES));
     this.nag = bool(context, NAG, true);
+    this.leaseGraceSeconds =
+        integer(context, LEASE_GRACE_SECONDS, HubspokeEnvironment.DEFAULT_LEASE_GRACE_SECONDS);
     validate();
+    validateLeases();
+    validateSweepSchedule();
   }
 
   /** The defaults, as if the context were empty. */
   public static HubspokeConfig defaults() {
-    return fromContext(key -> null);
+    return fromMap(Map.of());
   }
 
   /**
-   * Reads every setting through {@code context} (e.g. {@code app.getNode()::tryGetContext}),
-   * falling back to the documented defaults.
+   * Reads every setting from {@code context}, the whole context of the app (e.g. {@code
+   * app.getNode().getAllContext()}), falling back to the documented defaults. A key that starts
+   * with {@code hubspoke:} (in any case) and is not one of {@link #KEYS} is rejected as a typo;
+   * other keys (CDK feature flags, other tools') are left alone.
    */
-  public static HubspokeConfig fromContext(Function<String, Object> context) {
-    return new HubspokeConfig(context);
-  }
-
-  /** Reads from a plain map of context values (tests, tools). */
   public static HubspokeConfig fromMap(Map<String, ?> context) {
-    Set<String> unknown = new HashSet<>(context.keySet());
-    unknown.removeAll(KEYS);
-    unknown.removeIf(k -> !k.startsWith(PREFIX));
-    if (!unknown.isEmpty()) {
-      throw new IllegalArgumentException("unknown context keys " + unknown + "; known: " + KEYS);
-    }
+    rejectUnknownKeys(context.keySet());
     return new HubspokeConfig(context::get);
   }
 
@@ -251,11 +260,182 @@ public final class HubspokeConfig {
   }
 
   /**
+   * Checks the settings that together decide how long a spoke may hold a task against the queue
+   * that delivers it: SQS must not make a message visible again while a lease on its task can be
+   * live (a second spoke would find the task leased and acknowledge the message, leaving the task
+   * to the sweep), and a throttled task's re-send, delayed past its lease, must fit SQS's delay.
+   */
+  private void validateLeases() {
+    if (leaseGraceSeconds < 0) {
+      throw new IllegalArgumentException(
+          LEASE_GRACE_SECONDS + " must be 0 or more seconds, got " + leaseGraceSeconds);
+    }
+    int longestDelay = Limits.MAX_TASK_TIMEOUT_SECONDS + leaseGraceSeconds + 1;
+    if (longestDelay > TaskQueue.MAX_DELAY_SECONDS) {
+      throw new IllegalArgumentException(
+          LEASE_GRACE_SECONDS
+              + " is "
+              + leaseGraceSeconds
+              + ": a throttled task is sent again delayed past its lease (task timeout up to "
+              + Limits.MAX_TASK_TIMEOUT_SECONDS
+              + " s + the grace + 1 s = "
+              + longestDelay
+              + " s), and SQS delays a message at most "
+              + TaskQueue.MAX_DELAY_SECONDS
+              + " s; set it to at most "
+              + (TaskQueue.MAX_DELAY_SECONDS - Limits.MAX_TASK_TIMEOUT_SECONDS - 1));
+    }
+    // From its receive, a message waits out the batching window, then the task runs until its
+    // deadline (at most the spoke's timeout, or the longest task timeout), then the grace.
+    int window = spokeBatchingWindowSeconds;
+    int deadline = Math.min(spoke.timeoutSeconds(), Limits.MAX_TASK_TIMEOUT_SECONDS);
+    int longestHold = window + deadline + leaseGraceSeconds;
+    int visibility = workQueueVisibilityTimeoutSeconds();
+    if (visibility <= longestHold) {
+      // visibility - hold = 6t + w - (w + t + g) = 5t - g, positive from t = g / 5 + 1.
+      throw new IllegalArgumentException(
+          "the work queue's visibility timeout (6 x "
+              + SPOKE_TIMEOUT_SECONDS
+              + " + "
+              + SPOKE_BATCHING_WINDOW_SECONDS
+              + " = "
+              + visibility
+              + " s) must exceed the longest a spoke can hold a task from its receive (batching"
+              + " window "
+              + window
+              + " s + task deadline "
+              + deadline
+              + " s + "
+              + LEASE_GRACE_SECONDS
+              + " "
+              + leaseGraceSeconds
+              + " s = "
+              + longestHold
+              + " s), or SQS redelivers a message whose task is still leased; raise "
+              + SPOKE_TIMEOUT_SECONDS
+              + " to at least "
+              + (leaseGraceSeconds / 5 + 1)
+              + " or lower "
+              + LEASE_GRACE_SECONDS
+              + " below "
+              + (visibility - window - deadline));
+    }
+  }
+
+  /**
+   * The sweep's schedule must be one EventBridge accepts: its alarm's window is derived from it.
+   */
+  private void validateSweepSchedule() {
+    if (sweepSchedule.startsWith("cron(") && sweepSchedule.endsWith(")")) {
+      return;
+    }
+    Matcher rate = RATE.matcher(sweepSchedule);
+    if (!rate.matches()) {
+      throw new IllegalArgumentException(
+          SWEEP_SCHEDULE
+              + " must be rate(<n> minutes|hours|days) or cron(...), got '"
+              + sweepSchedule
+              + "'; e.g. rate(5 minutes)");
+    }
+    long value = Long.parseLong(rate.group(1));
+    boolean plural = rate.group(2).endsWith("s");
+    if (value < 1 || (value == 1) == plural) {
+      throw new IllegalArgumentException(
+          SWEEP_SCHEDULE
+              + " '"
+              + sweepSchedule
+              + "': EventBridge wants a value of at least 1, with a singular unit for 1 and a"
+              + " plural one otherwise, e.g. rate(1 minute) or rate(5 minutes)");
+    }
+  }
+
+  /**
+   * How long the sweep may go without one invocation before its alarm fires: three intervals of a
+   * {@code rate(...)} schedule (one missed firing is no alarm), at most a day (CloudWatch's longest
+   * alarm period); a day for a {@code cron(...)} schedule.
+   */
+  public int sweepAlarmPeriodSeconds() {
+    Matcher rate = RATE.matcher(sweepSchedule);
+    if (!rate.matches()) {
+      return ONE_DAY_SECONDS;
+    }
+    long unit =
+        switch (rate.group(2).replaceFirst("s$", "")) {
+          case "minute" -> 60;
+          case "hour" -> 3600;
+          default -> ONE_DAY_SECONDS;
+        };
+    return (int) Math.min(ONE_DAY_SECONDS, 3 * unit * Long.parseLong(rate.group(1)));
+  }
+
+  /**
    * The work queue's visibility timeout: 6 x the spoke timeout plus the batching window, as AWS
    * recommends for an SQS event source.
    */
   public int workQueueVisibilityTimeoutSeconds() {
     return 6 * spoke.timeoutSeconds() + spokeBatchingWindowSeconds;
+  }
+
+  /**
+   * Rejects every {@code hubspoke:} key that this class does not read, naming each with the valid
+   * key closest to it: a misspelt key would otherwise be ignored and its default deployed.
+   */
+  static void rejectUnknownKeys(Collection<String> keys) {
+    List<String> problems = new ArrayList<>();
+    for (String key : new TreeSet<>(keys)) {
+      if (key.toLowerCase(Locale.ROOT).startsWith(PREFIX) && !KEYS.contains(key)) {
+        problems.add("'" + key + "' (did you mean '" + closestKey(key) + "'?)");
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(
+          "unknown context key"
+              + (problems.size() > 1 ? "s " : " ")
+              + String.join(", ", problems)
+              + ": correct the key in cdk.json or on the -c option; the valid keys are listed"
+              + " under \"Configuration (CDK context)\" in README.md");
+    }
+  }
+
+  /**
+   * The key of {@link #KEYS} with the fewest edits from {@code key}, ignoring case; a key cut short
+   * ({@code spokeTimeout} for {@code spokeTimeoutSeconds}) counts as one edit.
+   */
+  static String closestKey(String key) {
+    String typed = key.toLowerCase(Locale.ROOT);
+    String best = KEYS.get(0);
+    int bestDistance = Integer.MAX_VALUE;
+    for (String candidate : KEYS) {
+      String known = candidate.toLowerCase(Locale.ROOT);
+      int distance = editDistance(typed, known);
+      if (typed.length() < known.length()) {
+        distance = Math.min(distance, editDistance(typed, known.substring(0, typed.length())) + 1);
+      }
+      if (distance < bestDistance) {
+        best = candidate;
+        bestDistance = distance;
+      }
+    }
+    return best;
+  }
+
+  private static int editDistance(String a, String b) {
+    int[] previous = new int[b.length() + 1];
+    int[] current = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      previous[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      current[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+        current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+      }
+      int[] swap = previous;
+      previous = current;
+      current = swap;
+    }
+    return previous[b.length()];
   }
 
   private static RemovalPolicy removalPolicy(String value) {
@@ -433,6 +613,11 @@ public final class HubspokeConfig {
 
   public String getSweepSchedule() {
     return sweepSchedule;
+  }
+
+  /** Seconds a spoke's lease outlasts its task deadline ({@code HUBSPOKE_LEASE_GRACE_SECONDS}). */
+  public int getLeaseGraceSeconds() {
+    return leaseGraceSeconds;
   }
 
   public int getOldestMessageAlarmSeconds() {

@@ -1,5 +1,6 @@
 package io.hubspoke.infra;
 
+import io.hubspoke.core.events.EventRules;
 import io.hubspoke.infra.constructs.CollectorFunction;
 import io.hubspoke.infra.constructs.EventRoutes;
 import io.hubspoke.infra.constructs.FunctionProps;
@@ -79,6 +80,7 @@ public class HubspokeStack extends Stack {
                 .batchSize(config.getSpokeBatchSize())
                 .batchingWindowSeconds(config.getSpokeBatchingWindowSeconds())
                 .maxConcurrency(config.getSpokeMaxConcurrency())
+                .leaseGraceSeconds(config.getLeaseGraceSeconds())
                 .build());
     this.collector =
         new CollectorFunction(
@@ -123,13 +125,23 @@ public class HubspokeStack extends Stack {
     Monitoring.Props.Builder monitoringProps =
         Monitoring.Props.builder()
             .table(table)
-            .workQueue(workQueue)
+            .workQueue(workQueue, config.getOldestMessageAlarmSeconds())
+            .queue(
+                "Dispatch",
+                dispatchQueue.getQueue(),
+                dispatchQueue.getDeadLetterQueue(),
+                config.getOldestMessageAlarmSeconds())
             .eventBus(eventBus)
             .function("Hub", hub.getFunction())
             .function("Spoke", spoke.getFunction())
             .function("Collector", collector.getFunction())
             .api(httpApi)
-            .oldestMessageAlarmSeconds(config.getOldestMessageAlarmSeconds());
+            .rule("RunDrained", EventRules.RUN_DRAINED_RULE, eventBus.getBus().getEventBusName())
+            .rule("Sweep", eventRoutes.getSweep().getRuleName())
+            .sweep(eventRoutes.getSweep().getRuleName(), config.sweepAlarmPeriodSeconds());
+    scheduledRuns
+        .getRulesByName()
+        .forEach((name, rule) -> monitoringProps.rule("Schedule-" + name, rule.getRuleName()));
     config.getAlarmEmail().ifPresent(monitoringProps::alarmEmail);
     this.monitoring = new Monitoring(this, "Monitoring", monitoringProps.build());
 

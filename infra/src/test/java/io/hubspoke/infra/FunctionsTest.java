@@ -13,8 +13,10 @@ import io.hubspoke.core.config.HubspokeEnvironment;
 import io.hubspoke.infra.constructs.JavaFunction;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -90,14 +92,35 @@ class FunctionsTest {
     HubspokeStack stack = SYNTH.stack();
     Map<String, Object> variables =
         at(properties(SYNTH, SYNTH.logicalId(fn.getFunction())), "Environment", "Variables");
-    assertEquals(
-        Map.of(
-            HubspokeEnvironment.TABLE_NAME, SYNTH.ref(stack.getTable().getTable()),
-            HubspokeEnvironment.QUEUE_URL, SYNTH.ref(stack.getWorkQueue().getQueue()),
-            HubspokeEnvironment.DEAD_LETTER_QUEUE_URL,
-                SYNTH.ref(stack.getWorkQueue().getDeadLetterQueue()),
-            HubspokeEnvironment.EVENT_BUS_NAME, SYNTH.ref(stack.getEventBus().getBus())),
-        variables);
+    Map<String, Object> expected =
+        new HashMap<>(
+            Map.of(
+                HubspokeEnvironment.TABLE_NAME, SYNTH.ref(stack.getTable().getTable()),
+                HubspokeEnvironment.QUEUE_URL, SYNTH.ref(stack.getWorkQueue().getQueue()),
+                HubspokeEnvironment.DEAD_LETTER_QUEUE_URL,
+                    SYNTH.ref(stack.getWorkQueue().getDeadLetterQueue()),
+                HubspokeEnvironment.EVENT_BUS_NAME, SYNTH.ref(stack.getEventBus().getBus()),
+                HubspokeEnvironment.DISPATCH_QUEUE_URL,
+                    SYNTH.ref(stack.getDispatchQueue().getQueue()),
+                HubspokeEnvironment.DISPATCH_DEAD_LETTER_QUEUE_URL,
+                    SYNTH.ref(stack.getDispatchQueue().getDeadLetterQueue())));
+    if (fn == stack.getSpoke().getFunction()) {
+      // The spoke holds the leases: hubspoke:leaseGraceSeconds, checked at synth, reaches it.
+      expected.put(HubspokeEnvironment.LEASE_GRACE_SECONDS, "10");
+    }
+    assertEquals(expected, variables);
+  }
+
+  @Test
+  void theLeaseGraceFromTheContextReachesTheSpoke() {
+    Synth.Result custom = Synth.custom();
+    Map<String, Object> variables =
+        at(
+            properties(
+                custom, custom.logicalId(custom.stack().getSpoke().getFunction().getFunction())),
+            "Environment",
+            "Variables");
+    assertEquals("20", variables.get(HubspokeEnvironment.LEASE_GRACE_SECONDS));
   }
 
   @ParameterizedTest(name = "{0}")

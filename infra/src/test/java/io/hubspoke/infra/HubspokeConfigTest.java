@@ -4,9 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.App;
+import software.amazon.awscdk.AppProps;
 import software.amazon.awscdk.RemovalPolicy;
 
 /** Context parsing, without synthesizing anything. */
@@ -42,6 +45,7 @@ class HubspokeConfigTest {
     assertEquals(
         defaults.workQueueVisibilityTimeoutSeconds(), fromFile.workQueueVisibilityTimeoutSeconds());
     assertEquals(defaults.getTableRemovalPolicy(), fromFile.getTableRemovalPolicy());
+    assertEquals(defaults.getLeaseGraceSeconds(), fromFile.getLeaseGraceSeconds());
   }
 
   @Test
@@ -81,6 +85,106 @@ class HubspokeConfigTest {
         "[{\"name\":\"x\",\"schedule\":\"rate(1 day)\",\"request\":{}},"
             + "{\"name\":\"x\",\"schedule\":\"rate(2 days)\",\"request\":{}}]");
     assertRejected(HubspokeConfig.SCHEDULES, "[{\"name\":\"x\",\"schedule\":\"rate(1 day)\"}]");
+  }
+
+  @Test
+  void theAppRejectsAMisspeltKeyNamingItAndTheClosestValidKey() {
+    // As cdk synth -c hubspoke:spokeTimeout=120 hands it over: next to cdk.json's context.
+    Map<String, Object> context = new HashMap<>(Synth.cdkJsonContext());
+    context.put("hubspoke:spokeTimeout", "120");
+    App app = new App(AppProps.builder().context(context).build());
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> HubspokeApp.config(app));
+    assertTrue(e.getMessage().contains("'hubspoke:spokeTimeout'"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("did you mean 'hubspoke:spokeTimeoutSeconds'"), e.getMessage());
+  }
+
+  @Test
+  void theAppRejectsAKeyWhosePrefixIsMisspeltInCase() {
+    App app = new App(AppProps.builder().context(Map.of("Hubspoke:nag", "false")).build());
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> HubspokeApp.config(app));
+    assertTrue(e.getMessage().contains("did you mean 'hubspoke:nag'"), e.getMessage());
+  }
+
+  @Test
+  void theAppReadsKnownKeysAndIgnoresOtherToolsKeys() {
+    Map<String, Object> context = new HashMap<>(Synth.cdkJsonContext());
+    context.put(HubspokeConfig.SPOKE_TIMEOUT_SECONDS, "120"); // as -c passes it
+    context.put("@aws-cdk/aws-lambda:recognizeLayerVersion", true);
+    context.put("acknowledged-issue-numbers", List.of(1234));
+    App app = new App(AppProps.builder().context(context).build());
+    assertEquals(120, HubspokeApp.config(app).getSpoke().timeoutSeconds());
+  }
+
+  @Test
+  void theClosestKeyOfCommonMistakes() {
+    assertEquals(
+        HubspokeConfig.SPOKE_BATCH_SIZE, HubspokeConfig.closestKey("hubspoke:spokeBatchsize"));
+    assertEquals(
+        HubspokeConfig.SPOKE_MAX_CONCURRENCY,
+        HubspokeConfig.closestKey("hubspoke:spokeMaxConcurency"));
+    assertEquals(HubspokeConfig.ALARM_EMAIL, HubspokeConfig.closestKey("hubspoke:alarmMail"));
+    assertEquals(HubspokeConfig.SCHEDULES, HubspokeConfig.closestKey("hubspoke:schedule"));
+    assertEquals(
+        HubspokeConfig.HUB_TIMEOUT_SECONDS, HubspokeConfig.closestKey("hubspoke:hubTimeout"));
+  }
+
+  @Test
+  void theWorkQueueHidesAMessageLongerThanTheLongestLeaseASpokeCanHold() {
+    // Visibility 6 x 2 s = 12 s; from its receive a spoke can hold the task 2 s + the 10 s grace.
+    assertRejectedWith(
+        Map.of(HubspokeConfig.SPOKE_TIMEOUT_SECONDS, "2"),
+        "visibility timeout",
+        HubspokeConfig.SPOKE_TIMEOUT_SECONDS + " to at least 3");
+    assertEquals(
+        18,
+        HubspokeConfig.fromMap(Map.of(HubspokeConfig.SPOKE_TIMEOUT_SECONDS, "3"))
+            .workQueueVisibilityTimeoutSeconds());
+    // A longer grace needs a longer spoke timeout: 6 x 7 s = 42 s > 7 s + 30 s.
+    assertRejectedWith(
+        Map.of(HubspokeConfig.SPOKE_TIMEOUT_SECONDS, "6", "hubspoke:leaseGraceSeconds", "30"),
+        "visibility timeout",
+        "or lower hubspoke:leaseGraceSeconds below 30");
+    HubspokeConfig.fromMap(
+        Map.of(HubspokeConfig.SPOKE_TIMEOUT_SECONDS, "7", "hubspoke:leaseGraceSeconds", "30"));
+  }
+
+  @Test
+  void aThrottledTaskIsReSentPastItsLeaseWithinSqsDelayLimit() {
+    // The re-send waits the longest task timeout (840 s) + the grace + 1 s: at most SQS's 900 s.
+    HubspokeConfig.fromMap(Map.of("hubspoke:leaseGraceSeconds", "59"));
+    assertRejectedWith(Map.of("hubspoke:leaseGraceSeconds", "60"), "900 s", "at most 59");
+    assertRejectedWith(Map.of("hubspoke:leaseGraceSeconds", "-1"), "hubspoke:leaseGraceSeconds");
+  }
+
+  @Test
+  void theSweepAlarmWaitsThreeIntervalsOfTheSweepScheduleAtMostADay() {
+    assertEquals(900, HubspokeConfig.defaults().sweepAlarmPeriodSeconds());
+    assertEquals(180, sweep("rate(1 minute)").sweepAlarmPeriodSeconds());
+    assertEquals(3 * 3600, sweep("rate(1 hour)").sweepAlarmPeriodSeconds());
+    assertEquals(86_400, sweep("rate(12 hours)").sweepAlarmPeriodSeconds());
+    assertEquals(86_400, sweep("cron(0/5 * * * ? *)").sweepAlarmPeriodSeconds());
+    assertRejectedWith(Map.of(HubspokeConfig.SWEEP_SCHEDULE, "every 5 minutes"), "rate(5 minutes)");
+    assertRejectedWith(Map.of(HubspokeConfig.SWEEP_SCHEDULE, "rate(5 minute)"), "plural");
+    assertRejectedWith(Map.of(HubspokeConfig.SWEEP_SCHEDULE, "rate(1 minutes)"), "singular");
+    assertRejectedWith(Map.of(HubspokeConfig.SWEEP_SCHEDULE, "rate(0 minutes)"), "at least 1");
+  }
+
+  private static HubspokeConfig sweep(String expression) {
+    return HubspokeConfig.fromMap(Map.of(HubspokeConfig.SWEEP_SCHEDULE, expression));
+  }
+
+  private static void assertRejectedWith(Map<String, ?> context, String... fragments) {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> HubspokeConfig.fromMap(context),
+            context.toString());
+    for (String fragment : fragments) {
+      assertTrue(e.getMessage().contains(fragment), "'" + fragment + "' in: " + e.getMessage());
+    }
   }
 
   private static void assertRejected(String key, String value) {

@@ -39,7 +39,22 @@ class IamTest {
         "dynamodb:BatchWriteItem",
         "dynamodb:BatchGetItem",
         "dynamodb:Query");
-    grant(expected, List.of(arn(stack.getWorkQueue().getQueue())), "sqs:SendMessage");
+    grant(
+        expected,
+        List.of(
+            arn(stack.getWorkQueue().getQueue()),
+            arn(stack.getDispatchQueue().getQueue()),
+            arn(stack.getDispatchQueue().getDeadLetterQueue())),
+        "sqs:SendMessage");
+    // What the dispatch queue's event source mapping needs (granted by CDK for the SQS trigger).
+    grant(
+        expected,
+        List.of(arn(stack.getDispatchQueue().getQueue())),
+        "sqs:ReceiveMessage",
+        "sqs:DeleteMessage",
+        "sqs:ChangeMessageVisibility",
+        "sqs:GetQueueAttributes",
+        "sqs:GetQueueUrl");
     grant(expected, List.of(arn(stack.getEventBus().getBus())), "events:PutEvents");
     // Lambda's dead-letter queue for failed asynchronous (scheduled) invocations.
     grant(
@@ -89,7 +104,11 @@ class IamTest {
         "dynamodb:UpdateItem",
         "dynamodb:Query",
         "dynamodb:BatchGetItem");
-    grant(expected, List.of(arn(stack.getWorkQueue().getQueue())), "sqs:SendMessage");
+    // The sweep re-sends tasks and resumes stalled dispatches.
+    grant(
+        expected,
+        List.of(arn(stack.getWorkQueue().getQueue()), arn(stack.getDispatchQueue().getQueue())),
+        "sqs:SendMessage");
     grant(expected, List.of(arn(stack.getEventBus().getBus())), "events:PutEvents");
     grant(
         expected,

@@ -3,13 +3,18 @@ package io.hubspoke.infra;
 import static io.hubspoke.infra.TemplateJson.at;
 import static io.hubspoke.infra.TemplateJson.properties;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.App;
+import software.amazon.awscdk.AppProps;
 import software.amazon.awscdk.services.events.Rule;
 
 class ScheduledRunsTest {
@@ -77,7 +82,9 @@ class ScheduledRunsTest {
     assertEquals(
         Map.of(
             "worker",
-            "report",
+            "sleep",
+            "workerConfig",
+            Map.of("ms", 10),
             "items",
             List.of(Map.of("id", 1)),
             "idempotencyKey",
@@ -89,6 +96,68 @@ class ScheduledRunsTest {
     assertEquals(
         "cron(0 6 ? * MON *)",
         properties(custom, custom.logicalId(rules.get(1))).get("ScheduleExpression"));
+  }
+
+  @Test
+  void aScheduleNamingAnUnknownWorkerFailsTheSynthNamingTheScheduleFieldAndFix() {
+    IllegalArgumentException e =
+        synthWithSchedule(
+            "{\"name\":\"nightly\",\"schedule\":\"rate(1 day)\","
+                + "\"request\":{\"worker\":\"report\",\"items\":[1]}}");
+    assertContains(e, "schedule 'nightly'");
+    assertContains(e, "request.worker: unknown worker 'report'");
+    assertContains(e, "name one of: echo, sleep, http");
+  }
+
+  @Test
+  void everyProblemOfAScheduledRequestIsReportedAsTheHubWouldAnswerIt() {
+    IllegalArgumentException e =
+        synthWithSchedule(
+            "{\"name\":\"nightly\",\"schedule\":\"rate(1 day)\","
+                + "\"request\":{\"worker\":\"sleep\",\"workerConfig\":{\"ms\":-5},"
+                + "\"itemz\":[1],\"maxAttempts\":99}}");
+    assertContains(e, "schedule 'nightly'");
+    assertContains(e, "request.itemz: unknown field");
+    assertContains(e, "request.items: is required");
+    assertContains(e, "request.workerConfig.ms");
+    assertContains(e, "request.maxAttempts: is 99, out of range");
+    assertContains(e, "give a whole number from 1 to 10");
+  }
+
+  @Test
+  void aScheduleWhoseInputTemplateExceedsEventBridgesLimitFailsTheSynth() {
+    StringBuilder items = new StringBuilder();
+    for (int i = 0; i < 400; i++) {
+      items.append(i == 0 ? "" : ",").append("\"item-number-").append(i).append("-of-many\"");
+    }
+    IllegalArgumentException e =
+        synthWithSchedule(
+            "{\"name\":\"big\",\"schedule\":\"rate(1 day)\","
+                + "\"request\":{\"worker\":\"echo\",\"items\":["
+                + items
+                + "]}}");
+    assertContains(e, "schedule 'big'");
+    assertContains(e, "8192");
+    assertContains(e, "request.items");
+  }
+
+  /** Builds the stack as HubspokeApp does, with one schedule given as -c passes it. */
+  private static IllegalArgumentException synthWithSchedule(String schedule) {
+    Map<String, Object> context = new HashMap<>(Synth.cdkJsonContext());
+    context.put(HubspokeConfig.SCHEDULES, "[" + schedule + "]");
+    App app = new App(AppProps.builder().context(context).build());
+    return assertThrows(
+        IllegalArgumentException.class,
+        () -> {
+          HubspokeApp.build(app, HubspokeApp.config(app), LambdaJars.in(Synth.REPO_ROOT));
+          app.synth();
+        });
+  }
+
+  private static void assertContains(Exception e, String expected) {
+    assertTrue(
+        e.getMessage() != null && e.getMessage().contains(expected),
+        "expected '" + expected + "' in: " + e.getMessage());
   }
 
   /**

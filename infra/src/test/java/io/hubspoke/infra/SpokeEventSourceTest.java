@@ -5,21 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hubspoke.infra.constructs.HubFunction;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.services.sqs.Queue;
 
 class SpokeEventSourceTest {
   @Test
   @SuppressWarnings("unchecked")
   void workQueueTriggersTheSpokeAliasWithBatchItemFailures() throws Exception {
     Synth.Result synth = Synth.defaults();
-    Map<String, Map<String, Object>> mappings = resources(synth, "AWS::Lambda::EventSourceMapping");
-    assertEquals(1, mappings.size());
-    Map<String, Object> props =
-        (Map<String, Object>) mappings.values().iterator().next().get("Properties");
-    assertEquals(
-        synth.getAtt(synth.stack().getWorkQueue().getQueue(), "Arn"), props.get("EventSourceArn"));
+    Map<String, Object> props = mappingOf(synth, synth.stack().getWorkQueue().getQueue());
     assertEquals(10, props.get("BatchSize"));
     assertEquals(0, props.get("MaximumBatchingWindowInSeconds"));
     assertEquals(List.of("ReportBatchItemFailures"), props.get("FunctionResponseTypes"));
@@ -36,16 +33,38 @@ class SpokeEventSourceTest {
   @SuppressWarnings("unchecked")
   void batchSizeWindowAndConcurrencyAreConfigurable() {
     Synth.Result custom = Synth.custom();
-    Map<String, Object> props =
-        (Map<String, Object>)
-            resources(custom, "AWS::Lambda::EventSourceMapping")
-                .values()
-                .iterator()
-                .next()
-                .get("Properties");
+    Map<String, Object> props = mappingOf(custom, custom.stack().getWorkQueue().getQueue());
     assertEquals(50, props.get("BatchSize"));
     assertEquals(5, props.get("MaximumBatchingWindowInSeconds"));
     assertEquals(Map.of("MaximumConcurrency", 7), props.get("ScalingConfig"));
     assertEquals(List.of("ReportBatchItemFailures"), props.get("FunctionResponseTypes"));
+  }
+
+  @Test
+  void dispatchQueueTriggersTheHubAliasAFewChunksAtATime() throws Exception {
+    Synth.Result synth = Synth.defaults();
+    assertEquals(2, resources(synth, "AWS::Lambda::EventSourceMapping").size());
+    Map<String, Object> props = mappingOf(synth, synth.stack().getDispatchQueue().getQueue());
+    assertEquals(HubFunction.DISPATCH_BATCH_SIZE, props.get("BatchSize"));
+    assertEquals(List.of("ReportBatchItemFailures"), props.get("FunctionResponseTypes"));
+    assertEquals(
+        Map.of("MaximumConcurrency", HubFunction.DISPATCH_MAX_CONCURRENCY),
+        props.get("ScalingConfig"));
+    String functionName = new ObjectMapper().writeValueAsString(props.get("FunctionName"));
+    String aliasRef =
+        new ObjectMapper().writeValueAsString(synth.ref(synth.stack().getHub().getAlias()));
+    assertTrue(functionName.contains(aliasRef), functionName);
+  }
+
+  /** The properties of the one event source mapping that reads {@code queue}. */
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> mappingOf(Synth.Result synth, Queue queue) {
+    List<Map<String, Object>> found =
+        resources(synth, "AWS::Lambda::EventSourceMapping").values().stream()
+            .map(m -> (Map<String, Object>) m.get("Properties"))
+            .filter(p -> synth.getAtt(queue, "Arn").equals(p.get("EventSourceArn")))
+            .toList();
+    assertEquals(1, found.size(), "event source mappings of " + queue.getNode().getPath());
+    return found.get(0);
   }
 }

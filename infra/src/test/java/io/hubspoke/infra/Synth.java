@@ -101,12 +101,14 @@ final class Synth {
     context.put(HubspokeConfig.SWEEP_SCHEDULE, "rate(10 minutes)");
     context.put(HubspokeConfig.OLDEST_MESSAGE_ALARM_SECONDS, "120");
     context.put(HubspokeConfig.ALARM_EMAIL, "ops@example.com");
+    context.put(HubspokeConfig.LEASE_GRACE_SECONDS, "20");
     context.put(
         HubspokeConfig.SCHEDULES,
         "[{\"name\":\"hourly-report\",\"schedule\":\"rate(1 hour)\","
-            + "\"request\":{\"worker\":\"report\",\"items\":[{\"id\":1}]}},"
+            + "\"request\":{\"worker\":\"sleep\",\"workerConfig\":{\"ms\":10},"
+            + "\"items\":[{\"id\":1}]}},"
             + "{\"name\":\"weekly\",\"schedule\":\"cron(0 6 ? * MON *)\","
-            + "\"request\":{\"worker\":\"echo\"}}]");
+            + "\"request\":{\"worker\":\"echo\",\"items\":[\"all\"]}}]");
     context.put(HubspokeConfig.NAG, "true"); // as -c passes it
     return get("custom", context);
   }
@@ -136,9 +138,8 @@ final class Synth {
     context.putAll(overrides);
     Path outdir = Path.of(System.getProperty("hubspoke.testOutdir", "target/cdk-test-out"), name);
     App app = new App(AppProps.builder().outdir(outdir.toString()).context(context).build());
-    // Read back through the app, as HubspokeApp does.
-    HubspokeConfig config = HubspokeConfig.fromContext(app.getNode()::tryGetContext);
-    HubspokeConfig.fromMap(context); // rejects unknown hubspoke: keys (typos in cdk.json)
+    // Read back through the app, as HubspokeApp does (unknown hubspoke: keys are rejected).
+    HubspokeConfig config = HubspokeApp.config(app);
     HubspokeStack stack = HubspokeApp.build(app, config, LambdaJars.in(REPO_ROOT));
     Template template = Template.fromStack(stack);
     return new Result(app, stack, config, template);

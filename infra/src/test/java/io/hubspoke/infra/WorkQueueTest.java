@@ -17,7 +17,8 @@ class WorkQueueTest {
   @Test
   void everyQueueIsEncryptedAndRefusesPlainHttp() {
     Map<String, Map<String, Object>> queues = resources(synth, "AWS::SQS::Queue");
-    assertEquals(3, queues.size(), "work queue, its DLQ, the event delivery DLQ");
+    assertEquals(
+        5, queues.size(), "work queue, dispatch queue, their DLQs, the event delivery DLQ");
     for (String id : queues.keySet()) {
       assertEquals(true, (Object) at(queues.get(id), "Properties", "SqsManagedSseEnabled"), id);
       assertTrue(hasTlsOnlyPolicy(id), id + " has no aws:SecureTransport deny statement");

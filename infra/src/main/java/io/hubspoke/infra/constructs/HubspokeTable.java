@@ -1,6 +1,8 @@
 package io.hubspoke.infra.constructs;
 
 import io.hubspoke.core.store.TableSchema;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.services.dynamodb.Attribute;
@@ -18,6 +20,7 @@ import software.constructs.Construct;
  */
 public class HubspokeTable extends Construct {
   private final Table table;
+  private final List<String> indexNames = new ArrayList<>();
 
   public HubspokeTable(Construct scope, String id, Props props) {
     super(scope, id);
@@ -32,13 +35,22 @@ public class HubspokeTable extends Construct {
             .removalPolicy(props.getRemovalPolicy())
             .deletionProtection(props.getRemovalPolicy() == RemovalPolicy.RETAIN)
             .build();
+    addIndex(
+        TableSchema.RUNS_INDEX,
+        TableSchema.RUNS_INDEX_PARTITION_KEY,
+        TableSchema.RUNS_INDEX_SORT_KEY);
+  }
+
+  /** Adds a global secondary index, recorded so that its throttling is alarmed too. */
+  private void addIndex(String name, String partitionKey, String sortKey) {
     table.addGlobalSecondaryIndex(
         GlobalSecondaryIndexProps.builder()
-            .indexName(TableSchema.RUNS_INDEX)
-            .partitionKey(attribute(TableSchema.RUNS_INDEX_PARTITION_KEY))
-            .sortKey(attribute(TableSchema.RUNS_INDEX_SORT_KEY))
+            .indexName(name)
+            .partitionKey(attribute(partitionKey))
+            .sortKey(attribute(sortKey))
             .projectionType(ProjectionType.ALL)
             .build());
+    indexNames.add(name);
   }
 
   private static Attribute attribute(String name) {
@@ -47,6 +59,11 @@ public class HubspokeTable extends Construct {
 
   public Table getTable() {
     return table;
+  }
+
+  /** The names of the table's global secondary indexes. */
+  public List<String> getIndexNames() {
+    return List.copyOf(indexNames);
   }
 
   /** ARN of the {@link TableSchema#RUNS_INDEX} index, for least-privilege grants. */

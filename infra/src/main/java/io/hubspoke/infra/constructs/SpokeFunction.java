@@ -2,6 +2,7 @@ package io.hubspoke.infra.constructs;
 
 import io.github.cdklabs.cdknag.NagPackSuppression;
 import io.github.cdklabs.cdknag.NagSuppressions;
+import io.hubspoke.core.config.HubspokeEnvironment;
 import java.util.List;
 import java.util.Objects;
 import software.amazon.awscdk.Duration;
@@ -31,6 +32,12 @@ public class SpokeFunction extends Construct {
             this,
             "Spoke",
             common.javaFunction("hubspoke spoke: claims and runs tasks", HANDLER).build());
+    // The spoke holds the leases; the stack checked this grace against the queue's timings.
+    function
+        .getFunction()
+        .addEnvironment(
+            HubspokeEnvironment.LEASE_GRACE_SECONDS,
+            Integer.toString(props.getLeaseGraceSeconds()));
     FunctionProps.allow(
         function.getRole(), TABLE_ACTIONS, List.of(common.getTable().getTable().getTableArn()));
     // Retries are re-sent to the work queue with a delay; poison messages go to the DLQ with a
@@ -85,6 +92,7 @@ public class SpokeFunction extends Construct {
     private final int batchSize;
     private final int batchingWindowSeconds;
     private final int maxConcurrency;
+    private final int leaseGraceSeconds;
 
     private Props(Builder b) {
       this.function = Objects.requireNonNull(b.function, "function");
@@ -94,6 +102,7 @@ public class SpokeFunction extends Construct {
       this.batchSize = b.batchSize;
       this.batchingWindowSeconds = b.batchingWindowSeconds;
       this.maxConcurrency = b.maxConcurrency;
+      this.leaseGraceSeconds = b.leaseGraceSeconds;
     }
 
     public static Builder builder() {
@@ -116,11 +125,16 @@ public class SpokeFunction extends Construct {
       return maxConcurrency;
     }
 
+    public int getLeaseGraceSeconds() {
+      return leaseGraceSeconds;
+    }
+
     public static final class Builder {
       private FunctionProps function;
       private int batchSize = 10;
       private int batchingWindowSeconds = 0;
       private int maxConcurrency = 50;
+      private int leaseGraceSeconds = HubspokeEnvironment.DEFAULT_LEASE_GRACE_SECONDS;
 
       public Builder function(FunctionProps function) {
         this.function = function;
@@ -139,6 +153,12 @@ public class SpokeFunction extends Construct {
 
       public Builder maxConcurrency(int maxConcurrency) {
         this.maxConcurrency = maxConcurrency;
+        return this;
+      }
+
+      /** Seconds a lease outlasts the task deadline ({@code HUBSPOKE_LEASE_GRACE_SECONDS}). */
+      public Builder leaseGraceSeconds(int seconds) {
+        this.leaseGraceSeconds = seconds;
         return this;
       }
 

@@ -30,6 +30,9 @@ public final class HubspokeEnvironment {
   /** Seconds a lease outlasts the task deadline, to record the outcome (default 10). */
   public static final String LEASE_GRACE_SECONDS = "HUBSPOKE_LEASE_GRACE_SECONDS";
 
+  /** The default of {@link #LEASE_GRACE_SECONDS}. */
+  public static final int DEFAULT_LEASE_GRACE_SECONDS = 10;
+
   /** Seconds a collector holds a run while summarizing it (default 360). */
   public static final String SUMMARY_LEASE_SECONDS = "HUBSPOKE_SUMMARY_LEASE_SECONDS";
 

@@ -6,8 +6,10 @@ import io.hubspoke.core.aws.EventPublisher;
 import io.hubspoke.core.aws.TaskQueue;
 import io.hubspoke.core.events.EventRules;
 import io.hubspoke.core.json.Json;
+import io.hubspoke.core.metrics.RunMetrics;
 import io.hubspoke.core.model.DispatchMessage;
 import io.hubspoke.core.model.RunSpec;
+import io.hubspoke.core.model.RunStatus;
 import io.hubspoke.core.model.TaskMessage;
 import io.hubspoke.core.model.TaskStatus;
 import io.hubspoke.core.store.ChunkStore;
@@ -267,6 +269,7 @@ public final class RunDispatcher {
             .put("total", spec.total())
             .put("tasksCreated", spec.tasksIn(dispatched));
     if (runs.failDispatch(spec, Json.write(summary))) {
+      RunMetrics.runFinished(spec.runId(), RunStatus.FAILED, clock.instant());
       try {
         events.publish(
             EventRules.RUN_COMPLETED,

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hubspoke.core.aws.EventPublisher;
 import io.hubspoke.core.events.EventRules;
 import io.hubspoke.core.json.Json;
+import io.hubspoke.core.metrics.RunMetrics;
 import io.hubspoke.core.model.RunStatus;
 import io.hubspoke.core.store.RunRecord;
 import io.hubspoke.core.store.RunStore;
@@ -92,6 +93,7 @@ public final class RunSummarizer {
       LOG.info(() -> "lost the summary of " + runId + " to another collector");
       return Outcome.ALREADY_HANDLED;
     }
+    RunMetrics.runFinished(runId, outcome, now);
     publishCompleted(runId, outcome, json);
     return Outcome.SUMMARIZED;
   }
