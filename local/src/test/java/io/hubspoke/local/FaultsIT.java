@@ -13,7 +13,6 @@ import io.hubspoke.core.worker.TaskOutcome;
 import io.hubspoke.core.worker.WorkerRegistry;
 import io.hubspoke.local.chaos.InvariantChecker;
 import io.hubspoke.local.chaos.Journal;
-import io.hubspoke.local.chaos.StoreObserver;
 import io.hubspoke.local.engine.SqsEventSourcePoller.InvocationInterceptor.Decision;
 import java.time.Duration;
 import java.util.List;
@@ -59,16 +58,17 @@ class FaultsIT {
                 .stallMargin(Duration.ofSeconds(2))
                 .workers(new WorkerRegistry(List.of(new EchoWorker(), new SleepWorker(), worker)))
                 .interceptor(faults.sdk())
-                .interceptor(new StoreObserver(journal))
                 .pollerInterceptor(faults.poller())
                 .busInterceptor(faults.bus())
                 .spokeWrapper(faults::wrapSpoke)
                 .build());
+    journal.watch(runtime);
     api = new ApiClient(runtime.apiEndpoint());
   }
 
   @AfterAll
   static void stop() {
+    journal.close();
     runtime.close();
   }
 
@@ -212,11 +212,13 @@ class FaultsIT {
     Await.until(
         Duration.ofSeconds(20),
         () ->
-            journal.writes().entrySet().stream()
-                .filter(e -> e.getKey().startsWith("RUN#" + id + "#"))
-                .flatMap(e -> e.getValue().stream())
+            journal.taskChanges(id).stream()
+                .map(c -> c.after())
                 .anyMatch(
-                    w -> w.kind().equals("CLAIM") && w.leaseUntil() < System.currentTimeMillis()),
+                    t ->
+                        t != null
+                            && t.status().equals("RUNNING")
+                            && t.leaseUntil() < System.currentTimeMillis()),
         () -> "the first lease did not expire");
     // Redeliver the task after the lease expired, as SQS does after the visibility timeout.
     runtime
@@ -381,12 +383,12 @@ class FaultsIT {
                 io.hubspoke.local.chaos.FaultKind.HUB_CRASH, 0.25));
     Journal ownJournal = new Journal();
     try (LocalRuntime local =
-        LocalRuntime.start(
-            LocalOptions.builder()
-                .sweepInterval(Duration.ofSeconds(1))
-                .interceptor(injector.sdk())
-                .interceptor(new StoreObserver(ownJournal))
-                .build())) {
+            LocalRuntime.start(
+                LocalOptions.builder()
+                    .sweepInterval(Duration.ofSeconds(1))
+                    .interceptor(injector.sdk())
+                    .build());
+        Journal watching = ownJournal.watch(local)) {
       ApiClient client = new ApiClient(local.apiEndpoint());
       String items =
           IntStream.range(0, 300)
@@ -438,21 +440,21 @@ class FaultsIT {
           return RecordingWorker.succeed(c);
         };
     try (LocalRuntime local =
-        LocalRuntime.start(
-            LocalOptions.builder()
-                .spokeTimeout(Duration.ofSeconds(6))
-                .leaseGrace(Duration.ofSeconds(2))
-                .sweepInterval(Duration.ZERO)
-                .workers(new WorkerRegistry(List.of(slow)))
-                .interceptor(new StoreObserver(ownJournal))
-                .pollerInterceptor(
-                    event -> {
-                      event
-                          .getRecords()
-                          .forEach(m -> deliveries.merge(m.getBody(), 1, Integer::sum));
-                      return Decision.INVOKE;
-                    })
-                .build())) {
+            LocalRuntime.start(
+                LocalOptions.builder()
+                    .spokeTimeout(Duration.ofSeconds(6))
+                    .leaseGrace(Duration.ofSeconds(2))
+                    .sweepInterval(Duration.ZERO)
+                    .workers(new WorkerRegistry(List.of(slow)))
+                    .pollerInterceptor(
+                        event -> {
+                          event
+                              .getRecords()
+                              .forEach(m -> deliveries.merge(m.getBody(), 1, Integer::sum));
+                          return Decision.INVOKE;
+                        })
+                    .build());
+        Journal watching = ownJournal.watch(local)) {
       // Lowered after the trigger was created, as an operator might: AWS checks it only at
       // creation.
       local
