@@ -27,7 +27,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
  * An invariant check is only worth something if a deliberately broken mechanism makes it fail: each
@@ -47,8 +50,8 @@ class InvariantCheckerIT {
     runtime =
         LocalRuntime.start(
             LocalOptions.builder()
-                .spokeTimeout(Duration.ofSeconds(3))
-                .visibilityTimeout(Duration.ofSeconds(4))
+                .spokeTimeout(Duration.ofSeconds(10))
+                .visibilityTimeout(Duration.ofSeconds(12))
                 .leaseGrace(Duration.ofSeconds(1))
                 .summaryLease(Duration.ofSeconds(3))
                 .sweepInterval(Duration.ofSeconds(1))
@@ -77,6 +80,10 @@ class InvariantCheckerIT {
   }
 
   static String submit(int tasks) throws Exception {
+    return submit(tasks, 1);
+  }
+
+  static String submit(int tasks, int taskTimeoutSeconds) throws Exception {
     StringBuilder items = new StringBuilder("[");
     for (int i = 0; i < tasks; i++) {
       items.append(i == 0 ? "" : ",").append(i);
@@ -85,7 +92,9 @@ class InvariantCheckerIT {
         api.postRun(
             "{\"items\":"
                 + items.append(']')
-                + ",\"worker\":\"record\",\"maxAttempts\":3,\"taskTimeoutSeconds\":1}");
+                + ",\"worker\":\"record\",\"maxAttempts\":3,\"taskTimeoutSeconds\":"
+                + taskTimeoutSeconds
+                + "}");
     assertEquals(202, reply.status(), reply.body().toString());
     return reply.body().get("runId").asText();
   }
@@ -226,5 +235,184 @@ class InvariantCheckerIT {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /**
+   * I1. The hub's task write loses one task without reporting it unprocessed: the run counts it,
+   * its message is sent, but the task never exists.
+   */
+  @org.junit.jupiter.api.Test
+  void i1FailsWhenATaskWriteIsDroppedSilently() throws Exception {
+    AtomicInteger dropped = new AtomicInteger();
+    faults.rewrite = r -> dropTaskWrite(r, 2, dropped);
+    String runId = submit(5);
+    String lostBody = new TaskMessage(runId, 2).toJson();
+    // The spoke finds no task for the message and dead-letters it: the run cannot finish.
+    Await.until(
+        Duration.ofSeconds(30),
+        () ->
+            InvariantChecker.deadLetters(runtime).stream().anyMatch(m -> m.body().equals(lostBody)),
+        () -> "the message of the lost task was not dead-lettered");
+    assertEquals(1, dropped.get(), "one task write was dropped");
+
+    assertViolation(check(runId, 5), "I1", runId, 2);
+  }
+
+  /** Leaves the new task {@code index} out of a BatchWriteItem or PutItem, as if written. */
+  static SdkRequest dropTaskWrite(SdkRequest request, int index, AtomicInteger dropped) {
+    if (request instanceof BatchWriteItemRequest batch) {
+      Map<String, List<WriteRequest>> kept = new HashMap<>();
+      batch
+          .requestItems()
+          .forEach(
+              (table, writes) ->
+                  kept.put(
+                      table,
+                      writes.stream()
+                          .filter(
+                              w -> {
+                                boolean drop =
+                                    w.putRequest() != null && isTask(w.putRequest().item(), index);
+                                if (drop) {
+                                  dropped.incrementAndGet();
+                                }
+                                return !drop;
+                              })
+                          .toList()));
+      return batch.toBuilder().requestItems(kept).build();
+    }
+    if (request instanceof PutItemRequest put && isTask(put.item(), index)) {
+      // A conditional put that can never apply: the writer reads it as "already there".
+      dropped.incrementAndGet();
+      return put.toBuilder()
+          .conditionExpression("attribute_exists(#pk) AND attribute_not_exists(#pk)")
+          .expressionAttributeNames(Map.of("#pk", "pk"))
+          .build();
+    }
+    return request;
+  }
+
+  static boolean isTask(Map<String, AttributeValue> item, int index) {
+    return item.containsKey("runId")
+        && item.containsKey("idx")
+        && item.get("idx").n().equals(Integer.toString(index));
+  }
+
+  /**
+   * I3 and I7. The spoke never acknowledges (every batch response is malformed, so the whole batch
+   * is retried): a task that SUCCEEDED at its first delivery is redriven to the dead-letter queue.
+   */
+  @org.junit.jupiter.api.Test
+  void i3AndI7FailWhenASucceededTasksMessageIsNeverAcknowledged() throws Exception {
+    faults.spokeFault = e -> Faults.SpokeFault.UNKNOWN_ID_AFTER;
+    setVisibility("1"); // so that redeliveries come quickly
+    try {
+      String runId = submit(1);
+      String body = new TaskMessage(runId, 0).toJson();
+      Await.until(
+          Duration.ofSeconds(60),
+          () -> InvariantChecker.deadLetters(runtime).stream().anyMatch(m -> m.body().equals(body)),
+          () -> "the message was not redriven to the dead-letter queue");
+      api.awaitFinished(runId, Duration.ofMinutes(1));
+      InvariantChecker.Report report = check(runId, 1);
+      assertViolation(report, "I3", runId, 0);
+      assertViolation(report, "I7", runId, 0);
+    } finally {
+      setVisibility("12");
+    }
+  }
+
+  static void setVisibility(String seconds) {
+    runtime
+        .clients()
+        .sqs()
+        .setQueueAttributes(
+            b ->
+                b.queueUrl(runtime.queues().queueUrl())
+                    .attributesWithStrings(Map.of("VisibilityTimeout", seconds)));
+  }
+
+  /** I4. The collector writes a summary that miscounts the tasks. */
+  @org.junit.jupiter.api.Test
+  void i4FailsWhenTheSummaryMiscounts() throws Exception {
+    AtomicInteger corrupted = new AtomicInteger();
+    faults.rewrite =
+        r -> {
+          if (!(r instanceof UpdateItemRequest u)
+              || !u.updateExpression().contains("summary = :summary")) {
+            return r;
+          }
+          Map<String, AttributeValue> values = new HashMap<>(u.expressionAttributeValues());
+          com.fasterxml.jackson.databind.node.ObjectNode summary =
+              (com.fasterxml.jackson.databind.node.ObjectNode)
+                  Json.parseTrusted(values.get(":summary").s());
+          summary.put("succeeded", summary.path("succeeded").asInt() - 1);
+          values.put(":summary", AttributeValue.fromS(Json.write(summary)));
+          corrupted.incrementAndGet();
+          return u.toBuilder().expressionAttributeValues(values).build();
+        };
+    String runId = submit(3);
+    api.awaitFinished(runId, Duration.ofMinutes(1));
+    FaultsIT.awaitCompletedEvent(runtime, runId);
+    assertTrue(runtime.bus().awaitIdle(Duration.ofSeconds(30)));
+    assertTrue(corrupted.get() > 0, "the summary was rewritten");
+
+    InvariantChecker.Report report = check(runId, 3);
+    assertTrue(
+        report.violations().stream()
+            .anyMatch(v -> v.invariant().equals("I4") && v.message().contains(runId)),
+        "expected an I4 violation naming run " + runId + ": " + report.violations());
+  }
+
+  /**
+   * I5. The claim no longer waits for a RUNNING task's lease to expire: a second delivery takes the
+   * task over while its first owner still works.
+   */
+  @org.junit.jupiter.api.Test
+  void i5FailsWhenAClaimTakesOverALiveLease() throws Exception {
+    faults.rewrite =
+        r -> {
+          if (!FaultsIT.isClaim(r, 0)) {
+            return r;
+          }
+          UpdateItemRequest u = (UpdateItemRequest) r;
+          String condition = u.conditionExpression();
+          String broken = condition.replace(" AND leaseUntil <= :now", "");
+          if (broken.equals(condition)) {
+            throw new IllegalStateException("the claim's condition changed: " + condition);
+          }
+          return u.toBuilder().conditionExpression(broken).build();
+        };
+    AtomicInteger claims = new AtomicInteger();
+    CountDownLatch takenOver = new CountDownLatch(1);
+    faults.crashAfter =
+        r -> {
+          if (FaultsIT.isClaim(r, 0) && claims.incrementAndGet() == 2) {
+            takenOver.countDown();
+          }
+          return false;
+        };
+    worker.behaviour =
+        c -> {
+          if (c.attempt() == 1) {
+            await(takenOver); // the first owner is still at work when the second claims
+          }
+          return RecordingWorker.succeed(c);
+        };
+    String runId = submit(1, 5);
+    Await.until(Duration.ofSeconds(20), () -> claims.get() == 1, () -> "the task was not claimed");
+    runtime
+        .clients()
+        .sqs()
+        .sendMessage(
+            b ->
+                b.queueUrl(runtime.queues().queueUrl())
+                    .messageBody(new TaskMessage(runId, 0).toJson()));
+    api.awaitFinished(runId, Duration.ofMinutes(1));
+    FaultsIT.awaitCompletedEvent(runtime, runId);
+    assertTrue(runtime.bus().awaitIdle(Duration.ofSeconds(30)));
+    assertEquals(2, claims.get());
+
+    assertViolation(check(runId, 1), "I5", runId, 0);
   }
 }

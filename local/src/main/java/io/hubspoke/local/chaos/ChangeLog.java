@@ -63,7 +63,12 @@ public final class ChangeLog implements AutoCloseable {
 
     @Override
     public String toString() {
-      return status + " v" + version + " attempt " + attempt + (owner == null ? "" : " " + owner);
+      return status
+          + " at version "
+          + version
+          + ", attempt "
+          + attempt
+          + (owner == null ? "" : ", owner " + owner);
     }
   }
 

@@ -223,7 +223,9 @@ public final class InvariantChecker {
         violations.add(
             new Violation(
                 "I4",
-                "summary "
+                "run "
+                    + runId
+                    + ": summary "
                     + summary.path("succeeded")
                     + "/"
                     + summary.path("failed")
@@ -239,7 +241,8 @@ public final class InvariantChecker {
     if (completedEvents != 1) {
       summaryExact = false;
       violations.add(
-          new Violation("I4", "RunCompleted was published " + completedEvents + " times"));
+          new Violation(
+              "I4", "run " + runId + ": RunCompleted was published " + completedEvents + " times"));
     }
 
     // I6
@@ -390,12 +393,12 @@ public final class InvariantChecker {
                       + taskId
                       + ": "
                       + after.owner()
-                      + " claimed at "
-                      + after.startedAt()
+                      + " claimed it at "
+                      + Instant.ofEpochMilli(after.startedAt())
                       + " while "
                       + before.owner()
                       + "'s lease ran until "
-                      + before.leaseUntil()));
+                      + Instant.ofEpochMilli(before.leaseUntil())));
         }
         continue;
       }
@@ -419,13 +422,13 @@ public final class InvariantChecker {
                 after.terminal() ? "I2" : "I5",
                 "task "
                     + taskId
-                    + ": "
-                    + after.owner()
-                    + " wrote "
+                    + " was made "
                     + after.status()
-                    + " over "
+                    + " by "
+                    + after.owner()
+                    + ", which did not hold its claim ("
                     + before
-                    + ", whose claim it did not hold"));
+                    + ")"));
       }
     }
     if (commits > 1) {
