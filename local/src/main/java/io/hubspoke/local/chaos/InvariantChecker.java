@@ -440,9 +440,14 @@ public final class InvariantChecker {
 
   /** How many times {@code RunCompleted} was published for the run. */
   public static long completedEvents(LocalRuntime runtime, String runId) {
+    return publishedEvents(runtime, runId, EventRules.RUN_COMPLETED);
+  }
+
+  /** How many events of {@code detailType} were published on the bus for the run. */
+  public static long publishedEvents(LocalRuntime runtime, String runId, String detailType) {
     return runtime.bus().publishedEvents().stream()
         .map(Json::parseTrusted)
-        .filter(e -> e.path("detail-type").asText().equals(EventRules.RUN_COMPLETED))
+        .filter(e -> e.path("detail-type").asText().equals(detailType))
         .filter(e -> e.path("detail").path("runId").asText().equals(runId))
         .count();
   }
