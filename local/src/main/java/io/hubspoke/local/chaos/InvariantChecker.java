@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -277,17 +278,16 @@ public final class InvariantChecker {
     long deadline = System.nanoTime() + CHANGE_LOG_LAG.toNanos();
     while (true) {
       List<ChangeLog.Change> changes = journal.taskChanges(runId);
+      Set<String> written = new HashSet<>();
+      for (ChangeLog.Change change : changes) {
+        if (change.after() != null) {
+          written.add(
+              change.index() + "|" + change.after().version() + "|" + change.after().status());
+        }
+      }
       List<TaskRecord> unseen = new ArrayList<>();
       for (TaskRecord task : byIndex.values()) {
-        boolean seen =
-            changes.stream()
-                .anyMatch(
-                    c ->
-                        c.index() == task.index()
-                            && c.after() != null
-                            && c.after().version() == task.version()
-                            && c.after().status().equals(task.status().name()));
-        if (!seen) {
+        if (!written.contains(task.index() + "|" + task.version() + "|" + task.status().name())) {
           unseen.add(task);
         }
       }
