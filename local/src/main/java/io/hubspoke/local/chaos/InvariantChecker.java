@@ -320,7 +320,7 @@ public final class InvariantChecker {
    * may take a RUNNING task over only after its lease; a terminal task is never written again; only
    * a new, unclaimed task may be put over an existing item.
    */
-  private static void checkHistory(
+  static void checkHistory(
       String runId,
       List<ChangeLog.Change> history,
       List<Violation> violations,
@@ -405,11 +405,27 @@ public final class InvariantChecker {
       if (after.terminal()) {
         commits++;
       }
-      boolean holder =
-          before.status().equals("RUNNING") && Objects.equals(before.owner(), after.owner());
+      if (!before.status().equals("RUNNING")) {
+        if (after.terminal()) {
+          doubleCommitted.add(taskId);
+          violations.add(
+              new Violation(
+                  "I2",
+                  "task "
+                      + taskId
+                      + " was made "
+                      + after.status()
+                      + " by "
+                      + after.owner()
+                      + " without a claim ("
+                      + before
+                      + ")"));
+        }
+        continue; // a PENDING task held by no one: nothing to take from anybody
+      }
+      boolean holder = Objects.equals(before.owner(), after.owner());
       boolean expiry =
           after.status().equals("FAILED")
-              && before.status().equals("RUNNING")
               && before.leaseUntil() != null
               && after.finishedAt() != null
               && before.leaseUntil() <= after.finishedAt();
