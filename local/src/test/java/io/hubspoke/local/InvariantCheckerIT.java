@@ -3,6 +3,7 @@ package io.hubspoke.local;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hubspoke.core.json.Json;
 import io.hubspoke.core.model.RunIds;
 import io.hubspoke.core.model.TaskMessage;
@@ -23,6 +24,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.core.SdkRequest;
@@ -241,7 +243,7 @@ class InvariantCheckerIT {
    * I1. The hub's task write loses one task without reporting it unprocessed: the run counts it,
    * its message is sent, but the task never exists.
    */
-  @org.junit.jupiter.api.Test
+  @Test
   void i1FailsWhenATaskWriteIsDroppedSilently() throws Exception {
     AtomicInteger dropped = new AtomicInteger();
     faults.rewrite = r -> dropTaskWrite(r, 2, dropped);
@@ -302,7 +304,7 @@ class InvariantCheckerIT {
    * I3 and I7. The spoke never acknowledges (every batch response is malformed, so the whole batch
    * is retried): a task that SUCCEEDED at its first delivery is redriven to the dead-letter queue.
    */
-  @org.junit.jupiter.api.Test
+  @Test
   void i3AndI7FailWhenASucceededTasksMessageIsNeverAcknowledged() throws Exception {
     faults.spokeFault = e -> Faults.SpokeFault.UNKNOWN_ID_AFTER;
     setVisibility("1"); // so that redeliveries come quickly
@@ -333,7 +335,7 @@ class InvariantCheckerIT {
   }
 
   /** I4. The collector writes a summary that miscounts the tasks. */
-  @org.junit.jupiter.api.Test
+  @Test
   void i4FailsWhenTheSummaryMiscounts() throws Exception {
     AtomicInteger corrupted = new AtomicInteger();
     faults.rewrite =
@@ -343,9 +345,7 @@ class InvariantCheckerIT {
             return r;
           }
           Map<String, AttributeValue> values = new HashMap<>(u.expressionAttributeValues());
-          com.fasterxml.jackson.databind.node.ObjectNode summary =
-              (com.fasterxml.jackson.databind.node.ObjectNode)
-                  Json.parseTrusted(values.get(":summary").s());
+          ObjectNode summary = (ObjectNode) Json.parseTrusted(values.get(":summary").s());
           summary.put("succeeded", summary.path("succeeded").asInt() - 1);
           values.put(":summary", AttributeValue.fromS(Json.write(summary)));
           corrupted.incrementAndGet();
@@ -368,7 +368,7 @@ class InvariantCheckerIT {
    * I5. The claim no longer waits for a RUNNING task's lease to expire: a second delivery takes the
    * task over while its first owner still works.
    */
-  @org.junit.jupiter.api.Test
+  @Test
   void i5FailsWhenAClaimTakesOverALiveLease() throws Exception {
     faults.rewrite =
         r -> {
