@@ -40,6 +40,12 @@ final class Faults {
   /** Applied per attempt: true answers it with a 429 throttling error, unsent. */
   volatile Predicate<SdkRequest> throttle = r -> false;
 
+  /**
+   * Rewrites each request before it is signed, e.g. to break a mechanism on purpose and show that
+   * the invariant checker notices.
+   */
+  volatile java.util.function.UnaryOperator<SdkRequest> rewrite = r -> r;
+
   /** Runs before each attempt is sent, e.g. to delay a write until the test allows it. */
   volatile java.util.function.Consumer<SdkRequest> beforeSend = r -> {};
 
@@ -73,6 +79,7 @@ final class Faults {
     failBefore = r -> false;
     loseResponse = r -> false;
     throttle = r -> false;
+    rewrite = r -> r;
     beforeSend = r -> {};
     deny = r -> false;
     callStarted = r -> {};
@@ -138,6 +145,12 @@ final class Faults {
           throw new InjectedCrash(
               "injected: service unavailable for " + context.request().getClass().getSimpleName());
         }
+      }
+
+      @Override
+      public SdkRequest modifyRequest(
+          Context.ModifyRequest context, ExecutionAttributes attributes) {
+        return rewrite.apply(context.request());
       }
 
       @Override

@@ -13,7 +13,6 @@ import io.hubspoke.core.worker.TaskOutcome;
 import io.hubspoke.core.worker.WorkerRegistry;
 import io.hubspoke.local.chaos.InvariantChecker;
 import io.hubspoke.local.chaos.Journal;
-import io.hubspoke.local.chaos.StoreObserver;
 import io.hubspoke.local.engine.SqsEventSourcePoller.InvocationInterceptor.Decision;
 import java.time.Duration;
 import java.util.List;
@@ -59,16 +58,17 @@ class FaultsIT {
                 .stallMargin(Duration.ofSeconds(2))
                 .workers(new WorkerRegistry(List.of(new EchoWorker(), new SleepWorker(), worker)))
                 .interceptor(faults.sdk())
-                .interceptor(new StoreObserver(journal))
                 .pollerInterceptor(faults.poller())
                 .busInterceptor(faults.bus())
                 .spokeWrapper(faults::wrapSpoke)
                 .build());
+    journal.watch(runtime);
     api = new ApiClient(runtime.apiEndpoint());
   }
 
   @AfterAll
   static void stop() {
+    journal.close();
     runtime.close();
   }
 
@@ -214,11 +214,13 @@ class FaultsIT {
     Await.until(
         Duration.ofSeconds(20),
         () ->
-            journal.writes().entrySet().stream()
-                .filter(e -> e.getKey().startsWith("RUN#" + id + "#"))
-                .flatMap(e -> e.getValue().stream())
+            journal.taskChanges(id).stream()
+                .map(c -> c.after())
                 .anyMatch(
-                    w -> w.kind().equals("CLAIM") && w.leaseUntil() < System.currentTimeMillis()),
+                    t ->
+                        t != null
+                            && t.status().equals("RUNNING")
+                            && t.leaseUntil() < System.currentTimeMillis()),
         () -> "the first lease did not expire");
     // Redeliver the task after the lease expired, as SQS does after the visibility timeout.
     runtime
@@ -345,19 +347,17 @@ class FaultsIT {
   }
 
   @Test
-  void f10LastTasksFinishTogetherRunDrainedTwiceAndTheCollectorCrashesMidSummary()
+  void f10LastTasksFinishTogetherInDistinctInvocationsRunDrainedTwiceAndTheCollectorCrashes()
       throws Exception {
-    CountDownLatch together = new CountDownLatch(4);
-    worker.behaviour =
-        c -> {
-          together.countDown();
-          try {
-            together.await(5, TimeUnit.SECONDS); // the four tasks finish at the same instant
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-          return RecordingWorker.succeed(c);
-        };
+    // Two shards, so the last invocations race on both shard counters and the drained-shard set.
+    int tasks = 201;
+    int last = 4;
+    FinishLine finishLine = new FinishLine(tasks, last);
+    Journal ownJournal = new Journal();
+    RecordingWorker racing = new RecordingWorker();
+    racing.journal = ownJournal;
+    racing.behaviour = finishLine::run;
+    faults.beforeSend = finishLine::beforeSend;
     faults.duplicateEvent = (rule, event) -> rule.equals(EventRules.RUN_DRAINED_RULE);
     AtomicBoolean collectorCrashed = new AtomicBoolean();
     faults.failBefore =
@@ -365,10 +365,73 @@ class FaultsIT {
             r instanceof UpdateItemRequest u
                 && u.updateExpression().contains("summary = :summary")
                 && collectorCrashed.compareAndSet(false, true);
-    String runId = submit(4);
-    JsonNode run = finishAndCheck(runId, 4);
-    assertTrue(collectorCrashed.get(), "the collector crashed once");
-    assertEquals(4, run.get("summary").get("succeeded").asInt());
+    // Its own runtime: the held tasks wait for the rest of the run, far longer than the 3 s spoke
+    // timeout of the shared one allows on a loaded machine.
+    try (LocalRuntime local =
+            LocalRuntime.start(
+                LocalOptions.builder()
+                    .spokeTimeout(Duration.ofSeconds(90))
+                    .leaseGrace(Duration.ofSeconds(1))
+                    .summaryLease(Duration.ofSeconds(3))
+                    .sweepInterval(Duration.ofSeconds(1))
+                    .stallMargin(Duration.ofSeconds(2))
+                    .workers(new WorkerRegistry(List.of(racing)))
+                    .interceptor(faults.sdk())
+                    .busInterceptor(faults.bus())
+                    .spokeWrapper(spoke -> finishLine.wrap(faults.wrapSpoke(spoke)))
+                    .build());
+        Journal watching = ownJournal.watch(local)) {
+      ApiClient client = new ApiClient(local.apiEndpoint());
+      String items =
+          IntStream.range(0, tasks)
+              .mapToObj(Integer::toString)
+              .collect(Collectors.joining(",", "[", "]"));
+      ApiClient.Reply reply =
+          client.postRun(
+              "{\"items\":" + items + ",\"worker\":\"record\",\"taskTimeoutSeconds\":60}");
+      assertEquals(202, reply.status(), reply.body().toString());
+      String runId = reply.body().get("runId").asText();
+      JsonNode run = client.awaitFinished(runId, Duration.ofMinutes(2));
+      awaitCompletedEvent(local, runId);
+      assertTrue(local.bus().awaitIdle(Duration.ofSeconds(30)));
+
+      assertEquals(List.of(), finishLine.failures());
+      Map<Integer, Integer> held = finishLine.held();
+      assertEquals(last, held.size(), "held tasks: " + held);
+      List<FinishLine.Invocation> lastInvocations =
+          held.values().stream().map(finishLine.invocations()::get).toList();
+      assertEquals(
+          last,
+          Set.copyOf(held.values()).size(),
+          "the last tasks ran in distinct invocations: " + held);
+      long latestStart =
+          lastInvocations.stream().mapToLong(FinishLine.Invocation::startNanos).max().orElseThrow();
+      long earliestEnd =
+          lastInvocations.stream().mapToLong(i -> i.endNanos().get()).min().orElseThrow();
+      assertTrue(latestStart < earliestEnd, "the last invocations overlapped");
+      assertTrue(
+          finishLine.invocations().values().stream()
+              .filter(i -> !held.containsValue(i.id()))
+              .allMatch(i -> i.endNanos().get() < finishLine.releasedAtNanos()),
+          "every other invocation had ended when the last tasks were released");
+      assertEquals(
+          last,
+          finishLine.counterWritesTogether(),
+          "the last invocations' counter writes were in flight together");
+      assertEquals(
+          1,
+          InvariantChecker.publishedEvents(local, runId, EventRules.RUN_DRAINED),
+          "RunDrained was published once");
+
+      InvariantChecker.Report report =
+          new InvariantChecker(local, ownJournal)
+              .check(runId, tasks, Optional.empty(), Duration.ZERO);
+      assertTrue(report.ok(), "invariants violated: " + report.violations());
+      assertTrue(report.summaryExact());
+      assertTrue(collectorCrashed.get(), "the collector crashed once");
+      assertEquals(tasks, run.get("summary").get("succeeded").asInt());
+      assertEquals(tasks, run.get("summary").get("total").asInt());
+    }
   }
 
   @Test
@@ -383,15 +446,15 @@ class FaultsIT {
                 io.hubspoke.local.chaos.FaultKind.HUB_CRASH, 0.25));
     Journal ownJournal = new Journal();
     try (LocalRuntime local =
-        LocalRuntime.start(
-            LocalOptions.builder()
-                .sweepInterval(Duration.ofSeconds(1))
-                .hubTimeout(Duration.ofSeconds(10))
-                .dispatchLeaseMargin(Duration.ofSeconds(2))
-                .dispatchVisibilityTimeout(Duration.ofSeconds(15))
-                .interceptor(injector.sdk())
-                .interceptor(new StoreObserver(ownJournal))
-                .build())) {
+            LocalRuntime.start(
+                LocalOptions.builder()
+                    .sweepInterval(Duration.ofSeconds(1))
+                    .hubTimeout(Duration.ofSeconds(10))
+                    .dispatchLeaseMargin(Duration.ofSeconds(2))
+                    .dispatchVisibilityTimeout(Duration.ofSeconds(15))
+                    .interceptor(injector.sdk())
+                    .build());
+        Journal watching = ownJournal.watch(local)) {
       ApiClient client = new ApiClient(local.apiEndpoint());
       String items =
           IntStream.range(0, 300)
@@ -444,28 +507,28 @@ class FaultsIT {
           return RecordingWorker.succeed(c);
         };
     try (LocalRuntime local =
-        LocalRuntime.start(
-            LocalOptions.builder()
-                .spokeTimeout(Duration.ofSeconds(6))
-                .leaseGrace(Duration.ofSeconds(2))
-                .sweepInterval(Duration.ZERO)
-                .workers(new WorkerRegistry(List.of(slow)))
-                .interceptor(new StoreObserver(ownJournal))
-                .pollerInterceptor(
-                    event -> {
-                      event
-                          .getRecords()
-                          .forEach(
-                              m -> {
-                                TaskMessage delivered = TaskMessage.parse(m.getBody());
-                                deliveries.merge(
-                                    RunIds.taskId(delivered.runId(), delivered.taskIndex()),
-                                    1,
-                                    Integer::sum);
-                              });
-                      return Decision.INVOKE;
-                    })
-                .build())) {
+            LocalRuntime.start(
+                LocalOptions.builder()
+                    .spokeTimeout(Duration.ofSeconds(6))
+                    .leaseGrace(Duration.ofSeconds(2))
+                    .sweepInterval(Duration.ZERO)
+                    .workers(new WorkerRegistry(List.of(slow)))
+                    .pollerInterceptor(
+                        event -> {
+                          event
+                              .getRecords()
+                              .forEach(
+                                  m -> {
+                                    TaskMessage delivered = TaskMessage.parse(m.getBody());
+                                    deliveries.merge(
+                                        RunIds.taskId(delivered.runId(), delivered.taskIndex()),
+                                        1,
+                                        Integer::sum);
+                                  });
+                          return Decision.INVOKE;
+                        })
+                    .build());
+        Journal watching = ownJournal.watch(local)) {
       // Lowered after the trigger was created, as an operator might: AWS checks it only at
       // creation.
       local

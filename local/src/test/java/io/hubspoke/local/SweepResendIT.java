@@ -48,6 +48,7 @@ class SweepResendIT {
    */
   static volatile boolean spokeSeesLostMessage;
 
+  /** The task ids whose message was lost (deleted unprocessed). */
   static final Set<String> lost = ConcurrentHashMap.newKeySet();
 
   /**
@@ -99,7 +100,8 @@ class SweepResendIT {
       Set<String> losing = new java.util.HashSet<>();
       for (SQSEvent.SQSMessage m : event.getRecords()) {
         TaskMessage task = TaskMessage.parse(m.getBody());
-        if (lose.test(task.runId(), task.taskIndex()) && lost.add(m.getBody())) {
+        if (lose.test(task.runId(), task.taskIndex())
+            && lost.add(RunIds.taskId(task.runId(), task.taskIndex()))) {
           losing.add(m.getMessageId());
           if (!spokeSeesLostMessage) {
             continue;
@@ -245,7 +247,7 @@ class SweepResendIT {
     String runId = submit(key, tasks);
 
     awaitStranded(runId, tasks, index, "PENDING");
-    assertTrue(lost.contains(new TaskMessage(runId, index).toJson()), "its message was lost");
+    assertTrue(lost.contains(RunIds.taskId(runId, index)), "its message was lost");
     assertEquals(tasks - 1, worker.executionsPerTask().size());
 
     JsonNode run = sweepUntilFinished(runId);

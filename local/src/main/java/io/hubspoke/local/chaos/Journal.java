@@ -1,46 +1,62 @@
 package io.hubspoke.local.chaos;
 
+import io.hubspoke.local.LocalRuntime;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * What happened to each task, as observed at the seams: every worker execution (the side effects,
- * with task id and attempt) and every applied claim and terminal write (from the store's successful
- * responses). The invariant checker reads it.
+ * What happened to each task: every worker execution (the side effects, with task id and attempt),
+ * as the workers report them, and every write DynamoDB applied to a task item, from the table's
+ * change stream ({@link ChangeLog}). The invariant checker reads it.
  */
-public final class Journal {
-  /**
-   * An applied write to a task item: the task's version after it, and for a claim the store time of
-   * the claim and its lease expiry (epoch ms).
-   */
-  public record Write(String kind, String owner, long version, long at, long leaseUntil) {}
-
+public final class Journal implements AutoCloseable {
   private final Map<String, List<String>> executions = new ConcurrentHashMap<>();
-  private final Map<String, List<Write>> writes = new ConcurrentHashMap<>();
+  private volatile ChangeLog changes;
+
+  /**
+   * Starts recording the writes applied to the runtime's table. Call it before submitting the runs
+   * to check: writes made before are not seen.
+   */
+  public Journal watch(LocalRuntime runtime) {
+    if (changes != null) {
+      throw new IllegalStateException("this journal already watches a runtime");
+    }
+    changes = ChangeLog.attach(runtime);
+    return this;
+  }
 
   public void execution(String taskId, int attempt) {
     executions.computeIfAbsent(taskId, k -> new CopyOnWriteArrayList<>()).add("attempt " + attempt);
-  }
-
-  /**
-   * @param taskKey the task item's {@code pk|sk}
-   */
-  public void write(String taskKey, Write write) {
-    writes.computeIfAbsent(taskKey, k -> new CopyOnWriteArrayList<>()).add(write);
   }
 
   public Map<String, List<String>> executions() {
     return executions;
   }
 
-  public Map<String, List<Write>> writes() {
-    return writes;
+  /**
+   * The writes DynamoDB applied to the run's task items, in the order applied.
+   *
+   * @throws IllegalStateException unless {@link #watch} was called
+   */
+  public List<ChangeLog.Change> taskChanges(String runId) {
+    if (changes == null) {
+      throw new IllegalStateException(
+          "the journal does not see the table's writes: call journal.watch(runtime) before"
+              + " submitting the run");
+    }
+    return changes.taskChanges(runId);
   }
 
   public void clear() {
     executions.clear();
-    writes.clear();
+  }
+
+  @Override
+  public void close() {
+    if (changes != null) {
+      changes.close();
+    }
   }
 }

@@ -145,12 +145,12 @@ public final class Soak {
             .stallMargin(STALL_MARGIN)
             .workers(workers)
             .interceptor(faults.sdk())
-            .interceptor(new StoreObserver(journal))
             .pollerInterceptor(faults.poller())
             .busInterceptor(faults.bus())
             .build();
     Instant started = Instant.now();
-    try (LocalRuntime runtime = LocalRuntime.start(localOptions)) {
+    try (LocalRuntime runtime = LocalRuntime.start(localOptions);
+        Journal watching = journal.watch(runtime)) {
       Client client = new Client(runtime.apiEndpoint());
       String request = request(options);
       int[] attempts = {0};
