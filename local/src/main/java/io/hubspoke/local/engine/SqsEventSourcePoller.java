@@ -14,8 +14,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
@@ -66,6 +68,13 @@ public final class SqsEventSourcePoller implements AutoCloseable {
       INVOKE,
       /** Invoke the handler twice with the same batch (a duplicate delivery); the second counts. */
       INVOKE_TWICE,
+      /**
+       * Hand the same received messages (same message ids, same receipt handles) to two invocations
+       * at once, as SQS does when a message becomes visible again while its first receiver still
+       * works on it. Each invocation's response is settled on its own, as each Lambda invocation's
+       * is: whichever acknowledges a message deletes it for both.
+       */
+      INVOKE_TWICE_CONCURRENTLY,
       /** The environment dies before the handler runs: nothing is deleted. */
       CRASH_BEFORE,
       /** The handler runs, then the environment dies before its response is used: no deletes. */
@@ -359,6 +368,12 @@ public final class SqsEventSourcePoller implements AutoCloseable {
           invoke(event);
           outcome = invoke(toEvent(batch));
         }
+        case INVOKE_TWICE_CONCURRENTLY -> {
+          Future<?> twin = invokers.submit(() -> settle(batch, invoke(toEvent(batch))));
+          settle(batch, invoke(event));
+          awaitTwin(twin);
+          return;
+        }
         default -> outcome = invoke(event);
       }
       settle(batch, outcome);
@@ -368,6 +383,17 @@ public final class SqsEventSourcePoller implements AutoCloseable {
       held.addAndGet(-batch.size());
       inFlight.decrementAndGet();
       slots.release();
+    }
+  }
+
+  /** The batch stays held (and its slot taken) until both invocations settled. */
+  private void awaitTwin(Future<?> twin) {
+    try {
+      twin.get();
+    } catch (ExecutionException e) {
+      config.logSink().accept("[" + config.functionName() + "] settling failed: " + e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
