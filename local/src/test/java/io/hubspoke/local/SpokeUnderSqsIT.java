@@ -79,7 +79,15 @@ class SpokeUnderSqsIT {
                 ? Decision.INVOKE_TWICE_CONCURRENTLY
                 : Decision.INVOKE;
     AtomicBoolean ownerDied = new AtomicBoolean();
-    faults.crashAfter = r -> FaultsIT.isClaim(r, 0) && ownerDied.compareAndSet(false, true);
+    long[] diedAt = new long[1];
+    faults.crashAfter =
+        r -> {
+          if (FaultsIT.isClaim(r, 0) && ownerDied.compareAndSet(false, true)) {
+            diedAt[0] = System.nanoTime();
+            return true;
+          }
+          return false;
+        };
 
     ApiClient.Reply reply =
         api.postRun(
@@ -101,6 +109,9 @@ class SpokeUnderSqsIT {
           return task[0].path("status").asText().equals("SUCCEEDED");
         },
         () -> "the task is stranded: " + task[0] + ", queue " + queueDepths());
+    System.out.printf(
+        "F14: the task succeeded %d ms after its owner died%n",
+        (System.nanoTime() - diedAt[0]) / 1_000_000);
 
     JsonNode run = api.awaitFinished(runId, Duration.ofSeconds(30));
     FaultsIT.awaitCompletedEvent(runtime, runId);

@@ -279,7 +279,23 @@ public final class TaskExecutionService {
       return deadLetter(
           body, "unknown task " + message.taskIndex() + " of run " + spec.runId(), messageId);
     }
-    // Leased by a live owner, who holds its own copy of the message.
+    return recheckAfterLease(message, ((ClaimResult.LeasedByOther) claim).task());
+  }
+
+  /**
+   * Another claim holds a live lease. This delivery may well be the owner's own message: SQS
+   * redelivers the same message, not a copy, so acknowledging it deletes it for the owner too, and
+   * an owner that then died would leave the task RUNNING with no message. So the task is sent again
+   * first, delayed until just after the lease ends, and only then is this delivery acknowledged. By
+   * then the owner has finished (the check finds the task terminal and only re-counts it), or died
+   * (the check takes the task over). A lease further away than SQS's longest delay gets a check at
+   * that delay, which finds the lease still live and sends the next one.
+   */
+  private Processed recheckAfterLease(TaskMessage message, TaskRecord task) {
+    long leftMillis =
+        task.leaseUntil() == null ? 0 : task.leaseUntil().toEpochMilli() - clock.millis();
+    int delay = (int) Math.min(TaskQueue.MAX_DELAY_SECONDS, Math.max(0, leftMillis) / 1000 + 1);
+    queue.sendDelayed(message, delay);
     return Processed.done(MessageOutcome.ACK);
   }
 
