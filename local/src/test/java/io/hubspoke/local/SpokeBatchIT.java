@@ -182,4 +182,91 @@ class SpokeBatchIT {
     assertEquals(10, run.get("succeeded").asInt());
     assertEquals("SUCCEEDED", run.get("status").asText());
   }
+
+  /** Lambda's limit on threads (and processes) in one execution environment. */
+  static final int LAMBDA_THREAD_LIMIT = 1024;
+
+  @Test
+  void aBatchOfMoreMessagesThanLambdaHasThreadsRunsOnABoundedNumberOfThreads() throws Exception {
+    // The event source mapping accepts batches of up to 10,000 messages; 1,100 is enough to pass
+    // Lambda's thread limit at one thread per message.
+    int n = 1_100;
+    heldRun = RunIds.fromIdempotencyKey("more-messages-than-threads");
+    String items =
+        java.util.stream.IntStream.range(0, n)
+            .mapToObj(Integer::toString)
+            .collect(Collectors.joining(",", "[", "]"));
+    String runId =
+        api.postRun(
+                "{\"items\":"
+                    + items
+                    + ",\"worker\":\"sleep\",\"workerConfig\":{\"ms\":300},"
+                    + "\"taskTimeoutSeconds\":10,"
+                    + "\"idempotencyKey\":\"more-messages-than-threads\"}")
+            .body()
+            .get("runId")
+            .asText();
+    assertEquals(heldRun, runId);
+    List<SQSEvent.SQSMessage> records = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      records.add(message("many-" + i, new TaskMessage(runId, i).toJson()));
+    }
+    Set<Thread> before = Set.copyOf(Thread.getAllStackTraces().keySet());
+    java.util.concurrent.CompletableFuture<SQSBatchResponse> response =
+        new java.util.concurrent.CompletableFuture<>();
+    Thread invocation =
+        new Thread(
+            () -> {
+              try {
+                response.complete(invoke(records));
+              } catch (Throwable t) {
+                response.completeExceptionally(t);
+              }
+            },
+            "test-invocation");
+    invocation.start();
+    int[] peak = {0};
+    Await.until(
+        Duration.ofSeconds(60),
+        () -> {
+          peak[0] = Math.max(peak[0], spokeThreads(before));
+          return response.isDone();
+        },
+        () -> "the batch did not finish");
+    heldRun = "none";
+    assertTrue(
+        peak[0] <= LAMBDA_THREAD_LIMIT / 2,
+        "the spoke ran "
+            + peak[0]
+            + " threads at once for a batch of "
+            + n
+            + "; Lambda allows "
+            + LAMBDA_THREAD_LIMIT
+            + " per execution environment, the JVM's and the SDK's own included");
+    assertEquals(List.of(), response.get().getBatchItemFailures());
+    var run = api.awaitFinished(runId, Duration.ofMinutes(1));
+    assertEquals(n, run.get("succeeded").asInt());
+  }
+
+  /**
+   * Live threads the spoke's pools started since {@code before}: hubspoke's own threads, less those
+   * of the local runtime's functions (its poller's invocations, its hub and collector).
+   */
+  static int spokeThreads(Set<Thread> before) {
+    Thread[] all = new Thread[Thread.activeCount() * 2 + 64];
+    int count = Thread.enumerate(all);
+    int spoke = 0;
+    for (int i = 0; i < count; i++) {
+      String name = all[i].getName();
+      if (name.startsWith("hubspoke-")
+          && !name.startsWith("hubspoke-spoke")
+          && !name.startsWith("hubspoke-hub")
+          && !name.startsWith("hubspoke-collector")
+          && !name.startsWith("hubspoke-sweep")
+          && !before.contains(all[i])) {
+        spoke++;
+      }
+    }
+    return spoke;
+  }
 }
