@@ -3,6 +3,7 @@ package io.hubspoke.infra;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hubspoke.core.config.SpokeLimits;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -181,6 +182,7 @@ public final class HubspokeConfig {
     this.schedules = schedules(context.apply(SCHEDULES));
     this.nag = bool(context, NAG, true);
     validate();
+    checkWhatASpokeCanRun();
   }
 
   /** The defaults, as if the context were empty. */
@@ -247,6 +249,25 @@ public final class HubspokeConfig {
     LogRetention.of(logRetentionDays); // one of the periods CloudWatch Logs offers
     if (!stackName.matches("[A-Za-z][A-Za-z0-9-]{0,127}")) {
       throw new IllegalArgumentException("invalid stack name: " + stackName);
+    }
+  }
+
+  /**
+   * Checks the spoke's settings against what one spoke invocation can run ({@link SpokeLimits}).
+   */
+  private void checkWhatASpokeCanRun() {
+    if (spokeBatchSize > SpokeLimits.MAX_BATCH_SIZE) {
+      throw new IllegalArgumentException(
+          SPOKE_BATCH_SIZE
+              + " is "
+              + spokeBatchSize
+              + ", more than the "
+              + SpokeLimits.MAX_BATCH_SIZE
+              + " messages a spoke works on at once (two threads each; Lambda allows "
+              + SpokeLimits.LAMBDA_THREADS
+              + " per environment): set it to "
+              + SpokeLimits.MAX_BATCH_SIZE
+              + " or less");
     }
   }
 

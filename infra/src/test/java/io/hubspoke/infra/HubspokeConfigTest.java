@@ -89,4 +89,19 @@ class HubspokeConfigTest {
         () -> HubspokeConfig.fromMap(Map.of(key, value)),
         key + "=" + value);
   }
+
+  @Test
+  void rejectsABatchLargerThanASpokeWorksOnAtOnce() {
+    Map<String, Object> context = new java.util.HashMap<>();
+    context.put(HubspokeConfig.SPOKE_BATCHING_WINDOW_SECONDS, 5);
+    context.put(
+        HubspokeConfig.SPOKE_BATCH_SIZE, io.hubspoke.core.config.SpokeLimits.MAX_BATCH_SIZE);
+    assertEquals(100, HubspokeConfig.fromMap(context).getSpokeBatchSize());
+    context.put(HubspokeConfig.SPOKE_BATCH_SIZE, 10_000);
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> HubspokeConfig.fromMap(context));
+    assertTrue(
+        e.getMessage().startsWith("hubspoke:spokeBatchSize is 10000, more than the 100 messages"),
+        e.getMessage());
+  }
 }

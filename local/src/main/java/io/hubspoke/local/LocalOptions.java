@@ -3,6 +3,7 @@ package io.hubspoke.local;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import io.hubspoke.core.config.SpokeLimits;
 import io.hubspoke.core.worker.WorkerRegistry;
 import io.hubspoke.local.engine.LocalEventBus;
 import io.hubspoke.local.engine.SqsEventSourcePoller;
@@ -38,6 +39,20 @@ public record LocalOptions(
     Duration visibilityTimeoutOverride,
     UnaryOperator<RequestHandler<SQSEvent, SQSBatchResponse>> spokeWrapper,
     List<ExecutionInterceptor> eventSourceInterceptors) {
+
+  /** Rejects settings a spoke cannot run with, as the CDK config does. */
+  public LocalOptions {
+    if (batchSize < 1 || batchSize > SpokeLimits.MAX_BATCH_SIZE) {
+      throw new IllegalArgumentException(
+          "batch size is "
+              + batchSize
+              + ": a spoke works on 1 to "
+              + SpokeLimits.MAX_BATCH_SIZE
+              + " messages at once (two threads each; Lambda allows "
+              + SpokeLimits.LAMBDA_THREADS
+              + " per environment)");
+    }
+  }
 
   public static final String TABLE_NAME = "hubspoke-local";
   public static final String QUEUE_NAME = "hubspoke-work";

@@ -234,6 +234,7 @@ class SpokeBatchIT {
         },
         () -> "the batch did not finish");
     heldRun = "none";
+    System.out.printf("spoke threads at once for a batch of %d: %d%n", n, peak[0]);
     assertTrue(
         peak[0] <= LAMBDA_THREAD_LIMIT / 2,
         "the spoke ran "

@@ -6,6 +6,7 @@ import io.hubspoke.core.aws.Backoff;
 import io.hubspoke.core.aws.EventPublisher;
 import io.hubspoke.core.aws.TaskQueue;
 import io.hubspoke.core.config.HubspokeEnvironment;
+import io.hubspoke.core.config.SpokeLimits;
 import io.hubspoke.core.store.RunStore;
 import io.hubspoke.core.store.TaskStore;
 import io.hubspoke.core.worker.WorkerRegistry;
@@ -13,7 +14,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -84,7 +89,8 @@ public final class Hubspoke {
         completion(),
         workers,
         clock,
-        pool,
+        boundedPool("hubspoke-task", SpokeLimits.MAX_BATCH_SIZE, true),
+        boundedPool("hubspoke-worker", SpokeLimits.MAX_WORKER_THREADS, false),
         Duration.ofSeconds(env.number(HubspokeEnvironment.LEASE_GRACE_SECONDS, 10)));
   }
 
@@ -108,6 +114,26 @@ public final class Hubspoke {
         clock,
         Duration.ofDays(env.number(HubspokeEnvironment.SWEEP_LOOKBACK_DAYS, 14)),
         Duration.ofSeconds(env.number(HubspokeEnvironment.STALL_MARGIN_SECONDS, 60)));
+  }
+
+  /**
+   * At most {@code threads} threads, started on demand and ended after a minute idle (Lambda allows
+   * 1,024 per environment). Beyond that, tasks wait in line if {@code queue}, else are rejected.
+   */
+  private static ExecutorService boundedPool(String prefix, int threads, boolean queue) {
+    ThreadPoolExecutor pool =
+        queue
+            ? new ThreadPoolExecutor(
+                threads,
+                threads,
+                1,
+                TimeUnit.MINUTES,
+                new LinkedBlockingQueue<>(),
+                daemonThreads(prefix))
+            : new ThreadPoolExecutor(
+                0, threads, 1, TimeUnit.MINUTES, new SynchronousQueue<>(), daemonThreads(prefix));
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
   }
 
   private static ThreadFactory daemonThreads(String prefix) {

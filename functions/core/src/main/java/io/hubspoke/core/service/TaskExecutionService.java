@@ -28,6 +28,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
@@ -62,6 +63,7 @@ public final class TaskExecutionService {
   private final CompletionTracker completion;
   private final WorkerRegistry workers;
   private final Clock clock;
+  private final ExecutorService messagePool;
   private final ExecutorService workerPool;
   private final Duration leaseGrace;
   private final String spokeId;
@@ -73,6 +75,7 @@ public final class TaskExecutionService {
       CompletionTracker completion,
       WorkerRegistry workers,
       Clock clock,
+      ExecutorService messagePool,
       ExecutorService workerPool,
       Duration leaseGrace) {
     this.tasks = tasks;
@@ -81,6 +84,7 @@ public final class TaskExecutionService {
     this.completion = completion;
     this.workers = workers;
     this.clock = clock;
+    this.messagePool = messagePool;
     this.workerPool = workerPool;
     this.leaseGrace = leaseGrace;
     this.spokeId = "spoke-" + UUID.randomUUID().toString().substring(0, 8);
@@ -104,10 +108,12 @@ public final class TaskExecutionService {
   }
 
   /**
-   * Processes a batch's messages in parallel, then counts the tasks they made terminal together:
-   * one counter write per run shard the batch touched instead of one per task. A message is
-   * acknowledged only once its task is counted; if counting fails, SQS redelivers it and the
-   * redelivery, finding the task terminal, counts it again (counting is idempotent).
+   * Processes a batch's messages in parallel on {@code messagePool} (bounded: a batch larger than
+   * its threads waits in line, each message's deadline then counting from its own start), then
+   * counts the tasks they made terminal together: one counter write per run shard the batch touched
+   * instead of one per task. A message is acknowledged only once its task is counted; if counting
+   * fails, SQS redelivers it and the redelivery, finding the task terminal, counts it again
+   * (counting is idempotent).
    *
    * @param invocationDeadline when the invocation will be stopped (Lambda's remaining time)
    * @return each message's outcome, in the order given
@@ -115,7 +121,7 @@ public final class TaskExecutionService {
   public List<MessageOutcome> processBatch(List<Message> messages, Instant invocationDeadline) {
     List<Future<Processed>> futures = new ArrayList<>(messages.size());
     for (Message message : messages) {
-      futures.add(workerPool.submit(() -> processOne(message, invocationDeadline)));
+      futures.add(messagePool.submit(() -> processOne(message, invocationDeadline)));
     }
     List<Processed> processed = new ArrayList<>(messages.size());
     Map<String, List<Integer>> toCountByRun = new LinkedHashMap<>();
@@ -349,7 +355,14 @@ public final class TaskExecutionService {
             spec.workerConfig(),
             deadline,
             clock);
-    Future<TaskOutcome> future = workerPool.submit(() -> worker.get().execute(context));
+    Future<TaskOutcome> future;
+    try {
+      future = workerPool.submit(() -> worker.get().execute(context));
+    } catch (RejectedExecutionException e) {
+      // Every worker thread is held, some by workers that ignored their deadline's interrupt.
+      return TaskOutcome.retryable(
+          "SpokeBusy", "every worker thread of this spoke is held by a worker still running");
+    }
     long waitMillis = Math.max(1, Duration.between(clock.instant(), deadline).toMillis());
     try {
       return future.get(waitMillis, TimeUnit.MILLISECONDS);
