@@ -6,8 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import io.hubspoke.core.aws.AwsClients;
+import io.hubspoke.core.json.Json;
 import io.hubspoke.core.model.RunIds;
 import io.hubspoke.core.model.TaskMessage;
+import io.hubspoke.core.worker.EchoWorker;
+import io.hubspoke.core.worker.SleepWorker;
+import io.hubspoke.core.worker.TaskOutcome;
+import io.hubspoke.core.worker.WorkerRegistry;
 import io.hubspoke.local.chaos.InvariantChecker;
 import io.hubspoke.local.engine.LocalLambdaContext;
 import io.hubspoke.spoke.SpokeHandler;
@@ -33,18 +38,22 @@ class SpokeBatchIT {
   static final Faults faults = new Faults();
   static AwsClients spokeClients;
   static SpokeHandler spoke;
+  static final RecordingWorker worker = new RecordingWorker();
+  static final WorkerRegistry workers =
+      new WorkerRegistry(List.of(new EchoWorker(), new SleepWorker(), worker));
 
   @BeforeAll
   static void start() {
     runtime =
         LocalRuntime.start(
             LocalOptions.builder()
+                .workers(workers)
                 .sweepInterval(Duration.ZERO)
                 .spokeWrapper(SpokeBatchIT::leavingHeldRunsToTheTest)
                 .build());
     api = new ApiClient(runtime.apiEndpoint());
     spokeClients = AwsClients.fromEnvironment(runtime.environment(), List.of(faults.sdk()));
-    spoke = new SpokeHandler(runtime.environment(), spokeClients, Clock.systemUTC());
+    spoke = new SpokeHandler(runtime.environment(), spokeClients, Clock.systemUTC(), workers);
   }
 
   @AfterAll
@@ -269,5 +278,43 @@ class SpokeBatchIT {
       }
     }
     return spoke;
+  }
+
+  @Test
+  void aResultTooLargeForTheTaskItemFailsTheTaskOnceWithTheSizeAndTheLimit() throws Exception {
+    heldRun = RunIds.fromIdempotencyKey("result-too-large");
+    String runId =
+        api.postRun(
+                "{\"items\":[1],\"worker\":\"record\",\"maxAttempts\":3,"
+                    + "\"idempotencyKey\":\"result-too-large\"}")
+            .body()
+            .get("runId")
+            .asText();
+    assertEquals(heldRun, runId);
+    // 500 KB of result: more than DynamoDB's 400 KB item, which also holds the task's item.
+    worker.behaviour = c -> TaskOutcome.success(Json.object().put("blob", "x".repeat(500 * 1024)));
+    SQSBatchResponse response;
+    try {
+      response = invoke(List.of(message("too-large", new TaskMessage(runId, 0).toJson())));
+    } finally {
+      worker.reset();
+      heldRun = "none";
+    }
+    assertEquals(
+        List.of(),
+        response.getBatchItemFailures(),
+        "the message was left to SQS, to be redelivered and, after maxReceiveCount, dead-lettered");
+    var task = api.get("/runs/" + runId + "/tasks").body().get("tasks").get(0);
+    assertEquals("FAILED", task.get("status").asText(), task.toString());
+    assertEquals("ResultTooLarge", task.get("errorType").asText(), task.toString());
+    String message = task.get("errorMessage").asText();
+    assertTrue(
+        message.contains("512,011 bytes") && message.contains("262,144 bytes"),
+        "the message gives the size and the limit: " + message);
+    assertEquals(
+        1, task.get("attempt").asInt(), "not retried: the same work gives the same result");
+    var run = api.awaitFinished(runId, Duration.ofMinutes(1));
+    assertEquals("FAILED", run.get("status").asText());
+    assertEquals(1, run.get("failed").asInt());
   }
 }
