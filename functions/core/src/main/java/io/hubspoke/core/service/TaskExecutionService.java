@@ -1,5 +1,6 @@
 package io.hubspoke.core.service;
 
+import io.hubspoke.core.api.Limits;
 import io.hubspoke.core.aws.CallDeadline;
 import io.hubspoke.core.aws.TaskQueue;
 import io.hubspoke.core.json.Json;
@@ -16,12 +17,14 @@ import io.hubspoke.core.worker.TaskContext;
 import io.hubspoke.core.worker.TaskOutcome;
 import io.hubspoke.core.worker.TaskWorker;
 import io.hubspoke.core.worker.WorkerRegistry;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -311,12 +314,17 @@ public final class TaskExecutionService {
     TaskOutcome outcome = invokeWorker(spec, task, deadline);
     Instant startedAt = task.startedAt();
     if (outcome instanceof TaskOutcome.Success success) {
-      CommitResult result = tasks.complete(lease, startedAt, Json.write(success.result()));
-      if (result.committed()) {
-        return Processed.count(spec, task.index(), TaskStatus.SUCCEEDED);
+      String resultJson = Json.write(success.result());
+      Optional<TaskOutcome> tooLarge = tooLargeForTheTaskItem(resultJson);
+      if (tooLarge.isEmpty()) {
+        CommitResult result = tasks.complete(lease, startedAt, resultJson);
+        if (result.committed()) {
+          return Processed.count(spec, task.index(), TaskStatus.SUCCEEDED);
+        }
+        LOG.info(() -> "lost task " + task.taskId() + " before committing its result");
+        return Processed.done(MessageOutcome.ACK);
       }
-      LOG.info(() -> "lost task " + task.taskId() + " before committing its result");
-      return Processed.done(MessageOutcome.ACK);
+      outcome = tooLarge.get();
     }
     TaskOutcome.Failure failure = (TaskOutcome.Failure) outcome;
     if (failure.retryable() && lease.attempt() < spec.maxAttempts()) {
@@ -331,6 +339,26 @@ public final class TaskExecutionService {
     return failed.committed()
         ? Processed.count(spec, task.index(), TaskStatus.FAILED)
         : Processed.done(MessageOutcome.ACK);
+  }
+
+  /**
+   * A result past the limit fails its task without a retry, since the same work gives the same
+   * result: written, it would fail DynamoDB's item limit on every redelivery, into the DLQ.
+   */
+  private static Optional<TaskOutcome> tooLargeForTheTaskItem(String resultJson) {
+    int bytes = resultJson.getBytes(StandardCharsets.UTF_8).length;
+    if (bytes <= Limits.MAX_RESULT_BYTES) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        TaskOutcome.permanent(
+            "ResultTooLarge",
+            String.format(
+                Locale.ROOT,
+                "the worker's result is %,d bytes of JSON; a result may be at most %,d bytes: store"
+                    + " large results elsewhere (e.g. S3) and return a reference",
+                bytes,
+                Limits.MAX_RESULT_BYTES)));
   }
 
   /** 1 s, 2 s, 4 s … capped at SQS's 15-minute maximum delay. */
