@@ -269,6 +269,48 @@ public final class HubspokeConfig {
               + SpokeLimits.MAX_BATCH_SIZE
               + " or less");
     }
+    int spokeTimeout = spoke.timeoutSeconds();
+    int grace = SpokeLimits.DEFAULT_LEASE_GRACE_SECONDS;
+    int maxTaskTimeout = SpokeLimits.maxTaskTimeoutSeconds(spokeTimeout, grace);
+    if (maxTaskTimeout < 1) {
+      throw new IllegalArgumentException(
+          SPOKE_TIMEOUT_SECONDS
+              + " is "
+              + spokeTimeout
+              + ": that leaves a task no time once "
+              + SpokeLimits.commitReserveSeconds(spokeTimeout)
+              + " s are kept to record the outcome; give the spoke at least 2 s");
+    }
+    if (workQueueVisibilityTimeoutSeconds() < spokeTimeout + grace) {
+      throw new IllegalArgumentException(
+          SPOKE_TIMEOUT_SECONDS
+              + " is "
+              + spokeTimeout
+              + ": the work queue's visibility timeout ("
+              + workQueueVisibilityTimeoutSeconds()
+              + " s) would end before a lease can ("
+              + spokeTimeout
+              + " s + "
+              + grace
+              + " s of lease grace), and a message come back while its task is leased");
+    }
+    for (ScheduledRun run : schedules) {
+      if (run.request().get("taskTimeoutSeconds") instanceof Number asked
+          && asked.doubleValue() > maxTaskTimeout) {
+        throw new IllegalArgumentException(
+            SCHEDULES
+                + ": schedule '"
+                + run.name()
+                + "' asks taskTimeoutSeconds "
+                + asked
+                + ", but "
+                + SpokeLimits.whyMaxTaskTimeout(spokeTimeout, grace)
+                + ": give at most "
+                + maxTaskTimeout
+                + ", or raise "
+                + SPOKE_TIMEOUT_SECONDS);
+      }
+    }
   }
 
   /**

@@ -85,7 +85,7 @@ class FunctionsTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("functions")
-  void environmentNamesTheTableQueuesAndBus(
+  void environmentNamesTheTableQueuesBusAndTheSpokeTimeout(
       String name, JavaFunction fn, String handler, int memory, int timeout, boolean asyncDlq) {
     HubspokeStack stack = SYNTH.stack();
     Map<String, Object> variables =
@@ -96,7 +96,8 @@ class FunctionsTest {
             HubspokeEnvironment.QUEUE_URL, SYNTH.ref(stack.getWorkQueue().getQueue()),
             HubspokeEnvironment.DEAD_LETTER_QUEUE_URL,
                 SYNTH.ref(stack.getWorkQueue().getDeadLetterQueue()),
-            HubspokeEnvironment.EVENT_BUS_NAME, SYNTH.ref(stack.getEventBus().getBus())),
+            HubspokeEnvironment.EVENT_BUS_NAME, SYNTH.ref(stack.getEventBus().getBus()),
+            HubspokeEnvironment.SPOKE_TIMEOUT_SECONDS, "60"),
         variables);
   }
 

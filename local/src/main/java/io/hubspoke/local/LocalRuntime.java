@@ -115,6 +115,9 @@ public final class LocalRuntime implements AutoCloseable {
     env.put(
         HubspokeEnvironment.LEASE_GRACE_SECONDS, Long.toString(options.leaseGrace().toSeconds()));
     env.put(
+        HubspokeEnvironment.SPOKE_TIMEOUT_SECONDS,
+        Long.toString(options.spokeTimeout().toSeconds()));
+    env.put(
         HubspokeEnvironment.SUMMARY_LEASE_SECONDS,
         Long.toString(options.summaryLease().toSeconds()));
     env.put(

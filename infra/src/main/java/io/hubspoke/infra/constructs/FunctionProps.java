@@ -65,13 +65,18 @@ public final class FunctionProps {
     return eventBus;
   }
 
-  /** The variables of {@link HubspokeEnvironment} that every function reads. */
+  /**
+   * The variables of {@link HubspokeEnvironment} that every function reads (the spoke's timeout
+   * bounds the task timeout the hub accepts).
+   */
   public Map<String, String> environment() {
     return Map.of(
         HubspokeEnvironment.TABLE_NAME, table.getTable().getTableName(),
         HubspokeEnvironment.QUEUE_URL, workQueue.getQueue().getQueueUrl(),
         HubspokeEnvironment.DEAD_LETTER_QUEUE_URL, workQueue.getDeadLetterQueue().getQueueUrl(),
-        HubspokeEnvironment.EVENT_BUS_NAME, eventBus.getBus().getEventBusName());
+        HubspokeEnvironment.EVENT_BUS_NAME, eventBus.getBus().getEventBusName(),
+        HubspokeEnvironment.SPOKE_TIMEOUT_SECONDS,
+            Integer.toString(workQueue.getSpokeTimeoutSeconds()));
   }
 
   /** A {@link JavaFunction} with these settings. */

@@ -17,6 +17,12 @@ public final class HubspokeEnvironment {
   /** Seconds a lease outlasts the task deadline, to record the outcome (default 10). */
   public static final String LEASE_GRACE_SECONDS = "HUBSPOKE_LEASE_GRACE_SECONDS";
 
+  /**
+   * The spoke function's timeout in seconds: the hub refuses a task timeout the spoke cannot give
+   * whole (unset: only the API's own bound).
+   */
+  public static final String SPOKE_TIMEOUT_SECONDS = "HUBSPOKE_SPOKE_TIMEOUT_SECONDS";
+
   /** Seconds a collector holds a run while summarizing it (default 360). */
   public static final String SUMMARY_LEASE_SECONDS = "HUBSPOKE_SUMMARY_LEASE_SECONDS";
 

@@ -66,7 +66,16 @@ public final class Hubspoke {
   }
 
   public RunRequestParser requestParser() {
-    return new RunRequestParser(workers);
+    long spokeTimeout = env.number(HubspokeEnvironment.SPOKE_TIMEOUT_SECONDS, 0);
+    return spokeTimeout <= 0
+        ? new RunRequestParser(workers)
+        : new RunRequestParser(workers, (int) spokeTimeout, (int) leaseGrace().toSeconds());
+  }
+
+  private Duration leaseGrace() {
+    return Duration.ofSeconds(
+        env.number(
+            HubspokeEnvironment.LEASE_GRACE_SECONDS, SpokeLimits.DEFAULT_LEASE_GRACE_SECONDS));
   }
 
   public RunSubmissionService submission() {
@@ -91,7 +100,7 @@ public final class Hubspoke {
         clock,
         boundedPool("hubspoke-task", SpokeLimits.MAX_BATCH_SIZE, true),
         boundedPool("hubspoke-worker", SpokeLimits.MAX_WORKER_THREADS, false),
-        Duration.ofSeconds(env.number(HubspokeEnvironment.LEASE_GRACE_SECONDS, 10)));
+        leaseGrace());
   }
 
   public RunSummarizer summarizer() {

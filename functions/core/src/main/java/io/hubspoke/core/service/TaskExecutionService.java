@@ -3,6 +3,7 @@ package io.hubspoke.core.service;
 import io.hubspoke.core.api.Limits;
 import io.hubspoke.core.aws.CallDeadline;
 import io.hubspoke.core.aws.TaskQueue;
+import io.hubspoke.core.config.SpokeLimits;
 import io.hubspoke.core.json.Json;
 import io.hubspoke.core.model.RunSpec;
 import io.hubspoke.core.model.TaskMessage;
@@ -55,7 +56,7 @@ public final class TaskExecutionService {
    * Time kept back from the invocation's deadline to record the outcome: this, or a tenth of the
    * time left if that is less.
    */
-  static final Duration COMMIT_RESERVE = Duration.ofSeconds(2);
+  static final Duration COMMIT_RESERVE = Duration.ofSeconds(SpokeLimits.COMMIT_RESERVE_SECONDS);
 
   /** Time kept back from the invocation's deadline to defer a throttled message: see below. */
   static final Duration DEFER_RESERVE = Duration.ofSeconds(1);
