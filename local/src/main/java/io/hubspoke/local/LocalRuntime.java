@@ -126,7 +126,7 @@ public final class LocalRuntime implements AutoCloseable {
 
     Clock clock = Clock.systemUTC();
     hub = new HubHandler(environment, functionClients(), clock, options.workers());
-    SpokeHandler spoke = new SpokeHandler(environment, functionClients(), clock, options.workers());
+    AwsClients spokeClients = functionClients();
     collector = new CollectorHandler(environment, functionClients(), clock, options.workers());
 
     bus.addRule(
@@ -157,7 +157,14 @@ public final class LocalRuntime implements AutoCloseable {
                     .interceptor(options.pollerInterceptor())
                     .logSink(options.functionLogs())
                     .build(),
-                options.spokeWrapper().apply(spoke)));
+                // One spoke handler per execution environment, as Lambda runs them; they share
+                // their clients, which are thread-safe.
+                () ->
+                    options
+                        .spokeWrapper()
+                        .apply(
+                            new SpokeHandler(
+                                environment, spokeClients, clock, options.workers()))));
 
     LocalHttpApi.Builder http =
         LocalHttpApi.builder()

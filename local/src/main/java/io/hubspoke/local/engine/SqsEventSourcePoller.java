@@ -8,12 +8,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -27,6 +29,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
@@ -48,6 +51,11 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  * the function timeout is interrupted and its batch counts as failed; since a Java thread cannot be
  * killed, a handler that ignores the interrupt keeps its slot until it returns (on AWS the
  * execution environment would be stopped).
+ *
+ * <p>Like Lambda, it runs one invocation at a time per execution environment: given a factory, each
+ * environment is its own handler instance, created when no idle one is left (a cold start) and
+ * reused after, so whatever a handler bounds per environment (its threads) stays bounded per
+ * invocation however many run at once.
  */
 public final class SqsEventSourcePoller implements AutoCloseable {
   /** Lambda's limit on a synchronous invocation's payload. */
@@ -101,7 +109,9 @@ public final class SqsEventSourcePoller implements AutoCloseable {
 
   private final SqsClient sqs;
   private final Config config;
-  private final RequestHandler<SQSEvent, SQSBatchResponse> handler;
+  private final Supplier<RequestHandler<SQSEvent, SQSBatchResponse>> newEnvironment;
+  private final Deque<RequestHandler<SQSEvent, SQSBatchResponse>> idleEnvironments =
+      new ConcurrentLinkedDeque<>();
   private final Semaphore slots;
   private final List<Thread> pollerThreads = new ArrayList<>();
   private final ExecutorService invokers;
@@ -120,10 +130,12 @@ public final class SqsEventSourcePoller implements AutoCloseable {
   private final AtomicLong billedMillis = new AtomicLong(); // handler time, each rounded up to 1 ms
 
   private SqsEventSourcePoller(
-      SqsClient sqs, Config config, RequestHandler<SQSEvent, SQSBatchResponse> handler) {
+      SqsClient sqs,
+      Config config,
+      Supplier<RequestHandler<SQSEvent, SQSBatchResponse>> newEnvironment) {
     this.sqs = sqs;
     this.config = config;
-    this.handler = handler;
+    this.newEnvironment = newEnvironment;
     this.slots = new Semaphore(config.maximumConcurrency());
     this.invokers = Executors.newCachedThreadPool(new DaemonThreads(config.functionName()));
     this.watchdog =
@@ -138,6 +150,18 @@ public final class SqsEventSourcePoller implements AutoCloseable {
   public static SqsEventSourcePoller start(
       SqsClient sqs, Config config, RequestHandler<SQSEvent, SQSBatchResponse> handler) {
     Objects.requireNonNull(handler, "handler");
+    return start(sqs, config, () -> handler);
+  }
+
+  /**
+   * As {@link #start(SqsClient, Config, RequestHandler)}, with one handler per execution
+   * environment, each made by {@code newEnvironment} when an invocation finds none idle.
+   */
+  public static SqsEventSourcePoller start(
+      SqsClient sqs,
+      Config config,
+      Supplier<RequestHandler<SQSEvent, SQSBatchResponse>> newEnvironment) {
+    Objects.requireNonNull(newEnvironment, "newEnvironment");
     String visibility =
         sqs.getQueueAttributes(
                 b ->
@@ -153,7 +177,7 @@ public final class SqsEventSourcePoller implements AutoCloseable {
               + config.functionTimeout().toSeconds()
               + " seconds");
     }
-    SqsEventSourcePoller poller = new SqsEventSourcePoller(sqs, config, handler);
+    SqsEventSourcePoller poller = new SqsEventSourcePoller(sqs, config, newEnvironment);
     for (int i = 0; i < config.pollers(); i++) {
       Thread t = new Thread(poller::pollLoop, config.functionName() + "-poller-" + (i + 1));
       t.setDaemon(true);
@@ -425,12 +449,19 @@ public final class SqsEventSourcePoller implements AutoCloseable {
             TimeUnit.MILLISECONDS);
     SQSBatchResponse response = null;
     Throwable error = null;
+    RequestHandler<SQSEvent, SQSBatchResponse> environment = idleEnvironments.pollFirst();
     long started = System.nanoTime();
     try {
-      response = handler.handleRequest(event, context);
+      if (environment == null) {
+        environment = newEnvironment.get();
+      }
+      response = environment.handleRequest(event, context);
     } catch (Throwable t) {
       error = t;
     } finally {
+      if (environment != null) {
+        idleEnvironments.offerFirst(environment);
+      }
       // Lambda bills each invocation's duration rounded up to the millisecond.
       billedMillis.addAndGet((System.nanoTime() - started + 999_999) / 1_000_000);
       alarm.cancel(false);
