@@ -14,7 +14,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionHandler;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -98,8 +98,15 @@ public final class Hubspoke {
         completion(),
         workers,
         clock,
-        boundedPool("hubspoke-task", SpokeLimits.MAX_BATCH_SIZE, true),
-        boundedPool("hubspoke-worker", SpokeLimits.MAX_WORKER_THREADS, false),
+        // A batch never asks for more message threads (and a second batch at once on the same
+        // handler, which Lambda never does, runs what does not fit on its own thread).
+        boundedPool(
+            "hubspoke-task", SpokeLimits.MAX_BATCH_SIZE, new ThreadPoolExecutor.CallerRunsPolicy()),
+        // Full only when workers that ignored their deadline hold the threads: SpokeBusy.
+        boundedPool(
+            "hubspoke-worker",
+            SpokeLimits.MAX_WORKER_THREADS,
+            new ThreadPoolExecutor.AbortPolicy()),
         leaseGrace());
   }
 
@@ -126,23 +133,13 @@ public final class Hubspoke {
   }
 
   /**
-   * At most {@code threads} threads, started on demand and ended after a minute idle (Lambda allows
-   * 1,024 per environment). Beyond that, tasks wait in line if {@code queue}, else are rejected.
+   * At most {@code threads} threads (Lambda allows 1,024 per environment), started when none is
+   * idle and ended after a minute idle; a task beyond them goes to {@code whenFull}.
    */
-  private static ExecutorService boundedPool(String prefix, int threads, boolean queue) {
-    ThreadPoolExecutor pool =
-        queue
-            ? new ThreadPoolExecutor(
-                threads,
-                threads,
-                1,
-                TimeUnit.MINUTES,
-                new LinkedBlockingQueue<>(),
-                daemonThreads(prefix))
-            : new ThreadPoolExecutor(
-                0, threads, 1, TimeUnit.MINUTES, new SynchronousQueue<>(), daemonThreads(prefix));
-    pool.allowCoreThreadTimeOut(true);
-    return pool;
+  private static ExecutorService boundedPool(
+      String prefix, int threads, RejectedExecutionHandler whenFull) {
+    return new ThreadPoolExecutor(
+        0, threads, 1, TimeUnit.MINUTES, new SynchronousQueue<>(), daemonThreads(prefix), whenFull);
   }
 
   private static ThreadFactory daemonThreads(String prefix) {

@@ -35,6 +35,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -112,25 +114,37 @@ public final class TaskExecutionService {
   }
 
   /**
-   * Processes a batch's messages in parallel on {@code messagePool} (bounded: a batch larger than
-   * its threads waits in line, each message's deadline then counting from its own start), then
-   * counts the tasks they made terminal together: one counter write per run shard the batch touched
-   * instead of one per task. A message is acknowledged only once its task is counted; if counting
-   * fails, SQS redelivers it and the redelivery, finding the task terminal, counts it again
-   * (counting is idempotent).
+   * Processes a batch's messages in parallel, on at most {@link SpokeLimits#MAX_BATCH_SIZE} threads
+   * of {@code messagePool} that take the messages in turn (a larger batch waits in line, each
+   * message's deadline then counting from its own start), then counts the tasks they made terminal
+   * together: one counter write per run shard the batch touched instead of one per task. A message
+   * is acknowledged only once its task is counted; if counting fails, SQS redelivers it and the
+   * redelivery, finding the task terminal, counts it again (counting is idempotent).
    *
    * @param invocationDeadline when the invocation will be stopped (Lambda's remaining time)
    * @return each message's outcome, in the order given
    */
   public List<MessageOutcome> processBatch(List<Message> messages, Instant invocationDeadline) {
-    List<Future<Processed>> futures = new ArrayList<>(messages.size());
-    for (Message message : messages) {
-      futures.add(messagePool.submit(() -> processOne(message, invocationDeadline)));
+    AtomicReferenceArray<Processed> results = new AtomicReferenceArray<>(messages.size());
+    AtomicInteger next = new AtomicInteger();
+    Runnable runner =
+        () -> {
+          for (int i = next.getAndIncrement(); i < messages.size(); i = next.getAndIncrement()) {
+            results.set(i, processOneOrRetry(messages.get(i), invocationDeadline));
+          }
+        };
+    int runners = Math.min(messages.size(), SpokeLimits.MAX_BATCH_SIZE);
+    List<Future<?>> futures = new ArrayList<>(runners);
+    for (int r = 0; r < runners; r++) {
+      futures.add(messagePool.submit(runner));
     }
+    awaitAll(futures);
     List<Processed> processed = new ArrayList<>(messages.size());
     Map<String, List<Integer>> toCountByRun = new LinkedHashMap<>();
     for (int i = 0; i < messages.size(); i++) {
-      Processed result = await(futures.get(i), messages.get(i).id());
+      // None if the wait was interrupted: the message is redelivered.
+      Processed result =
+          results.get(i) != null ? results.get(i) : Processed.done(MessageOutcome.RETRY);
       processed.add(result);
       if (result.terminal() != null) {
         toCountByRun.computeIfAbsent(result.spec().runId(), r -> new ArrayList<>()).add(i);
@@ -164,16 +178,25 @@ public final class TaskExecutionService {
   }
 
   /** Only an Error escapes {@link #processOne}; the message is then redelivered. */
-  private static Processed await(Future<Processed> future, String messageId) {
+  private Processed processOneOrRetry(Message message, Instant invocationDeadline) {
     try {
-      return future.get();
-    } catch (ExecutionException e) {
-      LOG.log(
-          Level.SEVERE, "message " + messageId + " failed; it will be redelivered", e.getCause());
+      return processOne(message, invocationDeadline);
+    } catch (Error e) {
+      LOG.log(Level.SEVERE, "message " + message.id() + " failed; it will be redelivered", e);
       return Processed.done(MessageOutcome.RETRY);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return Processed.done(MessageOutcome.RETRY);
+    }
+  }
+
+  private static void awaitAll(List<Future<?>> futures) {
+    for (Future<?> future : futures) {
+      try {
+        future.get();
+      } catch (ExecutionException e) {
+        LOG.log(Level.SEVERE, "a message runner failed", e.getCause());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
     }
   }
 
