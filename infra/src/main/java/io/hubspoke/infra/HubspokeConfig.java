@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hubspoke.core.api.Limits;
 import io.hubspoke.core.aws.TaskQueue;
 import io.hubspoke.core.config.HubspokeEnvironment;
+import io.hubspoke.core.config.SpokeLimits;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -198,6 +199,7 @@ public final class HubspokeConfig {
     validate();
     validateLeases();
     validateSweepSchedule();
+    checkWhatASpokeCanRun();
   }
 
   /** The defaults, as if the context were empty. */
@@ -319,6 +321,67 @@ public final class HubspokeConfig {
               + LEASE_GRACE_SECONDS
               + " below "
               + (visibility - window - deadline));
+    }
+  }
+
+  /**
+   * Checks the spoke's settings against what one spoke invocation can run ({@link SpokeLimits}).
+   */
+  private void checkWhatASpokeCanRun() {
+    if (spokeBatchSize > SpokeLimits.MAX_BATCH_SIZE) {
+      throw new IllegalArgumentException(
+          SPOKE_BATCH_SIZE
+              + " is "
+              + spokeBatchSize
+              + ", more than the "
+              + SpokeLimits.MAX_BATCH_SIZE
+              + " messages a spoke works on at once (two threads each; Lambda allows "
+              + SpokeLimits.LAMBDA_THREADS
+              + " per environment): set it to "
+              + SpokeLimits.MAX_BATCH_SIZE
+              + " or less");
+    }
+    int spokeTimeout = spoke.timeoutSeconds();
+    int grace = leaseGraceSeconds;
+    int maxTaskTimeout = SpokeLimits.maxTaskTimeoutSeconds(spokeTimeout, grace);
+    if (maxTaskTimeout < 1) {
+      throw new IllegalArgumentException(
+          SPOKE_TIMEOUT_SECONDS
+              + " is "
+              + spokeTimeout
+              + ": that leaves a task no time once "
+              + SpokeLimits.commitReserveSeconds(spokeTimeout)
+              + " s are kept to record the outcome; give the spoke at least 2 s");
+    }
+    if (workQueueVisibilityTimeoutSeconds() < spokeTimeout + grace) {
+      throw new IllegalArgumentException(
+          SPOKE_TIMEOUT_SECONDS
+              + " is "
+              + spokeTimeout
+              + ": the work queue's visibility timeout ("
+              + workQueueVisibilityTimeoutSeconds()
+              + " s) would end before a lease can ("
+              + spokeTimeout
+              + " s + "
+              + grace
+              + " s of lease grace), and a message come back while its task is leased");
+    }
+    for (ScheduledRun run : schedules) {
+      if (run.request().get("taskTimeoutSeconds") instanceof Number asked
+          && asked.doubleValue() > maxTaskTimeout) {
+        throw new IllegalArgumentException(
+            SCHEDULES
+                + ": schedule '"
+                + run.name()
+                + "' asks taskTimeoutSeconds "
+                + asked
+                + ", but "
+                + SpokeLimits.whyMaxTaskTimeout(spokeTimeout, grace)
+                + ": give at most "
+                + maxTaskTimeout
+                + ", or raise "
+                + SPOKE_TIMEOUT_SECONDS);
+      }
     }
   }
 

@@ -87,7 +87,7 @@ class FunctionsTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("functions")
-  void environmentNamesTheTableQueuesAndBus(
+  void environmentNamesTheTableQueuesBusAndTheSpokeTimeout(
       String name, JavaFunction fn, String handler, int memory, int timeout, boolean asyncDlq) {
     HubspokeStack stack = SYNTH.stack();
     Map<String, Object> variables =
@@ -103,7 +103,8 @@ class FunctionsTest {
                 HubspokeEnvironment.DISPATCH_QUEUE_URL,
                     SYNTH.ref(stack.getDispatchQueue().getQueue()),
                 HubspokeEnvironment.DISPATCH_DEAD_LETTER_QUEUE_URL,
-                    SYNTH.ref(stack.getDispatchQueue().getDeadLetterQueue())));
+                    SYNTH.ref(stack.getDispatchQueue().getDeadLetterQueue()),
+                HubspokeEnvironment.SPOKE_TIMEOUT_SECONDS, "60"));
     if (fn == stack.getSpoke().getFunction()) {
       // The spoke holds the leases: hubspoke:leaseGraceSeconds, checked at synth, reaches it.
       expected.put(HubspokeEnvironment.LEASE_GRACE_SECONDS, "10");

@@ -193,4 +193,47 @@ class HubspokeConfigTest {
         () -> HubspokeConfig.fromMap(Map.of(key, value)),
         key + "=" + value);
   }
+
+  @Test
+  void rejectsABatchLargerThanASpokeWorksOnAtOnce() {
+    Map<String, Object> context = new java.util.HashMap<>();
+    context.put(HubspokeConfig.SPOKE_BATCHING_WINDOW_SECONDS, 5);
+    context.put(
+        HubspokeConfig.SPOKE_BATCH_SIZE, io.hubspoke.core.config.SpokeLimits.MAX_BATCH_SIZE);
+    assertEquals(100, HubspokeConfig.fromMap(context).getSpokeBatchSize());
+    context.put(HubspokeConfig.SPOKE_BATCH_SIZE, 10_000);
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> HubspokeConfig.fromMap(context));
+    assertTrue(
+        e.getMessage().startsWith("hubspoke:spokeBatchSize is 10000, more than the 100 messages"),
+        e.getMessage());
+  }
+
+  @Test
+  void rejectsSpokeTimingsThatDoNotFitTogether() {
+    // 1 s leaves a task no time once the commit reserve is kept, and its 6 s visibility would
+    // end before a lease (task time + 10 s grace).
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> HubspokeConfig.fromMap(Map.of(HubspokeConfig.SPOKE_TIMEOUT_SECONDS, 1)));
+    assertTrue(e.getMessage().startsWith("hubspoke:spokeTimeoutSeconds is 1"), e.getMessage());
+    assertEquals(
+        2,
+        HubspokeConfig.fromMap(Map.of(HubspokeConfig.SPOKE_TIMEOUT_SECONDS, 2))
+            .getSpoke()
+            .timeoutSeconds());
+    // A scheduled run asking for more task time than the 60 s spoke gives one.
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                HubspokeConfig.fromMap(
+                    Map.of(
+                        HubspokeConfig.SCHEDULES,
+                        "[{\"name\":\"x\",\"schedule\":\"rate(1 day)\",\"request\":"
+                            + "{\"worker\":\"echo\",\"items\":[1],\"taskTimeoutSeconds\":59}}]")));
+    assertTrue(e.getMessage().contains("taskTimeoutSeconds"), e.getMessage());
+    assertTrue(e.getMessage().contains("at most 58"), e.getMessage());
+  }
 }

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hubspoke.core.api.FieldError;
 import io.hubspoke.core.api.InvalidInputException;
 import io.hubspoke.core.api.Limits;
-import io.hubspoke.core.api.RunRequestParser;
 import io.hubspoke.core.json.Json;
 import io.hubspoke.local.bench.BenchCommand;
 import io.hubspoke.local.chaos.Soak;
@@ -171,7 +170,11 @@ public final class HubspokeCli implements Callable<Integer> {
     @Option(names = "--max-attempts", description = "attempts per task, 1-10 (default 3)")
     Integer maxAttempts;
 
-    @Option(names = "--task-timeout", description = "seconds a task may run, 1-840 (default 60)")
+    @Option(
+        names = "--task-timeout",
+        description =
+            "seconds a task may run: 1-58, what the local spoke's 60 s timeout leaves once 2 s are"
+                + " kept to record the outcome (default 58)")
     Integer taskTimeout;
 
     @Option(names = "--json", description = "print only the final run record as JSON")
@@ -225,7 +228,7 @@ public final class HubspokeCli implements Callable<Integer> {
       // The hub validates the request again; checking it here first spares the user the engines'
       // start-up before a usage error.
       try {
-        new RunRequestParser(options.workers()).parse(request);
+        options.requestParser().parse(request);
       } catch (InvalidInputException e) {
         throw new UsageException(describeErrors(e.getMessage(), e.errors()));
       }

@@ -3,6 +3,9 @@ package io.hubspoke.local;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import io.hubspoke.core.api.Limits;
+import io.hubspoke.core.api.RunRequestParser;
+import io.hubspoke.core.config.SpokeLimits;
 import io.hubspoke.core.worker.WorkerRegistry;
 import io.hubspoke.local.engine.LocalEventBus;
 import io.hubspoke.local.engine.SqsEventSourcePoller;
@@ -42,6 +45,60 @@ public record LocalOptions(
     Duration dispatchVisibilityTimeoutOverride,
     int dispatchConcurrency) {
 
+  /** Rejects settings a spoke cannot run with, as the CDK config does. */
+  public LocalOptions {
+    if (batchSize < 1 || batchSize > SpokeLimits.MAX_BATCH_SIZE) {
+      throw new IllegalArgumentException(
+          "batch size is "
+              + batchSize
+              + ": a spoke works on 1 to "
+              + SpokeLimits.MAX_BATCH_SIZE
+              + " messages at once (two threads each; Lambda allows "
+              + SpokeLimits.LAMBDA_THREADS
+              + " per environment)");
+    }
+    int spoke = (int) spokeTimeout.toSeconds();
+    int grace = (int) leaseGrace.toSeconds();
+    if (spoke - SpokeLimits.commitReserveSeconds(spoke) < Limits.MIN_TASK_TIMEOUT_SECONDS) {
+      throw new IllegalArgumentException(
+          "a spoke timeout of "
+              + spoke
+              + " s leaves a task no time once "
+              + SpokeLimits.commitReserveSeconds(spoke)
+              + " s are kept to record the outcome: give the spoke at least 2 s");
+    }
+    if (SpokeLimits.maxTaskTimeoutSeconds(spoke, grace) < Limits.MIN_TASK_TIMEOUT_SECONDS) {
+      throw new IllegalArgumentException(
+          "a lease grace of "
+              + grace
+              + " s leaves a task no time: a lease (task timeout + grace) must end within SQS's"
+              + " longest delay of "
+              + SpokeLimits.MAX_DELAY_SECONDS
+              + " s; give at most "
+              + (SpokeLimits.MAX_DELAY_SECONDS - 2)
+              + " s");
+    }
+    Duration visibility = visibility(spokeTimeout, batchingWindow, visibilityTimeoutOverride);
+    if (visibility.compareTo(spokeTimeout.plus(leaseGrace)) < 0) {
+      throw new IllegalArgumentException(
+          "a visibility timeout of "
+              + visibility.toSeconds()
+              + " s ends before a lease can (spoke timeout "
+              + spoke
+              + " s + lease grace "
+              + grace
+              + " s): a message would come back while its task is still leased; give at least "
+              + spokeTimeout.plus(leaseGrace).toSeconds()
+              + " s");
+    }
+  }
+
+  /** The hub's request parser under these settings: it knows the spoke's timeout. */
+  public RunRequestParser requestParser() {
+    return new RunRequestParser(
+        workers, (int) spokeTimeout.toSeconds(), (int) leaseGrace.toSeconds());
+  }
+
   public static final String TABLE_NAME = "hubspoke-local";
   public static final String QUEUE_NAME = "hubspoke-work";
   public static final String DISPATCH_QUEUE_NAME = "hubspoke-dispatch";
@@ -56,10 +113,11 @@ public record LocalOptions(
 
   /** SQS visibility timeout, computed as the CDK stack computes it. */
   public Duration visibilityTimeout() {
-    if (visibilityTimeoutOverride != null) {
-      return visibilityTimeoutOverride;
-    }
-    return spokeTimeout.multipliedBy(6).plus(batchingWindow);
+    return visibility(spokeTimeout, batchingWindow, visibilityTimeoutOverride);
+  }
+
+  private static Duration visibility(Duration spokeTimeout, Duration window, Duration override) {
+    return override != null ? override : spokeTimeout.multipliedBy(6).plus(window);
   }
 
   /** The dispatch queue's visibility timeout: 6 × the hub's timeout, as the CDK stack sets it. */

@@ -131,6 +131,9 @@ public final class LocalRuntime implements AutoCloseable {
     env.put(
         HubspokeEnvironment.LEASE_GRACE_SECONDS, Long.toString(options.leaseGrace().toSeconds()));
     env.put(
+        HubspokeEnvironment.SPOKE_TIMEOUT_SECONDS,
+        Long.toString(options.spokeTimeout().toSeconds()));
+    env.put(
         HubspokeEnvironment.SUMMARY_LEASE_SECONDS,
         Long.toString(options.summaryLease().toSeconds()));
     env.put(
@@ -139,7 +142,7 @@ public final class LocalRuntime implements AutoCloseable {
 
     Clock clock = Clock.systemUTC();
     hub = new HubHandler(environment, functionClients(), clock, options.workers());
-    SpokeHandler spoke = new SpokeHandler(environment, functionClients(), clock, options.workers());
+    AwsClients spokeClients = functionClients();
     collector = new CollectorHandler(environment, functionClients(), clock, options.workers());
 
     bus.addRule(
@@ -170,7 +173,14 @@ public final class LocalRuntime implements AutoCloseable {
                     .interceptor(options.pollerInterceptor())
                     .logSink(options.functionLogs())
                     .build(),
-                options.spokeWrapper().apply(spoke)));
+                // One spoke handler per execution environment, as Lambda runs them; they share
+                // their clients, which are thread-safe.
+                () ->
+                    options
+                        .spokeWrapper()
+                        .apply(
+                            new SpokeHandler(
+                                environment, spokeClients, clock, options.workers()))));
 
     // The hub's second trigger: the dispatch queue, one chunk of a submitted run per message.
     dispatchers =

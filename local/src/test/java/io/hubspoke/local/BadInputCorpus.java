@@ -342,6 +342,11 @@ final class BadInputCorpus {
             "taskTimeoutSeconds"));
     c.add(
         post(
+            "taskTimeoutSeconds longer than the spoke's 60 s timeout leaves a task",
+            "{\"items\":[1],\"worker\":\"echo\",\"taskTimeoutSeconds\":59}",
+            "taskTimeoutSeconds"));
+    c.add(
+        post(
             "idempotencyKey of 129 characters",
             "{\"items\":[1],\"worker\":\"echo\",\"idempotencyKey\":\"" + "k".repeat(129) + "\"}",
             "idempotencyKey"));
@@ -664,6 +669,11 @@ final class BadInputCorpus {
         cli(
             "--task-timeout out of range",
             List.of("run", "{DIR}/ok.json", "--task-timeout", "0"),
+            "taskTimeoutSeconds"));
+    c.add(
+        cli(
+            "--task-timeout longer than the spoke's timeout leaves a task",
+            List.of("run", "{DIR}/ok.json", "--task-timeout", "59"),
             "taskTimeoutSeconds"));
     c.add(
         cli(

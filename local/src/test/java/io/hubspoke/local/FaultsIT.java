@@ -541,7 +541,7 @@ class FaultsIT {
       ApiClient client = new ApiClient(local.apiEndpoint());
       String runId =
           client
-              .postRun("{\"items\":[1,2,3],\"worker\":\"record\",\"taskTimeoutSeconds\":10}")
+              .postRun("{\"items\":[1,2,3],\"worker\":\"record\",\"taskTimeoutSeconds\":5}")
               .body()
               .get("runId")
               .asText();

@@ -6,8 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import io.hubspoke.core.aws.AwsClients;
+import io.hubspoke.core.json.Json;
 import io.hubspoke.core.model.RunIds;
 import io.hubspoke.core.model.TaskMessage;
+import io.hubspoke.core.worker.EchoWorker;
+import io.hubspoke.core.worker.SleepWorker;
+import io.hubspoke.core.worker.TaskOutcome;
+import io.hubspoke.core.worker.WorkerRegistry;
 import io.hubspoke.local.chaos.InvariantChecker;
 import io.hubspoke.local.engine.LocalLambdaContext;
 import io.hubspoke.spoke.SpokeHandler;
@@ -33,18 +38,22 @@ class SpokeBatchIT {
   static final Faults faults = new Faults();
   static AwsClients spokeClients;
   static SpokeHandler spoke;
+  static final RecordingWorker worker = new RecordingWorker();
+  static final WorkerRegistry workers =
+      new WorkerRegistry(List.of(new EchoWorker(), new SleepWorker(), worker));
 
   @BeforeAll
   static void start() {
     runtime =
         LocalRuntime.start(
             LocalOptions.builder()
+                .workers(workers)
                 .sweepInterval(Duration.ZERO)
                 .spokeWrapper(SpokeBatchIT::leavingHeldRunsToTheTest)
                 .build());
     api = new ApiClient(runtime.apiEndpoint());
     spokeClients = AwsClients.fromEnvironment(runtime.environment(), List.of(faults.sdk()));
-    spoke = new SpokeHandler(runtime.environment(), spokeClients, Clock.systemUTC());
+    spoke = new SpokeHandler(runtime.environment(), spokeClients, Clock.systemUTC(), workers);
   }
 
   @AfterAll
@@ -182,5 +191,131 @@ class SpokeBatchIT {
     var run = api.awaitFinished(runId, Duration.ofMinutes(1));
     assertEquals(10, run.get("succeeded").asInt());
     assertEquals("SUCCEEDED", run.get("status").asText());
+  }
+
+  /** Lambda's limit on threads (and processes) in one execution environment. */
+  static final int LAMBDA_THREAD_LIMIT = 1024;
+
+  @Test
+  void aBatchOfMoreMessagesThanLambdaHasThreadsRunsOnABoundedNumberOfThreads() throws Exception {
+    // The event source mapping accepts batches of up to 10,000 messages; 1,100 is enough to pass
+    // Lambda's thread limit at one thread per message.
+    int n = 1_100;
+    heldRun = RunIds.fromIdempotencyKey("more-messages-than-threads");
+    String items =
+        java.util.stream.IntStream.range(0, n)
+            .mapToObj(Integer::toString)
+            .collect(Collectors.joining(",", "[", "]"));
+    String runId =
+        api.postRun(
+                "{\"items\":"
+                    + items
+                    + ",\"worker\":\"sleep\",\"workerConfig\":{\"ms\":300},"
+                    + "\"taskTimeoutSeconds\":10,"
+                    + "\"idempotencyKey\":\"more-messages-than-threads\"}")
+            .body()
+            .get("runId")
+            .asText();
+    assertEquals(heldRun, runId);
+    List<SQSEvent.SQSMessage> records = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      records.add(message("many-" + i, new TaskMessage(runId, i).toJson()));
+    }
+    Set<Thread> before = Set.copyOf(Thread.getAllStackTraces().keySet());
+    java.util.concurrent.CompletableFuture<SQSBatchResponse> response =
+        new java.util.concurrent.CompletableFuture<>();
+    Thread invocation =
+        new Thread(
+            () -> {
+              try {
+                response.complete(invoke(records));
+              } catch (Throwable t) {
+                response.completeExceptionally(t);
+              }
+            },
+            "test-invocation");
+    invocation.start();
+    int[] peak = {0};
+    Await.until(
+        Duration.ofSeconds(60),
+        () -> {
+          peak[0] = Math.max(peak[0], spokeThreads(before));
+          return response.isDone();
+        },
+        () -> "the batch did not finish");
+    heldRun = "none";
+    System.out.printf("spoke threads at once for a batch of %d: %d%n", n, peak[0]);
+    assertTrue(
+        peak[0] <= LAMBDA_THREAD_LIMIT / 2,
+        "the spoke ran "
+            + peak[0]
+            + " threads at once for a batch of "
+            + n
+            + "; Lambda allows "
+            + LAMBDA_THREAD_LIMIT
+            + " per execution environment, the JVM's and the SDK's own included");
+    assertEquals(List.of(), response.get().getBatchItemFailures());
+    var run = api.awaitFinished(runId, Duration.ofMinutes(1));
+    assertEquals(n, run.get("succeeded").asInt());
+  }
+
+  /**
+   * Live threads the spoke's pools started since {@code before}: hubspoke's own threads, less those
+   * of the local runtime's functions (its poller's invocations, its hub and collector).
+   */
+  static int spokeThreads(Set<Thread> before) {
+    Thread[] all = new Thread[Thread.activeCount() * 2 + 64];
+    int count = Thread.enumerate(all);
+    int spoke = 0;
+    for (int i = 0; i < count; i++) {
+      String name = all[i].getName();
+      if (name.startsWith("hubspoke-")
+          && !name.startsWith("hubspoke-spoke")
+          && !name.startsWith("hubspoke-hub")
+          && !name.startsWith("hubspoke-collector")
+          && !name.startsWith("hubspoke-sweep")
+          && !before.contains(all[i])) {
+        spoke++;
+      }
+    }
+    return spoke;
+  }
+
+  @Test
+  void aResultTooLargeForTheTaskItemFailsTheTaskOnceWithTheSizeAndTheLimit() throws Exception {
+    heldRun = RunIds.fromIdempotencyKey("result-too-large");
+    String runId =
+        api.postRun(
+                "{\"items\":[1],\"worker\":\"record\",\"maxAttempts\":3,"
+                    + "\"idempotencyKey\":\"result-too-large\"}")
+            .body()
+            .get("runId")
+            .asText();
+    assertEquals(heldRun, runId);
+    // 500 KB of result: more than DynamoDB's 400 KB item, which also holds the task's item.
+    worker.behaviour = c -> TaskOutcome.success(Json.object().put("blob", "x".repeat(500 * 1024)));
+    SQSBatchResponse response;
+    try {
+      response = invoke(List.of(message("too-large", new TaskMessage(runId, 0).toJson())));
+    } finally {
+      worker.reset();
+      heldRun = "none";
+    }
+    assertEquals(
+        List.of(),
+        response.getBatchItemFailures(),
+        "the message was left to SQS, to be redelivered and, after maxReceiveCount, dead-lettered");
+    var task = api.get("/runs/" + runId + "/tasks").body().get("tasks").get(0);
+    assertEquals("FAILED", task.get("status").asText(), task.toString());
+    assertEquals("ResultTooLarge", task.get("errorType").asText(), task.toString());
+    String message = task.get("errorMessage").asText();
+    assertTrue(
+        message.contains("512,011 bytes") && message.contains("262,144 bytes"),
+        "the message gives the size and the limit: " + message);
+    assertEquals(
+        1, task.get("attempt").asInt(), "not retried: the same work gives the same result");
+    var run = api.awaitFinished(runId, Duration.ofMinutes(1));
+    assertEquals("FAILED", run.get("status").asText());
+    assertEquals(1, run.get("failed").asInt());
   }
 }

@@ -72,7 +72,10 @@ public final class FunctionProps {
     return dispatchQueue;
   }
 
-  /** The variables of {@link HubspokeEnvironment} that every function reads. */
+  /**
+   * The variables of {@link HubspokeEnvironment} that every function reads (the spoke's timeout
+   * bounds the task timeout the hub accepts).
+   */
   public Map<String, String> environment() {
     return Map.of(
         HubspokeEnvironment.TABLE_NAME, table.getTable().getTableName(),
@@ -81,7 +84,9 @@ public final class FunctionProps {
         HubspokeEnvironment.EVENT_BUS_NAME, eventBus.getBus().getEventBusName(),
         HubspokeEnvironment.DISPATCH_QUEUE_URL, dispatchQueue.getQueue().getQueueUrl(),
         HubspokeEnvironment.DISPATCH_DEAD_LETTER_QUEUE_URL,
-            dispatchQueue.getDeadLetterQueue().getQueueUrl());
+            dispatchQueue.getDeadLetterQueue().getQueueUrl(),
+        HubspokeEnvironment.SPOKE_TIMEOUT_SECONDS,
+            Integer.toString(workQueue.getSpokeTimeoutSeconds()));
   }
 
   /** A {@link JavaFunction} with these settings. */

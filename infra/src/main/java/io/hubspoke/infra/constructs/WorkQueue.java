@@ -20,9 +20,11 @@ public class WorkQueue extends Construct {
 
   private final Queue queue;
   private final Queue deadLetterQueue;
+  private final int spokeTimeoutSeconds;
 
   public WorkQueue(Construct scope, String id, Props props) {
     super(scope, id);
+    this.spokeTimeoutSeconds = props.getSpokeTimeoutSeconds();
     this.deadLetterQueue =
         Queue.Builder.create(this, "DeadLetterQueue")
             .encryption(QueueEncryption.SQS_MANAGED)
@@ -57,6 +59,11 @@ public class WorkQueue extends Construct {
 
   public Queue getDeadLetterQueue() {
     return deadLetterQueue;
+  }
+
+  /** The timeout of the spoke this queue's visibility timeout is sized for. */
+  public int getSpokeTimeoutSeconds() {
+    return spokeTimeoutSeconds;
   }
 
   /** Settings of {@link WorkQueue}. */

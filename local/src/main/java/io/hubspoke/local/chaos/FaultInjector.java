@@ -369,6 +369,9 @@ public final class FaultInjector {
       if (fires(FaultKind.DUPLICATE_DELIVERY, batch)) {
         return SqsEventSourcePoller.InvocationInterceptor.Decision.INVOKE_TWICE;
       }
+      if (fires(FaultKind.CONCURRENT_DUPLICATE_DELIVERY, batch)) {
+        return SqsEventSourcePoller.InvocationInterceptor.Decision.INVOKE_TWICE_CONCURRENTLY;
+      }
       return SqsEventSourcePoller.InvocationInterceptor.Decision.INVOKE;
     };
   }

@@ -33,7 +33,12 @@ public enum FaultKind {
   /** Worker: fails its first attempt, retryably. */
   WORKER_FLAKY,
   /** Queue: a message that can never be processed. */
-  POISON_MESSAGE;
+  POISON_MESSAGE,
+  /**
+   * Poller: the same received batch (same receipt handles) handed to two invocations at once, as
+   * when a message becomes visible again while its first receiver still works on it.
+   */
+  CONCURRENT_DUPLICATE_DELIVERY;
 
   /** Faults on event deliveries: they delay a run's summary, never a task. */
   public boolean onEvents() {

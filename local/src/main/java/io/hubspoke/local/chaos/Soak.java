@@ -107,6 +107,7 @@ public final class Soak {
     rates.put(FaultKind.WORKER_CRASH, 0.01);
     rates.put(FaultKind.WORKER_FLAKY, 0.03);
     rates.put(FaultKind.POISON_MESSAGE, 0.005);
+    rates.put(FaultKind.CONCURRENT_DUPLICATE_DELIVERY, 0.02);
     return rates;
   }
 

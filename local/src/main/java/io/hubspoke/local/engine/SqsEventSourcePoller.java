@@ -8,14 +8,18 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
@@ -25,6 +29,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
@@ -46,6 +51,11 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  * the function timeout is interrupted and its batch counts as failed; since a Java thread cannot be
  * killed, a handler that ignores the interrupt keeps its slot until it returns (on AWS the
  * execution environment would be stopped).
+ *
+ * <p>Like Lambda, it runs one invocation at a time per execution environment: given a factory, each
+ * environment is its own handler instance, created when no idle one is left (a cold start) and
+ * reused after, so whatever a handler bounds per environment (its threads) stays bounded per
+ * invocation however many run at once.
  */
 public final class SqsEventSourcePoller implements AutoCloseable {
   /** Lambda's limit on a synchronous invocation's payload. */
@@ -66,6 +76,13 @@ public final class SqsEventSourcePoller implements AutoCloseable {
       INVOKE,
       /** Invoke the handler twice with the same batch (a duplicate delivery); the second counts. */
       INVOKE_TWICE,
+      /**
+       * Hand the same received messages (same message ids, same receipt handles) to two invocations
+       * at once, as SQS does when a message becomes visible again while its first receiver still
+       * works on it. Each invocation's response is settled on its own, as each Lambda invocation's
+       * is: whichever acknowledges a message deletes it for both.
+       */
+      INVOKE_TWICE_CONCURRENTLY,
       /** The environment dies before the handler runs: nothing is deleted. */
       CRASH_BEFORE,
       /** The handler runs, then the environment dies before its response is used: no deletes. */
@@ -92,7 +109,9 @@ public final class SqsEventSourcePoller implements AutoCloseable {
 
   private final SqsClient sqs;
   private final Config config;
-  private final RequestHandler<SQSEvent, SQSBatchResponse> handler;
+  private final Supplier<RequestHandler<SQSEvent, SQSBatchResponse>> newEnvironment;
+  private final Deque<RequestHandler<SQSEvent, SQSBatchResponse>> idleEnvironments =
+      new ConcurrentLinkedDeque<>();
   private final Semaphore slots;
   private final List<Thread> pollerThreads = new ArrayList<>();
   private final ExecutorService invokers;
@@ -111,10 +130,12 @@ public final class SqsEventSourcePoller implements AutoCloseable {
   private final AtomicLong billedMillis = new AtomicLong(); // handler time, each rounded up to 1 ms
 
   private SqsEventSourcePoller(
-      SqsClient sqs, Config config, RequestHandler<SQSEvent, SQSBatchResponse> handler) {
+      SqsClient sqs,
+      Config config,
+      Supplier<RequestHandler<SQSEvent, SQSBatchResponse>> newEnvironment) {
     this.sqs = sqs;
     this.config = config;
-    this.handler = handler;
+    this.newEnvironment = newEnvironment;
     this.slots = new Semaphore(config.maximumConcurrency());
     this.invokers = Executors.newCachedThreadPool(new DaemonThreads(config.functionName()));
     this.watchdog =
@@ -129,6 +150,18 @@ public final class SqsEventSourcePoller implements AutoCloseable {
   public static SqsEventSourcePoller start(
       SqsClient sqs, Config config, RequestHandler<SQSEvent, SQSBatchResponse> handler) {
     Objects.requireNonNull(handler, "handler");
+    return start(sqs, config, () -> handler);
+  }
+
+  /**
+   * As {@link #start(SqsClient, Config, RequestHandler)}, with one handler per execution
+   * environment, each made by {@code newEnvironment} when an invocation finds none idle.
+   */
+  public static SqsEventSourcePoller start(
+      SqsClient sqs,
+      Config config,
+      Supplier<RequestHandler<SQSEvent, SQSBatchResponse>> newEnvironment) {
+    Objects.requireNonNull(newEnvironment, "newEnvironment");
     String visibility =
         sqs.getQueueAttributes(
                 b ->
@@ -144,7 +177,7 @@ public final class SqsEventSourcePoller implements AutoCloseable {
               + config.functionTimeout().toSeconds()
               + " seconds");
     }
-    SqsEventSourcePoller poller = new SqsEventSourcePoller(sqs, config, handler);
+    SqsEventSourcePoller poller = new SqsEventSourcePoller(sqs, config, newEnvironment);
     for (int i = 0; i < config.pollers(); i++) {
       Thread t = new Thread(poller::pollLoop, config.functionName() + "-poller-" + (i + 1));
       t.setDaemon(true);
@@ -359,6 +392,12 @@ public final class SqsEventSourcePoller implements AutoCloseable {
           invoke(event);
           outcome = invoke(toEvent(batch));
         }
+        case INVOKE_TWICE_CONCURRENTLY -> {
+          Future<?> twin = invokers.submit(() -> settle(batch, invoke(toEvent(batch))));
+          settle(batch, invoke(event));
+          awaitTwin(twin);
+          return;
+        }
         default -> outcome = invoke(event);
       }
       settle(batch, outcome);
@@ -368,6 +407,17 @@ public final class SqsEventSourcePoller implements AutoCloseable {
       held.addAndGet(-batch.size());
       inFlight.decrementAndGet();
       slots.release();
+    }
+  }
+
+  /** The batch stays held (and its slot taken) until both invocations settled. */
+  private void awaitTwin(Future<?> twin) {
+    try {
+      twin.get();
+    } catch (ExecutionException e) {
+      config.logSink().accept("[" + config.functionName() + "] settling failed: " + e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -399,12 +449,19 @@ public final class SqsEventSourcePoller implements AutoCloseable {
             TimeUnit.MILLISECONDS);
     SQSBatchResponse response = null;
     Throwable error = null;
+    RequestHandler<SQSEvent, SQSBatchResponse> environment = idleEnvironments.pollFirst();
     long started = System.nanoTime();
     try {
-      response = handler.handleRequest(event, context);
+      if (environment == null) {
+        environment = newEnvironment.get();
+      }
+      response = environment.handleRequest(event, context);
     } catch (Throwable t) {
       error = t;
     } finally {
+      if (environment != null) {
+        idleEnvironments.offerFirst(environment);
+      }
       // Lambda bills each invocation's duration rounded up to the millisecond.
       billedMillis.addAndGet((System.nanoTime() - started + 999_999) / 1_000_000);
       alarm.cancel(false);

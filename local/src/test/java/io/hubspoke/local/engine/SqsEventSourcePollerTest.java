@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -325,6 +327,52 @@ class SqsEventSourcePollerTest {
     assertEquals(24, poller.stats().invocations());
     assertEquals(2, peak.get(), "peak concurrency");
     assertTrue(poller.stats().peakInFlight() <= 2);
+  }
+
+  @Test
+  void eachEnvironmentRunsOneInvocationAtATimeAndIsReused() {
+    var q = queues(5);
+    String[] bodies = new String[24];
+    for (int i = 0; i < bodies.length; i++) {
+      bodies[i] = "m" + i;
+    }
+    send(q, bodies);
+    AtomicInteger environments = new AtomicInteger();
+    Set<Object> overlapped = ConcurrentHashMap.newKeySet();
+    var builder =
+        SqsEventSourcePoller.Config.builder()
+            .queue(q.queueUrl(), q.queueArn())
+            .functionTimeout(Duration.ofSeconds(1))
+            .maximumConcurrency(3)
+            .pollers(5)
+            .batchSize(1)
+            .logSink(log::add);
+    var poller =
+        SqsEventSourcePoller.start(
+            sqs,
+            builder.build(),
+            () -> {
+              environments.incrementAndGet();
+              AtomicInteger busy = new AtomicInteger();
+              return new RequestHandler<SQSEvent, SQSBatchResponse>() {
+                @Override
+                public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
+                  if (busy.incrementAndGet() > 1) {
+                    overlapped.add(this);
+                  }
+                  LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20)); // simulated work
+                  busy.decrementAndGet();
+                  return null;
+                }
+              };
+            });
+    pollers.add(poller);
+    assertTrue(poller.awaitQuiescent(WAIT));
+    assertEquals(24, poller.stats().invocations());
+    assertTrue(
+        environments.get() >= 1 && environments.get() <= 3,
+        "environments: " + environments.get() + " for a maximum concurrency of 3");
+    assertEquals(Set.of(), overlapped, "an environment ran two invocations at once");
   }
 
   @Test

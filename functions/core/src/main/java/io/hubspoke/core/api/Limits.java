@@ -21,5 +21,11 @@ public final class Limits {
 
   public static final int DEFAULT_TASK_TIMEOUT_SECONDS = 60;
 
+  /**
+   * A worker's result, as JSON. The task item holds it with the item (≤ 32 KB), the last error and
+   * its bookkeeping, all under DynamoDB's 400 KB per item; a write costs one unit per KB.
+   */
+  public static final int MAX_RESULT_BYTES = 256 * 1024;
+
   private Limits() {}
 }

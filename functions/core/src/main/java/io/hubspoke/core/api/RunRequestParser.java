@@ -2,6 +2,7 @@ package io.hubspoke.core.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.hubspoke.core.config.SpokeLimits;
 import io.hubspoke.core.json.Json;
 import io.hubspoke.core.worker.TaskWorker;
 import io.hubspoke.core.worker.WorkerRegistry;
@@ -24,9 +25,24 @@ public final class RunRequestParser {
   private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[A-Za-z0-9._:-]+");
 
   private final WorkerRegistry workers;
+  private final int maxTaskTimeoutSeconds;
+  private final String whyMaxTaskTimeout;
 
+  /** Bounds the task timeout by the API's own limit only. */
   public RunRequestParser(WorkerRegistry workers) {
     this.workers = workers;
+    this.maxTaskTimeoutSeconds = Limits.MAX_TASK_TIMEOUT_SECONDS;
+    this.whyMaxTaskTimeout = null;
+  }
+
+  /** Bounds the task timeout also by what a spoke with this timeout can give a task. */
+  public RunRequestParser(WorkerRegistry workers, int spokeTimeoutSeconds, int leaseGraceSeconds) {
+    this.workers = workers;
+    this.maxTaskTimeoutSeconds =
+        Math.min(
+            Limits.MAX_TASK_TIMEOUT_SECONDS,
+            SpokeLimits.maxTaskTimeoutSeconds(spokeTimeoutSeconds, leaseGraceSeconds));
+    this.whyMaxTaskTimeout = SpokeLimits.whyMaxTaskTimeout(spokeTimeoutSeconds, leaseGraceSeconds);
   }
 
   /** Parses the raw body of {@code POST /runs}. */
@@ -92,6 +108,7 @@ public final class RunRequestParser {
             Limits.MAX_ATTEMPTS,
             Limits.DEFAULT_MAX_ATTEMPTS,
             errors);
+    int errorsBefore = errors.size();
     int timeout =
         boundedInt(
             node.get("taskTimeoutSeconds"),
@@ -100,10 +117,32 @@ public final class RunRequestParser {
             Limits.MAX_TASK_TIMEOUT_SECONDS,
             Limits.DEFAULT_TASK_TIMEOUT_SECONDS,
             errors);
+    if (errors.size() == errorsBefore) {
+      timeout = withinTheSpoke(node.get("taskTimeoutSeconds"), timeout, errors);
+    }
     if (!errors.isEmpty()) {
       throw new InvalidInputException(errors);
     }
     return new RunRequest(items, workerName, workerConfig, idempotencyKey, maxAttempts, timeout);
+  }
+
+  /** A task must fit in one spoke invocation; the default shrinks to what the spoke gives. */
+  private int withinTheSpoke(JsonNode given, int timeout, List<FieldError> errors) {
+    if (timeout <= maxTaskTimeoutSeconds) {
+      return timeout;
+    }
+    if (given == null || given.isNull()) {
+      return maxTaskTimeoutSeconds;
+    }
+    errors.add(
+        new FieldError(
+            "taskTimeoutSeconds",
+            "is " + timeout + ", but " + whyMaxTaskTimeout,
+            "give at most "
+                + maxTaskTimeoutSeconds
+                + ", or deploy the spoke with a longer timeout (CDK context"
+                + " hubspoke:spokeTimeoutSeconds)"));
+    return timeout;
   }
 
   private static List<String> items(JsonNode items, List<FieldError> errors) {

@@ -1,5 +1,6 @@
 package io.hubspoke.core.aws;
 
+import io.hubspoke.core.config.SpokeLimits;
 import io.hubspoke.core.model.TaskMessage;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,7 +16,7 @@ import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
 /** A queue (the work queue, or the hub's dispatch queue) and its dead-letter queue. */
 public final class TaskQueue {
   public static final int MAX_BATCH = 10;
-  public static final int MAX_DELAY_SECONDS = 900;
+  public static final int MAX_DELAY_SECONDS = SpokeLimits.MAX_DELAY_SECONDS;
   static final int MAX_REASON_CHARS = 1000;
 
   private final SqsClient sqs;

@@ -33,6 +33,12 @@ public final class HubspokeEnvironment {
   /** The default of {@link #LEASE_GRACE_SECONDS}. */
   public static final int DEFAULT_LEASE_GRACE_SECONDS = 10;
 
+  /**
+   * The spoke function's timeout in seconds: the hub refuses a task timeout the spoke cannot give
+   * whole (unset: only the API's own bound).
+   */
+  public static final String SPOKE_TIMEOUT_SECONDS = "HUBSPOKE_SPOKE_TIMEOUT_SECONDS";
+
   /** Seconds a collector holds a run while summarizing it (default 360). */
   public static final String SUMMARY_LEASE_SECONDS = "HUBSPOKE_SUMMARY_LEASE_SECONDS";
 

@@ -6,6 +6,7 @@ import io.hubspoke.core.aws.Backoff;
 import io.hubspoke.core.aws.EventPublisher;
 import io.hubspoke.core.aws.TaskQueue;
 import io.hubspoke.core.config.HubspokeEnvironment;
+import io.hubspoke.core.config.SpokeLimits;
 import io.hubspoke.core.store.ChunkStore;
 import io.hubspoke.core.store.RunStore;
 import io.hubspoke.core.store.TaskStore;
@@ -14,7 +15,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionHandler;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -68,7 +73,16 @@ public final class Hubspoke {
   }
 
   public RunRequestParser requestParser() {
-    return new RunRequestParser(workers);
+    long spokeTimeout = env.number(HubspokeEnvironment.SPOKE_TIMEOUT_SECONDS, 0);
+    return spokeTimeout <= 0
+        ? new RunRequestParser(workers)
+        : new RunRequestParser(workers, (int) spokeTimeout, (int) leaseGrace().toSeconds());
+  }
+
+  private Duration leaseGrace() {
+    return Duration.ofSeconds(
+        env.number(
+            HubspokeEnvironment.LEASE_GRACE_SECONDS, SpokeLimits.DEFAULT_LEASE_GRACE_SECONDS));
   }
 
   public RunSubmissionService submission() {
@@ -116,8 +130,16 @@ public final class Hubspoke {
         completion(),
         workers,
         clock,
-        pool,
-        Duration.ofSeconds(env.number(HubspokeEnvironment.LEASE_GRACE_SECONDS, 10)));
+        // A batch never asks for more message threads (and a second batch at once on the same
+        // handler, which Lambda never does, runs what does not fit on its own thread).
+        boundedPool(
+            "hubspoke-task", SpokeLimits.MAX_BATCH_SIZE, new ThreadPoolExecutor.CallerRunsPolicy()),
+        // Full only when workers that ignored their deadline hold the threads: SpokeBusy.
+        boundedPool(
+            "hubspoke-worker",
+            SpokeLimits.MAX_WORKER_THREADS,
+            new ThreadPoolExecutor.AbortPolicy()),
+        leaseGrace());
   }
 
   public RunSummarizer summarizer() {
@@ -140,6 +162,16 @@ public final class Hubspoke {
         clock,
         Duration.ofDays(env.number(HubspokeEnvironment.SWEEP_LOOKBACK_DAYS, 14)),
         Duration.ofSeconds(env.number(HubspokeEnvironment.STALL_MARGIN_SECONDS, 60)));
+  }
+
+  /**
+   * At most {@code threads} threads (Lambda allows 1,024 per environment), started when none is
+   * idle and ended after a minute idle; a task beyond them goes to {@code whenFull}.
+   */
+  private static ExecutorService boundedPool(
+      String prefix, int threads, RejectedExecutionHandler whenFull) {
+    return new ThreadPoolExecutor(
+        0, threads, 1, TimeUnit.MINUTES, new SynchronousQueue<>(), daemonThreads(prefix), whenFull);
   }
 
   private static ThreadFactory daemonThreads(String prefix) {

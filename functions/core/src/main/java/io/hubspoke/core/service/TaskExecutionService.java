@@ -1,7 +1,9 @@
 package io.hubspoke.core.service;
 
+import io.hubspoke.core.api.Limits;
 import io.hubspoke.core.aws.CallDeadline;
 import io.hubspoke.core.aws.TaskQueue;
+import io.hubspoke.core.config.SpokeLimits;
 import io.hubspoke.core.json.Json;
 import io.hubspoke.core.model.RunSpec;
 import io.hubspoke.core.model.TaskMessage;
@@ -16,20 +18,25 @@ import io.hubspoke.core.worker.TaskContext;
 import io.hubspoke.core.worker.TaskOutcome;
 import io.hubspoke.core.worker.TaskWorker;
 import io.hubspoke.core.worker.WorkerRegistry;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -51,7 +58,7 @@ public final class TaskExecutionService {
    * Time kept back from the invocation's deadline to record the outcome: this, or a tenth of the
    * time left if that is less.
    */
-  static final Duration COMMIT_RESERVE = Duration.ofSeconds(2);
+  static final Duration COMMIT_RESERVE = Duration.ofSeconds(SpokeLimits.COMMIT_RESERVE_SECONDS);
 
   /** Time kept back from the invocation's deadline to defer a throttled message: see below. */
   static final Duration DEFER_RESERVE = Duration.ofSeconds(1);
@@ -62,6 +69,7 @@ public final class TaskExecutionService {
   private final CompletionTracker completion;
   private final WorkerRegistry workers;
   private final Clock clock;
+  private final ExecutorService messagePool;
   private final ExecutorService workerPool;
   private final Duration leaseGrace;
   private final String spokeId;
@@ -73,6 +81,7 @@ public final class TaskExecutionService {
       CompletionTracker completion,
       WorkerRegistry workers,
       Clock clock,
+      ExecutorService messagePool,
       ExecutorService workerPool,
       Duration leaseGrace) {
     this.tasks = tasks;
@@ -81,6 +90,7 @@ public final class TaskExecutionService {
     this.completion = completion;
     this.workers = workers;
     this.clock = clock;
+    this.messagePool = messagePool;
     this.workerPool = workerPool;
     this.leaseGrace = leaseGrace;
     this.spokeId = "spoke-" + UUID.randomUUID().toString().substring(0, 8);
@@ -104,23 +114,37 @@ public final class TaskExecutionService {
   }
 
   /**
-   * Processes a batch's messages in parallel, then counts the tasks they made terminal together:
-   * one counter write per run shard the batch touched instead of one per task. A message is
-   * acknowledged only once its task is counted; if counting fails, SQS redelivers it and the
+   * Processes a batch's messages in parallel, on at most {@link SpokeLimits#MAX_BATCH_SIZE} threads
+   * of {@code messagePool} that take the messages in turn (a larger batch waits in line, each
+   * message's deadline then counting from its own start), then counts the tasks they made terminal
+   * together: one counter write per run shard the batch touched instead of one per task. A message
+   * is acknowledged only once its task is counted; if counting fails, SQS redelivers it and the
    * redelivery, finding the task terminal, counts it again (counting is idempotent).
    *
    * @param invocationDeadline when the invocation will be stopped (Lambda's remaining time)
    * @return each message's outcome, in the order given
    */
   public List<MessageOutcome> processBatch(List<Message> messages, Instant invocationDeadline) {
-    List<Future<Processed>> futures = new ArrayList<>(messages.size());
-    for (Message message : messages) {
-      futures.add(workerPool.submit(() -> processOne(message, invocationDeadline)));
+    AtomicReferenceArray<Processed> results = new AtomicReferenceArray<>(messages.size());
+    AtomicInteger next = new AtomicInteger();
+    Runnable runner =
+        () -> {
+          for (int i = next.getAndIncrement(); i < messages.size(); i = next.getAndIncrement()) {
+            results.set(i, processOneOrRetry(messages.get(i), invocationDeadline));
+          }
+        };
+    int runners = Math.min(messages.size(), SpokeLimits.MAX_BATCH_SIZE);
+    List<Future<?>> futures = new ArrayList<>(runners);
+    for (int r = 0; r < runners; r++) {
+      futures.add(messagePool.submit(runner));
     }
+    awaitAll(futures);
     List<Processed> processed = new ArrayList<>(messages.size());
     Map<String, List<Integer>> toCountByRun = new LinkedHashMap<>();
     for (int i = 0; i < messages.size(); i++) {
-      Processed result = await(futures.get(i), messages.get(i).id());
+      // None if the wait was interrupted: the message is redelivered.
+      Processed result =
+          results.get(i) != null ? results.get(i) : Processed.done(MessageOutcome.RETRY);
       processed.add(result);
       if (result.terminal() != null) {
         toCountByRun.computeIfAbsent(result.spec().runId(), r -> new ArrayList<>()).add(i);
@@ -154,16 +178,25 @@ public final class TaskExecutionService {
   }
 
   /** Only an Error escapes {@link #processOne}; the message is then redelivered. */
-  private static Processed await(Future<Processed> future, String messageId) {
+  private Processed processOneOrRetry(Message message, Instant invocationDeadline) {
     try {
-      return future.get();
-    } catch (ExecutionException e) {
-      LOG.log(
-          Level.SEVERE, "message " + messageId + " failed; it will be redelivered", e.getCause());
+      return processOne(message, invocationDeadline);
+    } catch (Error e) {
+      LOG.log(Level.SEVERE, "message " + message.id() + " failed; it will be redelivered", e);
       return Processed.done(MessageOutcome.RETRY);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return Processed.done(MessageOutcome.RETRY);
+    }
+  }
+
+  private static void awaitAll(List<Future<?>> futures) {
+    for (Future<?> future : futures) {
+      try {
+        future.get();
+      } catch (ExecutionException e) {
+        LOG.log(Level.SEVERE, "a message runner failed", e.getCause());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
     }
   }
 
@@ -279,7 +312,23 @@ public final class TaskExecutionService {
       return deadLetter(
           body, "unknown task " + message.taskIndex() + " of run " + spec.runId(), messageId);
     }
-    // Leased by a live owner, who holds its own copy of the message.
+    return recheckAfterLease(message, ((ClaimResult.LeasedByOther) claim).task());
+  }
+
+  /**
+   * Another claim holds a live lease. This delivery may well be the owner's own message: SQS
+   * redelivers the same message, not a copy, so acknowledging it deletes it for the owner too, and
+   * an owner that then died would leave the task RUNNING with no message. So the task is sent again
+   * first, delayed until just after the lease ends, and only then is this delivery acknowledged. By
+   * then the owner has finished (the check finds the task terminal and only re-counts it), or died
+   * (the check takes the task over). A lease further away than SQS's longest delay gets a check at
+   * that delay, which finds the lease still live and sends the next one.
+   */
+  private Processed recheckAfterLease(TaskMessage message, TaskRecord task) {
+    long leftMillis =
+        task.leaseUntil() == null ? 0 : task.leaseUntil().toEpochMilli() - clock.millis();
+    int delay = (int) Math.min(TaskQueue.MAX_DELAY_SECONDS, Math.max(0, leftMillis) / 1000 + 1);
+    queue.sendDelayed(message, delay);
     return Processed.done(MessageOutcome.ACK);
   }
 
@@ -289,12 +338,17 @@ public final class TaskExecutionService {
     TaskOutcome outcome = invokeWorker(spec, task, deadline);
     Instant startedAt = task.startedAt();
     if (outcome instanceof TaskOutcome.Success success) {
-      CommitResult result = tasks.complete(lease, startedAt, Json.write(success.result()));
-      if (result.committed()) {
-        return Processed.count(spec, task.index(), TaskStatus.SUCCEEDED);
+      String resultJson = Json.write(success.result());
+      Optional<TaskOutcome> tooLarge = tooLargeForTheTaskItem(resultJson);
+      if (tooLarge.isEmpty()) {
+        CommitResult result = tasks.complete(lease, startedAt, resultJson);
+        if (result.committed()) {
+          return Processed.count(spec, task.index(), TaskStatus.SUCCEEDED);
+        }
+        LOG.info(() -> "lost task " + task.taskId() + " before committing its result");
+        return Processed.done(MessageOutcome.ACK);
       }
-      LOG.info(() -> "lost task " + task.taskId() + " before committing its result");
-      return Processed.done(MessageOutcome.ACK);
+      outcome = tooLarge.get();
     }
     TaskOutcome.Failure failure = (TaskOutcome.Failure) outcome;
     if (failure.retryable() && lease.attempt() < spec.maxAttempts()) {
@@ -308,6 +362,26 @@ public final class TaskExecutionService {
     return failed.committed()
         ? Processed.count(spec, task.index(), TaskStatus.FAILED)
         : Processed.done(MessageOutcome.ACK);
+  }
+
+  /**
+   * A result past the limit fails its task without a retry, since the same work gives the same
+   * result: written, it would fail DynamoDB's item limit on every redelivery, into the DLQ.
+   */
+  private static Optional<TaskOutcome> tooLargeForTheTaskItem(String resultJson) {
+    int bytes = resultJson.getBytes(StandardCharsets.UTF_8).length;
+    if (bytes <= Limits.MAX_RESULT_BYTES) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        TaskOutcome.permanent(
+            "ResultTooLarge",
+            String.format(
+                Locale.ROOT,
+                "the worker's result is %,d bytes of JSON; a result may be at most %,d bytes: store"
+                    + " large results elsewhere (e.g. S3) and return a reference",
+                bytes,
+                Limits.MAX_RESULT_BYTES)));
   }
 
   /** 1 s, 2 s, 4 s … capped at SQS's 15-minute maximum delay. */
@@ -332,7 +406,14 @@ public final class TaskExecutionService {
             spec.workerConfig(),
             deadline,
             clock);
-    Future<TaskOutcome> future = workerPool.submit(() -> worker.get().execute(context));
+    Future<TaskOutcome> future;
+    try {
+      future = workerPool.submit(() -> worker.get().execute(context));
+    } catch (RejectedExecutionException e) {
+      // Every worker thread is held, some by workers that ignored their deadline's interrupt.
+      return TaskOutcome.retryable(
+          "SpokeBusy", "every worker thread of this spoke is held by a worker still running");
+    }
     long waitMillis = Math.max(1, Duration.between(clock.instant(), deadline).toMillis());
     try {
       return future.get(waitMillis, TimeUnit.MILLISECONDS);

@@ -106,4 +106,44 @@ class RunRequestParserTest {
             .get(0)
             .field());
   }
+
+  @Test
+  void aTaskTimeoutMustFitTheSpokesTimeoutAndTheDefaultShrinksToFit() {
+    RunRequestParser withSpoke = new RunRequestParser(WorkerRegistry.builtIn(), 60, 10);
+    assertEquals(
+        58,
+        withSpoke
+            .parse("{\"items\":[1],\"worker\":\"echo\",\"taskTimeoutSeconds\":58}")
+            .taskTimeoutSeconds());
+    assertEquals(58, withSpoke.parse("{\"items\":[1],\"worker\":\"echo\"}").taskTimeoutSeconds());
+    InvalidInputException e =
+        assertThrows(
+            InvalidInputException.class,
+            () -> withSpoke.parse("{\"items\":[1],\"worker\":\"echo\",\"taskTimeoutSeconds\":59}"));
+    assertEquals(1, e.errors().size(), e.getMessage());
+    FieldError error = e.errors().get(0);
+    assertEquals("taskTimeoutSeconds", error.field());
+    assertEquals(
+        "is 59, but the spoke's 60 s timeout, less 2 s kept to record the outcome, leaves a task"
+            + " at most 58 s",
+        error.message());
+    assertTrue(error.fix().startsWith("give at most 58, or deploy the spoke"), error.fix());
+  }
+
+  @Test
+  void aTaskTimeoutMustLeaveALeaseThatADelayedMessageCanReachPast() {
+    // A 900 s spoke with 100 s of lease grace: the spoke could give 898 s, a delay only 799.
+    RunRequestParser parser = new RunRequestParser(WorkerRegistry.builtIn(), 900, 100);
+    InvalidInputException e =
+        assertThrows(
+            InvalidInputException.class,
+            () -> parser.parse("{\"items\":[1],\"worker\":\"echo\",\"taskTimeoutSeconds\":800}"));
+    assertTrue(
+        e.errors().get(0).message().contains("SQS's longest delay of 900 s"), e.getMessage());
+    assertEquals(
+        799,
+        parser
+            .parse("{\"items\":[1],\"worker\":\"echo\",\"taskTimeoutSeconds\":799}")
+            .taskTimeoutSeconds());
+  }
 }
