@@ -197,9 +197,9 @@ public final class HubspokeConfig {
     this.leaseGraceSeconds =
         integer(context, LEASE_GRACE_SECONDS, HubspokeEnvironment.DEFAULT_LEASE_GRACE_SECONDS);
     validate();
+    checkWhatASpokeCanRun();
     validateLeases();
     validateSweepSchedule();
-    checkWhatASpokeCanRun();
   }
 
   /** The defaults, as if the context were empty. */
@@ -353,19 +353,7 @@ public final class HubspokeConfig {
               + SpokeLimits.commitReserveSeconds(spokeTimeout)
               + " s are kept to record the outcome; give the spoke at least 2 s");
     }
-    if (workQueueVisibilityTimeoutSeconds() < spokeTimeout + grace) {
-      throw new IllegalArgumentException(
-          SPOKE_TIMEOUT_SECONDS
-              + " is "
-              + spokeTimeout
-              + ": the work queue's visibility timeout ("
-              + workQueueVisibilityTimeoutSeconds()
-              + " s) would end before a lease can ("
-              + spokeTimeout
-              + " s + "
-              + grace
-              + " s of lease grace), and a message come back while its task is leased");
-    }
+    // The visibility timeout against the longest lease: validateLeases.
     for (ScheduledRun run : schedules) {
       if (run.request().get("taskTimeoutSeconds") instanceof Number asked
           && asked.doubleValue() > maxTaskTimeout) {
