@@ -115,7 +115,8 @@ public final class CollectorHandler implements RequestStreamHandler {
         .put("dispatchesResumed", report.dispatchesResumed())
         .put("reconciled", report.reconciled())
         .put("tasksRecounted", report.tasksRecounted())
-        .put("messagesResent", report.messagesResent());
+        .put("messagesResent", report.messagesResent())
+        .put("tasksExamined", report.tasksExamined());
   }
 
   private static ObjectNode ignored(String reason) {

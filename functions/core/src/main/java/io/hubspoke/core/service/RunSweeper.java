@@ -3,19 +3,18 @@ package io.hubspoke.core.service;
 import io.hubspoke.core.aws.TaskQueue;
 import io.hubspoke.core.model.RunSpec;
 import io.hubspoke.core.model.RunStatus;
+import io.hubspoke.core.model.Sharding;
 import io.hubspoke.core.model.TaskMessage;
-import io.hubspoke.core.model.TaskRecord;
-import io.hubspoke.core.model.TaskStatus;
 import io.hubspoke.core.store.RunRecord;
 import io.hubspoke.core.store.RunStore;
-import io.hubspoke.core.store.ShardCount;
+import io.hubspoke.core.store.TaskDue;
 import io.hubspoke.core.store.TaskStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
+import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -29,15 +28,24 @@ import java.util.logging.Logger;
  *   <li>summarizes a run that drained but was not summarized (its {@code RunDrained} event was
  *       lost, or its collector died and the summary lease expired), and re-publishes a lost {@code
  *       RunCompleted};
- *   <li>reconciles a run that made no progress for longer than a task can take: counts terminal
- *       tasks missing from the counters, and re-sends the message of every PENDING task and of
- *       every RUNNING task whose lease expired (their messages were lost or dead-lettered).
+ *   <li>repairs tasks one by one, whatever the run's counters do: counts the terminal tasks missing
+ *       from their shard's counter, and sends again the message of every task that is overdue, i.e.
+ *       not claimed a stall margin after it became due (its message was lost or dead-lettered). A
+ *       task is due when its message becomes receivable (at creation, at the end of its retry
+ *       backoff) and, while RUNNING, when its lease ends. A task waiting out its backoff is not
+ *       due, and a stranded task in a run whose other tasks keep finishing is found all the same.
  * </ul>
  *
- * Every action is idempotent, so sweeps may overlap with the normal path and with each other.
+ * Every action is idempotent, so sweeps may overlap with the normal path and with each other. A
+ * re-send is recorded on the task first (conditional on the state read) and pushes its due time
+ * back by an interval that doubles with each re-send: a task whose message is merely waiting behind
+ * a long backlog is sent again a few times, not on every sweep.
  */
 public final class RunSweeper {
   private static final Logger LOG = Logger.getLogger(RunSweeper.class.getName());
+
+  /** The longest interval between two re-sends of one task. */
+  static final Duration MAX_RESEND_INTERVAL = Duration.ofHours(1);
 
   /** What one sweep did, for logs and tests. */
   public record Report(
@@ -46,7 +54,8 @@ public final class RunSweeper {
       int dispatchesResumed,
       int reconciled,
       int tasksRecounted,
-      int messagesResent) {}
+      int messagesResent,
+      int tasksExamined) {}
 
   private final RunStore runs;
   private final TaskStore tasks;
@@ -87,6 +96,7 @@ public final class RunSweeper {
     int reconciled = 0;
     int recounted = 0;
     int resent = 0;
+    int tasksExamined = 0;
     for (RunRecord run : runs.unfinishedSince(now.minus(lookback))) {
       examined++;
       try {
@@ -101,64 +111,94 @@ public final class RunSweeper {
           dispatcher.resume(run);
           resumed++;
         }
-        if (stalled(run, now)) {
-          int[] counts = reconcile(run.spec(), now);
+        Repair repair = repairTasks(run, clock.instant());
+        tasksExamined += repair.examined();
+        if (repair.recounted() > 0 || repair.resent() > 0 || repair.drainedShards() > 0) {
           reconciled++;
-          recounted += counts[0];
-          resent += counts[1];
+          recounted += repair.recounted();
+          resent += repair.resent();
         }
       } catch (RuntimeException e) {
         // One broken run must not stop the sweep of the others; the next sweep tries again.
         LOG.log(Level.WARNING, "sweep of run " + run.runId() + " failed", e);
       }
     }
-    return new Report(examined, summarized, resumed, reconciled, recounted, resent);
+    return new Report(examined, summarized, resumed, reconciled, recounted, resent, tasksExamined);
   }
 
-  /** No counter moved for longer than a task may take, including its lease grace. */
-  private boolean stalled(RunRecord run, Instant now) {
-    Instant lastProgress =
-        tasks.counts(run.spec()).stream()
-            .map(ShardCount::updatedAt)
-            .filter(Objects::nonNull)
-            .max(Instant::compareTo)
-            .orElse(run.spec().createdAt());
-    if (run.dispatchedAt() != null && run.dispatchedAt().isAfter(lastProgress)) {
-      lastProgress = run.dispatchedAt();
-    }
-    Duration quiet = Duration.ofSeconds(run.spec().taskTimeoutSeconds()).plus(stallMargin);
-    return lastProgress.plus(quiet).isBefore(now);
-  }
+  private record Repair(int examined, int recounted, int resent, int drainedShards) {}
 
-  private int[] reconcile(RunSpec spec, Instant now) {
-    List<TaskRecord> terminal = new ArrayList<>();
-    List<TaskMessage> resend = new ArrayList<>();
-    tasks.forEachTask(
-        spec,
-        task -> {
-          if (task.status().isTerminal()) {
-            terminal.add(task);
-          } else if (task.status() == TaskStatus.PENDING || task.leaseExpiredAt(now)) {
-            resend.add(TaskMessage.of(spec, task.index()));
-          }
-        });
-    if (!terminal.isEmpty()) {
-      completion.recordTerminals(
+  /**
+   * Reads the tasks of every shard whose counter is not full (a full shard holds only counted,
+   * terminal tasks), counts the terminal ones its counter misses, and sends again those overdue.
+   */
+  private Repair repairTasks(RunRecord run, Instant now) {
+    RunSpec spec = run.spec();
+    Sharding sharding = spec.sharding();
+    List<Set<Integer>> counted = tasks.countedPositions(spec);
+    List<Integer> fullShards = new ArrayList<>();
+    List<CompletionTracker.Terminal> uncounted = new ArrayList<>();
+    List<TaskDue> overdue = new ArrayList<>();
+    int[] examined = {0};
+    for (int shard = 0; shard < spec.shardCount(); shard++) {
+      Set<Integer> countedHere = counted.get(shard);
+      if (countedHere.size() >= sharding.shardSize(shard)) {
+        fullShards.add(shard);
+        continue;
+      }
+      tasks.forEachDue(
           spec,
-          terminal.stream()
-              .map(t -> new CompletionTracker.Terminal(t.index(), t.status()))
-              .toList());
+          shard,
+          task -> {
+            examined[0]++;
+            if (task.status().isTerminal()) {
+              // Its spoke counts it right after the batch; a task finished a margin ago is not.
+              if (!countedHere.contains(sharding.positionInShard(task.index()))
+                  && (task.finishedAt() == null
+                      || task.finishedAt().plus(stallMargin).isBefore(now))) {
+                uncounted.add(new CompletionTracker.Terminal(task.index(), task.status()));
+              }
+            } else if (task.due().plus(stallMargin).isBefore(now)) {
+              overdue.add(task);
+            }
+          });
+    }
+    // A spoke that filled a shard's counter and died before recording the shard (or the run)
+    // as drained leaves no message to redo it.
+    int drainedShards = 0;
+    if (!fullShards.isEmpty()
+        && (!run.drainedShards().containsAll(fullShards)
+            || fullShards.size() == spec.shardCount())) {
+      completion.recordDrainedShards(spec, fullShards);
+      drainedShards = fullShards.size();
+    }
+    if (!uncounted.isEmpty()) {
+      completion.recordTerminals(spec, uncounted);
+    }
+    List<TaskMessage> resend = new ArrayList<>();
+    for (TaskDue task : overdue) {
+      if (tasks.markResent(spec, task, now.plus(resendInterval(task.resends())))) {
+        resend.add(TaskMessage.of(spec, task.index()));
+      }
     }
     queue.send(resend);
-    LOG.info(
-        () ->
-            "reconciled stalled run "
-                + spec.runId()
-                + ": recounted "
-                + terminal.size()
-                + " terminal tasks, re-sent "
-                + resend.size()
-                + " messages");
-    return new int[] {terminal.size(), resend.size()};
+    if (!uncounted.isEmpty() || !resend.isEmpty()) {
+      LOG.info(
+          () ->
+              "repaired run "
+                  + spec.runId()
+                  + ": recounted "
+                  + uncounted.size()
+                  + " terminal tasks, sent "
+                  + resend.size()
+                  + " overdue tasks again");
+    }
+    return new Repair(examined[0], uncounted.size(), resend.size(), drainedShards);
+  }
+
+  /** The stall margin, doubled with each earlier re-send, at most {@link #MAX_RESEND_INTERVAL}. */
+  Duration resendInterval(int earlierResends) {
+    Duration interval = stallMargin.multipliedBy(1L << Math.min(earlierResends, 20));
+    return interval.compareTo(MAX_RESEND_INTERVAL) > 0 ? MAX_RESEND_INTERVAL : interval;
   }
 }

@@ -429,6 +429,7 @@ public final class RunStore {
         Items.instant(item, "drainedAt"),
         Items.string(item, "summary"),
         Items.instant(item, "completedAt"),
-        Items.instant(item, "completedEventAt"));
+        Items.instant(item, "completedEventAt"),
+        Items.numberSet(item, "drainedShards"));
   }
 }
