@@ -84,7 +84,7 @@ class IamTest {
     Map<String, Set<String>> expected = common(fn);
     grant(
         expected,
-        List.of(table(), runsIndex()),
+        List.of(table(), openRunsIndex()),
         "dynamodb:GetItem",
         "dynamodb:UpdateItem",
         "dynamodb:Query",
@@ -169,6 +169,10 @@ class IamTest {
 
   private Object runsIndex() {
     return synth.resolve(stack.getTable().getRunsIndexArn());
+  }
+
+  private Object openRunsIndex() {
+    return synth.resolve(stack.getTable().getOpenRunsIndexArn());
   }
 
   private Object arn(software.constructs.IConstruct construct) {

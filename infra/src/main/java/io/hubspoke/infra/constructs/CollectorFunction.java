@@ -11,7 +11,7 @@ import software.constructs.Construct;
 public class CollectorFunction extends Construct {
   public static final String HANDLER = "io.hubspoke.collector.CollectorHandler::handleRequest";
 
-  /** DynamoDB actions of the collector, on the table and its runs index. */
+  /** DynamoDB actions of the collector, on the table and its open-runs index (the sweep's). */
   public static final List<String> TABLE_ACTIONS =
       List.of("dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:BatchGetItem");
 
@@ -31,7 +31,7 @@ public class CollectorFunction extends Construct {
     FunctionProps.allow(
         function.getRole(),
         TABLE_ACTIONS,
-        List.of(props.getTable().getTable().getTableArn(), props.getTable().getRunsIndexArn()));
+        List.of(props.getTable().getTable().getTableArn(), props.getTable().getOpenRunsIndexArn()));
     FunctionProps.allow(
         function.getRole(),
         List.of("sqs:SendMessage"),

@@ -14,7 +14,8 @@ import software.constructs.Construct;
 
 /**
  * The single DynamoDB table of runs and tasks: on-demand, point-in-time recovery, TTL on {@link
- * TableSchema#TTL_ATTRIBUTE}, and the {@link TableSchema#RUNS_INDEX} index, all named by the core.
+ * TableSchema#TTL_ATTRIBUTE}, the {@link TableSchema#RUNS_INDEX} index and the sparse {@link
+ * TableSchema#OPEN_RUNS_INDEX} index, all named by the core.
  */
 public class HubspokeTable extends Construct {
   private final Table table;
@@ -39,6 +40,13 @@ public class HubspokeTable extends Construct {
             .sortKey(attribute(TableSchema.RUNS_INDEX_SORT_KEY))
             .projectionType(ProjectionType.ALL)
             .build());
+    table.addGlobalSecondaryIndex(
+        GlobalSecondaryIndexProps.builder()
+            .indexName(TableSchema.OPEN_RUNS_INDEX)
+            .partitionKey(attribute(TableSchema.OPEN_RUNS_INDEX_PARTITION_KEY))
+            .sortKey(attribute(TableSchema.OPEN_RUNS_INDEX_SORT_KEY))
+            .projectionType(ProjectionType.KEYS_ONLY)
+            .build());
   }
 
   private static Attribute attribute(String name) {
@@ -52,6 +60,11 @@ public class HubspokeTable extends Construct {
   /** ARN of the {@link TableSchema#RUNS_INDEX} index, for least-privilege grants. */
   public String getRunsIndexArn() {
     return table.getTableArn() + "/index/" + TableSchema.RUNS_INDEX;
+  }
+
+  /** ARN of the {@link TableSchema#OPEN_RUNS_INDEX} index (the sweep's), for least privilege. */
+  public String getOpenRunsIndexArn() {
+    return table.getTableArn() + "/index/" + TableSchema.OPEN_RUNS_INDEX;
   }
 
   /** Settings of {@link HubspokeTable}. */

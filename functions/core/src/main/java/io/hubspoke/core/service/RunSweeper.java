@@ -14,12 +14,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The periodic safety net behind the event-driven path. For each unfinished run it:
+ * The periodic safety net behind the event-driven path. It reads the open runs only (a sparse
+ * index: its work grows with the runs in progress, not with history), within its invocation's time,
+ * and for each it:
  *
  * <ul>
  *   <li>resumes a dispatch that made no progress for the stall margin, from the run's durable
@@ -47,7 +50,19 @@ public final class RunSweeper {
   /** The longest interval between two re-sends of one task. */
   static final Duration MAX_RESEND_INTERVAL = Duration.ofHours(1);
 
-  /** What one sweep did, for logs and tests. */
+  /**
+   * The longest a sweep keeps back from its invocation's end (a quarter of the time, if less): it
+   * starts no new run after that, since one run's repair or summary may take a while.
+   */
+  static final Duration MAX_RESERVE = Duration.ofSeconds(60);
+
+  /**
+   * What one sweep did, for logs and tests.
+   *
+   * @param openRuns runs in the open-runs index
+   * @param runsLeft open runs this sweep had no time for: the next sweep starts with them
+   * @param tasksExamined task items read (shards whose counter is full are not read)
+   */
   public record Report(
       int runsExamined,
       int summarized,
@@ -55,6 +70,8 @@ public final class RunSweeper {
       int reconciled,
       int tasksRecounted,
       int messagesResent,
+      int openRuns,
+      int runsLeft,
       int tasksExamined) {}
 
   private final RunStore runs;
@@ -64,7 +81,6 @@ public final class RunSweeper {
   private final RunSummarizer summarizer;
   private final RunDispatcher dispatcher;
   private final Clock clock;
-  private final Duration lookback;
   private final Duration stallMargin;
 
   public RunSweeper(
@@ -75,7 +91,6 @@ public final class RunSweeper {
       RunSummarizer summarizer,
       RunDispatcher dispatcher,
       Clock clock,
-      Duration lookback,
       Duration stallMargin) {
     this.runs = runs;
     this.tasks = tasks;
@@ -84,46 +99,104 @@ public final class RunSweeper {
     this.summarizer = summarizer;
     this.dispatcher = dispatcher;
     this.clock = clock;
-    this.lookback = lookback;
     this.stallMargin = stallMargin;
   }
 
-  public Report sweep() {
-    Instant now = clock.instant();
-    int examined = 0;
-    int summarized = 0;
-    int resumed = 0;
-    int reconciled = 0;
-    int recounted = 0;
-    int resent = 0;
-    int tasksExamined = 0;
-    for (RunRecord run : runs.unfinishedSince(now.minus(lookback))) {
-      examined++;
-      try {
-        if (run.status().isTerminal() || run.drainedAt() != null) {
-          if (summarizer.summarize(run.runId()) == RunSummarizer.Outcome.SUMMARIZED) {
-            summarized++;
-          }
-          continue;
-        }
-        if (run.status() == RunStatus.DISPATCHING
-            && run.dispatchProgressAt().plus(stallMargin).isBefore(now)) {
-          dispatcher.resume(run);
-          resumed++;
-        }
-        Repair repair = repairTasks(run, clock.instant());
-        tasksExamined += repair.examined();
-        if (repair.recounted() > 0 || repair.resent() > 0 || repair.drainedShards() > 0) {
-          reconciled++;
-          recounted += repair.recounted();
-          resent += repair.resent();
-        }
-      } catch (RuntimeException e) {
-        // One broken run must not stop the sweep of the others; the next sweep tries again.
-        LOG.log(Level.WARNING, "sweep of run " + run.runId() + " failed", e);
+  /**
+   * Sweeps the open runs, newest first, starting after the run where the last sweep stopped (then
+   * round to the newest), so that every open run is reached even when one sweep cannot do them all.
+   * It starts no run once its deadline has passed, except the first, so each sweep makes progress.
+   *
+   * @param timeLeft how long this invocation may still run (Lambda's remaining time)
+   */
+  public Report sweep(Duration timeLeft) {
+    Instant started = clock.instant();
+    Duration reserve = timeLeft.dividedBy(4);
+    Instant deadline =
+        started.plus(timeLeft).minus(reserve.compareTo(MAX_RESERVE) < 0 ? reserve : MAX_RESERVE);
+    List<RunStore.OpenRun> open = runs.openRuns();
+    Optional<String> cursor = runs.sweepCursor();
+    int first = 0;
+    if (cursor.isPresent()) {
+      // Newest first: the next run after the cursor is the first one older than it.
+      while (first < open.size() && open.get(first).sortKey().compareTo(cursor.get()) >= 0) {
+        first++;
+      }
+      if (first == open.size()) {
+        first = 0;
       }
     }
-    return new Report(examined, summarized, resumed, reconciled, recounted, resent, tasksExamined);
+    Tally tally = new Tally();
+    int examined = 0;
+    String last = null;
+    for (; examined < open.size(); examined++) {
+      if (examined > 0 && !clock.instant().isBefore(deadline)) {
+        break;
+      }
+      RunStore.OpenRun run = open.get((first + examined) % open.size());
+      sweep(run.runId(), tally);
+      last = run.sortKey();
+    }
+    int left = open.size() - examined;
+    Optional<String> stoppedAfter = left > 0 ? Optional.of(last) : Optional.empty();
+    if (!stoppedAfter.equals(cursor)) {
+      runs.saveSweepCursor(stoppedAfter);
+    }
+    if (left > 0) {
+      LOG.info(() -> "sweep out of time: " + left + " open runs left for the next sweep");
+    }
+    return new Report(
+        examined,
+        tally.summarized,
+        tally.resumed,
+        tally.reconciled,
+        tally.recounted,
+        tally.resent,
+        open.size(),
+        left,
+        tally.tasksExamined);
+  }
+
+  private static final class Tally {
+    int summarized;
+    int resumed;
+    int reconciled;
+    int recounted;
+    int resent;
+    int tasksExamined;
+  }
+
+  private void sweep(String runId, Tally tally) {
+    Instant now = clock.instant();
+    try {
+      // The index holds keys only: the run is read afresh, as it is when its turn comes.
+      Optional<RunRecord> found = runs.get(runId);
+      if (found.isEmpty() || found.get().completedEventAt() != null) {
+        return; // expired (TTL deletes it, and its index entry, later), or just finished
+      }
+      RunRecord run = found.get();
+      if (run.status().isTerminal() || run.drainedAt() != null) {
+        if (summarizer.summarize(run.runId()) == RunSummarizer.Outcome.SUMMARIZED) {
+          tally.summarized++;
+        }
+        return;
+      }
+      if (run.status() == RunStatus.DISPATCHING
+          && run.dispatchProgressAt().plus(stallMargin).isBefore(now)) {
+        dispatcher.resume(run);
+        tally.resumed++;
+      }
+      Repair repair = repairTasks(run, now);
+      tally.tasksExamined += repair.examined();
+      if (repair.recounted() > 0 || repair.resent() > 0 || repair.drainedShards() > 0) {
+        tally.reconciled++;
+        tally.recounted += repair.recounted();
+        tally.resent += repair.resent();
+      }
+    } catch (RuntimeException e) {
+      // One broken run must not stop the sweep of the others; the next sweep tries again.
+      LOG.log(Level.WARNING, "sweep of run " + runId + " failed", e);
+    }
   }
 
   private record Repair(int examined, int recounted, int resent, int drainedShards) {}
