@@ -89,7 +89,11 @@ class IamTest {
         "dynamodb:UpdateItem",
         "dynamodb:Query",
         "dynamodb:BatchGetItem");
-    grant(expected, List.of(arn(stack.getWorkQueue().getQueue())), "sqs:SendMessage");
+    grant(
+        expected,
+        List.of(arn(stack.getWorkQueue().getQueue())),
+        "sqs:SendMessage",
+        "sqs:GetQueueAttributes");
     grant(expected, List.of(arn(stack.getEventBus().getBus())), "events:PutEvents");
     grant(
         expected,

@@ -160,6 +160,13 @@ class SweepHistoryIT {
   @Test
   void theSweepReadsOnlyTheOpenRuns() throws Exception {
     JsonNode full = sweep(Duration.ofMinutes(5));
+    System.out.println(
+        "sweep among "
+            + (FINISHED + OPEN)
+            + " runs: "
+            + reads.indexItems.get()
+            + " index items read; "
+            + full);
     assertTrue(
         reads.indexItems.get() <= OPEN,
         "the sweep read "

@@ -313,6 +313,7 @@ class SweepIT {
     assertEquals("SUCCEEDED", waiting.get("status").asText(), waiting.toString());
     api.awaitFinished(busyRun, Duration.ofMinutes(2));
     int most = resent.values().stream().mapToInt(AtomicInteger::get).max().orElse(0);
+    System.out.println("behind a backlog for 12 sweeps, re-sends per task: " + resent);
     assertTrue(
         most <= 3,
         "a task that waited behind a backlog for 12 sweeps was sent again "

@@ -38,6 +38,11 @@ public class CollectorFunction extends Construct {
         List.of(
             props.getWorkQueue().getQueue().getQueueArn(),
             props.getDispatchQueue().getQueue().getQueueArn()));
+    // The sweep reads the work queue's backlog before it sends a task again.
+    FunctionProps.allow(
+        function.getRole(),
+        List.of("sqs:GetQueueAttributes"),
+        List.of(props.getWorkQueue().getQueue().getQueueArn()));
     FunctionProps.allow(
         function.getRole(),
         List.of("events:PutEvents"),

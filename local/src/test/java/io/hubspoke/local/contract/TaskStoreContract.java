@@ -303,7 +303,8 @@ abstract class TaskStoreContract {
   void aTaskIsDueWhenItsMessageIsReceivableAndTheSweepMarksOnlyWhatItRead() {
     Instant created = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
     Sharding sharding = oneTask();
-    assertEquals(new TaskDue(0, TaskStatus.PENDING, 0, created, null, 0, null), due(sharding));
+    assertEquals(
+        new TaskDue(0, TaskStatus.PENDING, 0, created, null, 0, null, null), due(sharding));
     assertEquals(created, due(sharding).due());
 
     Lease lease = ((ClaimResult.Claimed) claim(sharding, "owner", 3)).lease();
@@ -316,14 +317,16 @@ abstract class TaskStoreContract {
     assertEquals(TaskStatus.PENDING, backoff.status());
     assertEquals(released.plusSeconds(8), backoff.due(), "due when its delayed message is");
 
-    Instant later = released.plusSeconds(20);
-    assertTrue(store.markResent(spec(sharding), backoff, later));
-    assertEquals(later, due(sharding).due());
+    clock.advance(Duration.ofSeconds(20));
+    Instant resent = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+    assertTrue(store.markResent(spec(sharding), backoff));
+    assertEquals(released.plusSeconds(8), due(sharding).due(), "still due when it was");
+    assertEquals(resent, due(sharding).resentAt());
     assertEquals(1, due(sharding).resends());
     assertEquals(backoff.version(), due(sharding).version(), "an owner's version is left alone");
 
     claim(sharding, "next", 3);
-    assertFalse(store.markResent(spec(sharding), backoff, later), "the task moved on");
+    assertFalse(store.markResent(spec(sharding), backoff), "the task moved on");
 
     assertEquals(List.of(Set.of()), store.countedPositions(spec(sharding)));
     store.countTerminal(spec(sharding), 0, TaskStatus.FAILED);

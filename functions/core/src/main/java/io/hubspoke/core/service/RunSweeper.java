@@ -40,15 +40,16 @@ import java.util.logging.Logger;
  * </ul>
  *
  * Every action is idempotent, so sweeps may overlap with the normal path and with each other. A
- * re-send is recorded on the task first (conditional on the state read) and pushes its due time
- * back by an interval that doubles with each re-send: a task whose message is merely waiting behind
- * a long backlog is sent again a few times, not on every sweep.
+ * re-send is recorded on the task first (conditional on the state read). While the work queue has a
+ * backlog, an overdue task's message may just be waiting in it: the task is sent again after a wait
+ * that doubles with each re-send, so a few times, not on every sweep. With no backlog, nothing can
+ * hide its message, and it is sent again one stall margin after the last time.
  */
 public final class RunSweeper {
   private static final Logger LOG = Logger.getLogger(RunSweeper.class.getName());
 
-  /** The longest interval between two re-sends of one task. */
-  static final Duration MAX_RESEND_INTERVAL = Duration.ofHours(1);
+  /** The longest interval between two re-sends of one task while the queue has a backlog. */
+  static final Duration MAX_RESEND_INTERVAL = Duration.ofMinutes(15);
 
   /**
    * The longest a sweep keeps back from its invocation's end (a quarter of the time, if less): it
@@ -127,6 +128,7 @@ public final class RunSweeper {
       }
     }
     Tally tally = new Tally();
+    tally.queueIdle = queueIdle();
     int examined = 0;
     String last = null;
     for (; examined < open.size(); examined++) {
@@ -158,6 +160,7 @@ public final class RunSweeper {
   }
 
   private static final class Tally {
+    boolean queueIdle;
     int summarized;
     int resumed;
     int reconciled;
@@ -186,7 +189,7 @@ public final class RunSweeper {
         dispatcher.resume(run);
         tally.resumed++;
       }
-      Repair repair = repairTasks(run, now);
+      Repair repair = repairTasks(run, now, tally.queueIdle);
       tally.tasksExamined += repair.examined();
       if (repair.recounted() > 0 || repair.resent() > 0 || repair.drainedShards() > 0) {
         tally.reconciled++;
@@ -205,7 +208,7 @@ public final class RunSweeper {
    * Reads the tasks of every shard whose counter is not full (a full shard holds only counted,
    * terminal tasks), counts the terminal ones its counter misses, and sends again those overdue.
    */
-  private Repair repairTasks(RunRecord run, Instant now) {
+  private Repair repairTasks(RunRecord run, Instant now, boolean queueIdle) {
     RunSpec spec = run.spec();
     Sharding sharding = spec.sharding();
     List<Set<Integer>> counted = tasks.countedPositions(spec);
@@ -231,7 +234,11 @@ public final class RunSweeper {
                       || task.finishedAt().plus(stallMargin).isBefore(now))) {
                 uncounted.add(new CompletionTracker.Terminal(task.index(), task.status()));
               }
-            } else if (task.due().plus(stallMargin).isBefore(now)) {
+            } else if (task.due().plus(stallMargin).isBefore(now)
+                && (task.resentAt() == null
+                    || task.resentAt()
+                        .plus(resendSpacing(task.resends(), queueIdle))
+                        .isBefore(now))) {
               overdue.add(task);
             }
           });
@@ -250,7 +257,7 @@ public final class RunSweeper {
     }
     List<TaskMessage> resend = new ArrayList<>();
     for (TaskDue task : overdue) {
-      if (tasks.markResent(spec, task, now.plus(resendInterval(task.resends())))) {
+      if (tasks.markResent(spec, task)) {
         resend.add(TaskMessage.of(spec, task.index()));
       }
     }
@@ -269,9 +276,27 @@ public final class RunSweeper {
     return new Repair(examined[0], uncounted.size(), resend.size(), drainedShards);
   }
 
-  /** The stall margin, doubled with each earlier re-send, at most {@link #MAX_RESEND_INTERVAL}. */
-  Duration resendInterval(int earlierResends) {
-    Duration interval = stallMargin.multipliedBy(1L << Math.min(earlierResends, 20));
-    return interval.compareTo(MAX_RESEND_INTERVAL) > 0 ? MAX_RESEND_INTERVAL : interval;
+  /**
+   * How long after its last re-send an overdue task is sent again. With no message waiting in the
+   * queue, nothing can be hiding its message: one stall margin. Behind a backlog its message may
+   * just be waiting, so the wait doubles with each re-send (at most {@link #MAX_RESEND_INTERVAL}):
+   * a few duplicates, which the claim drops, rather than one per sweep.
+   */
+  Duration resendSpacing(int resends, boolean queueIdle) {
+    if (queueIdle) {
+      return stallMargin;
+    }
+    Duration spacing = stallMargin.multipliedBy(1L << Math.min(resends, 20));
+    return spacing.compareTo(MAX_RESEND_INTERVAL) > 0 ? MAX_RESEND_INTERVAL : spacing;
+  }
+
+  /** Whether the work queue holds no message waiting to be received; if unknown, it is not. */
+  private boolean queueIdle() {
+    try {
+      return queue.waitingMessages() == 0;
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "could not read the work queue's backlog", e);
+      return false;
+    }
   }
 }

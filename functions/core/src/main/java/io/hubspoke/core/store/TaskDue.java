@@ -7,10 +7,11 @@ import java.time.Instant;
  * A task as the sweep reads it: its state, and when its message should have been received, without
  * its item or result.
  *
- * @param dueAt when the task's message becomes receivable: its creation, the end of its retry
- *     backoff, or the sweep's own re-send (null for a terminal task)
+ * @param dueAt when the task's message becomes receivable: its creation, or the end of its retry
+ *     backoff
  * @param leaseUntil the lease of a RUNNING task, after which its message comes back
  * @param resends how many times the sweep has sent its message again
+ * @param resentAt when the sweep last sent it again (null: never)
  * @param finishedAt when a terminal task became terminal
  */
 public record TaskDue(
@@ -20,6 +21,7 @@ public record TaskDue(
     Instant dueAt,
     Instant leaseUntil,
     int resends,
+    Instant resentAt,
     Instant finishedAt) {
 
   /**

@@ -55,12 +55,15 @@ public final class TaskStore {
   public static final int MAX_BATCH_WRITE = 25;
 
   /**
-   * When a task's message becomes receivable: set at creation, at release (after the retry delay)
-   * and when the sweep sends it again. The sweep re-sends a task only once it is overdue.
+   * When a task's message becomes receivable: set at creation and at release (after the retry
+   * delay). The sweep re-sends a task only once it is overdue.
    */
   static final String DUE_AT = "dueAt";
 
+  /** How many times, and when last, the sweep sent a task's message again. */
   static final String RESENDS = "resends";
+
+  static final String RESENT_AT = "resentAt";
   static final int MAX_BATCH_GET = 100;
   static final int MAX_ERROR_CHARS = 2000;
 
@@ -553,9 +556,7 @@ public final class TaskStore {
                       .keyConditionExpression("#pk = :pk AND begins_with(#sk, :prefix)")
                       .projectionExpression(
                           "idx, #st, version, leaseUntil, createdAt, finishedAt, "
-                              + DUE_AT
-                              + ", "
-                              + RESENDS)
+                              + String.join(", ", DUE_AT, RESENDS, RESENT_AT))
                       .expressionAttributeNames(Map.of("#pk", PK, "#sk", SK, "#st", "status"))
                       .expressionAttributeValues(
                           Map.of(
@@ -571,6 +572,7 @@ public final class TaskStore {
                 due != null ? due : Items.instant(item, "createdAt"),
                 Items.instant(item, "leaseUntil"),
                 Items.integer(item, RESENDS, 0),
+                Items.instant(item, RESENT_AT),
                 Items.instant(item, "finishedAt")));
       }
       start =
@@ -581,13 +583,13 @@ public final class TaskStore {
   }
 
   /**
-   * Records that the sweep sends a task's message again, if the task is still as it read it: due
-   * again at {@code dueAgainAt}, one more re-send. The version is left alone, so a live owner's
-   * writes stay valid; a task that moved on (claimed, released, finished) is left to its new state.
+   * Records that the sweep sends a task's message again now, if the task is still as it read it.
+   * The version is left alone, so a live owner's writes stay valid; a task that moved on (claimed,
+   * released, finished) is left to its new state.
    *
    * @return true if recorded: the caller sends the message
    */
-  public boolean markResent(RunSpec spec, TaskDue observed, Instant dueAgainAt) {
+  public boolean markResent(RunSpec spec, TaskDue observed) {
     try {
       dynamoDb.updateItem(
           b ->
@@ -596,13 +598,13 @@ public final class TaskStore {
                       key(
                           shardPk(spec, spec.sharding().shardOf(observed.index())),
                           taskSk(observed.index())))
-                  .updateExpression("SET #due = :due ADD #resends :one")
+                  .updateExpression("SET #at = :now ADD #resends :one")
                   .conditionExpression("#st = :st AND version = :v")
                   .expressionAttributeNames(
-                      Map.of("#st", "status", "#due", DUE_AT, "#resends", RESENDS))
+                      Map.of("#st", "status", "#at", RESENT_AT, "#resends", RESENDS))
                   .expressionAttributeValues(
                       Map.of(
-                          ":due", millis(dueAgainAt),
+                          ":now", millis(clock.instant()),
                           ":one", n(1),
                           ":st", s(observed.status().name()),
                           ":v", n(observed.version()))));
