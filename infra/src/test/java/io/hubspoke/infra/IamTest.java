@@ -99,16 +99,17 @@ class IamTest {
     Map<String, Set<String>> expected = common(fn);
     grant(
         expected,
-        List.of(table(), runsIndex()),
+        List.of(table(), openRunsIndex()),
         "dynamodb:GetItem",
         "dynamodb:UpdateItem",
         "dynamodb:Query",
         "dynamodb:BatchGetItem");
-    // The sweep re-sends tasks and resumes stalled dispatches.
+    // The sweep re-sends tasks, resumes stalled dispatches, and reads the work queue's backlog.
     grant(
         expected,
         List.of(arn(stack.getWorkQueue().getQueue()), arn(stack.getDispatchQueue().getQueue())),
         "sqs:SendMessage");
+    grant(expected, List.of(arn(stack.getWorkQueue().getQueue())), "sqs:GetQueueAttributes");
     grant(expected, List.of(arn(stack.getEventBus().getBus())), "events:PutEvents");
     grant(
         expected,
@@ -188,6 +189,10 @@ class IamTest {
 
   private Object runsIndex() {
     return synth.resolve(stack.getTable().getRunsIndexArn());
+  }
+
+  private Object openRunsIndex() {
+    return synth.resolve(stack.getTable().getOpenRunsIndexArn());
   }
 
   private Object arn(software.constructs.IConstruct construct) {

@@ -43,6 +43,11 @@ class TableTest {
                                 "AttributeName",
                                 TableSchema.RUNS_INDEX_SORT_KEY,
                                 "AttributeType",
+                                "S"),
+                            Map.of(
+                                "AttributeName",
+                                TableSchema.OPEN_RUNS_INDEX_PARTITION_KEY,
+                                "AttributeType",
                                 "S"))),
                 "GlobalSecondaryIndexes",
                     List.of(
@@ -60,7 +65,32 @@ class TableTest {
                                         TableSchema.RUNS_INDEX_SORT_KEY,
                                         "KeyType",
                                         "RANGE")),
-                            "Projection", Map.of("ProjectionType", "ALL")))));
+                            "Projection", Map.of("ProjectionType", "ALL")),
+                        OPEN_RUNS_INDEX)));
+  }
+
+  /** The sweep's sparse index: only open runs carry its partition key; keys only. */
+  private static final Map<String, Object> OPEN_RUNS_INDEX =
+      Map.of(
+          "IndexName", TableSchema.OPEN_RUNS_INDEX,
+          "KeySchema",
+              List.of(
+                  Map.of(
+                      "AttributeName",
+                      TableSchema.OPEN_RUNS_INDEX_PARTITION_KEY,
+                      "KeyType",
+                      "HASH"),
+                  Map.of(
+                      "AttributeName", TableSchema.OPEN_RUNS_INDEX_SORT_KEY, "KeyType", "RANGE")),
+          "Projection", Map.of("ProjectionType", "KEYS_ONLY"));
+
+  @Test
+  void theSweepsOpenRunsIndexIsSparseAndKeysOnly() {
+    synth
+        .template()
+        .hasResourceProperties(
+            "AWS::DynamoDB::Table",
+            Map.of("GlobalSecondaryIndexes", Match.arrayWith(List.of(OPEN_RUNS_INDEX))));
   }
 
   @Test

@@ -292,6 +292,14 @@ public final class LocalRuntime implements AutoCloseable {
    * schedule does.
    */
   public String sweep() throws IOException {
+    return sweep(options.collectorTimeout());
+  }
+
+  /**
+   * The sweep, in a collector invocation that has {@code timeout} to run (its Lambda context's
+   * remaining time), e.g. to see it stop early and leave the rest to the next sweep.
+   */
+  public String sweep(Duration timeout) throws IOException {
     ObjectNode event = Json.object();
     event.put("version", "0");
     event.put("id", UUID.randomUUID().toString());
@@ -302,7 +310,7 @@ public final class LocalRuntime implements AutoCloseable {
     event.put("region", REGION);
     event.putArray("resources").add("arn:aws:events:us-east-1:000000000000:rule/hubspoke-sweep");
     event.putObject("detail");
-    return invoke(collector, "hubspoke-collector", options.collectorTimeout(), Json.write(event));
+    return invoke(collector, "hubspoke-collector", timeout, Json.write(event));
   }
 
   private void sweepQuietly() {

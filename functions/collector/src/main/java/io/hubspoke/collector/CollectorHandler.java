@@ -19,6 +19,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.logging.Logger;
 
 /**
@@ -67,11 +68,19 @@ public final class CollectorHandler implements RequestStreamHandler {
   @Override
   public void handleRequest(InputStream input, OutputStream output, Context context)
       throws IOException {
-    ObjectNode response = handle(input);
+    ObjectNode response = handle(input, Duration.ofMillis(context.getRemainingTimeInMillis()));
     output.write(Json.write(response).getBytes(StandardCharsets.UTF_8));
   }
 
+  /** As invoked with Lambda's longest timeout. */
   ObjectNode handle(InputStream input) throws IOException {
+    return handle(input, Duration.ofMinutes(15));
+  }
+
+  /**
+   * @param timeLeft the invocation's remaining time: the sweep starts no new run near its end
+   */
+  ObjectNode handle(InputStream input, Duration timeLeft) throws IOException {
     JsonNode event;
     try {
       event = Json.parse(input);
@@ -80,7 +89,7 @@ public final class CollectorHandler implements RequestStreamHandler {
     }
     String detailType = event == null ? "" : event.path("detail-type").asText("");
     if (detailType.equals(SCHEDULED_EVENT)) {
-      return sweep(event.path("source").asText(""));
+      return sweep(event.path("source").asText(""), timeLeft);
     }
     if (!detailType.equals(EventRules.RUN_DRAINED)) {
       return ignored(
@@ -101,12 +110,12 @@ public final class CollectorHandler implements RequestStreamHandler {
   }
 
   /** The periodic sweep, invoked by the stack's schedule rule on the default bus. */
-  private ObjectNode sweep(String source) {
+  private ObjectNode sweep(String source, Duration timeLeft) {
     if (!source.equals(SCHEDULE_SOURCE)) {
       return ignored(
           "a " + SCHEDULED_EVENT + " must come from " + SCHEDULE_SOURCE + ", not '" + source + "'");
     }
-    RunSweeper.Report report = sweeper.sweep();
+    RunSweeper.Report report = sweeper.sweep(timeLeft);
     LOG.info(() -> "sweep: " + report);
     return Json.object()
         .put("outcome", "SWEPT")
@@ -115,7 +124,10 @@ public final class CollectorHandler implements RequestStreamHandler {
         .put("dispatchesResumed", report.dispatchesResumed())
         .put("reconciled", report.reconciled())
         .put("tasksRecounted", report.tasksRecounted())
-        .put("messagesResent", report.messagesResent());
+        .put("messagesResent", report.messagesResent())
+        .put("openRuns", report.openRuns())
+        .put("runsLeft", report.runsLeft())
+        .put("tasksExamined", report.tasksExamined());
   }
 
   private static ObjectNode ignored(String reason) {

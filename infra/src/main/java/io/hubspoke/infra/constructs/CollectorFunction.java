@@ -11,7 +11,7 @@ import software.constructs.Construct;
 public class CollectorFunction extends Construct {
   public static final String HANDLER = "io.hubspoke.collector.CollectorHandler::handleRequest";
 
-  /** DynamoDB actions of the collector, on the table and its runs index. */
+  /** DynamoDB actions of the collector, on the table and its open-runs index (the sweep's). */
   public static final List<String> TABLE_ACTIONS =
       List.of("dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:BatchGetItem");
 
@@ -31,13 +31,18 @@ public class CollectorFunction extends Construct {
     FunctionProps.allow(
         function.getRole(),
         TABLE_ACTIONS,
-        List.of(props.getTable().getTable().getTableArn(), props.getTable().getRunsIndexArn()));
+        List.of(props.getTable().getTable().getTableArn(), props.getTable().getOpenRunsIndexArn()));
     FunctionProps.allow(
         function.getRole(),
         List.of("sqs:SendMessage"),
         List.of(
             props.getWorkQueue().getQueue().getQueueArn(),
             props.getDispatchQueue().getQueue().getQueueArn()));
+    // The sweep reads the work queue's backlog before it sends a task again.
+    FunctionProps.allow(
+        function.getRole(),
+        List.of("sqs:GetQueueAttributes"),
+        List.of(props.getWorkQueue().getQueue().getQueueArn()));
     FunctionProps.allow(
         function.getRole(),
         List.of("events:PutEvents"),

@@ -16,7 +16,8 @@ import software.constructs.Construct;
 
 /**
  * The single DynamoDB table of runs and tasks: on-demand, point-in-time recovery, TTL on {@link
- * TableSchema#TTL_ATTRIBUTE}, and the {@link TableSchema#RUNS_INDEX} index, all named by the core.
+ * TableSchema#TTL_ATTRIBUTE}, the {@link TableSchema#RUNS_INDEX} index and the sparse {@link
+ * TableSchema#OPEN_RUNS_INDEX} index, all named by the core.
  */
 public class HubspokeTable extends Construct {
   private final Table table;
@@ -38,17 +39,25 @@ public class HubspokeTable extends Construct {
     addIndex(
         TableSchema.RUNS_INDEX,
         TableSchema.RUNS_INDEX_PARTITION_KEY,
-        TableSchema.RUNS_INDEX_SORT_KEY);
+        TableSchema.RUNS_INDEX_SORT_KEY,
+        ProjectionType.ALL);
+    // Sparse: only open runs carry its key, so the sweep reads them and nothing else.
+    addIndex(
+        TableSchema.OPEN_RUNS_INDEX,
+        TableSchema.OPEN_RUNS_INDEX_PARTITION_KEY,
+        TableSchema.OPEN_RUNS_INDEX_SORT_KEY,
+        ProjectionType.KEYS_ONLY);
   }
 
   /** Adds a global secondary index, recorded so that its throttling is alarmed too. */
-  private void addIndex(String name, String partitionKey, String sortKey) {
+  private void addIndex(
+      String name, String partitionKey, String sortKey, ProjectionType projection) {
     table.addGlobalSecondaryIndex(
         GlobalSecondaryIndexProps.builder()
             .indexName(name)
             .partitionKey(attribute(partitionKey))
             .sortKey(attribute(sortKey))
-            .projectionType(ProjectionType.ALL)
+            .projectionType(projection)
             .build());
     indexNames.add(name);
   }
@@ -69,6 +78,11 @@ public class HubspokeTable extends Construct {
   /** ARN of the {@link TableSchema#RUNS_INDEX} index, for least-privilege grants. */
   public String getRunsIndexArn() {
     return table.getTableArn() + "/index/" + TableSchema.RUNS_INDEX;
+  }
+
+  /** ARN of the {@link TableSchema#OPEN_RUNS_INDEX} index (the sweep's), for least privilege. */
+  public String getOpenRunsIndexArn() {
+    return table.getTableArn() + "/index/" + TableSchema.OPEN_RUNS_INDEX;
   }
 
   /** Settings of {@link HubspokeTable}. */

@@ -23,9 +23,10 @@ public final class LocalTables {
 
   /**
    * Creates the table (on-demand, string {@code pk}/{@code sk}, GSI {@code runs-by-created} with
-   * all attributes projected), waits until it is ACTIVE and turns TTL on. DynamoDB Local accepts
-   * UpdateTimeToLive and reports it enabled, but (like AWS, only more so) never deletes anything at
-   * expiry: readers must filter on the expiry attribute.
+   * all attributes projected, sparse GSI {@code open-runs} with keys only), waits until it is
+   * ACTIVE and turns TTL on. DynamoDB Local accepts UpdateTimeToLive and reports it enabled, but
+   * (like AWS, only more so) never deletes anything at expiry: readers must filter on the expiry
+   * attribute.
    */
   public static TableDescription create(DynamoDbClient dynamo, String tableName) {
     dynamo.createTable(
@@ -36,7 +37,8 @@ public final class LocalTables {
                 stringAttribute(TableSchema.PARTITION_KEY),
                 stringAttribute(TableSchema.SORT_KEY),
                 stringAttribute(TableSchema.RUNS_INDEX_PARTITION_KEY),
-                stringAttribute(TableSchema.RUNS_INDEX_SORT_KEY))
+                stringAttribute(TableSchema.RUNS_INDEX_SORT_KEY),
+                stringAttribute(TableSchema.OPEN_RUNS_INDEX_PARTITION_KEY))
             .keySchema(
                 key(TableSchema.PARTITION_KEY, KeyType.HASH),
                 key(TableSchema.SORT_KEY, KeyType.RANGE))
@@ -47,6 +49,14 @@ public final class LocalTables {
                         key(TableSchema.RUNS_INDEX_PARTITION_KEY, KeyType.HASH),
                         key(TableSchema.RUNS_INDEX_SORT_KEY, KeyType.RANGE))
                     .projection(Projection.builder().projectionType(ProjectionType.ALL).build())
+                    .build(),
+                GlobalSecondaryIndex.builder()
+                    .indexName(TableSchema.OPEN_RUNS_INDEX)
+                    .keySchema(
+                        key(TableSchema.OPEN_RUNS_INDEX_PARTITION_KEY, KeyType.HASH),
+                        key(TableSchema.OPEN_RUNS_INDEX_SORT_KEY, KeyType.RANGE))
+                    .projection(
+                        Projection.builder().projectionType(ProjectionType.KEYS_ONLY).build())
                     .build())
             .build());
     TableDescription table =

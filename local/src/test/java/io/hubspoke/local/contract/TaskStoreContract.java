@@ -19,6 +19,7 @@ import io.hubspoke.core.store.CommitResult;
 import io.hubspoke.core.store.Lease;
 import io.hubspoke.core.store.Page;
 import io.hubspoke.core.store.ShardCount;
+import io.hubspoke.core.store.TaskDue;
 import io.hubspoke.core.store.TaskStore;
 import io.hubspoke.local.engine.LocalTables;
 import java.time.Duration;
@@ -27,6 +28,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -288,5 +290,46 @@ abstract class TaskStoreContract {
     List<Integer> visited = new ArrayList<>();
     store.forEachTask(spec(sharding), t -> visited.add(t.index()));
     assertEquals(7, visited.size());
+  }
+
+  TaskDue due(Sharding sharding) {
+    List<TaskDue> found = new ArrayList<>();
+    store.forEachDue(spec(sharding), 0, found::add);
+    assertEquals(1, found.size());
+    return found.get(0);
+  }
+
+  @Test
+  void aTaskIsDueWhenItsMessageIsReceivableAndTheSweepMarksOnlyWhatItRead() {
+    Instant created = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+    Sharding sharding = oneTask();
+    assertEquals(
+        new TaskDue(0, TaskStatus.PENDING, 0, created, null, 0, null, null), due(sharding));
+    assertEquals(created, due(sharding).due());
+
+    Lease lease = ((ClaimResult.Claimed) claim(sharding, "owner", 3)).lease();
+    assertEquals(lease.leaseUntil(), due(sharding).due(), "a RUNNING task is due at its lease end");
+
+    clock.advance(Duration.ofSeconds(5));
+    Instant released = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+    assertTrue(store.release(lease, "Flaky", "again", Duration.ofSeconds(8)).committed());
+    TaskDue backoff = due(sharding);
+    assertEquals(TaskStatus.PENDING, backoff.status());
+    assertEquals(released.plusSeconds(8), backoff.due(), "due when its delayed message is");
+
+    clock.advance(Duration.ofSeconds(20));
+    Instant resent = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+    assertTrue(store.markResent(spec(sharding), backoff));
+    assertEquals(released.plusSeconds(8), due(sharding).due(), "still due when it was");
+    assertEquals(resent, due(sharding).resentAt());
+    assertEquals(1, due(sharding).resends());
+    assertEquals(backoff.version(), due(sharding).version(), "an owner's version is left alone");
+
+    claim(sharding, "next", 3);
+    assertFalse(store.markResent(spec(sharding), backoff), "the task moved on");
+
+    assertEquals(List.of(Set.of()), store.countedPositions(spec(sharding)));
+    store.countTerminal(spec(sharding), 0, TaskStatus.FAILED);
+    assertEquals(List.of(Set.of(0)), store.countedPositions(spec(sharding)));
   }
 }

@@ -55,17 +55,30 @@ class DynamoDbLocalEngineTest {
     assertEquals(TableSchema.SORT_KEY, table.keySchema().get(1).attributeName());
     assertEquals(
         "PAY_PER_REQUEST", table.billingModeSummary().billingModeAsString(), "billing mode");
-    assertEquals(1, table.globalSecondaryIndexes().size());
-    var gsi = table.globalSecondaryIndexes().get(0);
-    assertEquals(TableSchema.RUNS_INDEX, gsi.indexName());
+    assertEquals(2, table.globalSecondaryIndexes().size());
+    var gsi = index(table, TableSchema.RUNS_INDEX);
     assertEquals(TableSchema.RUNS_INDEX_PARTITION_KEY, gsi.keySchema().get(0).attributeName());
     assertEquals(TableSchema.RUNS_INDEX_SORT_KEY, gsi.keySchema().get(1).attributeName());
     assertEquals(ProjectionType.ALL, gsi.projection().projectionType());
     assertEquals(IndexStatus.ACTIVE, gsi.indexStatus());
+    var open = index(table, TableSchema.OPEN_RUNS_INDEX);
+    assertEquals(
+        TableSchema.OPEN_RUNS_INDEX_PARTITION_KEY, open.keySchema().get(0).attributeName());
+    assertEquals(TableSchema.OPEN_RUNS_INDEX_SORT_KEY, open.keySchema().get(1).attributeName());
+    assertEquals(ProjectionType.KEYS_ONLY, open.projection().projectionType());
+    assertEquals(IndexStatus.ACTIVE, open.indexStatus());
     assertEquals("ACTIVE", created.tableStatusAsString());
     var ttl = dynamo.describeTimeToLive(b -> b.tableName(TABLE)).timeToLiveDescription();
     assertEquals(TimeToLiveStatus.ENABLED, ttl.timeToLiveStatus());
     assertEquals(TableSchema.TTL_ATTRIBUTE, ttl.attributeName());
+  }
+
+  private static software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndexDescription
+      index(TableDescription table, String name) {
+    return table.globalSecondaryIndexes().stream()
+        .filter(g -> g.indexName().equals(name))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no index " + name));
   }
 
   @Test

@@ -9,6 +9,7 @@ import java.util.Map;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.BatchResultErrorEntry;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
 import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
@@ -73,6 +74,21 @@ public final class TaskQueue {
       }
       backoff.pause(attempt + 1);
     }
+  }
+
+  /**
+   * Messages waiting to be received (SQS's approximate count of visible messages; delayed and
+   * in-flight ones are not counted): zero means no backlog can be hiding a task's message.
+   */
+  public long waitingMessages() {
+    String count =
+        sqs.getQueueAttributes(
+                b ->
+                    b.queueUrl(queueUrl)
+                        .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES))
+            .attributes()
+            .get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES);
+    return count == null ? 0 : Long.parseLong(count);
   }
 
   /** Sends one task again after {@code delaySeconds} (≤ 15 min), for a retry with backoff. */

@@ -48,12 +48,10 @@ public final class HubspokeEnvironment {
    */
   public static final String RETENTION_DAYS = "HUBSPOKE_RETENTION_DAYS";
 
-  /** Days back the sweep looks for unfinished runs (default 14, the longest SQS retention). */
-  public static final String SWEEP_LOOKBACK_DAYS = "HUBSPOKE_SWEEP_LOOKBACK_DAYS";
-
   /**
-   * Seconds without progress, beyond the task timeout, after which the sweep reconciles a run
-   * (default 60).
+   * Seconds a task may stay unclaimed after it became due (its message receivable, or its lease
+   * ended) before the sweep sends it again, and a dispatch may make no progress before the sweep
+   * resumes it (default 60).
    */
   public static final String STALL_MARGIN_SECONDS = "HUBSPOKE_STALL_MARGIN_SECONDS";
 

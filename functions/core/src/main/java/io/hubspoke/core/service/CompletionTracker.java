@@ -74,6 +74,21 @@ public final class CompletionTracker {
     return drained;
   }
 
+  /**
+   * Records shards whose counters are full as drained, then the run if they all are: the sweep's
+   * repair of a spoke that counted a shard's last task and died before these writes, with no
+   * message left to redo them. Idempotent.
+   *
+   * @return true if this call detected that the run drained (and published {@code RunDrained})
+   */
+  public boolean recordDrainedShards(RunSpec spec, Collection<Integer> fullShards) {
+    boolean drained = false;
+    for (int shard : fullShards) {
+      drained |= shardDrained(spec, shard);
+    }
+    return drained;
+  }
+
   private boolean shardDrained(RunSpec spec, int shard) {
     if (runs.addDrainedShard(spec, shard) < spec.shardCount()) {
       return false;

@@ -160,7 +160,6 @@ public final class Hubspoke {
         summarizer(),
         dispatcher(),
         clock,
-        Duration.ofDays(env.number(HubspokeEnvironment.SWEEP_LOOKBACK_DAYS, 14)),
         Duration.ofSeconds(env.number(HubspokeEnvironment.STALL_MARGIN_SECONDS, 60)));
   }
 

@@ -3,24 +3,26 @@ package io.hubspoke.core.service;
 import io.hubspoke.core.aws.TaskQueue;
 import io.hubspoke.core.model.RunSpec;
 import io.hubspoke.core.model.RunStatus;
+import io.hubspoke.core.model.Sharding;
 import io.hubspoke.core.model.TaskMessage;
-import io.hubspoke.core.model.TaskRecord;
-import io.hubspoke.core.model.TaskStatus;
 import io.hubspoke.core.store.RunRecord;
 import io.hubspoke.core.store.RunStore;
-import io.hubspoke.core.store.ShardCount;
+import io.hubspoke.core.store.TaskDue;
 import io.hubspoke.core.store.TaskStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The periodic safety net behind the event-driven path. For each unfinished run it:
+ * The periodic safety net behind the event-driven path. It reads the open runs only (a sparse
+ * index: its work grows with the runs in progress, not with history), within its invocation's time,
+ * and for each it:
  *
  * <ul>
  *   <li>resumes a dispatch that made no progress for the stall margin, from the run's durable
@@ -29,24 +31,49 @@ import java.util.logging.Logger;
  *   <li>summarizes a run that drained but was not summarized (its {@code RunDrained} event was
  *       lost, or its collector died and the summary lease expired), and re-publishes a lost {@code
  *       RunCompleted};
- *   <li>reconciles a run that made no progress for longer than a task can take: counts terminal
- *       tasks missing from the counters, and re-sends the message of every PENDING task and of
- *       every RUNNING task whose lease expired (their messages were lost or dead-lettered).
+ *   <li>repairs tasks one by one, whatever the run's counters do: counts the terminal tasks missing
+ *       from their shard's counter, and sends again the message of every task that is overdue, i.e.
+ *       not claimed a stall margin after it became due (its message was lost or dead-lettered). A
+ *       task is due when its message becomes receivable (at creation, at the end of its retry
+ *       backoff) and, while RUNNING, when its lease ends. A task waiting out its backoff is not
+ *       due, and a stranded task in a run whose other tasks keep finishing is found all the same.
  * </ul>
  *
- * Every action is idempotent, so sweeps may overlap with the normal path and with each other.
+ * Every action is idempotent, so sweeps may overlap with the normal path and with each other. A
+ * re-send is recorded on the task first (conditional on the state read). While the work queue has a
+ * backlog, an overdue task's message may just be waiting in it: the task is sent again after a wait
+ * that doubles with each re-send, so a few times, not on every sweep. With no backlog, nothing can
+ * hide its message, and it is sent again one stall margin after the last time.
  */
 public final class RunSweeper {
   private static final Logger LOG = Logger.getLogger(RunSweeper.class.getName());
 
-  /** What one sweep did, for logs and tests. */
+  /** The longest interval between two re-sends of one task while the queue has a backlog. */
+  static final Duration MAX_RESEND_INTERVAL = Duration.ofMinutes(15);
+
+  /**
+   * The longest a sweep keeps back from its invocation's end (a quarter of the time, if less): it
+   * starts no new run after that, since one run's repair or summary may take a while.
+   */
+  static final Duration MAX_RESERVE = Duration.ofSeconds(60);
+
+  /**
+   * What one sweep did, for logs and tests.
+   *
+   * @param openRuns runs in the open-runs index
+   * @param runsLeft open runs this sweep had no time for: the next sweep starts with them
+   * @param tasksExamined task items read (shards whose counter is full are not read)
+   */
   public record Report(
       int runsExamined,
       int summarized,
       int dispatchesResumed,
       int reconciled,
       int tasksRecounted,
-      int messagesResent) {}
+      int messagesResent,
+      int openRuns,
+      int runsLeft,
+      int tasksExamined) {}
 
   private final RunStore runs;
   private final TaskStore tasks;
@@ -55,7 +82,6 @@ public final class RunSweeper {
   private final RunSummarizer summarizer;
   private final RunDispatcher dispatcher;
   private final Clock clock;
-  private final Duration lookback;
   private final Duration stallMargin;
 
   public RunSweeper(
@@ -66,7 +92,6 @@ public final class RunSweeper {
       RunSummarizer summarizer,
       RunDispatcher dispatcher,
       Clock clock,
-      Duration lookback,
       Duration stallMargin) {
     this.runs = runs;
     this.tasks = tasks;
@@ -75,90 +100,203 @@ public final class RunSweeper {
     this.summarizer = summarizer;
     this.dispatcher = dispatcher;
     this.clock = clock;
-    this.lookback = lookback;
     this.stallMargin = stallMargin;
   }
 
-  public Report sweep() {
-    Instant now = clock.instant();
-    int examined = 0;
-    int summarized = 0;
-    int resumed = 0;
-    int reconciled = 0;
-    int recounted = 0;
-    int resent = 0;
-    for (RunRecord run : runs.unfinishedSince(now.minus(lookback))) {
-      examined++;
-      try {
-        if (run.status().isTerminal() || run.drainedAt() != null) {
-          if (summarizer.summarize(run.runId()) == RunSummarizer.Outcome.SUMMARIZED) {
-            summarized++;
-          }
-          continue;
-        }
-        if (run.status() == RunStatus.DISPATCHING
-            && run.dispatchProgressAt().plus(stallMargin).isBefore(now)) {
-          dispatcher.resume(run);
-          resumed++;
-        }
-        if (stalled(run, now)) {
-          int[] counts = reconcile(run.spec(), now);
-          reconciled++;
-          recounted += counts[0];
-          resent += counts[1];
-        }
-      } catch (RuntimeException e) {
-        // One broken run must not stop the sweep of the others; the next sweep tries again.
-        LOG.log(Level.WARNING, "sweep of run " + run.runId() + " failed", e);
+  /**
+   * Sweeps the open runs, newest first, starting after the run where the last sweep stopped (then
+   * round to the newest), so that every open run is reached even when one sweep cannot do them all.
+   * It starts no run once its deadline has passed, except the first, so each sweep makes progress.
+   *
+   * @param timeLeft how long this invocation may still run (Lambda's remaining time)
+   */
+  public Report sweep(Duration timeLeft) {
+    Instant started = clock.instant();
+    Duration reserve = timeLeft.dividedBy(4);
+    Instant deadline =
+        started.plus(timeLeft).minus(reserve.compareTo(MAX_RESERVE) < 0 ? reserve : MAX_RESERVE);
+    List<RunStore.OpenRun> open = runs.openRuns();
+    Optional<String> cursor = runs.sweepCursor();
+    int first = 0;
+    if (cursor.isPresent()) {
+      // Newest first: the next run after the cursor is the first one older than it.
+      while (first < open.size() && open.get(first).sortKey().compareTo(cursor.get()) >= 0) {
+        first++;
+      }
+      if (first == open.size()) {
+        first = 0;
       }
     }
-    return new Report(examined, summarized, resumed, reconciled, recounted, resent);
-  }
-
-  /** No counter moved for longer than a task may take, including its lease grace. */
-  private boolean stalled(RunRecord run, Instant now) {
-    Instant lastProgress =
-        tasks.counts(run.spec()).stream()
-            .map(ShardCount::updatedAt)
-            .filter(Objects::nonNull)
-            .max(Instant::compareTo)
-            .orElse(run.spec().createdAt());
-    if (run.dispatchedAt() != null && run.dispatchedAt().isAfter(lastProgress)) {
-      lastProgress = run.dispatchedAt();
+    Tally tally = new Tally();
+    tally.queueIdle = queueIdle();
+    int examined = 0;
+    String last = null;
+    for (; examined < open.size(); examined++) {
+      if (examined > 0 && !clock.instant().isBefore(deadline)) {
+        break;
+      }
+      RunStore.OpenRun run = open.get((first + examined) % open.size());
+      sweep(run.runId(), tally);
+      last = run.sortKey();
     }
-    Duration quiet = Duration.ofSeconds(run.spec().taskTimeoutSeconds()).plus(stallMargin);
-    return lastProgress.plus(quiet).isBefore(now);
+    int left = open.size() - examined;
+    Optional<String> stoppedAfter = left > 0 ? Optional.of(last) : Optional.empty();
+    if (!stoppedAfter.equals(cursor)) {
+      runs.saveSweepCursor(stoppedAfter);
+    }
+    if (left > 0) {
+      LOG.info(() -> "sweep out of time: " + left + " open runs left for the next sweep");
+    }
+    return new Report(
+        examined,
+        tally.summarized,
+        tally.resumed,
+        tally.reconciled,
+        tally.recounted,
+        tally.resent,
+        open.size(),
+        left,
+        tally.tasksExamined);
   }
 
-  private int[] reconcile(RunSpec spec, Instant now) {
-    List<TaskRecord> terminal = new ArrayList<>();
-    List<TaskMessage> resend = new ArrayList<>();
-    tasks.forEachTask(
-        spec,
-        task -> {
-          if (task.status().isTerminal()) {
-            terminal.add(task);
-          } else if (task.status() == TaskStatus.PENDING || task.leaseExpiredAt(now)) {
-            resend.add(TaskMessage.of(spec, task.index()));
-          }
-        });
-    if (!terminal.isEmpty()) {
-      completion.recordTerminals(
+  private static final class Tally {
+    boolean queueIdle;
+    int summarized;
+    int resumed;
+    int reconciled;
+    int recounted;
+    int resent;
+    int tasksExamined;
+  }
+
+  private void sweep(String runId, Tally tally) {
+    Instant now = clock.instant();
+    try {
+      // The index holds keys only: the run is read afresh, as it is when its turn comes.
+      Optional<RunRecord> found = runs.get(runId);
+      if (found.isEmpty() || found.get().completedEventAt() != null) {
+        return; // expired (TTL deletes it, and its index entry, later), or just finished
+      }
+      RunRecord run = found.get();
+      if (run.status().isTerminal() || run.drainedAt() != null) {
+        if (summarizer.summarize(run.runId()) == RunSummarizer.Outcome.SUMMARIZED) {
+          tally.summarized++;
+        }
+        return;
+      }
+      if (run.status() == RunStatus.DISPATCHING
+          && run.dispatchProgressAt().plus(stallMargin).isBefore(now)) {
+        dispatcher.resume(run);
+        tally.resumed++;
+      }
+      Repair repair = repairTasks(run, now, tally.queueIdle);
+      tally.tasksExamined += repair.examined();
+      if (repair.recounted() > 0 || repair.resent() > 0 || repair.drainedShards() > 0) {
+        tally.reconciled++;
+        tally.recounted += repair.recounted();
+        tally.resent += repair.resent();
+      }
+    } catch (RuntimeException e) {
+      // One broken run must not stop the sweep of the others; the next sweep tries again.
+      LOG.log(Level.WARNING, "sweep of run " + runId + " failed", e);
+    }
+  }
+
+  private record Repair(int examined, int recounted, int resent, int drainedShards) {}
+
+  /**
+   * Reads the tasks of every shard whose counter is not full (a full shard holds only counted,
+   * terminal tasks), counts the terminal ones its counter misses, and sends again those overdue.
+   */
+  private Repair repairTasks(RunRecord run, Instant now, boolean queueIdle) {
+    RunSpec spec = run.spec();
+    Sharding sharding = spec.sharding();
+    List<Set<Integer>> counted = tasks.countedPositions(spec);
+    List<Integer> fullShards = new ArrayList<>();
+    List<CompletionTracker.Terminal> uncounted = new ArrayList<>();
+    List<TaskDue> overdue = new ArrayList<>();
+    int[] examined = {0};
+    for (int shard = 0; shard < spec.shardCount(); shard++) {
+      Set<Integer> countedHere = counted.get(shard);
+      if (countedHere.size() >= sharding.shardSize(shard)) {
+        fullShards.add(shard);
+        continue;
+      }
+      tasks.forEachDue(
           spec,
-          terminal.stream()
-              .map(t -> new CompletionTracker.Terminal(t.index(), t.status()))
-              .toList());
+          shard,
+          task -> {
+            examined[0]++;
+            if (task.status().isTerminal()) {
+              // Its spoke counts it right after the batch; a task finished a margin ago is not.
+              if (!countedHere.contains(sharding.positionInShard(task.index()))
+                  && (task.finishedAt() == null
+                      || task.finishedAt().plus(stallMargin).isBefore(now))) {
+                uncounted.add(new CompletionTracker.Terminal(task.index(), task.status()));
+              }
+            } else if (task.due().plus(stallMargin).isBefore(now)
+                && (task.resentAt() == null
+                    || task.resentAt()
+                        .plus(resendSpacing(task.resends(), queueIdle))
+                        .isBefore(now))) {
+              overdue.add(task);
+            }
+          });
+    }
+    // A spoke that filled a shard's counter and died before recording the shard (or the run)
+    // as drained leaves no message to redo it.
+    int drainedShards = 0;
+    if (!fullShards.isEmpty()
+        && (!run.drainedShards().containsAll(fullShards)
+            || fullShards.size() == spec.shardCount())) {
+      completion.recordDrainedShards(spec, fullShards);
+      drainedShards = fullShards.size();
+    }
+    if (!uncounted.isEmpty()) {
+      completion.recordTerminals(spec, uncounted);
+    }
+    List<TaskMessage> resend = new ArrayList<>();
+    for (TaskDue task : overdue) {
+      if (tasks.markResent(spec, task)) {
+        resend.add(TaskMessage.of(spec, task.index()));
+      }
     }
     queue.send(resend);
-    LOG.info(
-        () ->
-            "reconciled stalled run "
-                + spec.runId()
-                + ": recounted "
-                + terminal.size()
-                + " terminal tasks, re-sent "
-                + resend.size()
-                + " messages");
-    return new int[] {terminal.size(), resend.size()};
+    if (!uncounted.isEmpty() || !resend.isEmpty()) {
+      LOG.info(
+          () ->
+              "repaired run "
+                  + spec.runId()
+                  + ": recounted "
+                  + uncounted.size()
+                  + " terminal tasks, sent "
+                  + resend.size()
+                  + " overdue tasks again");
+    }
+    return new Repair(examined[0], uncounted.size(), resend.size(), drainedShards);
+  }
+
+  /**
+   * How long after its last re-send an overdue task is sent again. With no message waiting in the
+   * queue, nothing can be hiding its message: one stall margin. Behind a backlog its message may
+   * just be waiting, so the wait doubles with each re-send (at most {@link #MAX_RESEND_INTERVAL}):
+   * a few duplicates, which the claim drops, rather than one per sweep.
+   */
+  Duration resendSpacing(int resends, boolean queueIdle) {
+    if (queueIdle) {
+      return stallMargin;
+    }
+    Duration spacing = stallMargin.multipliedBy(1L << Math.min(resends, 20));
+    return spacing.compareTo(MAX_RESEND_INTERVAL) > 0 ? MAX_RESEND_INTERVAL : spacing;
+  }
+
+  /** Whether the work queue holds no message waiting to be received; if unknown, it is not. */
+  private boolean queueIdle() {
+    try {
+      return queue.waitingMessages() == 0;
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "could not read the work queue's backlog", e);
+      return false;
+    }
   }
 }

@@ -352,9 +352,11 @@ public final class TaskExecutionService {
     }
     TaskOutcome.Failure failure = (TaskOutcome.Failure) outcome;
     if (failure.retryable() && lease.attempt() < spec.maxAttempts()) {
-      CommitResult released = tasks.release(lease, failure.errorType(), failure.message());
+      int delay = retryDelaySeconds(lease.attempt());
+      CommitResult released =
+          tasks.release(lease, failure.errorType(), failure.message(), Duration.ofSeconds(delay));
       if (released.committed()) {
-        queue.sendDelayed(TaskMessage.of(spec, task.index()), retryDelaySeconds(lease.attempt()));
+        queue.sendDelayed(TaskMessage.of(spec, task.index()), delay);
       }
       return Processed.done(MessageOutcome.ACK);
     }

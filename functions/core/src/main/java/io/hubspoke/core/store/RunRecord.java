@@ -18,7 +18,8 @@ public record RunRecord(
     Instant drainedAt,
     String summaryJson,
     Instant completedAt,
-    Instant completedEventAt) {
+    Instant completedEventAt,
+    Set<Integer> drainedShards) {
 
   public String runId() {
     return spec.runId();

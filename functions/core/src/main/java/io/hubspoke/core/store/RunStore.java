@@ -39,6 +39,14 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 public final class RunStore {
   static final String RUNS_PARTITION = "RUNS";
 
+  /** The one partition of the open-runs index: it holds only the runs not yet finished. */
+  static final String OPEN_PARTITION = "OPEN";
+
+  /** The item holding where the last sweep stopped. */
+  static final String SWEEP_PK = "SWEEP";
+
+  static final String SWEEP_CURSOR_SK = "CURSOR";
+
   private final DynamoDbClient dynamoDb;
   private final String table;
   private final Clock clock;
@@ -82,6 +90,7 @@ public final class RunStore {
     item.put(TableSchema.TTL_ATTRIBUTE, Items.expiry(spec));
     item.put(TableSchema.RUNS_INDEX_PARTITION_KEY, s(RUNS_PARTITION));
     item.put(TableSchema.RUNS_INDEX_SORT_KEY, s(runsIndexSortKey(spec.createdAt(), spec.runId())));
+    item.put(TableSchema.OPEN_RUNS_INDEX_PARTITION_KEY, s(OPEN_PARTITION));
     try {
       dynamoDb.putItem(
           b ->
@@ -260,21 +269,26 @@ public final class RunStore {
                 && owner.equals(Items.string(old, "summarizer")));
   }
 
+  /** The run's end is announced: it leaves the open-runs index, and no sweep reads it again. */
   public void markCompletedEventPublished(String runId) {
     update(
         runId,
-        "SET completedEventAt = :now",
+        "SET completedEventAt = :now REMOVE " + TableSchema.OPEN_RUNS_INDEX_PARTITION_KEY,
         "attribute_exists(completedAt)",
         Map.of(),
         old -> true);
   }
 
+  /** A run in the open-runs index: its id, and its place in the index (creation time + id). */
+  public record OpenRun(String runId, String sortKey) {}
+
   /**
-   * Runs created since {@code since} that are not finished (or whose {@code RunCompleted} was not
-   * yet published), newest first: what a sweep must look at.
+   * The open runs (not finished, or whose {@code RunCompleted} was not yet published), newest
+   * first: what a sweep must look at. Reads only the sparse open-runs index, whatever the history.
+   * The index is eventually consistent: a run just finished may still be listed.
    */
-  public List<RunRecord> unfinishedSince(Instant since) {
-    List<RunRecord> found = new ArrayList<>();
+  public List<OpenRun> openRuns() {
+    List<OpenRun> found = new ArrayList<>();
     Map<String, AttributeValue> start = null;
     do {
       Map<String, AttributeValue> from = start;
@@ -282,25 +296,55 @@ public final class RunStore {
           dynamoDb.query(
               b ->
                   b.tableName(table)
-                      .indexName(TableSchema.RUNS_INDEX)
-                      .keyConditionExpression("#p = :p AND #s >= :since")
-                      .filterExpression("attribute_not_exists(completedEventAt)")
+                      .indexName(TableSchema.OPEN_RUNS_INDEX)
+                      .keyConditionExpression("#p = :p")
                       .expressionAttributeNames(
-                          Map.of(
-                              "#p", TableSchema.RUNS_INDEX_PARTITION_KEY,
-                              "#s", TableSchema.RUNS_INDEX_SORT_KEY))
-                      .expressionAttributeValues(
-                          Map.of(
-                              ":p", s(RUNS_PARTITION),
-                              ":since", s(String.format("%013d", since.toEpochMilli()))))
+                          Map.of("#p", TableSchema.OPEN_RUNS_INDEX_PARTITION_KEY))
+                      .expressionAttributeValues(Map.of(":p", s(OPEN_PARTITION)))
+                      .scanIndexForward(false)
                       .exclusiveStartKey(from));
-      page.items().stream().filter(item -> !expired(item)).forEach(item -> found.add(toRun(item)));
+      for (Map<String, AttributeValue> item : page.items()) {
+        found.add(
+            new OpenRun(
+                Items.string(item, "pk").substring("RUN#".length()),
+                Items.string(item, TableSchema.OPEN_RUNS_INDEX_SORT_KEY)));
+      }
       start =
           page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
               ? page.lastEvaluatedKey()
               : null;
     } while (start != null);
     return found;
+  }
+
+  /** Where the last sweep stopped for lack of time (an open run's sort key), if it did. */
+  public Optional<String> sweepCursor() {
+    Map<String, AttributeValue> item =
+        dynamoDb
+            .getItem(
+                b ->
+                    b.tableName(table)
+                        .key(key(SWEEP_PK, SWEEP_CURSOR_SK))
+                        .consistentRead(true)
+                        .projectionExpression("stoppedAfter"))
+            .item();
+    return Optional.ofNullable(item == null ? null : Items.string(item, "stoppedAfter"));
+  }
+
+  /** Records where this sweep stopped, or that it went round every open run (empty). */
+  public void saveSweepCursor(Optional<String> stoppedAfter) {
+    dynamoDb.updateItem(
+        b -> {
+          b.tableName(table).key(key(SWEEP_PK, SWEEP_CURSOR_SK));
+          if (stoppedAfter.isPresent()) {
+            b.updateExpression("SET stoppedAfter = :after, updatedAt = :now")
+                .expressionAttributeValues(
+                    Map.of(":after", s(stoppedAfter.get()), ":now", millis(clock.instant())));
+          } else {
+            b.updateExpression("REMOVE stoppedAfter SET updatedAt = :now")
+                .expressionAttributeValues(Map.of(":now", millis(clock.instant())));
+          }
+        });
   }
 
   /**
@@ -443,6 +487,7 @@ public final class RunStore {
         Items.instant(item, "drainedAt"),
         Items.string(item, "summary"),
         Items.instant(item, "completedAt"),
-        Items.instant(item, "completedEventAt"));
+        Items.instant(item, "completedEventAt"),
+        Items.numberSet(item, "drainedShards"));
   }
 }

@@ -25,9 +25,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -51,6 +53,17 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  */
 public final class TaskStore {
   public static final int MAX_BATCH_WRITE = 25;
+
+  /**
+   * When a task's message becomes receivable: set at creation and at release (after the retry
+   * delay). The sweep re-sends a task only once it is overdue.
+   */
+  static final String DUE_AT = "dueAt";
+
+  /** How many times, and when last, the sweep sent a task's message again. */
+  static final String RESENDS = "resends";
+
+  static final String RESENT_AT = "resentAt";
   static final int MAX_BATCH_GET = 100;
   static final int MAX_ERROR_CHARS = 2000;
 
@@ -118,6 +131,8 @@ public final class TaskStore {
     item.put("version", n(0));
     item.put("item", s(itemJson));
     item.put("createdAt", millis(now));
+    // Its message is sent right after: the sweep looks at the task only once it is overdue.
+    item.put(DUE_AT, millis(now));
     item.put(TableSchema.TTL_ATTRIBUTE, Items.expiry(spec));
     return item;
   }
@@ -238,15 +253,27 @@ public final class TaskStore {
         now);
   }
 
-  /** RUNNING → PENDING after a retryable failure, if {@code lease} still holds. */
+  /** RUNNING → PENDING after a retryable failure, its message sent again at once. */
   public CommitResult release(Lease lease, String errorType, String message) {
+    return release(lease, errorType, message, Duration.ZERO);
+  }
+
+  /**
+   * RUNNING → PENDING after a retryable failure, if {@code lease} still holds. The task is due when
+   * its delayed message becomes receivable, so the sweep leaves it alone during its backoff.
+   *
+   * @param retryDelay how long its next message is delayed
+   */
+  public CommitResult release(Lease lease, String errorType, String message, Duration retryDelay) {
     Instant now = clock.instant();
+    Map<String, AttributeValue> values = errorValues(errorType, message);
+    values.put(":due", millis(now.plus(retryDelay)));
     return ownerWrite(
         lease,
         TaskTransition.RELEASE,
-        "errorType = :et, errorMessage = :em",
+        "errorType = :et, errorMessage = :em, " + DUE_AT + " = :due",
         Map.of(),
-        errorValues(errorType, message),
+        values,
         now);
   }
 
@@ -511,6 +538,101 @@ public final class TaskStore {
     }
   }
 
+  // ---- the sweep ---------------------------------------------------------------------------
+
+  /**
+   * Visits the tasks of one shard as the sweep needs them: no item or result is read, and reads are
+   * eventually consistent, since the sweep acts only through {@link #markResent}, which is
+   * conditional on what it read, and through idempotent counting.
+   */
+  public void forEachDue(RunSpec spec, int shard, Consumer<TaskDue> visitor) {
+    Map<String, AttributeValue> start = null;
+    do {
+      Map<String, AttributeValue> from = start;
+      QueryResponse page =
+          dynamoDb.query(
+              b ->
+                  b.tableName(table)
+                      .keyConditionExpression("#pk = :pk AND begins_with(#sk, :prefix)")
+                      .projectionExpression(
+                          "idx, #st, version, leaseUntil, createdAt, finishedAt, "
+                              + String.join(", ", DUE_AT, RESENDS, RESENT_AT))
+                      .expressionAttributeNames(Map.of("#pk", PK, "#sk", SK, "#st", "status"))
+                      .expressionAttributeValues(
+                          Map.of(
+                              ":pk", s(shardPk(spec, shard)), ":prefix", s(Items.TASK_SK_PREFIX)))
+                      .exclusiveStartKey(from));
+      for (Map<String, AttributeValue> item : page.items()) {
+        Instant due = Items.instant(item, DUE_AT);
+        visitor.accept(
+            new TaskDue(
+                Items.integer(item, "idx", -1),
+                TaskStatus.valueOf(Items.string(item, "status")),
+                Items.number(item, "version") == null ? 0 : Items.number(item, "version"),
+                due != null ? due : Items.instant(item, "createdAt"),
+                Items.instant(item, "leaseUntil"),
+                Items.integer(item, RESENDS, 0),
+                Items.instant(item, RESENT_AT),
+                Items.instant(item, "finishedAt")));
+      }
+      start =
+          page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
+              ? page.lastEvaluatedKey()
+              : null;
+    } while (start != null);
+  }
+
+  /**
+   * Records that the sweep sends a task's message again now, if the task is still as it read it.
+   * The version is left alone, so a live owner's writes stay valid; a task that moved on (claimed,
+   * released, finished) is left to its new state.
+   *
+   * @return true if recorded: the caller sends the message
+   */
+  public boolean markResent(RunSpec spec, TaskDue observed) {
+    try {
+      dynamoDb.updateItem(
+          b ->
+              b.tableName(table)
+                  .key(
+                      key(
+                          shardPk(spec, spec.sharding().shardOf(observed.index())),
+                          taskSk(observed.index())))
+                  .updateExpression("SET #at = :now ADD #resends :one")
+                  .conditionExpression("#st = :st AND version = :v")
+                  .expressionAttributeNames(
+                      Map.of("#st", "status", "#at", RESENT_AT, "#resends", RESENDS))
+                  .expressionAttributeValues(
+                      Map.of(
+                          ":now", millis(clock.instant()),
+                          ":one", n(1),
+                          ":st", s(observed.status().name()),
+                          ":v", n(observed.version()))));
+      return true;
+    } catch (ConditionalCheckFailedException e) {
+      return false;
+    }
+  }
+
+  /**
+   * The positions each shard's counter holds (succeeded or failed), by shard: the sweep counts the
+   * terminal tasks missing from them.
+   */
+  public List<Set<Integer>> countedPositions(RunSpec spec) {
+    Map<Integer, Map<String, AttributeValue>> found = counterItems(spec);
+    List<Set<Integer>> counted = new ArrayList<>(spec.shardCount());
+    for (int shard = 0; shard < spec.shardCount(); shard++) {
+      Map<String, AttributeValue> item = found.get(shard);
+      Set<Integer> positions = new HashSet<>();
+      if (item != null) {
+        positions.addAll(Items.numberSet(item, "succeeded"));
+        positions.addAll(Items.numberSet(item, "failed"));
+      }
+      counted.add(positions);
+    }
+    return counted;
+  }
+
   // ---- completion counters ---------------------------------------------------------------
 
   /**
@@ -582,6 +704,17 @@ public final class TaskStore {
   /** The counters of every shard of a run (BatchGetItem, UnprocessedKeys retried). */
   public List<ShardCount> counts(RunSpec spec) {
     Sharding sharding = spec.sharding();
+    Map<Integer, Map<String, AttributeValue>> found = counterItems(spec);
+    List<ShardCount> counts = new ArrayList<>(sharding.shardCount());
+    for (int shard = 0; shard < sharding.shardCount(); shard++) {
+      counts.add(shardCount(shard, sharding, found.get(shard)));
+    }
+    return counts;
+  }
+
+  /** The counter items of a run that exist, by shard. */
+  private Map<Integer, Map<String, AttributeValue>> counterItems(RunSpec spec) {
+    Sharding sharding = spec.sharding();
     String runId = spec.runId();
     Map<Integer, Map<String, AttributeValue>> found = new HashMap<>();
     for (int from = 0; from < sharding.shardCount(); from += MAX_BATCH_GET) {
@@ -611,11 +744,7 @@ public final class TaskStore {
         backoff.pause(attempt + 1);
       }
     }
-    List<ShardCount> counts = new ArrayList<>(sharding.shardCount());
-    for (int shard = 0; shard < sharding.shardCount(); shard++) {
-      counts.add(shardCount(shard, sharding, found.get(shard)));
-    }
-    return counts;
+    return found;
   }
 
   private static ShardCount shardCount(
