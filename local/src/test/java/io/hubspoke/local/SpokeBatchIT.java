@@ -217,6 +217,7 @@ class SpokeBatchIT {
             .get("runId")
             .asText();
     assertEquals(heldRun, runId);
+    api.awaitDispatched(runId, Duration.ofSeconds(60));
     List<SQSEvent.SQSMessage> records = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       records.add(message("many-" + i, new TaskMessage(runId, i).toJson()));
