@@ -10,7 +10,6 @@ import static io.hubspoke.core.store.Items.n;
 import static io.hubspoke.core.store.Items.s;
 
 import io.hubspoke.core.aws.Backoff;
-import io.hubspoke.core.aws.PartialFailureException;
 import io.hubspoke.core.json.Json;
 import io.hubspoke.core.model.RunSpec;
 import java.time.Clock;
@@ -21,8 +20,6 @@ import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
-import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.PutRequest;
@@ -44,8 +41,6 @@ public final class ChunkStore {
 
   /** Items per chunk at most: two full BatchWriteItem calls, five full SendMessageBatch calls. */
   public static final int MAX_CHUNK_ITEMS = 2 * TaskStore.MAX_BATCH_WRITE;
-
-  private static final int MAX_BATCH_GET = 100;
 
   public enum Status {
     PENDING,
@@ -116,29 +111,12 @@ public final class ChunkStore {
       writes.add(
           WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build());
       if (writes.size() == TaskStore.MAX_BATCH_WRITE) {
-        batchWrite(writes);
+        Batches.write(dynamoDb, table, writes, backoff, "chunk writes");
         writes = new ArrayList<>();
       }
     }
     if (!writes.isEmpty()) {
-      batchWrite(writes);
-    }
-  }
-
-  private void batchWrite(List<WriteRequest> writes) {
-    Map<String, List<WriteRequest>> pending = Map.of(table, writes);
-    for (int attempt = 0; ; attempt++) {
-      Map<String, List<WriteRequest>> request = pending;
-      BatchWriteItemResponse response = dynamoDb.batchWriteItem(b -> b.requestItems(request));
-      if (!response.hasUnprocessedItems() || response.unprocessedItems().isEmpty()) {
-        return;
-      }
-      pending = response.unprocessedItems();
-      if (attempt + 1 >= backoff.maxAttempts()) {
-        throw new PartialFailureException(
-            pending.getOrDefault(table, List.of()).size() + " chunk writes stayed unprocessed");
-      }
-      backoff.pause(attempt + 1);
+      Batches.write(dynamoDb, table, writes, backoff, "chunk writes");
     }
   }
 
@@ -253,43 +231,28 @@ public final class ChunkStore {
    */
   public Map<Integer, ChunkState> states(RunSpec spec) {
     Map<Integer, ChunkState> found = new HashMap<>();
-    for (int from = 0; from < spec.chunkCount(); from += MAX_BATCH_GET) {
+    for (int from = 0; from < spec.chunkCount(); from += Batches.MAX_GET) {
       List<Map<String, AttributeValue>> keys = new ArrayList<>();
-      for (int chunk = from; chunk < Math.min(spec.chunkCount(), from + MAX_BATCH_GET); chunk++) {
+      for (int chunk = from; chunk < Math.min(spec.chunkCount(), from + Batches.MAX_GET); chunk++) {
         keys.add(key(chunkPk(spec, chunk), CHUNK_SK));
       }
-      Map<String, KeysAndAttributes> request =
-          Map.of(
-              table,
-              KeysAndAttributes.builder()
-                  .keys(keys)
-                  .consistentRead(true)
-                  .projectionExpression("#c, #st, attempt, leaseUntil")
-                  .expressionAttributeNames(Map.of("#c", "chunk", "#st", "status"))
-                  .build());
-      for (int attempt = 0; ; attempt++) {
-        Map<String, KeysAndAttributes> current = request;
-        BatchGetItemResponse response = dynamoDb.batchGetItem(b -> b.requestItems(current));
-        for (Map<String, AttributeValue> item :
-            response.responses().getOrDefault(table, List.of())) {
-          int chunk = Items.integer(item, "chunk", -1);
-          found.put(
-              chunk,
-              new ChunkState(
-                  chunk,
-                  Status.valueOf(Items.string(item, "status")),
-                  Items.integer(item, "attempt", 0),
-                  Items.instant(item, "leaseUntil")));
-        }
-        if (!response.hasUnprocessedKeys() || response.unprocessedKeys().isEmpty()) {
-          break;
-        }
-        if (attempt + 1 >= backoff.maxAttempts()) {
-          throw new PartialFailureException(
-              "chunk reads stayed unprocessed for run " + spec.runId());
-        }
-        request = response.unprocessedKeys();
-        backoff.pause(attempt + 1);
+      KeysAndAttributes request =
+          KeysAndAttributes.builder()
+              .keys(keys)
+              .consistentRead(true)
+              .projectionExpression("#c, #st, attempt, leaseUntil")
+              .expressionAttributeNames(Map.of("#c", "chunk", "#st", "status"))
+              .build();
+      for (Map<String, AttributeValue> item :
+          Batches.get(dynamoDb, table, request, backoff, "chunk reads for run " + spec.runId())) {
+        int chunk = Items.integer(item, "chunk", -1);
+        found.put(
+            chunk,
+            new ChunkState(
+                chunk,
+                Status.valueOf(Items.string(item, "status")),
+                Items.integer(item, "attempt", 0),
+                Items.instant(item, "leaseUntil")));
       }
     }
     return found;

@@ -11,8 +11,6 @@ import static io.hubspoke.core.store.Items.shardPk;
 import static io.hubspoke.core.store.Items.taskSk;
 
 import io.hubspoke.core.aws.Backoff;
-import io.hubspoke.core.aws.CallDeadline;
-import io.hubspoke.core.aws.PartialFailureException;
 import io.hubspoke.core.model.RunSpec;
 import io.hubspoke.core.model.Sharding;
 import io.hubspoke.core.model.TaskRecord;
@@ -33,8 +31,6 @@ import java.util.Set;
 import java.util.function.Consumer;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
-import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.PutRequest;
@@ -52,7 +48,7 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  * from this writer's own earlier write whose response was lost.
  */
 public final class TaskStore {
-  public static final int MAX_BATCH_WRITE = 25;
+  public static final int MAX_BATCH_WRITE = Batches.MAX_WRITE;
 
   /**
    * When a task's message becomes receivable: set at creation and at release (after the retry
@@ -64,7 +60,7 @@ public final class TaskStore {
   static final String RESENDS = "resends";
 
   static final String RESENT_AT = "resentAt";
-  static final int MAX_BATCH_GET = 100;
+  static final int MAX_BATCH_GET = Batches.MAX_GET;
   static final int MAX_ERROR_CHARS = 2000;
 
   private final DynamoDbClient dynamoDb;
@@ -95,7 +91,7 @@ public final class TaskStore {
         writes.add(
             WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build());
       }
-      batchWrite(writes);
+      Batches.write(dynamoDb, table, writes, backoff, "task writes");
     }
   }
 
@@ -135,25 +131,6 @@ public final class TaskStore {
     item.put(DUE_AT, millis(now));
     item.put(TableSchema.TTL_ATTRIBUTE, Items.expiry(spec));
     return item;
-  }
-
-  private void batchWrite(List<WriteRequest> writes) {
-    Map<String, List<WriteRequest>> pending = Map.of(table, writes);
-    for (int attempt = 0; ; attempt++) {
-      Map<String, List<WriteRequest>> request = pending;
-      BatchWriteItemResponse response =
-          dynamoDb.batchWriteItem(
-              b -> b.requestItems(request).overrideConfiguration(CallDeadline::abortAtDeadline));
-      if (!response.hasUnprocessedItems() || response.unprocessedItems().isEmpty()) {
-        return;
-      }
-      pending = response.unprocessedItems();
-      if (attempt + 1 >= backoff.maxAttempts()) {
-        throw new PartialFailureException(
-            pending.getOrDefault(table, List.of()).size() + " task writes stayed unprocessed");
-      }
-      backoff.pause(attempt + 1);
-    }
   }
 
   // ---- spoke: the claim protocol -----------------------------------------------------------
@@ -414,30 +391,18 @@ public final class TaskStore {
       keys.add(key(shardPk(spec, spec.sharding().shardOf(index)), taskSk(index)));
     }
     Map<Integer, TaskStatus> found = new HashMap<>();
-    Map<String, KeysAndAttributes> request =
-        Map.of(
-            table,
-            KeysAndAttributes.builder()
-                .keys(keys)
-                .consistentRead(true)
-                .projectionExpression("idx, #st")
-                .expressionAttributeNames(Map.of("#st", "status"))
-                .build());
-    for (int attempt = 0; ; attempt++) {
-      Map<String, KeysAndAttributes> current = request;
-      BatchGetItemResponse response = dynamoDb.batchGetItem(b -> b.requestItems(current));
-      for (Map<String, AttributeValue> item : response.responses().getOrDefault(table, List.of())) {
-        found.put(Items.integer(item, "idx", -1), TaskStatus.valueOf(Items.string(item, "status")));
-      }
-      if (!response.hasUnprocessedKeys() || response.unprocessedKeys().isEmpty()) {
-        return found;
-      }
-      if (attempt + 1 >= backoff.maxAttempts()) {
-        throw new PartialFailureException("task reads stayed unprocessed for " + spec.runId());
-      }
-      request = response.unprocessedKeys();
-      backoff.pause(attempt + 1);
+    KeysAndAttributes request =
+        KeysAndAttributes.builder()
+            .keys(keys)
+            .consistentRead(true)
+            .projectionExpression("idx, #st")
+            .expressionAttributeNames(Map.of("#st", "status"))
+            .build();
+    for (Map<String, AttributeValue> item :
+        Batches.get(dynamoDb, table, request, backoff, "task reads for " + spec.runId())) {
+      found.put(Items.integer(item, "idx", -1), TaskStatus.valueOf(Items.string(item, "status")));
     }
+    return found;
   }
 
   /** Visits every task of a run, shard by shard, page by page (1 MB per page). */
@@ -724,24 +689,15 @@ public final class TaskStore {
           shard++) {
         keys.add(key(shardPk(spec, shard), COUNTER_SK));
       }
-      Map<String, KeysAndAttributes> request =
-          Map.of(table, KeysAndAttributes.builder().keys(keys).consistentRead(true).build());
-      for (int attempt = 0; ; attempt++) {
-        Map<String, KeysAndAttributes> current = request;
-        BatchGetItemResponse response = dynamoDb.batchGetItem(b -> b.requestItems(current));
-        for (Map<String, AttributeValue> item :
-            response.responses().getOrDefault(table, List.of())) {
-          String pk = item.get(PK).s();
-          found.put(Integer.parseInt(pk.substring(pk.lastIndexOf("#S") + 2)), item);
-        }
-        if (!response.hasUnprocessedKeys() || response.unprocessedKeys().isEmpty()) {
-          break;
-        }
-        if (attempt + 1 >= backoff.maxAttempts()) {
-          throw new PartialFailureException("counter reads stayed unprocessed for run " + runId);
-        }
-        request = response.unprocessedKeys();
-        backoff.pause(attempt + 1);
+      for (Map<String, AttributeValue> item :
+          Batches.get(
+              dynamoDb,
+              table,
+              KeysAndAttributes.builder().keys(keys).consistentRead(true).build(),
+              backoff,
+              "counter reads for run " + runId)) {
+        String pk = item.get(PK).s();
+        found.put(Integer.parseInt(pk.substring(pk.lastIndexOf("#S") + 2)), item);
       }
     }
     return found;
