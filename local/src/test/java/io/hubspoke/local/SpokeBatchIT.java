@@ -293,6 +293,7 @@ class SpokeBatchIT {
             .get("runId")
             .asText();
     assertEquals(heldRun, runId);
+    api.awaitDispatched(runId, Duration.ofSeconds(30));
     // 500 KB of result: more than DynamoDB's 400 KB item, which also holds the task's item.
     worker.behaviour = c -> TaskOutcome.success(Json.object().put("blob", "x".repeat(500 * 1024)));
     SQSBatchResponse response;
