@@ -198,7 +198,9 @@ class MonitoringTest {
             List.of("ReadThrottleEvents", "table"),
             List.of("WriteThrottleEvents", "table"),
             List.of("ReadThrottleEvents", TableSchema.RUNS_INDEX),
-            List.of("WriteThrottleEvents", TableSchema.RUNS_INDEX)),
+            List.of("WriteThrottleEvents", TableSchema.RUNS_INDEX),
+            List.of("ReadThrottleEvents", TableSchema.OPEN_RUNS_INDEX),
+            List.of("WriteThrottleEvents", TableSchema.OPEN_RUNS_INDEX)),
         watched);
     assertEquals(0, alarm.get("Threshold"));
     assertEquals("GreaterThanThreshold", alarm.get("ComparisonOperator"));
