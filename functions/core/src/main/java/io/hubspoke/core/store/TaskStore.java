@@ -434,10 +434,14 @@ public final class TaskStore {
       shard = Integer.parseInt(parts[0]);
       start = parts[1].isEmpty() ? null : key(shardPk(spec, shard), parts[1]);
     }
+    // One task more than the page holds is read, so a token is given only when a task follows:
+    // DynamoDB returns a LastEvaluatedKey whenever it stops at the limit, even on a shard's last
+    // task, which would send the client to an empty page.
     List<TaskRecord> tasks = new ArrayList<>();
-    while (shard < spec.shardCount() && tasks.size() < limit) {
+    while (shard < spec.shardCount() && tasks.size() <= limit) {
       QueryResponse page =
-          dynamoDb.query(shardQuery(spec, shard, start, status.orElse(null), limit - tasks.size()));
+          dynamoDb.query(
+              shardQuery(spec, shard, start, status.orElse(null), limit + 1 - tasks.size()));
       page.items().forEach(item -> tasks.add(toTask(item)));
       if (page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()) {
         start = page.lastEvaluatedKey();
@@ -446,11 +450,13 @@ public final class TaskStore {
         start = null;
       }
     }
-    Optional<String> next =
-        shard >= spec.shardCount()
-            ? Optional.empty()
-            : Optional.of(encodeToken(shard, start == null ? "" : start.get(SK).s()));
-    return new Page<>(tasks, next);
+    if (tasks.size() <= limit) {
+      return new Page<>(tasks, Optional.empty());
+    }
+    TaskRecord last = tasks.get(limit - 1);
+    return new Page<>(
+        List.copyOf(tasks.subList(0, limit)),
+        Optional.of(encodeToken(spec.sharding().shardOf(last.index()), taskSk(last.index()))));
   }
 
   private QueryRequest shardQuery(
