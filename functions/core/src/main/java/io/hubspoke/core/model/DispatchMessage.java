@@ -24,33 +24,14 @@ public record DispatchMessage(String runId, String incarnation, int chunk) {
    * @throws IllegalArgumentException naming what is wrong
    */
   public static DispatchMessage parse(String body) {
-    JsonNode node;
-    try {
-      node = Json.parse(body == null ? "" : body);
-    } catch (Exception e) {
-      throw new IllegalArgumentException("message body is not JSON");
-    }
-    if (node == null || !node.isObject()) {
-      throw new IllegalArgumentException("message body is not a JSON object");
-    }
-    JsonNode v = node.get("v");
-    if (v == null || !v.isInt() || v.intValue() != VERSION) {
-      throw new IllegalArgumentException("field v must be " + VERSION);
-    }
-    JsonNode runId = node.get("runId");
-    if (runId == null || !runId.isTextual() || !RunIds.isValid(runId.textValue())) {
-      throw new IllegalArgumentException("field runId is missing or not a run id");
-    }
+    JsonNode node = MessageBody.parse(body, VERSION);
     JsonNode incarnation = node.get("incarnation");
     if (incarnation == null
         || !incarnation.isTextual()
         || !RunIds.isValidIncarnation(incarnation.textValue())) {
       throw new IllegalArgumentException("field incarnation is missing or malformed");
     }
-    JsonNode chunk = node.get("chunk");
-    if (chunk == null || !chunk.isInt() || chunk.intValue() < 0) {
-      throw new IllegalArgumentException("field chunk is missing or not a chunk number");
-    }
-    return new DispatchMessage(runId.textValue(), incarnation.textValue(), chunk.intValue());
+    int chunk = MessageBody.position(node, "chunk", "chunk number");
+    return new DispatchMessage(node.get("runId").textValue(), incarnation.textValue(), chunk);
   }
 }

@@ -40,32 +40,13 @@ public record TaskMessage(String runId, int taskIndex, String incarnation) {
    * @throws IllegalArgumentException naming what is wrong, for the dead-letter reason
    */
   public static TaskMessage parse(String body) {
-    JsonNode node;
-    try {
-      node = Json.parse(body == null ? "" : body);
-    } catch (Exception e) {
-      throw new IllegalArgumentException("message body is not JSON");
-    }
-    if (node == null || !node.isObject()) {
-      throw new IllegalArgumentException("message body is not a JSON object");
-    }
-    JsonNode v = node.get("v");
-    if (v == null || !v.isInt() || v.intValue() != VERSION) {
-      throw new IllegalArgumentException("field v must be " + VERSION);
-    }
-    JsonNode runId = node.get("runId");
-    if (runId == null || !runId.isTextual() || !RunIds.isValid(runId.textValue())) {
-      throw new IllegalArgumentException("field runId is missing or not a run id");
-    }
-    JsonNode task = node.get("task");
-    if (task == null || !task.isInt() || task.intValue() < 0) {
-      throw new IllegalArgumentException("field task is missing or not a task index");
-    }
+    JsonNode node = MessageBody.parse(body, VERSION);
+    int task = MessageBody.position(node, "task", "task index");
     JsonNode inc = node.get("inc");
     if (inc != null && !(inc.isTextual() && RunIds.isValidIncarnation(inc.textValue()))) {
       throw new IllegalArgumentException("field inc is not a run incarnation");
     }
     return new TaskMessage(
-        runId.textValue(), task.intValue(), inc == null ? null : inc.textValue());
+        node.get("runId").textValue(), task, inc == null ? null : inc.textValue());
   }
 }
