@@ -3,10 +3,9 @@ package io.hubspoke.infra;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.hubspoke.core.api.Limits;
-import io.hubspoke.core.aws.TaskQueue;
-import io.hubspoke.core.config.HubspokeEnvironment;
-import io.hubspoke.core.config.SpokeLimits;
+import io.hubspoke.contract.Deployment;
+import io.hubspoke.contract.SpokeLimits;
+import io.hubspoke.contract.api.Limits;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -168,18 +167,22 @@ public final class HubspokeConfig {
     this.stackName = string(context, STACK_NAME, "Hubspoke");
     this.hub =
         new FunctionSettings(
-            integer(context, HUB_MEMORY_MB, 1024), integer(context, HUB_TIMEOUT_SECONDS, 30));
+            integer(context, HUB_MEMORY_MB, 1024),
+            integer(context, HUB_TIMEOUT_SECONDS, Deployment.DEFAULT_HUB_TIMEOUT_SECONDS));
     this.spoke =
         new FunctionSettings(
-            integer(context, SPOKE_MEMORY_MB, 1024), integer(context, SPOKE_TIMEOUT_SECONDS, 60));
+            integer(context, SPOKE_MEMORY_MB, 1024),
+            integer(context, SPOKE_TIMEOUT_SECONDS, Deployment.DEFAULT_SPOKE_TIMEOUT_SECONDS));
     this.collector =
         new FunctionSettings(
             integer(context, COLLECTOR_MEMORY_MB, 1024),
-            integer(context, COLLECTOR_TIMEOUT_SECONDS, 300));
-    this.spokeBatchSize = integer(context, SPOKE_BATCH_SIZE, 10);
+            integer(
+                context, COLLECTOR_TIMEOUT_SECONDS, Deployment.DEFAULT_COLLECTOR_TIMEOUT_SECONDS));
+    this.spokeBatchSize = integer(context, SPOKE_BATCH_SIZE, Deployment.DEFAULT_SPOKE_BATCH_SIZE);
     this.spokeBatchingWindowSeconds = integer(context, SPOKE_BATCHING_WINDOW_SECONDS, 0);
     this.spokeMaxConcurrency = integer(context, SPOKE_MAX_CONCURRENCY, 50);
-    this.maxReceiveCount = integer(context, MAX_RECEIVE_COUNT, 8);
+    this.maxReceiveCount =
+        integer(context, MAX_RECEIVE_COUNT, Deployment.DEFAULT_MAX_RECEIVE_COUNT);
     this.logRetentionDays = integer(context, LOG_RETENTION_DAYS, 30);
     this.tableRemovalPolicy = removalPolicy(string(context, TABLE_REMOVAL_POLICY, "retain"));
     this.apiAuthorization =
@@ -195,7 +198,7 @@ public final class HubspokeConfig {
     this.schedules = schedules(context.apply(SCHEDULES));
     this.nag = bool(context, NAG, true);
     this.leaseGraceSeconds =
-        integer(context, LEASE_GRACE_SECONDS, HubspokeEnvironment.DEFAULT_LEASE_GRACE_SECONDS);
+        integer(context, LEASE_GRACE_SECONDS, Deployment.DEFAULT_LEASE_GRACE_SECONDS);
     validate();
     checkWhatASpokeCanRun();
     validateLeases();
@@ -219,27 +222,29 @@ public final class HubspokeConfig {
   }
 
   private void validate() {
-    if (spokeBatchSize < 1 || spokeBatchSize > 10_000) {
+    if (spokeBatchSize < 1 || spokeBatchSize > Deployment.MAX_EVENT_SOURCE_BATCH_SIZE) {
       throw new IllegalArgumentException("spokeBatchSize must be 1..10000: " + spokeBatchSize);
     }
-    if (spokeBatchingWindowSeconds < 0 || spokeBatchingWindowSeconds > 300) {
+    if (spokeBatchingWindowSeconds < 0
+        || spokeBatchingWindowSeconds > Deployment.MAX_BATCHING_WINDOW_SECONDS) {
       throw new IllegalArgumentException(
           "spokeBatchingWindowSeconds must be 0..300: " + spokeBatchingWindowSeconds);
     }
-    if (spokeBatchSize > 10 && spokeBatchingWindowSeconds == 0) {
+    if (Deployment.needsBatchingWindow(spokeBatchSize) && spokeBatchingWindowSeconds == 0) {
       throw new IllegalArgumentException(
           "a spokeBatchSize above 10 needs a spokeBatchingWindowSeconds of at least 1");
     }
-    if (spokeMaxConcurrency < 2 || spokeMaxConcurrency > 1000) {
+    if (!Deployment.isValidMaximumConcurrency(spokeMaxConcurrency)) {
       throw new IllegalArgumentException(
           "spokeMaxConcurrency must be 2..1000: " + spokeMaxConcurrency);
     }
-    if (maxReceiveCount < 5 || maxReceiveCount > 1000) {
+    if (maxReceiveCount < Deployment.MIN_MAX_RECEIVE_COUNT
+        || maxReceiveCount > Deployment.MAX_MAX_RECEIVE_COUNT) {
       throw new IllegalArgumentException(
           "maxReceiveCount must be 5..1000 (receives from throttled invocations count too): "
               + maxReceiveCount);
     }
-    if (workQueueVisibilityTimeoutSeconds() > 43_200) {
+    if (workQueueVisibilityTimeoutSeconds() > Deployment.MAX_VISIBILITY_TIMEOUT_SECONDS) {
       throw new IllegalArgumentException(
           "6 x spokeTimeoutSeconds + spokeBatchingWindowSeconds exceeds SQS's 12 h visibility");
     }
@@ -273,7 +278,7 @@ public final class HubspokeConfig {
           LEASE_GRACE_SECONDS + " must be 0 or more seconds, got " + leaseGraceSeconds);
     }
     int longestDelay = Limits.MAX_TASK_TIMEOUT_SECONDS + leaseGraceSeconds + 1;
-    if (longestDelay > TaskQueue.MAX_DELAY_SECONDS) {
+    if (longestDelay > SpokeLimits.MAX_DELAY_SECONDS) {
       throw new IllegalArgumentException(
           LEASE_GRACE_SECONDS
               + " is "
@@ -283,9 +288,9 @@ public final class HubspokeConfig {
               + " s + the grace + 1 s = "
               + longestDelay
               + " s), and SQS delays a message at most "
-              + TaskQueue.MAX_DELAY_SECONDS
+              + SpokeLimits.MAX_DELAY_SECONDS
               + " s; set it to at most "
-              + (TaskQueue.MAX_DELAY_SECONDS - Limits.MAX_TASK_TIMEOUT_SECONDS - 1));
+              + (SpokeLimits.MAX_DELAY_SECONDS - Limits.MAX_TASK_TIMEOUT_SECONDS - 1));
     }
     // From its receive, a message waits out the batching window, then the task runs until its
     // deadline (at most the spoke's timeout, or the longest task timeout), then the grace.
@@ -424,7 +429,7 @@ public final class HubspokeConfig {
    * recommends for an SQS event source.
    */
   public int workQueueVisibilityTimeoutSeconds() {
-    return 6 * spoke.timeoutSeconds() + spokeBatchingWindowSeconds;
+    return Deployment.visibilityTimeoutSeconds(spoke.timeoutSeconds(), spokeBatchingWindowSeconds);
   }
 
   /**

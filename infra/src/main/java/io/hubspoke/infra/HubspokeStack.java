@@ -1,6 +1,6 @@
 package io.hubspoke.infra;
 
-import io.hubspoke.core.events.EventRules;
+import io.hubspoke.contract.EventRules;
 import io.hubspoke.infra.constructs.CollectorFunction;
 import io.hubspoke.infra.constructs.EventRoutes;
 import io.hubspoke.infra.constructs.FunctionProps;

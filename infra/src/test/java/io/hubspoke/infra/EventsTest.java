@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.hubspoke.core.events.EventRules;
+import io.hubspoke.contract.EventRules;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

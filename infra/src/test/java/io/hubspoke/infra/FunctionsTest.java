@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.hubspoke.core.config.HubspokeEnvironment;
+import io.hubspoke.contract.HubspokeEnvironment;
 import io.hubspoke.infra.constructs.JavaFunction;
 import java.nio.file.Files;
 import java.nio.file.Path;

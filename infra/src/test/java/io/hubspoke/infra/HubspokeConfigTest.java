@@ -198,8 +198,7 @@ class HubspokeConfigTest {
   void rejectsABatchLargerThanASpokeWorksOnAtOnce() {
     Map<String, Object> context = new java.util.HashMap<>();
     context.put(HubspokeConfig.SPOKE_BATCHING_WINDOW_SECONDS, 5);
-    context.put(
-        HubspokeConfig.SPOKE_BATCH_SIZE, io.hubspoke.core.config.SpokeLimits.MAX_BATCH_SIZE);
+    context.put(HubspokeConfig.SPOKE_BATCH_SIZE, io.hubspoke.contract.SpokeLimits.MAX_BATCH_SIZE);
     assertEquals(100, HubspokeConfig.fromMap(context).getSpokeBatchSize());
     context.put(HubspokeConfig.SPOKE_BATCH_SIZE, 10_000);
     IllegalArgumentException e =

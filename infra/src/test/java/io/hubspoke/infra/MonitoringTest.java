@@ -5,8 +5,8 @@ import static io.hubspoke.infra.TemplateJson.resources;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.hubspoke.core.events.EventRules;
-import io.hubspoke.core.store.TableSchema;
+import io.hubspoke.contract.EventRules;
+import io.hubspoke.contract.TableSchema;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

@@ -3,7 +3,7 @@ package io.hubspoke.infra;
 import static io.hubspoke.infra.TemplateJson.at;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.hubspoke.core.store.TableSchema;
+import io.hubspoke.contract.TableSchema;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

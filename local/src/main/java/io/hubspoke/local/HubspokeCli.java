@@ -4,10 +4,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.hubspoke.core.api.FieldError;
-import io.hubspoke.core.api.InvalidInputException;
-import io.hubspoke.core.api.Limits;
-import io.hubspoke.core.json.Json;
+import io.hubspoke.contract.Deployment;
+import io.hubspoke.contract.api.FieldError;
+import io.hubspoke.contract.api.InvalidInputException;
+import io.hubspoke.contract.api.Limits;
+import io.hubspoke.contract.json.Json;
 import io.hubspoke.local.bench.BenchCommand;
 import io.hubspoke.local.chaos.Soak;
 import java.io.InputStream;
@@ -126,11 +127,11 @@ public final class HubspokeCli implements Callable<Integer> {
     boolean verbose;
 
     LocalOptions.Builder builder(int port) {
-      if (concurrency < 2 || concurrency > 1000) {
+      if (!Deployment.isValidMaximumConcurrency(concurrency)) {
         throw new UsageException(
             "--concurrency must be from 2 to 1000 (the event source mapping's range)");
       }
-      if (batchSize < 1 || batchSize > 10) {
+      if (batchSize < 1 || Deployment.needsBatchingWindow(batchSize)) {
         throw new UsageException("--batch-size must be from 1 to 10");
       }
       LocalOptions.Builder builder =

@@ -3,7 +3,7 @@ package io.hubspoke.local;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import io.hubspoke.core.json.Json;
+import io.hubspoke.contract.json.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.CharacterCodingException;

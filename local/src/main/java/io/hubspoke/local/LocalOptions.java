@@ -3,9 +3,10 @@ package io.hubspoke.local;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
-import io.hubspoke.core.api.Limits;
-import io.hubspoke.core.api.RunRequestParser;
-import io.hubspoke.core.config.SpokeLimits;
+import io.hubspoke.contract.Deployment;
+import io.hubspoke.contract.SpokeLimits;
+import io.hubspoke.contract.api.Limits;
+import io.hubspoke.contract.api.RunRequestParser;
 import io.hubspoke.core.worker.WorkerRegistry;
 import io.hubspoke.local.engine.LocalEventBus;
 import io.hubspoke.local.engine.SqsEventSourcePoller;
@@ -117,14 +118,18 @@ public record LocalOptions(
   }
 
   private static Duration visibility(Duration spokeTimeout, Duration window, Duration override) {
-    return override != null ? override : spokeTimeout.multipliedBy(6).plus(window);
+    return override != null
+        ? override
+        : Duration.ofSeconds(
+            Deployment.visibilityTimeoutSeconds(
+                (int) spokeTimeout.toSeconds(), (int) window.toSeconds()));
   }
 
   /** The dispatch queue's visibility timeout: 6 × the hub's timeout, as the CDK stack sets it. */
   public Duration dispatchVisibilityTimeout() {
     return dispatchVisibilityTimeoutOverride != null
         ? dispatchVisibilityTimeoutOverride
-        : hubTimeout.multipliedBy(6);
+        : Duration.ofSeconds(Deployment.visibilityTimeoutSeconds((int) hubTimeout.toSeconds(), 0));
   }
 
   public static Builder builder() {
@@ -161,17 +166,18 @@ public record LocalOptions(
 
   public static final class Builder {
     private int httpPort = 0;
-    private int batchSize = 10;
+    private int batchSize = Deployment.DEFAULT_SPOKE_BATCH_SIZE;
     private Duration batchingWindow = Duration.ZERO;
     private int maximumConcurrency = 10;
-    private Duration hubTimeout = Duration.ofSeconds(30);
-    private Duration spokeTimeout = Duration.ofSeconds(60);
-    private Duration collectorTimeout = Duration.ofSeconds(300);
-    private int maxReceiveCount = 8;
-    private Duration leaseGrace = Duration.ofSeconds(10);
-    private Duration summaryLease = Duration.ofSeconds(360);
+    private Duration hubTimeout = Duration.ofSeconds(Deployment.DEFAULT_HUB_TIMEOUT_SECONDS);
+    private Duration spokeTimeout = Duration.ofSeconds(Deployment.DEFAULT_SPOKE_TIMEOUT_SECONDS);
+    private Duration collectorTimeout =
+        Duration.ofSeconds(Deployment.DEFAULT_COLLECTOR_TIMEOUT_SECONDS);
+    private int maxReceiveCount = Deployment.DEFAULT_MAX_RECEIVE_COUNT;
+    private Duration leaseGrace = Duration.ofSeconds(Deployment.DEFAULT_LEASE_GRACE_SECONDS);
+    private Duration summaryLease = Duration.ofSeconds(Deployment.DEFAULT_SUMMARY_LEASE_SECONDS);
     private Duration sweepInterval = Duration.ofSeconds(30);
-    private Duration stallMargin = Duration.ofSeconds(60);
+    private Duration stallMargin = Duration.ofSeconds(Deployment.DEFAULT_STALL_MARGIN_SECONDS);
     private List<ExecutionInterceptor> interceptors = new ArrayList<>();
     private SqsEventSourcePoller.InvocationInterceptor pollerInterceptor =
         SqsEventSourcePoller.InvocationInterceptor.NONE;
@@ -183,7 +189,8 @@ public record LocalOptions(
     private UnaryOperator<RequestHandler<SQSEvent, SQSBatchResponse>> spokeWrapper =
         UnaryOperator.identity();
     private List<ExecutionInterceptor> eventSourceInterceptors = new ArrayList<>();
-    private Duration dispatchLeaseMargin = Duration.ofSeconds(30);
+    private Duration dispatchLeaseMargin =
+        Duration.ofSeconds(Deployment.DEFAULT_DISPATCH_LEASE_MARGIN_SECONDS);
     private Duration dispatchVisibilityTimeoutOverride;
     private int dispatchConcurrency = DEFAULT_DISPATCH_CONCURRENCY;
 

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hubspoke.collector.CollectorHandler;
+import io.hubspoke.contract.EventRules;
+import io.hubspoke.contract.json.Json;
 import io.hubspoke.core.aws.AwsClients;
-import io.hubspoke.core.events.EventRules;
-import io.hubspoke.core.json.Json;
 import io.hubspoke.local.BadInputCorpus.Bus;
 import io.hubspoke.local.BadInputCorpus.Case;
 import io.hubspoke.local.BadInputCorpus.Cli;

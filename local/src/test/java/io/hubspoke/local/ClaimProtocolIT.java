@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.hubspoke.contract.HubspokeEnvironment;
 import io.hubspoke.core.aws.AwsClients;
 import io.hubspoke.core.aws.Backoff;
-import io.hubspoke.core.config.HubspokeEnvironment;
 import io.hubspoke.core.model.RunSpec;
 import io.hubspoke.core.model.Sharding;
 import io.hubspoke.core.model.TaskStatus;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.hubspoke.core.json.Json;
+import io.hubspoke.contract.json.Json;
 import io.hubspoke.core.model.RunIds;
 import io.hubspoke.core.worker.EchoWorker;
 import io.hubspoke.core.worker.SleepWorker;
@@ -146,7 +146,7 @@ class DurableSubmissionIT {
 
   @Test
   void theDocumentedMaximumIsAcceptedAtOnceAndCompletesExactly() throws Exception {
-    int total = io.hubspoke.core.api.Limits.MAX_ITEMS;
+    int total = io.hubspoke.contract.api.Limits.MAX_ITEMS;
     Instant before = Instant.now();
     ApiClient.Reply reply = api.postRun(request(total, null));
     Duration toAccept = Duration.between(before, Instant.now());

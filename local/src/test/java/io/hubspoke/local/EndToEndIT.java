@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.hubspoke.core.events.EventRules;
-import io.hubspoke.core.json.Json;
+import io.hubspoke.contract.EventRules;
+import io.hubspoke.contract.json.Json;
 import io.hubspoke.core.model.RunIds;
 import io.hubspoke.core.worker.SleepWorker;
 import io.hubspoke.core.worker.WorkerRegistry;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.hubspoke.core.events.EventRules;
+import io.hubspoke.contract.EventRules;
 import io.hubspoke.core.model.RunIds;
 import io.hubspoke.core.model.TaskMessage;
 import io.hubspoke.core.worker.EchoWorker;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.hubspoke.core.json.Json;
+import io.hubspoke.contract.json.Json;
 import io.hubspoke.core.model.RunIds;
 import io.hubspoke.core.model.TaskMessage;
 import io.hubspoke.core.worker.TaskOutcome;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.hubspoke.core.json.Json;
+import io.hubspoke.contract.json.Json;
 import io.hubspoke.local.engine.LocalEventBus;
 import java.io.InputStream;
 import java.time.Duration;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import io.hubspoke.contract.json.Json;
 import io.hubspoke.core.aws.AwsClients;
-import io.hubspoke.core.json.Json;
 import io.hubspoke.core.model.RunIds;
 import io.hubspoke.core.model.TaskMessage;
 import io.hubspoke.core.worker.EchoWorker;

@@ -1,6 +1,6 @@
 package io.hubspoke.local;
 
-import io.hubspoke.core.json.Json;
+import io.hubspoke.contract.json.Json;
 import io.hubspoke.core.model.RunIds;
 import io.hubspoke.core.model.RunSpec;
 import io.hubspoke.core.model.Sharding;

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.hubspoke.core.api.RunRequestParser;
-import io.hubspoke.core.json.Json;
+import io.hubspoke.contract.api.RunRequestParser;
+import io.hubspoke.contract.json.Json;
 import io.hubspoke.core.worker.WorkerRegistry;
 import java.io.InputStream;
 import org.junit.jupiter.api.Test;

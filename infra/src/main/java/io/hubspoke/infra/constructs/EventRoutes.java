@@ -1,6 +1,6 @@
 package io.hubspoke.infra.constructs;
 
-import io.hubspoke.core.events.EventRules;
+import io.hubspoke.contract.EventRules;
 import java.util.List;
 import java.util.Objects;
 import software.amazon.awscdk.Duration;

@@ -1,6 +1,6 @@
 package io.hubspoke.infra.constructs;
 
-import io.hubspoke.core.config.HubspokeEnvironment;
+import io.hubspoke.contract.HubspokeEnvironment;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

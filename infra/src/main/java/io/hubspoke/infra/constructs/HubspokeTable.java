@@ -1,6 +1,6 @@
 package io.hubspoke.infra.constructs;
 
-import io.hubspoke.core.store.TableSchema;
+import io.hubspoke.contract.TableSchema;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;

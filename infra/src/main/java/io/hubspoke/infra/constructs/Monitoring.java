@@ -2,7 +2,7 @@ package io.hubspoke.infra.constructs;
 
 import io.github.cdklabs.cdknag.NagPackSuppression;
 import io.github.cdklabs.cdknag.NagSuppressions;
-import io.hubspoke.core.metrics.RunMetrics;
+import io.hubspoke.contract.RunMetricNames;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -196,22 +196,23 @@ public class Monitoring extends Construct {
 
   /**
    * Runs that finished FAILED, from the EMF metric the functions write when a run reaches its final
-   * status ({@link RunMetrics}), by the deployment's table.
+   * status ({@link RunMetricNames}), by the deployment's table.
    */
   public void watchRuns(HubspokeTable table) {
-    Map<String, String> dimensions = Map.of(RunMetrics.TABLE_NAME, table.getTable().getTableName());
+    Map<String, String> dimensions =
+        Map.of(RunMetricNames.TABLE_NAME, table.getTable().getTableName());
     alarm(
         "RunsFailed",
         "A run finished FAILED: at least one of its tasks failed every attempt",
-        runMetric(RunMetrics.RUNS_FAILED, dimensions, null),
+        runMetric(RunMetricNames.RUNS_FAILED, dimensions, null),
         0,
         1);
     dashboard.addWidgets(
         graph(
             "Runs finished",
             List.of(
-                runMetric(RunMetrics.RUNS_SUCCEEDED, dimensions, "SUCCEEDED"),
-                runMetric(RunMetrics.RUNS_FAILED, dimensions, "FAILED"))));
+                runMetric(RunMetricNames.RUNS_SUCCEEDED, dimensions, "SUCCEEDED"),
+                runMetric(RunMetricNames.RUNS_FAILED, dimensions, "FAILED"))));
   }
 
   private void watchFunctions(Map<String, JavaFunction> functions) {
@@ -351,7 +352,7 @@ public class Monitoring extends Construct {
   }
 
   private static Metric runMetric(String metricName, Map<String, String> dimensions, String label) {
-    return sumOf(RunMetrics.NAMESPACE, metricName, dimensions, label);
+    return sumOf(RunMetricNames.NAMESPACE, metricName, dimensions, label);
   }
 
   /**

@@ -1,10 +1,11 @@
 package io.hubspoke.infra.constructs;
 
-import io.hubspoke.core.api.FieldError;
-import io.hubspoke.core.api.InvalidInputException;
-import io.hubspoke.core.api.RunRequestParser;
-import io.hubspoke.core.json.Json;
-import io.hubspoke.core.worker.WorkerRegistry;
+import io.hubspoke.contract.api.FieldError;
+import io.hubspoke.contract.api.InvalidInputException;
+import io.hubspoke.contract.api.RunRequestParser;
+import io.hubspoke.contract.json.Json;
+import io.hubspoke.contract.workers.BuiltInWorkers;
+import io.hubspoke.contract.workers.WorkerCatalog;
 import io.hubspoke.infra.HubspokeConfig;
 import io.hubspoke.infra.HubspokeConfig.ScheduledRun;
 import java.util.ArrayList;
@@ -159,7 +160,7 @@ public class ScheduledRuns extends Construct {
     private final IQueue deadLetterQueue;
     private final int retryAttempts;
     private final int maxEventAgeSeconds;
-    private final WorkerRegistry workers;
+    private final WorkerCatalog workers;
 
     private Props(Builder b) {
       this.schedules = List.copyOf(b.schedules);
@@ -195,7 +196,7 @@ public class ScheduledRuns extends Construct {
     }
 
     /** The workers the deployed hub offers: the requests are checked against them. */
-    public WorkerRegistry getWorkers() {
+    public WorkerCatalog getWorkers() {
       return workers;
     }
 
@@ -205,7 +206,7 @@ public class ScheduledRuns extends Construct {
       private IQueue deadLetterQueue;
       private int retryAttempts = 8;
       private int maxEventAgeSeconds = 3600;
-      private WorkerRegistry workers = WorkerRegistry.builtIn();
+      private WorkerCatalog workers = BuiltInWorkers.catalog();
 
       public Builder schedules(List<ScheduledRun> schedules) {
         this.schedules = schedules;
@@ -234,7 +235,7 @@ public class ScheduledRuns extends Construct {
       }
 
       /** The workers the deployed hub offers (the built-in ones unless the hub is extended). */
-      public Builder workers(WorkerRegistry workers) {
+      public Builder workers(WorkerCatalog workers) {
         this.workers = workers;
         return this;
       }

@@ -2,7 +2,8 @@ package io.hubspoke.infra.constructs;
 
 import io.github.cdklabs.cdknag.NagPackSuppression;
 import io.github.cdklabs.cdknag.NagSuppressions;
-import io.hubspoke.core.config.HubspokeEnvironment;
+import io.hubspoke.contract.Deployment;
+import io.hubspoke.contract.HubspokeEnvironment;
 import java.util.List;
 import java.util.Objects;
 import software.amazon.awscdk.Duration;
@@ -134,7 +135,7 @@ public class SpokeFunction extends Construct {
       private int batchSize = 10;
       private int batchingWindowSeconds = 0;
       private int maxConcurrency = 50;
-      private int leaseGraceSeconds = HubspokeEnvironment.DEFAULT_LEASE_GRACE_SECONDS;
+      private int leaseGraceSeconds = Deployment.DEFAULT_LEASE_GRACE_SECONDS;
 
       public Builder function(FunctionProps function) {
         this.function = function;

@@ -2,6 +2,7 @@ package io.hubspoke.infra.constructs;
 
 import io.github.cdklabs.cdknag.NagPackSuppression;
 import io.github.cdklabs.cdknag.NagSuppressions;
+import io.hubspoke.contract.Deployment;
 import java.util.List;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.services.sqs.DeadLetterQueue;
@@ -102,7 +103,7 @@ public class WorkQueue extends Construct {
 
     /** 6 x the spoke timeout + the batching window (the AWS recommendation for SQS triggers). */
     public int getVisibilityTimeoutSeconds() {
-      return 6 * spokeTimeoutSeconds + batchingWindowSeconds;
+      return Deployment.visibilityTimeoutSeconds(spokeTimeoutSeconds, batchingWindowSeconds);
     }
 
     public static final class Builder {

@@ -1,7 +1,7 @@
 package io.hubspoke.local.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.hubspoke.core.json.Json;
+import io.hubspoke.contract.json.Json;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,7 +1,7 @@
 package io.hubspoke.local.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.hubspoke.core.json.Json;
+import io.hubspoke.contract.json.Json;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.DirectoryStream;

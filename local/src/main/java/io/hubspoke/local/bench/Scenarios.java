@@ -3,9 +3,9 @@ package io.hubspoke.local.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hubspoke.contract.HubspokeEnvironment;
+import io.hubspoke.contract.json.Json;
 import io.hubspoke.core.aws.AwsClients;
-import io.hubspoke.core.config.HubspokeEnvironment;
-import io.hubspoke.core.json.Json;
 import io.hubspoke.core.model.TaskMessage;
 import io.hubspoke.hub.HubHandler;
 import io.hubspoke.local.LocalOptions;
@@ -838,7 +838,7 @@ final class Scenarios {
       r.put(
           "note",
           "the hub takes at most "
-              + io.hubspoke.core.api.Limits.MAX_ITEMS
+              + io.hubspoke.contract.api.Limits.MAX_ITEMS
               + " items per request: "
               + total
               + " tasks are "

@@ -1,7 +1,7 @@
 package io.hubspoke.local.chaos;
 
-import io.hubspoke.core.config.HubspokeEnvironment;
-import io.hubspoke.core.store.TableSchema;
+import io.hubspoke.contract.HubspokeEnvironment;
+import io.hubspoke.contract.TableSchema;
 import io.hubspoke.local.LocalOptions;
 import io.hubspoke.local.LocalRuntime;
 import java.math.BigInteger;

@@ -1,8 +1,8 @@
 package io.hubspoke.local.chaos;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.hubspoke.core.api.FieldError;
-import io.hubspoke.core.json.Json;
+import io.hubspoke.contract.api.FieldError;
+import io.hubspoke.contract.json.Json;
 import io.hubspoke.core.worker.TaskContext;
 import io.hubspoke.core.worker.TaskOutcome;
 import io.hubspoke.core.worker.TaskWorker;

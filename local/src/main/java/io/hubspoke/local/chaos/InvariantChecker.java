@@ -1,9 +1,9 @@
 package io.hubspoke.local.chaos;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.hubspoke.contract.EventRules;
+import io.hubspoke.contract.json.Json;
 import io.hubspoke.core.aws.Backoff;
-import io.hubspoke.core.events.EventRules;
-import io.hubspoke.core.json.Json;
 import io.hubspoke.core.model.RunIds;
 import io.hubspoke.core.model.RunStatus;
 import io.hubspoke.core.model.TaskMessage;

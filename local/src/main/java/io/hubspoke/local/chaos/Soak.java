@@ -3,7 +3,7 @@ package io.hubspoke.local.chaos;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.hubspoke.core.json.Json;
+import io.hubspoke.contract.json.Json;
 import io.hubspoke.core.worker.EchoWorker;
 import io.hubspoke.core.worker.HttpWorker;
 import io.hubspoke.core.worker.SleepWorker;

@@ -1,6 +1,6 @@
 package io.hubspoke.local.engine;
 
-import io.hubspoke.core.store.TableSchema;
+import io.hubspoke.contract.TableSchema;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;

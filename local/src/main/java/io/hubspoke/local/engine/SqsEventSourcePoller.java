@@ -3,6 +3,7 @@ package io.hubspoke.local.engine;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import io.hubspoke.contract.Deployment;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -659,19 +660,21 @@ public final class SqsEventSourcePoller implements AutoCloseable {
       Objects.requireNonNull(interceptor, "interceptor");
       Objects.requireNonNull(clock, "clock");
       Objects.requireNonNull(logSink, "logSink");
-      if (batchSize < 1 || batchSize > 10_000) {
+      if (batchSize < 1 || batchSize > Deployment.MAX_EVENT_SOURCE_BATCH_SIZE) {
         throw new IllegalArgumentException("batchSize must be 1-10,000: " + batchSize);
       }
       if (maximumBatchingWindow.isNegative()
-          || maximumBatchingWindow.compareTo(Duration.ofSeconds(300)) > 0) {
+          || maximumBatchingWindow.compareTo(
+                  Duration.ofSeconds(Deployment.MAX_BATCHING_WINDOW_SECONDS))
+              > 0) {
         throw new IllegalArgumentException(
             "maximumBatchingWindow must be 0-300 s: " + maximumBatchingWindow);
       }
-      if (batchSize > 10 && maximumBatchingWindow.isZero()) {
+      if (Deployment.needsBatchingWindow(batchSize) && maximumBatchingWindow.isZero()) {
         throw new IllegalArgumentException(
             "a batchSize above 10 requires a maximumBatchingWindow of at least 1 s, as on AWS");
       }
-      if (maximumConcurrency < 2 || maximumConcurrency > 1000) {
+      if (!Deployment.isValidMaximumConcurrency(maximumConcurrency)) {
         throw new IllegalArgumentException(
             "maximumConcurrency must be 2-1,000: " + maximumConcurrency);
       }
@@ -694,9 +697,9 @@ public final class SqsEventSourcePoller implements AutoCloseable {
     public static final class Builder {
       private String queueUrl;
       private String queueArn;
-      private int batchSize = 10; // Lambda's default for SQS
+      private int batchSize = Deployment.DEFAULT_SPOKE_BATCH_SIZE; // Lambda's default for SQS
       private Duration maximumBatchingWindow = Duration.ZERO;
-      private int maximumConcurrency = 1000;
+      private int maximumConcurrency = Deployment.MAX_MAXIMUM_CONCURRENCY;
       private Duration functionTimeout = Duration.ofSeconds(3);
       private boolean reportBatchItemFailures;
       private String region = "us-east-1";

@@ -1,6 +1,6 @@
 package io.hubspoke.local.contract;
 
-import io.hubspoke.core.config.HubspokeEnvironment;
+import io.hubspoke.contract.HubspokeEnvironment;
 import io.hubspoke.local.engine.DynamoDbLocalEngine;
 import io.hubspoke.local.engine.ElasticMqEngine;
 import io.hubspoke.local.engine.LocalEventBus;

@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.hubspoke.contract.EventRules;
+import io.hubspoke.contract.json.Json;
 import io.hubspoke.core.aws.AwsClients;
 import io.hubspoke.core.aws.Backoff;
 import io.hubspoke.core.aws.EventPublisher;
-import io.hubspoke.core.events.EventRules;
-import io.hubspoke.core.json.Json;
 import io.hubspoke.core.model.RunIds;
 import java.time.Duration;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.hubspoke.local.contract;
 
+import io.hubspoke.contract.HubspokeEnvironment;
 import io.hubspoke.core.aws.AwsClients;
-import io.hubspoke.core.config.HubspokeEnvironment;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;

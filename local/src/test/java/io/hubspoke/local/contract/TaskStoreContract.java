@@ -92,7 +92,7 @@ abstract class TaskStoreContract {
         runId,
         incarnation,
         "echo",
-        io.hubspoke.core.json.Json.object(),
+        io.hubspoke.contract.json.Json.object(),
         maxAttempts,
         60,
         sharding.total(),

@@ -1,6 +1,6 @@
 package io.hubspoke.core.aws;
 
-import io.hubspoke.core.config.HubspokeEnvironment;
+import io.hubspoke.contract.HubspokeEnvironment;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,8 +1,8 @@
 package io.hubspoke.core.aws;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.hubspoke.core.events.EventRules;
-import io.hubspoke.core.json.Json;
+import io.hubspoke.contract.EventRules;
+import io.hubspoke.contract.json.Json;
 import java.util.ArrayList;
 import java.util.List;
 import software.amazon.awssdk.services.eventbridge.EventBridgeClient;

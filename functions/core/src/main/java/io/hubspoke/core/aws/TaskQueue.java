@@ -1,6 +1,6 @@
 package io.hubspoke.core.aws;
 
-import io.hubspoke.core.config.SpokeLimits;
+import io.hubspoke.contract.SpokeLimits;
 import io.hubspoke.core.model.TaskMessage;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -2,7 +2,7 @@ package io.hubspoke.core.metrics;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.hubspoke.core.json.Json;
+import io.hubspoke.contract.json.Json;
 import java.time.Instant;
 import java.util.Map;
 

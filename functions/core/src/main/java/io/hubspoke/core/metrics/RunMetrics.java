@@ -1,6 +1,11 @@
 package io.hubspoke.core.metrics;
 
-import io.hubspoke.core.config.HubspokeEnvironment;
+import static io.hubspoke.contract.RunMetricNames.NAMESPACE;
+import static io.hubspoke.contract.RunMetricNames.RUNS_FAILED;
+import static io.hubspoke.contract.RunMetricNames.RUNS_SUCCEEDED;
+import static io.hubspoke.contract.RunMetricNames.TABLE_NAME;
+
+import io.hubspoke.contract.HubspokeEnvironment;
 import io.hubspoke.core.model.RunStatus;
 import java.io.PrintStream;
 import java.time.Instant;
@@ -9,25 +14,10 @@ import java.util.Map;
 
 /**
  * The metrics the functions emit, named once for the functions that write them and for the CDK
- * stack that alarms on them: one EMF line per run that reaches its final status.
+ * stack that alarms on them ({@link io.hubspoke.contract.RunMetricNames}): one EMF line per run
+ * that reaches its final status.
  */
 public final class RunMetrics {
-  /** CloudWatch namespace of every hubspoke metric. */
-  public static final String NAMESPACE = "Hubspoke";
-
-  /** 1 for a run that finished SUCCEEDED, else 0. */
-  public static final String RUNS_SUCCEEDED = "RunsSucceeded";
-
-  /** 1 for a run that finished FAILED, else 0. */
-  public static final String RUNS_FAILED = "RunsFailed";
-
-  /**
-   * The one dimension: the deployment's table ({@link HubspokeEnvironment#TABLE_NAME}), the same
-   * for every function of a stack (a run may end in the collector or, failing to dispatch, in the
-   * hub) and different between two stacks in one account.
-   */
-  public static final String TABLE_NAME = "TableName";
-
   /** Set by Lambda to the function's name, and by nothing else. */
   static final String LAMBDA_FUNCTION_NAME = "AWS_LAMBDA_FUNCTION_NAME";
 

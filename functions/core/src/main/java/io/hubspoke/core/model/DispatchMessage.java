@@ -2,7 +2,7 @@ package io.hubspoke.core.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.hubspoke.core.json.Json;
+import io.hubspoke.contract.json.Json;
 
 /**
  * The body of a dispatch-queue message: one chunk of a run's durable request to turn into tasks.

@@ -1,7 +1,7 @@
 package io.hubspoke.core.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.hubspoke.core.json.Json;
+import io.hubspoke.contract.json.Json;
 
 /**
  * What the work queue's and the dispatch queue's message bodies share: a JSON object with a version

@@ -2,7 +2,7 @@ package io.hubspoke.core.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.hubspoke.core.json.Json;
+import io.hubspoke.contract.json.Json;
 
 /**
  * The body of a work-queue message: only the task's key. The item itself lives in the table, so

@@ -1,8 +1,8 @@
 package io.hubspoke.core.service;
 
+import io.hubspoke.contract.EventRules;
+import io.hubspoke.contract.json.Json;
 import io.hubspoke.core.aws.EventPublisher;
-import io.hubspoke.core.events.EventRules;
-import io.hubspoke.core.json.Json;
 import io.hubspoke.core.model.RunSpec;
 import io.hubspoke.core.model.TaskStatus;
 import io.hubspoke.core.store.RunStore;

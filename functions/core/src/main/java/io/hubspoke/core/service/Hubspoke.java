@@ -1,12 +1,13 @@
 package io.hubspoke.core.service;
 
-import io.hubspoke.core.api.RunRequestParser;
+import io.hubspoke.contract.Deployment;
+import io.hubspoke.contract.HubspokeEnvironment;
+import io.hubspoke.contract.SpokeLimits;
+import io.hubspoke.contract.api.RunRequestParser;
 import io.hubspoke.core.aws.AwsClients;
 import io.hubspoke.core.aws.Backoff;
 import io.hubspoke.core.aws.EventPublisher;
 import io.hubspoke.core.aws.TaskQueue;
-import io.hubspoke.core.config.HubspokeEnvironment;
-import io.hubspoke.core.config.SpokeLimits;
 import io.hubspoke.core.store.ChunkStore;
 import io.hubspoke.core.store.RunStore;
 import io.hubspoke.core.store.TaskStore;
@@ -82,7 +83,7 @@ public final class Hubspoke {
   private Duration leaseGrace() {
     return Duration.ofSeconds(
         env.number(
-            HubspokeEnvironment.LEASE_GRACE_SECONDS, SpokeLimits.DEFAULT_LEASE_GRACE_SECONDS));
+            HubspokeEnvironment.LEASE_GRACE_SECONDS, Deployment.DEFAULT_LEASE_GRACE_SECONDS));
   }
 
   public RunSubmissionService submission() {
@@ -91,7 +92,8 @@ public final class Hubspoke {
         chunks,
         dispatcher(),
         clock,
-        Duration.ofDays(env.number(HubspokeEnvironment.RETENTION_DAYS, 30)));
+        Duration.ofDays(
+            env.number(HubspokeEnvironment.RETENTION_DAYS, Deployment.DEFAULT_RETENTION_DAYS)));
   }
 
   /**
@@ -111,7 +113,10 @@ public final class Hubspoke {
             backoff),
         events,
         clock,
-        Duration.ofSeconds(env.number(HubspokeEnvironment.DISPATCH_LEASE_MARGIN_SECONDS, 30)));
+        Duration.ofSeconds(
+            env.number(
+                HubspokeEnvironment.DISPATCH_LEASE_MARGIN_SECONDS,
+                Deployment.DEFAULT_DISPATCH_LEASE_MARGIN_SECONDS)));
   }
 
   public RunQueryService queries() {
@@ -148,7 +153,10 @@ public final class Hubspoke {
         tasks,
         events,
         clock,
-        Duration.ofSeconds(env.number(HubspokeEnvironment.SUMMARY_LEASE_SECONDS, 360)));
+        Duration.ofSeconds(
+            env.number(
+                HubspokeEnvironment.SUMMARY_LEASE_SECONDS,
+                Deployment.DEFAULT_SUMMARY_LEASE_SECONDS)));
   }
 
   public RunSweeper sweeper() {
@@ -160,7 +168,10 @@ public final class Hubspoke {
         summarizer(),
         dispatcher(),
         clock,
-        Duration.ofSeconds(env.number(HubspokeEnvironment.STALL_MARGIN_SECONDS, 60)));
+        Duration.ofSeconds(
+            env.number(
+                HubspokeEnvironment.STALL_MARGIN_SECONDS,
+                Deployment.DEFAULT_STALL_MARGIN_SECONDS)));
   }
 
   /**

@@ -1,11 +1,11 @@
 package io.hubspoke.core.service;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hubspoke.contract.EventRules;
+import io.hubspoke.contract.json.Json;
 import io.hubspoke.core.aws.CallDeadline;
 import io.hubspoke.core.aws.EventPublisher;
 import io.hubspoke.core.aws.TaskQueue;
-import io.hubspoke.core.events.EventRules;
-import io.hubspoke.core.json.Json;
 import io.hubspoke.core.metrics.RunMetrics;
 import io.hubspoke.core.model.DispatchMessage;
 import io.hubspoke.core.model.RunSpec;

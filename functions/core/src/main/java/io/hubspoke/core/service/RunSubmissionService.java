@@ -1,7 +1,7 @@
 package io.hubspoke.core.service;
 
-import io.hubspoke.core.api.RunRequest;
-import io.hubspoke.core.json.Json;
+import io.hubspoke.contract.api.RunRequest;
+import io.hubspoke.contract.json.Json;
 import io.hubspoke.core.model.RunIds;
 import io.hubspoke.core.model.RunSpec;
 import io.hubspoke.core.model.Sharding;

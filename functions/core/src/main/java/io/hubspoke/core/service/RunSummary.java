@@ -2,7 +2,7 @@ package io.hubspoke.core.service;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.hubspoke.core.json.Json;
+import io.hubspoke.contract.json.Json;
 import io.hubspoke.core.model.TaskRecord;
 import io.hubspoke.core.model.TaskStatus;
 import java.time.Duration;

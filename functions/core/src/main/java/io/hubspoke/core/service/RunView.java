@@ -1,7 +1,7 @@
 package io.hubspoke.core.service;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.hubspoke.core.json.Json;
+import io.hubspoke.contract.json.Json;
 import io.hubspoke.core.store.RunRecord;
 import io.hubspoke.core.store.ShardCount;
 import java.time.Instant;

@@ -1,10 +1,10 @@
 package io.hubspoke.core.service;
 
-import io.hubspoke.core.api.Limits;
+import io.hubspoke.contract.SpokeLimits;
+import io.hubspoke.contract.api.Limits;
+import io.hubspoke.contract.json.Json;
 import io.hubspoke.core.aws.CallDeadline;
 import io.hubspoke.core.aws.TaskQueue;
-import io.hubspoke.core.config.SpokeLimits;
-import io.hubspoke.core.json.Json;
 import io.hubspoke.core.model.RunSpec;
 import io.hubspoke.core.model.TaskMessage;
 import io.hubspoke.core.model.TaskRecord;

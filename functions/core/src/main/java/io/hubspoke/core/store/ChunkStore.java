@@ -9,8 +9,9 @@ import static io.hubspoke.core.store.Items.millis;
 import static io.hubspoke.core.store.Items.n;
 import static io.hubspoke.core.store.Items.s;
 
+import io.hubspoke.contract.TableSchema;
+import io.hubspoke.contract.json.Json;
 import io.hubspoke.core.aws.Backoff;
-import io.hubspoke.core.json.Json;
 import io.hubspoke.core.model.RunSpec;
 import java.time.Clock;
 import java.time.Instant;

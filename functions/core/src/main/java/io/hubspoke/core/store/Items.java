@@ -1,5 +1,6 @@
 package io.hubspoke.core.store;
 
+import io.hubspoke.contract.TableSchema;
 import io.hubspoke.core.model.RunSpec;
 import java.time.Instant;
 import java.util.Map;

@@ -9,7 +9,8 @@ import static io.hubspoke.core.store.Items.n;
 import static io.hubspoke.core.store.Items.runPk;
 import static io.hubspoke.core.store.Items.s;
 
-import io.hubspoke.core.json.Json;
+import io.hubspoke.contract.TableSchema;
+import io.hubspoke.contract.json.Json;
 import io.hubspoke.core.model.RunIds;
 import io.hubspoke.core.model.RunSpec;
 import io.hubspoke.core.model.RunStatus;

@@ -10,6 +10,7 @@ import static io.hubspoke.core.store.Items.s;
 import static io.hubspoke.core.store.Items.shardPk;
 import static io.hubspoke.core.store.Items.taskSk;
 
+import io.hubspoke.contract.TableSchema;
 import io.hubspoke.core.aws.Backoff;
 import io.hubspoke.core.model.RunSpec;
 import io.hubspoke.core.model.Sharding;

@@ -1,10 +1,9 @@
 package io.hubspoke.core.worker;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.hubspoke.core.api.FieldError;
-import java.util.ArrayList;
+import io.hubspoke.contract.api.FieldError;
+import io.hubspoke.contract.workers.EchoWorkerConfig;
 import java.util.List;
-import java.util.Set;
 
 /** Returns the item as the result. Useful to measure the orchestration alone. */
 public final class EchoWorker implements TaskWorker {
@@ -15,9 +14,7 @@ public final class EchoWorker implements TaskWorker {
 
   @Override
   public List<FieldError> validateConfig(JsonNode config) {
-    List<FieldError> errors = new ArrayList<>();
-    WorkerConfigs.rejectUnknown(config, Set.of(), errors);
-    return errors;
+    return EchoWorkerConfig.SCHEMA.validateConfig(config);
   }
 
   @Override

@@ -2,8 +2,9 @@ package io.hubspoke.core.worker;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.hubspoke.core.api.FieldError;
-import io.hubspoke.core.json.Json;
+import io.hubspoke.contract.api.FieldError;
+import io.hubspoke.contract.json.Json;
+import io.hubspoke.contract.workers.HttpWorkerConfig;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -16,19 +17,15 @@ import java.nio.ByteBuffer;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.regex.Pattern;
 
 /**
  * POSTs the item as JSON to {@code url} and records the status and (up to 4 KB of) the body. 2xx
@@ -48,20 +45,7 @@ public final class HttpWorker implements TaskWorker {
   /** The most of a response body that is read and recorded, in UTF-8 bytes. */
   static final int MAX_BODY_BYTES = 4096;
 
-  private static final long DEFAULT_TIMEOUT_MS = 10_000;
   private static final long CONNECT_TIMEOUT_MS = 5_000;
-  static final String ATTEMPT_HEADER = "X-Hubspoke-Attempt";
-
-  /** Headers hubspoke sets on every request, which a user's headers may not replace. */
-  private static final Set<String> OWN_HEADERS =
-      Set.of("idempotency-key", ATTEMPT_HEADER.toLowerCase(Locale.ROOT), "content-type");
-
-  /** Headers the JDK's client refuses to let a caller set (it manages them itself). */
-  private static final Set<String> CLIENT_HEADERS =
-      Set.of("connection", "content-length", "expect", "host", "upgrade");
-
-  /** RFC 9110's token characters, what a header name is made of. */
-  private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
 
   /**
    * Built on the first task, not with the worker: every function registers the built-in workers,
@@ -83,80 +67,7 @@ public final class HttpWorker implements TaskWorker {
 
   @Override
   public List<FieldError> validateConfig(JsonNode config) {
-    List<FieldError> errors = new ArrayList<>();
-    WorkerConfigs.rejectUnknown(config, Set.of("url", "timeoutMs", "headers"), errors);
-    JsonNode url = config.get("url");
-    if (url == null || !url.isTextual()) {
-      errors.add(new FieldError("url", "is required and must be a string", "give an http(s) URL"));
-    } else {
-      try {
-        URI uri = URI.create(url.textValue());
-        if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())
-            || uri.getHost() == null) {
-          errors.add(
-              new FieldError(
-                  "url", "is not an absolute http(s) URL", "give e.g. https://example.com/hook"));
-        }
-      } catch (IllegalArgumentException e) {
-        errors.add(new FieldError("url", "is not a URL", "give e.g. https://example.com/hook"));
-      }
-    }
-    WorkerConfigs.longIn(config, "timeoutMs", 1, 840_000, DEFAULT_TIMEOUT_MS, errors);
-    JsonNode headers = config.get("headers");
-    if (headers != null && !headers.isNull()) {
-      if (!headers.isObject()) {
-        errors.add(
-            new FieldError(
-                "headers", "must be an object of strings", "give e.g. {\"X-Team\":\"data\"}"));
-      } else {
-        for (Iterator<Map.Entry<String, JsonNode>> it = headers.fields(); it.hasNext(); ) {
-          Map.Entry<String, JsonNode> header = it.next();
-          FieldError error = checkHeader(header.getKey(), header.getValue());
-          if (error != null) {
-            errors.add(error);
-          }
-        }
-      }
-    }
-    return errors;
-  }
-
-  /**
-   * A header the request could not carry fails the run's submission rather than every attempt of
-   * every task: the JDK's client throws on a forbidden or malformed one.
-   */
-  private static FieldError checkHeader(String name, JsonNode value) {
-    String field = "headers." + name;
-    String lower = name.toLowerCase(Locale.ROOT);
-    if (!HEADER_NAME.matcher(name).matches()) {
-      return new FieldError(
-          field,
-          "is not a valid header name",
-          "use letters, digits and - only (RFC 9110 token characters), e.g. X-Team");
-    }
-    if (OWN_HEADERS.contains(lower)) {
-      return new FieldError(
-          field,
-          "is set by hubspoke on every request",
-          "remove it: Idempotency-Key carries the task id, "
-              + ATTEMPT_HEADER
-              + " the attempt, Content-Type is application/json");
-    }
-    if (CLIENT_HEADERS.contains(lower)) {
-      return new FieldError(field, "is managed by the HTTP client and cannot be set", "remove it");
-    }
-    if (!value.isTextual()) {
-      return new FieldError(field, "must be a string", "quote the value");
-    }
-    for (char c : value.textValue().toCharArray()) {
-      if (c == '\r' || c == '\n' || c == 0 || c > 0xFF) {
-        return new FieldError(
-            field,
-            "contains a line break, a NUL or a character outside ISO-8859-1",
-            "give a single-line value of printable characters");
-      }
-    }
-    return null;
+    return HttpWorkerConfig.SCHEMA.validateConfig(config);
   }
 
   @Override
@@ -164,7 +75,8 @@ public final class HttpWorker implements TaskWorker {
     JsonNode config = context.config();
     long timeoutMs =
         Math.min(
-            config.path("timeoutMs").asLong(DEFAULT_TIMEOUT_MS), context.remaining().toMillis());
+            config.path("timeoutMs").asLong(HttpWorkerConfig.DEFAULT_TIMEOUT_MS),
+            context.remaining().toMillis());
     if (timeoutMs <= 0) {
       return TaskOutcome.retryable("Timeout", "no time left before the task deadline");
     }
@@ -174,7 +86,7 @@ public final class HttpWorker implements TaskWorker {
             .timeout(Duration.ofMillis(timeoutMs))
             .header("Content-Type", "application/json")
             .header("Idempotency-Key", context.taskId())
-            .header(ATTEMPT_HEADER, Integer.toString(context.attempt()))
+            .header(HttpWorkerConfig.ATTEMPT_HEADER, Integer.toString(context.attempt()))
             .POST(HttpRequest.BodyPublishers.ofString(Json.write(context.item())));
     for (Iterator<Map.Entry<String, JsonNode>> it = config.path("headers").fields();
         it.hasNext(); ) {

@@ -1,16 +1,15 @@
 package io.hubspoke.core.worker;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.hubspoke.core.api.FieldError;
-import io.hubspoke.core.json.Json;
+import io.hubspoke.contract.api.FieldError;
+import io.hubspoke.contract.json.Json;
+import io.hubspoke.contract.workers.SleepWorkerConfig;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Sleeps {@code ms} milliseconds. {@code failRate} is the share of tasks that fail on every attempt
@@ -19,7 +18,6 @@ import java.util.Set;
  * can compute exactly which tasks fail with {@link #failsEveryAttempt} and {@link #isFlaky}.
  */
 public final class SleepWorker implements TaskWorker {
-  public static final long MAX_MS = 900_000;
 
   @Override
   public String name() {
@@ -28,12 +26,7 @@ public final class SleepWorker implements TaskWorker {
 
   @Override
   public List<FieldError> validateConfig(JsonNode config) {
-    List<FieldError> errors = new ArrayList<>();
-    WorkerConfigs.rejectUnknown(config, Set.of("ms", "failRate", "flakyRate"), errors);
-    WorkerConfigs.longIn(config, "ms", 0, MAX_MS, 0, errors);
-    WorkerConfigs.rate(config, "failRate", errors);
-    WorkerConfigs.rate(config, "flakyRate", errors);
-    return errors;
+    return SleepWorkerConfig.SCHEMA.validateConfig(config);
   }
 
   @Override

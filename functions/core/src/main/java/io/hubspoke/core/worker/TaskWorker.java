@@ -1,20 +1,14 @@
 package io.hubspoke.core.worker;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.hubspoke.core.api.FieldError;
-import java.util.List;
+import io.hubspoke.contract.workers.WorkerConfigSchema;
 
 /**
  * The work done for one task. A worker is chosen by name per run; it must finish by {@link
  * TaskContext#deadline()} and must not throw for expected failures: it returns a {@link
  * TaskOutcome}. Side effects outside hubspoke are at-least-once: use {@link TaskContext#taskId()}
- * (and the attempt) as an idempotency key where the target supports one.
+ * (and the attempt) as an idempotency key where the target supports one. Its name and config rules
+ * come from {@link WorkerConfigSchema}, which the request's validation sees.
  */
-public interface TaskWorker {
-  String name();
-
-  /** Problems with this worker's {@code workerConfig}; field names are relative to it. */
-  List<FieldError> validateConfig(JsonNode config);
-
+public interface TaskWorker extends WorkerConfigSchema {
   TaskOutcome execute(TaskContext context) throws InterruptedException;
 }

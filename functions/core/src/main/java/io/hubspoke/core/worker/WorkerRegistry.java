@@ -1,12 +1,13 @@
 package io.hubspoke.core.worker;
 
+import io.hubspoke.contract.workers.WorkerCatalog;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /** The workers a deployment offers, by name. */
-public final class WorkerRegistry {
+public final class WorkerRegistry implements WorkerCatalog {
   private final Map<String, TaskWorker> workers = new LinkedHashMap<>();
 
   public WorkerRegistry(List<TaskWorker> workers) {
@@ -22,10 +23,12 @@ public final class WorkerRegistry {
     return new WorkerRegistry(List.of(new EchoWorker(), new SleepWorker(), new HttpWorker()));
   }
 
+  @Override
   public Optional<TaskWorker> find(String name) {
     return Optional.ofNullable(workers.get(name));
   }
 
+  @Override
   public List<String> names() {
     return List.copyOf(workers.keySet());
   }

@@ -2,7 +2,7 @@ package io.hubspoke.core.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.hubspoke.core.config.HubspokeEnvironment;
+import io.hubspoke.contract.HubspokeEnvironment;
 import io.hubspoke.core.model.RunStatus;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.hubspoke.core.json.Json;
+import io.hubspoke.contract.json.Json;
 import java.time.Instant;
 import java.util.Set;
 import org.junit.jupiter.api.Test;

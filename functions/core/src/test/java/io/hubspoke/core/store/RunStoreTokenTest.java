@@ -3,6 +3,7 @@ package io.hubspoke.core.store;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.hubspoke.contract.TableSchema;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;

@@ -1,4 +1,4 @@
-package io.hubspoke.core.store;
+package io.hubspoke.contract;
 
 /**
  * Key schema of the single DynamoDB table. The CDK stack and the local runtime create the table

@@ -1,4 +1,4 @@
-package io.hubspoke.core.config;
+package io.hubspoke.contract;
 
 import java.util.Map;
 import java.util.Optional;
@@ -29,9 +29,6 @@ public final class HubspokeEnvironment {
 
   /** Seconds a lease outlasts the task deadline, to record the outcome (default 10). */
   public static final String LEASE_GRACE_SECONDS = "HUBSPOKE_LEASE_GRACE_SECONDS";
-
-  /** The default of {@link #LEASE_GRACE_SECONDS}. */
-  public static final int DEFAULT_LEASE_GRACE_SECONDS = 10;
 
   /**
    * The spoke function's timeout in seconds: the hub refuses a task timeout the spoke cannot give

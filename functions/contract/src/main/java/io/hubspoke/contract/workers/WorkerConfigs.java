@@ -1,16 +1,16 @@
-package io.hubspoke.core.worker;
+package io.hubspoke.contract.workers;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.hubspoke.core.api.FieldError;
+import io.hubspoke.contract.api.FieldError;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 
 /** Small checks shared by the built-in workers' config validation. */
-final class WorkerConfigs {
+public final class WorkerConfigs {
   private WorkerConfigs() {}
 
-  static void rejectUnknown(JsonNode config, Set<String> known, List<FieldError> errors) {
+  public static void rejectUnknown(JsonNode config, Set<String> known, List<FieldError> errors) {
     for (Iterator<String> names = config.fieldNames(); names.hasNext(); ) {
       String name = names.next();
       if (!known.contains(name)) {
@@ -26,7 +26,7 @@ final class WorkerConfigs {
     }
   }
 
-  static long longIn(
+  public static long longIn(
       JsonNode config, String field, long min, long max, long dflt, List<FieldError> errors) {
     JsonNode value = config.get(field);
     if (value == null || value.isNull()) {
@@ -46,7 +46,7 @@ final class WorkerConfigs {
     return value.longValue();
   }
 
-  static double rate(JsonNode config, String field, List<FieldError> errors) {
+  public static double rate(JsonNode config, String field, List<FieldError> errors) {
     JsonNode value = config.get(field);
     if (value == null || value.isNull()) {
       return 0.0;

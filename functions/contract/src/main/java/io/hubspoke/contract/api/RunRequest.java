@@ -1,4 +1,4 @@
-package io.hubspoke.core.api;
+package io.hubspoke.contract.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;

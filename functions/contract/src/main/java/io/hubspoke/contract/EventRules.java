@@ -1,4 +1,4 @@
-package io.hubspoke.core.events;
+package io.hubspoke.contract;
 
 /**
  * The events hubspoke publishes and the rule patterns that route them. The CDK stack and the local

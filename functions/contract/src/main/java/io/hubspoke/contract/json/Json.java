@@ -1,4 +1,4 @@
-package io.hubspoke.core.json;
+package io.hubspoke.contract.json;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;

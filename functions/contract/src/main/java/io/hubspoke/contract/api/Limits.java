@@ -1,4 +1,4 @@
-package io.hubspoke.core.api;
+package io.hubspoke.contract.api;
 
 /**
  * The documented limits of one run request. They keep a request inside one synchronous Lambda

@@ -1,4 +1,4 @@
-package io.hubspoke.core.api;
+package io.hubspoke.contract.api;
 
 import java.util.List;
 

@@ -1,11 +1,11 @@
-package io.hubspoke.core.api;
+package io.hubspoke.contract.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.hubspoke.core.config.SpokeLimits;
-import io.hubspoke.core.json.Json;
-import io.hubspoke.core.worker.TaskWorker;
-import io.hubspoke.core.worker.WorkerRegistry;
+import io.hubspoke.contract.SpokeLimits;
+import io.hubspoke.contract.json.Json;
+import io.hubspoke.contract.workers.WorkerCatalog;
+import io.hubspoke.contract.workers.WorkerConfigSchema;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -24,19 +24,19 @@ public final class RunRequestParser {
           "items", "worker", "workerConfig", "idempotencyKey", "maxAttempts", "taskTimeoutSeconds");
   private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[A-Za-z0-9._:-]+");
 
-  private final WorkerRegistry workers;
+  private final WorkerCatalog workers;
   private final int maxTaskTimeoutSeconds;
   private final String whyMaxTaskTimeout;
 
   /** Bounds the task timeout by the API's own limit only. */
-  public RunRequestParser(WorkerRegistry workers) {
+  public RunRequestParser(WorkerCatalog workers) {
     this.workers = workers;
     this.maxTaskTimeoutSeconds = Limits.MAX_TASK_TIMEOUT_SECONDS;
     this.whyMaxTaskTimeout = null;
   }
 
   /** Bounds the task timeout also by what a spoke with this timeout can give a task. */
-  public RunRequestParser(WorkerRegistry workers, int spokeTimeoutSeconds, int leaseGraceSeconds) {
+  public RunRequestParser(WorkerCatalog workers, int spokeTimeoutSeconds, int leaseGraceSeconds) {
     this.workers = workers;
     this.maxTaskTimeoutSeconds =
         Math.min(
@@ -234,7 +234,7 @@ public final class RunRequestParser {
       return effective;
     }
     if (workerName != null) {
-      TaskWorker worker = workers.find(workerName).orElseThrow();
+      WorkerConfigSchema worker = workers.find(workerName).orElseThrow();
       for (FieldError error : worker.validateConfig(effective)) {
         errors.add(new FieldError("workerConfig." + error.field(), error.message(), error.fix()));
       }

@@ -1,4 +1,4 @@
-package io.hubspoke.core.config;
+package io.hubspoke.contract;
 
 /**
  * What one spoke invocation can run. The spoke enforces these; the CDK config and the local
@@ -28,9 +28,6 @@ public final class SpokeLimits {
 
   /** SQS's longest message delay: the spoke's delayed re-sends must reach past a lease. */
   public static final int MAX_DELAY_SECONDS = 900;
-
-  /** How long a lease outlasts the task's deadline unless configured otherwise. */
-  public static final int DEFAULT_LEASE_GRACE_SECONDS = 10;
 
   private SpokeLimits() {}
 

@@ -1,17 +1,17 @@
-package io.hubspoke.core.api;
+package io.hubspoke.contract.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.hubspoke.core.worker.WorkerRegistry;
+import io.hubspoke.contract.workers.BuiltInWorkers;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class RunRequestParserTest {
-  private final RunRequestParser parser = new RunRequestParser(WorkerRegistry.builtIn());
+  private final RunRequestParser parser = new RunRequestParser(BuiltInWorkers.catalog());
 
   @Test
   void parsesAValidRequestWithDefaults() {
@@ -109,7 +109,7 @@ class RunRequestParserTest {
 
   @Test
   void aTaskTimeoutMustFitTheSpokesTimeoutAndTheDefaultShrinksToFit() {
-    RunRequestParser withSpoke = new RunRequestParser(WorkerRegistry.builtIn(), 60, 10);
+    RunRequestParser withSpoke = new RunRequestParser(BuiltInWorkers.catalog(), 60, 10);
     assertEquals(
         58,
         withSpoke
@@ -133,7 +133,7 @@ class RunRequestParserTest {
   @Test
   void aTaskTimeoutMustLeaveALeaseThatADelayedMessageCanReachPast() {
     // A 900 s spoke with 100 s of lease grace: the spoke could give 898 s, a delay only 799.
-    RunRequestParser parser = new RunRequestParser(WorkerRegistry.builtIn(), 900, 100);
+    RunRequestParser parser = new RunRequestParser(BuiltInWorkers.catalog(), 900, 100);
     InvalidInputException e =
         assertThrows(
             InvalidInputException.class,
