@@ -2,6 +2,7 @@ package io.hubspoke.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hubspoke.contract.json.Json;
+import io.hubspoke.testkit.Await;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -9,18 +10,18 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 
 /** Talks to the local HTTP API as a user's client would. */
-final class ApiClient {
-  record Reply(int status, JsonNode body, HttpResponse<String> raw) {}
+public final class ApiClient {
+  public record Reply(int status, JsonNode body, HttpResponse<String> raw) {}
 
   private final URI base;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  ApiClient(URI base) {
+  public ApiClient(URI base) {
     this.base = base;
   }
 
-  Reply send(String method, String path, String contentType, byte[] body) throws Exception {
+  public Reply send(String method, String path, String contentType, byte[] body) throws Exception {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(60));
     if (contentType != null) {
@@ -37,7 +38,7 @@ final class ApiClient {
     return new Reply(response.statusCode(), json, response);
   }
 
-  Reply postRun(String json) throws Exception {
+  public Reply postRun(String json) throws Exception {
     return send(
         "POST",
         "/runs",
@@ -45,12 +46,12 @@ final class ApiClient {
         json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
-  Reply get(String path) throws Exception {
+  public Reply get(String path) throws Exception {
     return send("GET", path, null, null);
   }
 
   /** Waits until every task of the run exists (its dispatch, in the background, is done). */
-  JsonNode awaitDispatched(String runId, Duration timeout) {
+  public JsonNode awaitDispatched(String runId, Duration timeout) {
     JsonNode[] last = new JsonNode[1];
     Await.until(
         timeout,
@@ -67,7 +68,7 @@ final class ApiClient {
   }
 
   /** Waits until the run is SUCCEEDED or FAILED and returns it. */
-  JsonNode awaitFinished(String runId, Duration timeout) {
+  public JsonNode awaitFinished(String runId, Duration timeout) {
     JsonNode[] last = new JsonNode[1];
     Await.until(
         timeout,

@@ -10,6 +10,7 @@ import io.hubspoke.core.model.RunIds;
 import io.hubspoke.core.worker.EchoWorker;
 import io.hubspoke.core.worker.SleepWorker;
 import io.hubspoke.core.worker.WorkerRegistry;
+import io.hubspoke.testkit.Await;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

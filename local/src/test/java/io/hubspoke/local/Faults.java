@@ -1,21 +1,22 @@
 package io.hubspoke.local;
 
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
-import io.hubspoke.local.engine.LocalEventBus;
-import io.hubspoke.local.engine.SqsEventSourcePoller;
+import io.hubspoke.local.emulator.LocalEventBus;
+import io.hubspoke.local.emulator.SqsEventSourcePoller;
 import java.util.function.BiPredicate;
 import java.util.function.Predicate;
 import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 /**
  * Faults a test switches on and off while one local runtime runs, injected through the real seams:
  * the event-source poller, the event bus and an SDK interceptor on the functions' clients.
  */
-final class Faults {
-  static final class InjectedCrash extends RuntimeException {
+public final class Faults {
+  public static final class InjectedCrash extends RuntimeException {
     InjectedCrash(String message) {
       super(message);
     }
@@ -25,54 +26,55 @@ final class Faults {
   private static final software.amazon.awssdk.core.interceptor.ExecutionAttribute<Boolean> lose =
       new software.amazon.awssdk.core.interceptor.ExecutionAttribute<>("test.lose");
 
-  volatile Predicate<SQSEvent> duplicateBatch = e -> false;
-  volatile BiPredicate<String, String> duplicateEvent = (rule, event) -> false;
+  public volatile Predicate<SQSEvent> duplicateBatch = e -> false;
+  public volatile BiPredicate<String, String> duplicateEvent = (rule, event) -> false;
 
   /** Applied to each successful AWS request; true makes the caller die right after it. */
-  volatile Predicate<SdkRequest> crashAfter = r -> false;
+  public volatile Predicate<SdkRequest> crashAfter = r -> false;
 
   /** Applied to each AWS request before it is sent; true fails it as an unavailable service. */
-  volatile Predicate<SdkRequest> failBefore = r -> false;
+  public volatile Predicate<SdkRequest> failBefore = r -> false;
 
   /** Applied per request: true makes DynamoDB apply it and the caller see a 500 instead. */
-  volatile Predicate<SdkRequest> loseResponse = r -> false;
+  public volatile Predicate<SdkRequest> loseResponse = r -> false;
 
   /** Applied per attempt: true answers it with a 429 throttling error, unsent. */
-  volatile Predicate<SdkRequest> throttle = r -> false;
+  public volatile Predicate<SdkRequest> throttle = r -> false;
 
   /**
    * Rewrites each request before it is signed, e.g. to break a mechanism on purpose and show that
    * the invariant checker notices.
    */
-  volatile java.util.function.UnaryOperator<SdkRequest> rewrite = r -> r;
+  public volatile java.util.function.UnaryOperator<SdkRequest> rewrite = r -> r;
 
   /** Runs before each attempt is sent, e.g. to delay a write until the test allows it. */
-  volatile java.util.function.Consumer<SdkRequest> beforeSend = r -> {};
+  public volatile java.util.function.Consumer<SdkRequest> beforeSend = r -> {};
 
   /** Applied per attempt: true answers it with a non-retryable AccessDeniedException, unsent. */
-  volatile Predicate<SdkRequest> deny = r -> false;
+  public volatile Predicate<SdkRequest> deny = r -> false;
 
   /** Told when each AWS call starts and when it ends, successfully or not (to count in-flight). */
-  volatile java.util.function.Consumer<SdkRequest> callStarted = r -> {};
+  public volatile java.util.function.Consumer<SdkRequest> callStarted = r -> {};
 
-  volatile java.util.function.Consumer<SdkRequest> callEnded = r -> {};
+  public volatile java.util.function.Consumer<SdkRequest> callEnded = r -> {};
 
   volatile java.util.function.Function<
           SQSEvent, SqsEventSourcePoller.InvocationInterceptor.Decision>
       pollerDecision = e -> SqsEventSourcePoller.InvocationInterceptor.Decision.INVOKE;
-  volatile BiPredicate<String, String> dropEvent = (rule, event) -> false;
+  public volatile BiPredicate<String, String> dropEvent = (rule, event) -> false;
 
   /** What a wrapped spoke invocation does besides calling the real handler. */
-  enum SpokeFault {
+  public enum SpokeFault {
     NONE,
     THROW_BEFORE,
     UNKNOWN_ID_AFTER,
     EMPTY_ID_AFTER
   }
 
-  volatile java.util.function.Function<SQSEvent, SpokeFault> spokeFault = e -> SpokeFault.NONE;
+  public volatile java.util.function.Function<SQSEvent, SpokeFault> spokeFault =
+      e -> SpokeFault.NONE;
 
-  void clear() {
+  public void clear() {
     duplicateBatch = e -> false;
     duplicateEvent = (rule, event) -> false;
     crashAfter = r -> false;
@@ -116,7 +118,7 @@ final class Faults {
     };
   }
 
-  SqsEventSourcePoller.InvocationInterceptor poller() {
+  public SqsEventSourcePoller.InvocationInterceptor poller() {
     return event ->
         duplicateBatch.test(event)
             ? SqsEventSourcePoller.InvocationInterceptor.Decision.INVOKE_TWICE
@@ -124,7 +126,7 @@ final class Faults {
   }
 
   /** Duplicates each selected event once (the duplicate itself is delivered normally). */
-  LocalEventBus.DeliveryInterceptor bus() {
+  public LocalEventBus.DeliveryInterceptor bus() {
     java.util.Set<String> duplicated = java.util.concurrent.ConcurrentHashMap.newKeySet();
     return (rule, event, attempt) -> {
       if (dropEvent.test(rule, event)) {
@@ -136,7 +138,7 @@ final class Faults {
     };
   }
 
-  ExecutionInterceptor sdk() {
+  public ExecutionInterceptor sdk() {
     return new ExecutionInterceptor() {
       @Override
       public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
@@ -222,5 +224,24 @@ final class Faults {
         }
       }
     };
+  }
+
+  /** The claim of task {@code index}, as TaskStore writes it. */
+  public static boolean isClaim(SdkRequest r, int index) {
+    return r instanceof UpdateItemRequest u
+        && u.updateExpression().startsWith("SET #st = :running")
+        && u.key().get("sk").s().equals(String.format("T#%08d", index));
+  }
+
+  public static boolean isClaim(SdkRequest r, String runId, int index) {
+    return isClaim(r, index)
+        && ((UpdateItemRequest) r).key().get("pk").s().startsWith("RUN#" + runId + "#");
+  }
+
+  public static boolean isCommit(SdkRequest r, String runId, int index) {
+    return r instanceof UpdateItemRequest u
+        && u.updateExpression().startsWith("SET #st = :to")
+        && u.key().get("pk").s().startsWith("RUN#" + runId + "#")
+        && u.key().get("sk").s().equals(String.format("T#%08d", index));
   }
 }

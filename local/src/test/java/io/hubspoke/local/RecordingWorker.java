@@ -1,8 +1,8 @@
 package io.hubspoke.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.hubspoke.contract.api.FieldError;
 import io.hubspoke.contract.json.Json;
+import io.hubspoke.contract.validation.FieldError;
 import io.hubspoke.core.worker.TaskContext;
 import io.hubspoke.core.worker.TaskOutcome;
 import io.hubspoke.core.worker.TaskWorker;
@@ -24,7 +24,7 @@ final class RecordingWorker implements TaskWorker {
   volatile Function<TaskContext, TaskOutcome> behaviour = RecordingWorker::succeed;
 
   /** Where executions are also journaled for the invariant checker, if set. */
-  volatile io.hubspoke.local.chaos.Journal journal;
+  volatile java.util.function.ObjIntConsumer<String> journal;
 
   /** Succeeds with the attempt as the result, so a checker can tell which attempt committed. */
   static TaskOutcome succeed(TaskContext context) {
@@ -45,7 +45,7 @@ final class RecordingWorker implements TaskWorker {
   public TaskOutcome execute(TaskContext context) {
     executions.add(new Execution(context.taskId(), context.attempt()));
     if (journal != null) {
-      journal.execution(context.taskId(), context.attempt());
+      journal.accept(context.taskId(), context.attempt());
     }
     return behaviour.apply(context);
   }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hubspoke.contract.json.Json;
-import io.hubspoke.local.engine.LocalEventBus;
+import io.hubspoke.local.emulator.LocalEventBus;
 import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;

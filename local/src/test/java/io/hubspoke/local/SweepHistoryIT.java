@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.hubspoke.contract.json.Json;
 import io.hubspoke.core.worker.EchoWorker;
 import io.hubspoke.core.worker.WorkerRegistry;
+import io.hubspoke.testkit.Await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -12,6 +12,7 @@ import io.hubspoke.core.model.TaskMessage;
 import io.hubspoke.core.worker.EchoWorker;
 import io.hubspoke.core.worker.TaskOutcome;
 import io.hubspoke.core.worker.WorkerRegistry;
+import io.hubspoke.testkit.Await;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -151,7 +152,7 @@ class SweepIT {
     AtomicInteger claims = new AtomicInteger();
     faults.callStarted =
         r -> {
-          if (FaultsIT.isClaim(r, runId, 0)) {
+          if (Faults.isClaim(r, runId, 0)) {
             claims.incrementAndGet();
           }
         };

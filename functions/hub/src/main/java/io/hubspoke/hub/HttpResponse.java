@@ -2,8 +2,8 @@ package io.hubspoke.hub;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.hubspoke.contract.api.FieldError;
 import io.hubspoke.contract.json.Json;
+import io.hubspoke.contract.validation.FieldError;
 import java.util.List;
 import java.util.Map;
 

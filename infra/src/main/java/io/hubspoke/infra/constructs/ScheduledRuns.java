@@ -1,7 +1,7 @@
 package io.hubspoke.infra.constructs;
 
-import io.hubspoke.contract.api.FieldError;
-import io.hubspoke.contract.api.InvalidInputException;
+import io.hubspoke.contract.validation.FieldError;
+import io.hubspoke.contract.validation.InvalidInputException;
 import io.hubspoke.contract.api.RunRequestParser;
 import io.hubspoke.contract.json.Json;
 import io.hubspoke.contract.workers.BuiltInWorkers;

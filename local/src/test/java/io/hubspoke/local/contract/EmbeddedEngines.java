@@ -1,9 +1,9 @@
 package io.hubspoke.local.contract;
 
 import io.hubspoke.contract.HubspokeEnvironment;
-import io.hubspoke.local.engine.DynamoDbLocalEngine;
-import io.hubspoke.local.engine.ElasticMqEngine;
-import io.hubspoke.local.engine.LocalEventBus;
+import io.hubspoke.engines.DynamoDbLocalEngine;
+import io.hubspoke.engines.ElasticMqEngine;
+import io.hubspoke.local.emulator.LocalEventBus;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;

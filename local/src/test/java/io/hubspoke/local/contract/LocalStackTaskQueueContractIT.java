@@ -1,5 +1,7 @@
 package io.hubspoke.local.contract;
 
+import io.hubspoke.testkit.RequiresDocker;
+
 /**
  * The TaskQueue contract against LocalStack, through Testcontainers. Skipped, with the reason,
  * where no Docker engine is available.

@@ -8,7 +8,7 @@ import io.hubspoke.core.aws.Backoff;
 import io.hubspoke.core.aws.TaskQueue;
 import io.hubspoke.core.model.RunIds;
 import io.hubspoke.core.model.TaskMessage;
-import io.hubspoke.local.engine.ElasticMqEngine;
+import io.hubspoke.engines.ElasticMqEngine;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

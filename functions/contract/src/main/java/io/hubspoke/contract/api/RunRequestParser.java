@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hubspoke.contract.SpokeLimits;
 import io.hubspoke.contract.json.Json;
+import io.hubspoke.contract.validation.FieldError;
+import io.hubspoke.contract.validation.InvalidInputException;
 import io.hubspoke.contract.workers.WorkerCatalog;
 import io.hubspoke.contract.workers.WorkerConfigSchema;
 import java.nio.charset.StandardCharsets;

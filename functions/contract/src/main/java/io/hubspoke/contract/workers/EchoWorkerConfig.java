@@ -1,7 +1,7 @@
 package io.hubspoke.contract.workers;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.hubspoke.contract.api.FieldError;
+import io.hubspoke.contract.validation.FieldError;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

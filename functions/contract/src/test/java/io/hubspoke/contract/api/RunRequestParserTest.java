@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.hubspoke.contract.validation.FieldError;
+import io.hubspoke.contract.validation.InvalidInputException;
 import io.hubspoke.contract.workers.BuiltInWorkers;
 import java.util.List;
 import org.junit.jupiter.api.Test;

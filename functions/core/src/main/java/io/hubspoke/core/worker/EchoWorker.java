@@ -1,7 +1,7 @@
 package io.hubspoke.core.worker;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.hubspoke.contract.api.FieldError;
+import io.hubspoke.contract.validation.FieldError;
 import io.hubspoke.contract.workers.EchoWorkerConfig;
 import java.util.List;
 

@@ -2,8 +2,8 @@ package io.hubspoke.core.worker;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.hubspoke.contract.api.FieldError;
 import io.hubspoke.contract.json.Json;
+import io.hubspoke.contract.validation.FieldError;
 import io.hubspoke.contract.workers.HttpWorkerConfig;
 import java.net.ConnectException;
 import java.net.URI;

@@ -1,8 +1,8 @@
 package io.hubspoke.core.worker;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.hubspoke.contract.api.FieldError;
 import io.hubspoke.contract.json.Json;
+import io.hubspoke.contract.validation.FieldError;
 import io.hubspoke.contract.workers.SleepWorkerConfig;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

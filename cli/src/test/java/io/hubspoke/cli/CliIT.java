@@ -1,0 +1,141 @@
+package io.hubspoke.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.hubspoke.contract.json.Json;
+import io.hubspoke.local.ApiClient;
+import io.hubspoke.local.Faults;
+import io.hubspoke.local.LocalOptions;
+import io.hubspoke.local.LocalRuntime;
+import java.io.ByteArrayInputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The hubspoke command line, run in-process with its exit code. */
+class CliIT {
+  record Result(int exit, String out, String err) {}
+
+  static Result run(String stdin, String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int exit =
+        HubspokeCli.execute(
+            args,
+            new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+            new PrintWriter(out, true),
+            new PrintWriter(err, true));
+    return new Result(exit, out.toString(), err.toString());
+  }
+
+  static Path examples() {
+    Path here = Path.of("").toAbsolutePath();
+    return (Files.isDirectory(here.resolve("examples")) ? here : here.getParent())
+        .resolve("examples");
+  }
+
+  @Test
+  void runsTheExampleAndPrintsTheRunAsJsonWithExactCounts() throws Exception {
+    Result result =
+        run(
+            "",
+            "run",
+            examples().resolve("repos.json").toString(),
+            "--worker",
+            "sleep",
+            "--worker-config",
+            "{\"ms\":1}",
+            "--json");
+    assertEquals(0, result.exit(), result.err());
+    JsonNode run = Json.parse(result.out().strip());
+    assertEquals("SUCCEEDED", run.get("status").asText());
+    assertEquals(300, run.get("total").asInt());
+    assertEquals(300, run.get("succeeded").asInt());
+    assertEquals(0, run.get("failed").asInt());
+    assertEquals(300, run.get("summary").get("succeeded").asInt());
+  }
+
+  @Test
+  void aFailedRunExitsOneAndShowsTheSummaryTable(@TempDir Path dir) throws Exception {
+    Result result =
+        run(
+            "1\n2\n3\n",
+            "run",
+            "-",
+            "--worker",
+            "http",
+            "--worker-config",
+            "{\"url\":\"http://127.0.0.1:1/none\",\"timeoutMs\":200}",
+            "--max-attempts",
+            "1");
+    assertEquals(1, result.exit(), result.err());
+    assertTrue(result.out().contains("failed          3"), result.out());
+    assertTrue(result.out().contains("ConnectionError"), result.out());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"missing", "notjson", "empty", "badflag", "badconfig", "emptyarray"})
+  void usageErrorsExitTwo(String kind, @TempDir Path dir) throws Exception {
+    Path notJson = Files.writeString(dir.resolve("bad.json"), "[1, 2,");
+    Path empty = Files.writeString(dir.resolve("empty.json"), "  \n");
+    Path emptyArray = Files.writeString(dir.resolve("empty-array.json"), "[]");
+    Path ok = Files.writeString(dir.resolve("ok.json"), "[1]");
+    Result result =
+        switch (kind) {
+          case "missing" -> run("", "run", dir.resolve("nope.json").toString());
+          case "notjson" -> run("", "run", notJson.toString());
+          case "empty" -> run("", "run", empty.toString());
+          case "emptyarray" -> run("", "run", emptyArray.toString());
+          case "badflag" -> run("", "run", ok.toString(), "--max-atempts", "3");
+          default -> run("", "run", ok.toString(), "--worker-config", "{ms:1}");
+        };
+    assertEquals(2, result.exit(), kind + ": " + result.err());
+    assertTrue(!result.err().isBlank(), "an explanation is printed");
+  }
+
+  @Test
+  void aRunThatCannotBeSubmittedExitsThree(@TempDir Path dir) throws Exception {
+    Path ok = Files.writeString(dir.resolve("ok.json"), "[1]");
+    Result result = run("", "run", ok.toString(), "--api", "http://127.0.0.1:1", "--json");
+    assertEquals(3, result.exit(), result.err());
+    assertTrue(result.err().contains("could not submit"), result.err());
+  }
+
+  @Test
+  void theCliRetriesWithItsIdempotencyKeySoOneRunIsCreated(@TempDir Path dir) throws Exception {
+    Faults faults = new Faults();
+    java.util.concurrent.atomic.AtomicInteger denied =
+        new java.util.concurrent.atomic.AtomicInteger();
+    // The first submission fails inside AWS: the client is told to retry with the same key.
+    faults.deny =
+        r ->
+            r instanceof software.amazon.awssdk.services.dynamodb.model.PutItemRequest put
+                && put.item().get("sk").s().equals("RUN")
+                && denied.getAndIncrement() == 0;
+    try (LocalRuntime local =
+        LocalRuntime.start(
+            LocalOptions.builder()
+                .sweepInterval(java.time.Duration.ZERO)
+                .interceptor(faults.sdk())
+                .build())) {
+      Path items = Files.writeString(dir.resolve("items.json"), "[1,2,3,4,5]");
+      Result result =
+          run("", "run", items.toString(), "--api", local.apiEndpoint().toString(), "--json");
+      assertEquals(0, result.exit(), result.err());
+      JsonNode run = Json.parse(result.out().strip());
+      assertEquals("SUCCEEDED", run.get("status").asText());
+      assertTrue(run.hasNonNull("idempotencyKey"), run.toString());
+      assertTrue(denied.get() >= 2, "the first submission was refused and retried");
+      JsonNode runs = new ApiClient(local.apiEndpoint()).get("/runs").body().get("runs");
+      assertEquals(1, runs.size(), runs.toString());
+    }
+  }
+}

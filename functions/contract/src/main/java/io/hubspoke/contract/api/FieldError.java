@@ -1,4 +1,0 @@
-package io.hubspoke.contract.api;
-
-/** One problem with an input: which field, what is wrong, and how to fix it. */
-public record FieldError(String field, String message, String fix) {}
