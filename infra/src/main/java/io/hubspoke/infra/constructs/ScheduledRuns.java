@@ -5,8 +5,6 @@ import io.hubspoke.core.api.InvalidInputException;
 import io.hubspoke.core.api.RunRequestParser;
 import io.hubspoke.core.json.Json;
 import io.hubspoke.core.worker.WorkerRegistry;
-import io.hubspoke.infra.HubspokeConfig;
-import io.hubspoke.infra.HubspokeConfig.ScheduledRun;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -93,7 +91,7 @@ public class ScheduledRuns extends Construct {
           "schedule '"
               + run.name()
               + "' in "
-              + HubspokeConfig.SCHEDULES
+              + ScheduledRun.CONTEXT_KEY
               + ": the hub would reject its run request on every firing: "
               + String.join("; ", problems));
     }
@@ -113,7 +111,7 @@ public class ScheduledRuns extends Construct {
           "schedule '"
               + run.name()
               + "' in "
-              + HubspokeConfig.SCHEDULES
+              + ScheduledRun.CONTEXT_KEY
               + ": its rule's input template is "
               + length
               + " characters, above EventBridge's limit of "
