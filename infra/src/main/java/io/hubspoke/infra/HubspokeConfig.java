@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hubspoke.contract.Deployment;
 import io.hubspoke.contract.SpokeLimits;
 import io.hubspoke.contract.api.Limits;
+import io.hubspoke.infra.constructs.ApiAuthorization;
+import io.hubspoke.infra.constructs.ScheduledRun;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -13,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -56,7 +57,7 @@ public final class HubspokeConfig {
   public static final String OLDEST_MESSAGE_ALARM_SECONDS = PREFIX + "oldestMessageAlarmSeconds";
   public static final String LEASE_GRACE_SECONDS = PREFIX + "leaseGraceSeconds";
   public static final String ALARM_EMAIL = PREFIX + "alarmEmail";
-  public static final String SCHEDULES = PREFIX + "schedules";
+  public static final String SCHEDULES = ScheduledRun.CONTEXT_KEY;
   public static final String REPO_ROOT = PREFIX + "repoRoot";
   public static final String NAG = PREFIX + "nag";
 
@@ -89,19 +90,10 @@ public final class HubspokeConfig {
           REPO_ROOT,
           NAG);
 
-  /** How callers of the HTTP API authenticate. */
-  public enum ApiAuthorization {
-    /** SigV4-signed requests, authorized by IAM (the default). */
-    IAM,
-    /** No authorization at all: for a throwaway development stack only. */
-    NONE
-  }
-
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern RATE =
       Pattern.compile("rate\\((\\d{1,9}) (minutes?|hours?|days?)\\)");
   private static final int ONE_DAY_SECONDS = 86_400;
-  private static final Pattern SCHEDULE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,47}");
 
   private final String stackName;
   private final FunctionSettings hub;
@@ -134,32 +126,6 @@ public final class HubspokeConfig {
       if (timeoutSeconds < 1 || timeoutSeconds > 900) {
         throw new IllegalArgumentException("timeout must be 1..900 s, got " + timeoutSeconds);
       }
-    }
-  }
-
-  /**
-   * One scheduled run: an EventBridge rule named after {@code name} fires on {@code expression} and
-   * invokes the hub with {@code request} as the run request.
-   */
-  public record ScheduledRun(String name, String expression, Map<String, Object> request) {
-    public ScheduledRun {
-      Objects.requireNonNull(name, "schedule name");
-      Objects.requireNonNull(expression, "schedule expression");
-      Objects.requireNonNull(request, "schedule request");
-      if (!SCHEDULE_NAME.matcher(name).matches()) {
-        throw new IllegalArgumentException(
-            "schedule name must match " + SCHEDULE_NAME.pattern() + ", got '" + name + "'");
-      }
-      if (!(expression.startsWith("rate(") || expression.startsWith("cron("))
-          || !expression.endsWith(")")) {
-        throw new IllegalArgumentException(
-            "schedule '" + name + "': expression must be rate(...) or cron(...): " + expression);
-      }
-      if (request.containsKey("idempotencyKey")) {
-        throw new IllegalArgumentException(
-            "schedule '" + name + "': the request must not set idempotencyKey, the rule sets it");
-      }
-      request = Map.copyOf(request);
     }
   }
 

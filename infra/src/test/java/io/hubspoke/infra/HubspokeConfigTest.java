@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.hubspoke.infra.constructs.ApiAuthorization;
+import io.hubspoke.infra.constructs.ScheduledRun;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +29,7 @@ class HubspokeConfigTest {
     assertEquals(8, config.getMaxReceiveCount());
     assertEquals(30, config.getLogRetentionDays());
     assertEquals(RemovalPolicy.RETAIN, config.getTableRemovalPolicy());
-    assertEquals(HubspokeConfig.ApiAuthorization.IAM, config.getApiAuthorization());
+    assertEquals(ApiAuthorization.IAM, config.getApiAuthorization());
     assertEquals("rate(5 minutes)", config.getSweepSchedule());
     assertEquals(360, config.workQueueVisibilityTimeoutSeconds());
     assertEquals(List.of(), config.getSchedules());
@@ -50,10 +52,10 @@ class HubspokeConfigTest {
 
   @Test
   void schedulesFromJsonValuesOrFromAString() {
-    List<HubspokeConfig.ScheduledRun> fromJson =
+    List<ScheduledRun> fromJson =
         HubspokeConfig.schedules(
             List.of(Map.of("name", "n1", "schedule", "rate(1 day)", "request", Map.of("a", 1))));
-    List<HubspokeConfig.ScheduledRun> fromString =
+    List<ScheduledRun> fromString =
         HubspokeConfig.schedules(
             "[{\"name\":\"n1\",\"schedule\":\"rate(1 day)\",\"request\":{\"a\":1}}]");
     assertEquals(fromJson, fromString);

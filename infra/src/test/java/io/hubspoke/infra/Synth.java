@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.AppProps;
-import software.amazon.awscdk.CfnElement;
 import software.amazon.awscdk.assertions.Template;
 import software.constructs.IConstruct;
 
@@ -32,18 +31,17 @@ final class Synth {
 
     /** Logical id of the L1 resource behind {@code construct}. */
     String logicalId(IConstruct construct) {
-      IConstruct resource = construct.getNode().getDefaultChild();
-      return stack.getLogicalId((CfnElement) (resource == null ? construct : resource));
+      return TemplateJson.logicalId(stack, construct);
     }
 
     /** {@code {"Ref": <logical id>}} of {@code construct}. */
     Map<String, Object> ref(IConstruct construct) {
-      return Map.of("Ref", logicalId(construct));
+      return TemplateJson.ref(stack, construct);
     }
 
     /** {@code {"Fn::GetAtt": [<logical id>, attribute]}} of {@code construct}. */
     Map<String, Object> getAtt(IConstruct construct, String attribute) {
-      return Map.of("Fn::GetAtt", List.of(logicalId(construct), attribute));
+      return TemplateJson.getAtt(stack, construct, attribute);
     }
 
     /** Resolves a token (an ARN, a name) to its CloudFormation form. */

@@ -5,14 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import software.amazon.awscdk.CfnElement;
+import software.amazon.awscdk.Stack;
+import software.constructs.IConstruct;
 
-/** Small helpers to walk a synthesized template held as maps and lists. */
-final class TemplateJson {
+/**
+ * Small helpers to walk a synthesized template held as maps and lists, and to name a construct's
+ * resource as the template does. The whole-stack tests and the construct tests share them.
+ */
+public final class TemplateJson {
   private TemplateJson() {}
 
   /** Follows {@code path} (map keys, or list indexes as Integers) from {@code root}. */
   @SuppressWarnings("unchecked")
-  static <T> T at(Object root, Object... path) {
+  public static <T> T at(Object root, Object... path) {
     Object current = root;
     for (Object step : path) {
       assertNotNull(current, "nothing at " + List.of(path));
@@ -48,7 +54,23 @@ final class TemplateJson {
 
   /** Lists a scalar-or-list field as a list. */
   @SuppressWarnings("unchecked")
-  static List<Object> list(Object value) {
+  public static List<Object> list(Object value) {
     return value instanceof List<?> l ? (List<Object>) l : List.of(value);
+  }
+
+  /** Logical id, in {@code stack}, of the L1 resource behind {@code construct}. */
+  public static String logicalId(Stack stack, IConstruct construct) {
+    IConstruct resource = construct.getNode().getDefaultChild();
+    return stack.getLogicalId((CfnElement) (resource == null ? construct : resource));
+  }
+
+  /** {@code {"Ref": <logical id>}} of {@code construct}. */
+  public static Map<String, Object> ref(Stack stack, IConstruct construct) {
+    return Map.of("Ref", logicalId(stack, construct));
+  }
+
+  /** {@code {"Fn::GetAtt": [<logical id>, attribute]}} of {@code construct}. */
+  public static Map<String, Object> getAtt(Stack stack, IConstruct construct, String attribute) {
+    return Map.of("Fn::GetAtt", List.of(logicalId(stack, construct), attribute));
   }
 }

@@ -2,7 +2,6 @@ package io.hubspoke.infra.constructs;
 
 import io.github.cdklabs.cdknag.NagPackSuppression;
 import io.github.cdklabs.cdknag.NagSuppressions;
-import io.hubspoke.infra.HubspokeConfig.ApiAuthorization;
 import java.util.List;
 import java.util.Objects;
 import software.amazon.awscdk.RemovalPolicy;

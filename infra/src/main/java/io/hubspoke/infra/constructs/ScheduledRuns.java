@@ -1,13 +1,11 @@
 package io.hubspoke.infra.constructs;
 
-import io.hubspoke.contract.validation.FieldError;
-import io.hubspoke.contract.validation.InvalidInputException;
 import io.hubspoke.contract.api.RunRequestParser;
 import io.hubspoke.contract.json.Json;
+import io.hubspoke.contract.validation.FieldError;
+import io.hubspoke.contract.validation.InvalidInputException;
 import io.hubspoke.contract.workers.BuiltInWorkers;
 import io.hubspoke.contract.workers.WorkerCatalog;
-import io.hubspoke.infra.HubspokeConfig;
-import io.hubspoke.infra.HubspokeConfig.ScheduledRun;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -94,7 +92,7 @@ public class ScheduledRuns extends Construct {
           "schedule '"
               + run.name()
               + "' in "
-              + HubspokeConfig.SCHEDULES
+              + ScheduledRun.CONTEXT_KEY
               + ": the hub would reject its run request on every firing: "
               + String.join("; ", problems));
     }
@@ -114,7 +112,7 @@ public class ScheduledRuns extends Construct {
           "schedule '"
               + run.name()
               + "' in "
-              + HubspokeConfig.SCHEDULES
+              + ScheduledRun.CONTEXT_KEY
               + ": its rule's input template is "
               + length
               + " characters, above EventBridge's limit of "
