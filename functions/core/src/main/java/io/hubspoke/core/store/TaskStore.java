@@ -1,6 +1,5 @@
 package io.hubspoke.core.store;
 
-import static io.hubspoke.core.store.Items.COUNTER_SK;
 import static io.hubspoke.core.store.Items.PK;
 import static io.hubspoke.core.store.Items.SK;
 import static io.hubspoke.core.store.Items.key;
@@ -12,7 +11,6 @@ import static io.hubspoke.core.store.Items.taskSk;
 
 import io.hubspoke.core.aws.Backoff;
 import io.hubspoke.core.model.RunSpec;
-import io.hubspoke.core.model.Sharding;
 import io.hubspoke.core.model.TaskRecord;
 import io.hubspoke.core.model.TaskStatus;
 import io.hubspoke.core.model.TaskTransition;
@@ -23,11 +21,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Consumer;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -42,10 +38,10 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
- * Task items and the per-shard completion counters. Every task write is one {@link TaskTransition},
- * conditional on status and (except the claim) owner and version. A condition that fails returns
- * the item as it was ({@code ReturnValuesOnConditionCheckFailure.ALL_OLD}), which tells a lost race
- * from this writer's own earlier write whose response was lost.
+ * Task items ({@link ShardCounters} counts them once terminal). Every task write is one {@link
+ * TaskTransition}, conditional on status and (except the claim) owner and version. A condition that
+ * fails returns the item as it was ({@code ReturnValuesOnConditionCheckFailure.ALL_OLD}), which
+ * tells a lost race from this writer's own earlier write whose response was lost.
  */
 public final class TaskStore {
   public static final int MAX_BATCH_WRITE = Batches.MAX_WRITE;
@@ -583,140 +579,6 @@ public final class TaskStore {
     } catch (ConditionalCheckFailedException e) {
       return false;
     }
-  }
-
-  /**
-   * The positions each shard's counter holds (succeeded or failed), by shard: the sweep counts the
-   * terminal tasks missing from them.
-   */
-  public List<Set<Integer>> countedPositions(RunSpec spec) {
-    Map<Integer, Map<String, AttributeValue>> found = counterItems(spec);
-    List<Set<Integer>> counted = new ArrayList<>(spec.shardCount());
-    for (int shard = 0; shard < spec.shardCount(); shard++) {
-      Map<String, AttributeValue> item = found.get(shard);
-      Set<Integer> positions = new HashSet<>();
-      if (item != null) {
-        positions.addAll(Items.numberSet(item, "succeeded"));
-        positions.addAll(Items.numberSet(item, "failed"));
-      }
-      counted.add(positions);
-    }
-    return counted;
-  }
-
-  // ---- completion counters ---------------------------------------------------------------
-
-  /**
-   * Counts a task as terminal in its shard's counter. Adding the task's position to a number set is
-   * idempotent, so a retried or repeated call never counts it twice.
-   */
-  public ShardCount countTerminal(RunSpec spec, int index, TaskStatus status) {
-    return countTerminal(spec, spec.sharding().shardOf(index), Map.of(index, status));
-  }
-
-  /**
-   * Counts tasks of one shard as terminal with one write: a spoke counts the tasks a batch finished
-   * together, so a batch of ten costs one counter write per shard it touches, not ten.
-   *
-   * @param statusByIndex each task's terminal status, by task index; all in {@code shard}
-   */
-  public ShardCount countTerminal(RunSpec spec, int shard, Map<Integer, TaskStatus> statusByIndex) {
-    Sharding sharding = spec.sharding();
-    List<String> succeeded = new ArrayList<>();
-    List<String> failed = new ArrayList<>();
-    statusByIndex.forEach(
-        (index, status) -> {
-          if (!status.isTerminal()) {
-            throw new IllegalArgumentException(status + " is not terminal");
-          }
-          if (sharding.shardOf(index) != shard) {
-            throw new IllegalArgumentException("task " + index + " is not in shard " + shard);
-          }
-          String position = Integer.toString(sharding.positionInShard(index));
-          (status == TaskStatus.SUCCEEDED ? succeeded : failed).add(position);
-        });
-    if (succeeded.isEmpty() && failed.isEmpty()) {
-      throw new IllegalArgumentException("no task to count");
-    }
-    // DynamoDB refuses an empty set and an unused value: name only the sets that grow.
-    List<String> adds = new ArrayList<>();
-    Map<String, String> names = new HashMap<>();
-    Map<String, AttributeValue> values = new HashMap<>();
-    values.put(":now", millis(clock.instant()));
-    values.put(":expires", Items.expiry(spec));
-    names.put("#expires", TableSchema.TTL_ATTRIBUTE);
-    if (!succeeded.isEmpty()) {
-      adds.add("#succeeded :succeeded");
-      names.put("#succeeded", "succeeded");
-      values.put(":succeeded", AttributeValue.fromNs(succeeded));
-    }
-    if (!failed.isEmpty()) {
-      adds.add("#failed :failed");
-      names.put("#failed", "failed");
-      values.put(":failed", AttributeValue.fromNs(failed));
-    }
-    Map<String, AttributeValue> after =
-        dynamoDb
-            .updateItem(
-                b ->
-                    b.tableName(table)
-                        .key(key(shardPk(spec, shard), COUNTER_SK))
-                        .updateExpression(
-                            "ADD "
-                                + String.join(", ", adds)
-                                + " SET updatedAt = :now, #expires = :expires")
-                        .expressionAttributeNames(names)
-                        .expressionAttributeValues(values)
-                        .returnValues(ReturnValue.ALL_NEW))
-            .attributes();
-    return shardCount(shard, sharding, after);
-  }
-
-  /** The counters of every shard of a run (BatchGetItem, UnprocessedKeys retried). */
-  public List<ShardCount> counts(RunSpec spec) {
-    Sharding sharding = spec.sharding();
-    Map<Integer, Map<String, AttributeValue>> found = counterItems(spec);
-    List<ShardCount> counts = new ArrayList<>(sharding.shardCount());
-    for (int shard = 0; shard < sharding.shardCount(); shard++) {
-      counts.add(shardCount(shard, sharding, found.get(shard)));
-    }
-    return counts;
-  }
-
-  /** The counter items of a run that exist, by shard. */
-  private Map<Integer, Map<String, AttributeValue>> counterItems(RunSpec spec) {
-    Sharding sharding = spec.sharding();
-    String runId = spec.runId();
-    Map<Integer, Map<String, AttributeValue>> found = new HashMap<>();
-    for (int from = 0; from < sharding.shardCount(); from += MAX_BATCH_GET) {
-      List<Map<String, AttributeValue>> keys = new ArrayList<>();
-      for (int shard = from;
-          shard < Math.min(sharding.shardCount(), from + MAX_BATCH_GET);
-          shard++) {
-        keys.add(key(shardPk(spec, shard), COUNTER_SK));
-      }
-      for (Map<String, AttributeValue> item :
-          Batches.get(
-              dynamoDb,
-              table,
-              KeysAndAttributes.builder().keys(keys).consistentRead(true).build(),
-              backoff,
-              "counter reads for run " + runId)) {
-        String pk = item.get(PK).s();
-        found.put(Integer.parseInt(pk.substring(pk.lastIndexOf("#S") + 2)), item);
-      }
-    }
-    return found;
-  }
-
-  private static ShardCount shardCount(
-      int shard, Sharding sharding, Map<String, AttributeValue> item) {
-    return new ShardCount(
-        shard,
-        Items.setSize(item, "succeeded"),
-        Items.setSize(item, "failed"),
-        sharding.shardSize(shard),
-        item == null ? null : Items.instant(item, "updatedAt"));
   }
 
   static TaskRecord toTask(Map<String, AttributeValue> item) {
