@@ -14,13 +14,6 @@ final class Items {
   static final String SK = TableSchema.SORT_KEY;
   private static final String RUN_PREFIX = "RUN#";
   private static final String SHARD_MARK = "#S";
-  static final String RUN_SK = "RUN";
-  static final String TASK_SK_PREFIX = "T#";
-  static final String CHUNK_SK = "D";
-
-  static String taskSk(int index) {
-    return TASK_SK_PREFIX + String.format("%08d", index);
-  }
 
   private Items() {}
 

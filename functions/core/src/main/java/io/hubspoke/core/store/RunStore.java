@@ -1,15 +1,12 @@
 package io.hubspoke.core.store;
 
 import static io.hubspoke.core.store.Items.PK;
-import static io.hubspoke.core.store.Items.RUN_SK;
-import static io.hubspoke.core.store.Items.SK;
 import static io.hubspoke.core.store.Items.key;
 import static io.hubspoke.core.store.Items.millis;
 import static io.hubspoke.core.store.Items.n;
 import static io.hubspoke.core.store.Items.runPk;
 import static io.hubspoke.core.store.Items.s;
 
-import io.hubspoke.core.json.Json;
 import io.hubspoke.core.model.RunIds;
 import io.hubspoke.core.model.RunSpec;
 import io.hubspoke.core.model.RunStatus;
@@ -23,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -37,11 +33,6 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
  * drained shard, summary), never one per task, so it is never a hot key.
  */
 public final class RunStore {
-  static final String RUNS_PARTITION = "RUNS";
-
-  /** The one partition of the open-runs index: it holds only the runs not yet finished. */
-  static final String OPEN_PARTITION = "OPEN";
-
   /** The item holding where the last sweep stopped. */
   static final String SWEEP_PK = "SWEEP";
 
@@ -70,27 +61,7 @@ public final class RunStore {
    * are written before, so the run exists only once all of it is durable.
    */
   public CreateResult create(RunSpec spec, String requestHash, Optional<String> idempotencyKey) {
-    Map<String, AttributeValue> item = new HashMap<>();
-    item.put(PK, s(runPk(spec.runId())));
-    item.put(SK, s(RUN_SK));
-    item.put("runId", s(spec.runId()));
-    item.put("incarnation", s(spec.incarnation()));
-    item.put("status", s(RunStatus.DISPATCHING.name()));
-    item.put("worker", s(spec.worker()));
-    item.put("workerConfig", s(Json.write(spec.workerConfig())));
-    item.put("maxAttempts", n(spec.maxAttempts()));
-    item.put("taskTimeoutSeconds", n(spec.taskTimeoutSeconds()));
-    item.put("total", n(spec.total()));
-    item.put("shardCount", n(spec.shardCount()));
-    item.put("chunkSize", n(spec.chunkSize()));
-    item.put("createdAt", millis(spec.createdAt()));
-    item.put("dispatchProgressAt", millis(spec.createdAt()));
-    item.put("requestHash", s(requestHash));
-    idempotencyKey.ifPresent(k -> item.put("idempotencyKey", s(k)));
-    item.put(TableSchema.TTL_ATTRIBUTE, Items.expiry(spec));
-    item.put(TableSchema.RUNS_INDEX_PARTITION_KEY, s(RUNS_PARTITION));
-    item.put(TableSchema.RUNS_INDEX_SORT_KEY, s(runsIndexSortKey(spec.createdAt(), spec.runId())));
-    item.put(TableSchema.OPEN_RUNS_INDEX_PARTITION_KEY, s(OPEN_PARTITION));
+    Map<String, AttributeValue> item = RunItem.newItem(spec, requestHash, idempotencyKey);
     try {
       dynamoDb.putItem(
           b ->
@@ -102,9 +73,9 @@ public final class RunStore {
                       Map.of(":nowSeconds", n(clock.instant().getEpochSecond())))
                   .returnValuesOnConditionCheckFailure(
                       ReturnValuesOnConditionCheckFailure.ALL_OLD));
-      return new CreateResult.Created(toRun(item));
+      return new CreateResult.Created(RunItem.toRecord(item));
     } catch (ConditionalCheckFailedException e) {
-      RunRecord existing = toRun(e.item());
+      RunRecord existing = RunItem.toRecord(e.item());
       if (spec.incarnation().equals(existing.spec().incarnation())) {
         return new CreateResult.Created(existing); // our put, applied; its response was lost
       }
@@ -116,17 +87,16 @@ public final class RunStore {
   public Optional<RunRecord> get(String runId) {
     Map<String, AttributeValue> item =
         dynamoDb
-            .getItem(b -> b.tableName(table).key(key(runPk(runId), RUN_SK)).consistentRead(true))
+            .getItem(b -> b.tableName(table).key(RunItem.key(runId)).consistentRead(true))
             .item();
     if (item == null || item.isEmpty() || expired(item)) {
       return Optional.empty();
     }
-    return Optional.of(toRun(item));
+    return Optional.of(RunItem.toRecord(item));
   }
 
   private boolean expired(Map<String, AttributeValue> item) {
-    Long expiresAt = Items.number(item, TableSchema.TTL_ATTRIBUTE);
-    return expiresAt != null && expiresAt <= clock.instant().getEpochSecond();
+    return RunItem.expiredAt(item, clock.instant());
   }
 
   /**
@@ -139,7 +109,7 @@ public final class RunStore {
             .updateItem(
                 b ->
                     b.tableName(table)
-                        .key(key(runPk(spec.runId()), RUN_SK))
+                        .key(RunItem.key(spec.runId()))
                         .updateExpression(
                             "ADD dispatchedChunks :chunk SET dispatchProgressAt = :now")
                         .conditionExpression("incarnation = :inc")
@@ -153,7 +123,7 @@ public final class RunStore {
                                 s(spec.incarnation())))
                         .returnValues(ReturnValue.UPDATED_NEW))
             .attributes();
-    return Items.setSize(after, "dispatchedChunks");
+    return Items.setSize(after, RunItem.DISPATCHED_CHUNKS);
   }
 
   /**
@@ -172,7 +142,7 @@ public final class RunStore {
             ":dispatching", s(RunStatus.DISPATCHING.name()),
             ":inc", s(spec.incarnation()),
             ":by", s(detector)),
-        old -> detector.equals(Items.string(old, "dispatchedBy")));
+        old -> detector.equals(Items.string(old, RunItem.DISPATCHED_BY)));
   }
 
   /**
@@ -189,7 +159,7 @@ public final class RunStore {
             ":dispatching", s(RunStatus.DISPATCHING.name()),
             ":inc", s(spec.incarnation()),
             ":summary", s(summaryJson)),
-        old -> RunStatus.FAILED.name().equals(Items.string(old, "status")));
+        old -> RunStatus.FAILED.name().equals(Items.string(old, RunItem.STATUS)));
   }
 
   /**
@@ -201,7 +171,7 @@ public final class RunStore {
             .updateItem(
                 b ->
                     b.tableName(table)
-                        .key(key(runPk(spec.runId()), RUN_SK))
+                        .key(RunItem.key(spec.runId()))
                         .updateExpression("ADD drainedShards :shard")
                         .conditionExpression("incarnation = :inc")
                         .expressionAttributeValues(
@@ -212,7 +182,7 @@ public final class RunStore {
                                 s(spec.incarnation())))
                         .returnValues(ReturnValue.UPDATED_NEW))
             .attributes();
-    return Items.setSize(after, "drainedShards");
+    return Items.setSize(after, RunItem.DRAINED_SHARDS);
   }
 
   /**
@@ -226,7 +196,7 @@ public final class RunStore {
         "SET drainedAt = :now, drainedBy = :by",
         "incarnation = :inc AND attribute_not_exists(drainedAt)",
         Map.of(":by", s(detector), ":inc", s(spec.incarnation())),
-        old -> detector.equals(Items.string(old, "drainedBy")));
+        old -> detector.equals(Items.string(old, RunItem.DRAINED_BY)));
   }
 
   /**
@@ -246,8 +216,8 @@ public final class RunStore {
             ":owner", s(owner),
             ":lease", millis(leaseUntil)),
         old ->
-            RunStatus.SUMMARIZING.name().equals(Items.string(old, "status"))
-                && owner.equals(Items.string(old, "summarizer")));
+            RunStatus.SUMMARIZING.name().equals(Items.string(old, RunItem.STATUS))
+                && owner.equals(Items.string(old, RunItem.SUMMARIZER)));
   }
 
   /** SUMMARIZING → SUCCEEDED/FAILED with the summary, if {@code owner} still holds the summary. */
@@ -265,8 +235,8 @@ public final class RunStore {
             ":owner", s(owner),
             ":summary", s(summaryJson)),
         old ->
-            outcome.name().equals(Items.string(old, "status"))
-                && owner.equals(Items.string(old, "summarizer")));
+            outcome.name().equals(Items.string(old, RunItem.STATUS))
+                && owner.equals(Items.string(old, RunItem.SUMMARIZER)));
   }
 
   /** The run's end is announced: it leaves the open-runs index, and no sweep reads it again. */
@@ -300,13 +270,13 @@ public final class RunStore {
                       .keyConditionExpression("#p = :p")
                       .expressionAttributeNames(
                           Map.of("#p", TableSchema.OPEN_RUNS_INDEX_PARTITION_KEY))
-                      .expressionAttributeValues(Map.of(":p", s(OPEN_PARTITION)))
+                      .expressionAttributeValues(Map.of(":p", s(RunItem.OPEN_PARTITION)))
                       .scanIndexForward(false)
                       .exclusiveStartKey(from));
       for (Map<String, AttributeValue> item : page.items()) {
         found.add(
             new OpenRun(
-                Items.string(item, "pk").substring("RUN#".length()),
+                Items.runIdOf(Items.string(item, PK)),
                 Items.string(item, TableSchema.OPEN_RUNS_INDEX_SORT_KEY)));
       }
       start =
@@ -367,7 +337,7 @@ public final class RunStore {
                       .indexName(TableSchema.RUNS_INDEX)
                       .keyConditionExpression("#p = :p")
                       .expressionAttributeNames(Map.of("#p", TableSchema.RUNS_INDEX_PARTITION_KEY))
-                      .expressionAttributeValues(Map.of(":p", s(RUNS_PARTITION)))
+                      .expressionAttributeValues(Map.of(":p", s(RunItem.RUNS_PARTITION)))
                       .scanIndexForward(false)
                       .limit(wanted)
                       .exclusiveStartKey(from));
@@ -379,7 +349,7 @@ public final class RunStore {
               : null;
     } while (start != null && items.size() <= limit);
     List<RunRecord> runs = new ArrayList<>();
-    items.stream().limit(limit).forEach(item -> runs.add(toRun(item)));
+    items.stream().limit(limit).forEach(item -> runs.add(RunItem.toRecord(item)));
     Optional<String> next =
         items.size() > limit ? Optional.of(encodeToken(items.get(limit - 1))) : Optional.empty();
     return new Page<>(runs, next);
@@ -392,13 +362,6 @@ public final class RunStore {
         .encodeToString(text.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** The runs index sorts by creation time, then run id: {@code <13-digit epoch ms>#<runId>}. */
-  static String runsIndexSortKey(Instant createdAt, String runId) {
-    return String.format("%013d", createdAt.toEpochMilli()) + "#" + runId;
-  }
-
-  private static final Pattern RUNS_INDEX_SORT_KEY = Pattern.compile("[0-9]{13}#(.+)");
-
   /**
    * Checks every part of the key a token carries, so an edited token is refused as bad input rather
    * than passed to DynamoDB, which rejects a malformed start key with a validation error.
@@ -409,22 +372,14 @@ public final class RunStore {
     try {
       String[] parts =
           new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8).split("\\|", -1);
-      Matcher sortKey = parts.length == 2 ? RUNS_INDEX_SORT_KEY.matcher(parts[1]) : null;
+      Matcher sortKey = parts.length == 2 ? RunItem.INDEX_SORT_KEY.matcher(parts[1]) : null;
       if (sortKey == null
           || !sortKey.matches()
           || !RunIds.isValid(sortKey.group(1))
           || !parts[0].equals(runPk(sortKey.group(1)))) {
         throw new IllegalArgumentException("malformed page token");
       }
-      return Map.of(
-          PK,
-          s(parts[0]),
-          SK,
-          s(RUN_SK),
-          TableSchema.RUNS_INDEX_PARTITION_KEY,
-          s(RUNS_PARTITION),
-          TableSchema.RUNS_INDEX_SORT_KEY,
-          s(parts[1]));
+      return RunItem.indexKey(parts[0], parts[1]);
     } catch (RuntimeException e) {
       throw new InvalidPageTokenException(e);
     }
@@ -441,13 +396,13 @@ public final class RunStore {
     allValues.put(":now", millis(clock.instant()));
     Map<String, String> names = new HashMap<>();
     if (updateExpression.contains("#st") || condition.contains("#st")) {
-      names.put("#st", "status");
+      names.put("#st", RunItem.STATUS);
     }
     names.put("#pk", PK);
     UpdateItemRequest request =
         UpdateItemRequest.builder()
             .tableName(table)
-            .key(key(runPk(runId), RUN_SK))
+            .key(RunItem.key(runId))
             .updateExpression(updateExpression)
             .conditionExpression("attribute_exists(#pk) AND (" + condition + ")")
             .expressionAttributeNames(names)
@@ -460,34 +415,5 @@ public final class RunStore {
     } catch (ConditionalCheckFailedException e) {
       return e.hasItem() && !e.item().isEmpty() && ours.test(e.item());
     }
-  }
-
-  static RunRecord toRun(Map<String, AttributeValue> item) {
-    RunSpec spec =
-        new RunSpec(
-            Items.string(item, "runId"),
-            Items.string(item, "incarnation"),
-            Items.string(item, "worker"),
-            Json.parseTrusted(Items.string(item, "workerConfig")),
-            Items.integer(item, "maxAttempts", 1),
-            Items.integer(item, "taskTimeoutSeconds", 60),
-            Items.integer(item, "total", 0),
-            Items.integer(item, "shardCount", 1),
-            Items.integer(item, "chunkSize", 1),
-            Items.instant(item, "createdAt"),
-            Instant.ofEpochSecond(Items.number(item, TableSchema.TTL_ATTRIBUTE)));
-    return new RunRecord(
-        spec,
-        RunStatus.valueOf(Items.string(item, "status")),
-        Items.string(item, "requestHash"),
-        Optional.ofNullable(Items.string(item, "idempotencyKey")),
-        Items.numberSet(item, "dispatchedChunks"),
-        Items.instant(item, "dispatchProgressAt"),
-        Items.instant(item, "dispatchedAt"),
-        Items.instant(item, "drainedAt"),
-        Items.string(item, "summary"),
-        Items.instant(item, "completedAt"),
-        Items.instant(item, "completedEventAt"),
-        Items.numberSet(item, "drainedShards"));
   }
 }

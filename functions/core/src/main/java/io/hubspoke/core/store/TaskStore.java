@@ -7,7 +7,6 @@ import static io.hubspoke.core.store.Items.millis;
 import static io.hubspoke.core.store.Items.n;
 import static io.hubspoke.core.store.Items.s;
 import static io.hubspoke.core.store.Items.shardPk;
-import static io.hubspoke.core.store.Items.taskSk;
 
 import io.hubspoke.core.aws.Backoff;
 import io.hubspoke.core.model.RunSpec;
@@ -45,19 +44,7 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  */
 public final class TaskStore {
   public static final int MAX_BATCH_WRITE = Batches.MAX_WRITE;
-
-  /**
-   * When a task's message becomes receivable: set at creation and at release (after the retry
-   * delay). The sweep re-sends a task only once it is overdue.
-   */
-  static final String DUE_AT = "dueAt";
-
-  /** How many times, and when last, the sweep sent a task's message again. */
-  static final String RESENDS = "resends";
-
-  static final String RESENT_AT = "resentAt";
   static final int MAX_BATCH_GET = Batches.MAX_GET;
-  static final int MAX_ERROR_CHARS = 2000;
 
   private final DynamoDbClient dynamoDb;
   private final String table;
@@ -83,7 +70,8 @@ public final class TaskStore {
       int to = Math.min(itemsJson.size(), from + MAX_BATCH_WRITE);
       List<WriteRequest> writes = new ArrayList<>(to - from);
       for (int i = from; i < to; i++) {
-        Map<String, AttributeValue> item = newTask(spec, firstIndex + i, itemsJson.get(i), now);
+        Map<String, AttributeValue> item =
+            TaskItem.newItem(spec, firstIndex + i, itemsJson.get(i), now);
         writes.add(
             WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build());
       }
@@ -102,31 +90,13 @@ public final class TaskStore {
       dynamoDb.putItem(
           b ->
               b.tableName(table)
-                  .item(newTask(spec, index, itemJson, clock.instant()))
+                  .item(TaskItem.newItem(spec, index, itemJson, clock.instant()))
                   .conditionExpression("attribute_not_exists(#pk)")
                   .expressionAttributeNames(Map.of("#pk", PK)));
       return true;
     } catch (ConditionalCheckFailedException e) {
       return false;
     }
-  }
-
-  private static Map<String, AttributeValue> newTask(
-      RunSpec spec, int index, String itemJson, Instant now) {
-    Map<String, AttributeValue> item = new HashMap<>();
-    item.put(PK, s(shardPk(spec, spec.sharding().shardOf(index))));
-    item.put(SK, s(taskSk(index)));
-    item.put("runId", s(spec.runId()));
-    item.put("idx", n(index));
-    item.put("status", s(TaskStatus.PENDING.name()));
-    item.put("attempt", n(0));
-    item.put("version", n(0));
-    item.put("item", s(itemJson));
-    item.put("createdAt", millis(now));
-    // Its message is sent right after: the sweep looks at the task only once it is overdue.
-    item.put(DUE_AT, millis(now));
-    item.put(TableSchema.TTL_ATTRIBUTE, Items.expiry(spec));
-    return item;
   }
 
   // ---- spoke: the claim protocol -----------------------------------------------------------
@@ -143,14 +113,15 @@ public final class TaskStore {
     UpdateItemRequest request =
         UpdateItemRequest.builder()
             .tableName(table)
-            .key(key(shardPk(spec, shard), taskSk(index)))
+            .key(TaskItem.key(spec, index))
             .updateExpression(
                 "SET #st = :running, #ow = :owner, attempt = attempt + :one,"
                     + " version = version + :one, leaseUntil = :lease, startedAt = :now")
             .conditionExpression(
                 "attribute_exists(#pk) AND (#st = :pending OR (#st = :running"
                     + " AND leaseUntil <= :now AND attempt < :max))")
-            .expressionAttributeNames(Map.of("#st", "status", "#ow", "owner", "#pk", PK))
+            .expressionAttributeNames(
+                Map.of("#st", TaskItem.STATUS, "#ow", TaskItem.OWNER, "#pk", PK))
             .expressionAttributeValues(
                 Map.of(
                     ":running", s(TaskStatus.RUNNING.name()),
@@ -164,13 +135,13 @@ public final class TaskStore {
             .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
             .build();
     try {
-      TaskRecord task = toTask(dynamoDb.updateItem(request).attributes());
+      TaskRecord task = TaskItem.toRecord(dynamoDb.updateItem(request).attributes());
       return new ClaimResult.Claimed(lease(spec, task, shard), task);
     } catch (ConditionalCheckFailedException e) {
       if (!e.hasItem() || e.item().isEmpty()) {
         return new ClaimResult.NotFound();
       }
-      TaskRecord current = toTask(e.item());
+      TaskRecord current = TaskItem.toRecord(e.item());
       if (current.status() == TaskStatus.RUNNING && owner.equals(current.owner())) {
         // Our own claim was applied and its response lost; the SDK's retry then failed the check.
         return new ClaimResult.Claimed(lease(spec, current, shard), current);
@@ -207,7 +178,7 @@ public final class TaskStore {
         lease,
         TaskTransition.COMPLETE,
         "#res = :result, finishedAt = :now, durationMs = :d",
-        Map.of("#res", "result"),
+        Map.of("#res", TaskItem.RESULT),
         values,
         now);
   }
@@ -244,7 +215,7 @@ public final class TaskStore {
     return ownerWrite(
         lease,
         TaskTransition.RELEASE,
-        "errorType = :et, errorMessage = :em, " + DUE_AT + " = :due",
+        "errorType = :et, errorMessage = :em, " + TaskItem.DUE_AT + " = :due",
         Map.of(),
         values,
         now);
@@ -258,8 +229,7 @@ public final class TaskStore {
       Map<String, AttributeValue> values,
       Instant now) {
     return versionedWrite(
-        shardPk(lease.runId(), lease.incarnation(), lease.shard()),
-        lease.index(),
+        TaskItem.key(lease),
         transition,
         lease.owner(),
         lease.version(),
@@ -282,8 +252,7 @@ public final class TaskStore {
                 + observed.attempt()
                 + " did not finish within its lease and no attempts are left");
     return versionedWrite(
-        shardPk(spec, spec.sharding().shardOf(observed.index())),
-        observed.index(),
+        TaskItem.key(spec, observed.index()),
         TaskTransition.EXPIRE,
         owner,
         observed.version(),
@@ -301,8 +270,7 @@ public final class TaskStore {
    * owner, version + 1) means our earlier attempt succeeded and only its response was lost.
    */
   private CommitResult versionedWrite(
-      String partition,
-      int index,
+      Map<String, AttributeValue> key,
       TaskTransition transition,
       String owner,
       long expectedVersion,
@@ -312,8 +280,8 @@ public final class TaskStore {
       Map<String, AttributeValue> values,
       Instant now) {
     Map<String, String> allNames = new HashMap<>(names);
-    allNames.put("#st", "status");
-    allNames.put("#ow", "owner");
+    allNames.put("#st", TaskItem.STATUS);
+    allNames.put("#ow", TaskItem.OWNER);
     Map<String, AttributeValue> allValues = new HashMap<>(values);
     allValues.put(":to", s(transition.to().name()));
     allValues.put(":from", s(TaskStatus.RUNNING.name()));
@@ -326,7 +294,7 @@ public final class TaskStore {
     UpdateItemRequest request =
         UpdateItemRequest.builder()
             .tableName(table)
-            .key(key(partition, taskSk(index)))
+            .key(key)
             .updateExpression(
                 "SET #st = :to, #ow = :owner, version = version + :one, "
                     + setClause
@@ -338,9 +306,10 @@ public final class TaskStore {
             .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
             .build();
     try {
-      return new CommitResult.Committed(toTask(dynamoDb.updateItem(request).attributes()));
+      return new CommitResult.Committed(
+          TaskItem.toRecord(dynamoDb.updateItem(request).attributes()));
     } catch (ConditionalCheckFailedException e) {
-      TaskRecord current = e.hasItem() && !e.item().isEmpty() ? toTask(e.item()) : null;
+      TaskRecord current = e.hasItem() && !e.item().isEmpty() ? TaskItem.toRecord(e.item()) : null;
       if (current != null
           && current.status() == transition.to()
           && owner.equals(current.owner())
@@ -353,10 +322,8 @@ public final class TaskStore {
 
   private static Map<String, AttributeValue> errorValues(String errorType, String message) {
     Map<String, AttributeValue> values = new HashMap<>();
-    values.put(":et", s(errorType == null || errorType.isEmpty() ? "Error" : errorType));
-    String text = message == null || message.isEmpty() ? "(no message)" : message;
-    values.put(
-        ":em", s(text.length() > MAX_ERROR_CHARS ? text.substring(0, MAX_ERROR_CHARS) : text));
+    values.put(":et", TaskItem.errorType(errorType));
+    values.put(":em", TaskItem.errorMessage(message));
     return values;
   }
 
@@ -365,13 +332,9 @@ public final class TaskStore {
   public Optional<TaskRecord> get(RunSpec spec, int index) {
     Map<String, AttributeValue> item =
         dynamoDb
-            .getItem(
-                b ->
-                    b.tableName(table)
-                        .key(key(shardPk(spec, spec.sharding().shardOf(index)), taskSk(index)))
-                        .consistentRead(true))
+            .getItem(b -> b.tableName(table).key(TaskItem.key(spec, index)).consistentRead(true))
             .item();
-    return item == null || item.isEmpty() ? Optional.empty() : Optional.of(toTask(item));
+    return item == null || item.isEmpty() ? Optional.empty() : Optional.of(TaskItem.toRecord(item));
   }
 
   /**
@@ -384,7 +347,7 @@ public final class TaskStore {
     }
     List<Map<String, AttributeValue>> keys = new ArrayList<>();
     for (int index = first; index < first + count; index++) {
-      keys.add(key(shardPk(spec, spec.sharding().shardOf(index)), taskSk(index)));
+      keys.add(TaskItem.key(spec, index));
     }
     Map<Integer, TaskStatus> found = new HashMap<>();
     KeysAndAttributes request =
@@ -392,11 +355,11 @@ public final class TaskStore {
             .keys(keys)
             .consistentRead(true)
             .projectionExpression("idx, #st")
-            .expressionAttributeNames(Map.of("#st", "status"))
+            .expressionAttributeNames(Map.of("#st", TaskItem.STATUS))
             .build();
     for (Map<String, AttributeValue> item :
         Batches.get(dynamoDb, table, request, backoff, "task reads for " + spec.runId())) {
-      found.put(Items.integer(item, "idx", -1), TaskStatus.valueOf(Items.string(item, "status")));
+      found.put(TaskItem.index(item), TaskItem.status(item));
     }
     return found;
   }
@@ -407,7 +370,7 @@ public final class TaskStore {
       Map<String, AttributeValue> start = null;
       do {
         QueryResponse page = dynamoDb.query(shardQuery(spec, shard, start, null, null));
-        page.items().forEach(item -> visitor.accept(toTask(item)));
+        page.items().forEach(item -> visitor.accept(TaskItem.toRecord(item)));
         start =
             page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
                 ? page.lastEvaluatedKey()
@@ -438,7 +401,7 @@ public final class TaskStore {
       QueryResponse page =
           dynamoDb.query(
               shardQuery(spec, shard, start, status.orElse(null), limit + 1 - tasks.size()));
-      page.items().forEach(item -> tasks.add(toTask(item)));
+      page.items().forEach(item -> tasks.add(TaskItem.toRecord(item)));
       if (page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()) {
         start = page.lastEvaluatedKey();
       } else {
@@ -452,7 +415,8 @@ public final class TaskStore {
     TaskRecord last = tasks.get(limit - 1);
     return new Page<>(
         List.copyOf(tasks.subList(0, limit)),
-        Optional.of(encodeToken(spec.sharding().shardOf(last.index()), taskSk(last.index()))));
+        Optional.of(
+            encodeToken(spec.sharding().shardOf(last.index()), TaskItem.sortKey(last.index()))));
   }
 
   private QueryRequest shardQuery(
@@ -463,7 +427,7 @@ public final class TaskStore {
       Integer limit) {
     Map<String, String> names = new HashMap<>(Map.of("#pk", PK, "#sk", SK));
     Map<String, AttributeValue> values =
-        new HashMap<>(Map.of(":pk", s(shardPk(spec, shard)), ":prefix", s(Items.TASK_SK_PREFIX)));
+        new HashMap<>(Map.of(":pk", s(shardPk(spec, shard)), ":prefix", s(TaskItem.SK_PREFIX)));
     QueryRequest.Builder query =
         QueryRequest.builder()
             .tableName(table)
@@ -471,7 +435,7 @@ public final class TaskStore {
             .consistentRead(true)
             .exclusiveStartKey(start);
     if (status != null) {
-      names.put("#st", "status");
+      names.put("#st", TaskItem.STATUS);
       values.put(":st", s(status.name()));
       query.filterExpression("#st = :st");
     }
@@ -496,7 +460,7 @@ public final class TaskStore {
       String[] parts = text.split("\\|", -1);
       if (parts.length != 2
           || Integer.parseInt(parts[0]) < 0
-          || !(parts[1].isEmpty() || parts[1].startsWith(Items.TASK_SK_PREFIX))) {
+          || !(parts[1].isEmpty() || parts[1].startsWith(TaskItem.SK_PREFIX))) {
         throw new IllegalArgumentException("malformed page token");
       }
       return parts;
@@ -523,25 +487,14 @@ public final class TaskStore {
                       .keyConditionExpression("#pk = :pk AND begins_with(#sk, :prefix)")
                       .projectionExpression(
                           "idx, #st, version, leaseUntil, createdAt, finishedAt, "
-                              + String.join(", ", DUE_AT, RESENDS, RESENT_AT))
-                      .expressionAttributeNames(Map.of("#pk", PK, "#sk", SK, "#st", "status"))
+                              + String.join(
+                                  ", ", TaskItem.DUE_AT, TaskItem.RESENDS, TaskItem.RESENT_AT))
+                      .expressionAttributeNames(
+                          Map.of("#pk", PK, "#sk", SK, "#st", TaskItem.STATUS))
                       .expressionAttributeValues(
-                          Map.of(
-                              ":pk", s(shardPk(spec, shard)), ":prefix", s(Items.TASK_SK_PREFIX)))
+                          Map.of(":pk", s(shardPk(spec, shard)), ":prefix", s(TaskItem.SK_PREFIX)))
                       .exclusiveStartKey(from));
-      for (Map<String, AttributeValue> item : page.items()) {
-        Instant due = Items.instant(item, DUE_AT);
-        visitor.accept(
-            new TaskDue(
-                Items.integer(item, "idx", -1),
-                TaskStatus.valueOf(Items.string(item, "status")),
-                Items.number(item, "version") == null ? 0 : Items.number(item, "version"),
-                due != null ? due : Items.instant(item, "createdAt"),
-                Items.instant(item, "leaseUntil"),
-                Items.integer(item, RESENDS, 0),
-                Items.instant(item, RESENT_AT),
-                Items.instant(item, "finishedAt")));
-      }
+      page.items().forEach(item -> visitor.accept(TaskItem.toDue(item)));
       start =
           page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
               ? page.lastEvaluatedKey()
@@ -561,14 +514,17 @@ public final class TaskStore {
       dynamoDb.updateItem(
           b ->
               b.tableName(table)
-                  .key(
-                      key(
-                          shardPk(spec, spec.sharding().shardOf(observed.index())),
-                          taskSk(observed.index())))
+                  .key(TaskItem.key(spec, observed.index()))
                   .updateExpression("SET #at = :now ADD #resends :one")
                   .conditionExpression("#st = :st AND version = :v")
                   .expressionAttributeNames(
-                      Map.of("#st", "status", "#at", RESENT_AT, "#resends", RESENDS))
+                      Map.of(
+                          "#st",
+                          TaskItem.STATUS,
+                          "#at",
+                          TaskItem.RESENT_AT,
+                          "#resends",
+                          TaskItem.RESENDS))
                   .expressionAttributeValues(
                       Map.of(
                           ":now", millis(clock.instant()),
@@ -579,23 +535,5 @@ public final class TaskStore {
     } catch (ConditionalCheckFailedException e) {
       return false;
     }
-  }
-
-  static TaskRecord toTask(Map<String, AttributeValue> item) {
-    return new TaskRecord(
-        Items.string(item, "runId"),
-        Items.integer(item, "idx", -1),
-        TaskStatus.valueOf(Items.string(item, "status")),
-        Items.integer(item, "attempt", 0),
-        Items.number(item, "version") == null ? 0 : Items.number(item, "version"),
-        Items.string(item, "owner"),
-        Items.instant(item, "leaseUntil"),
-        Items.string(item, "item"),
-        Items.string(item, "result"),
-        Items.string(item, "errorType"),
-        Items.string(item, "errorMessage"),
-        Items.instant(item, "startedAt"),
-        Items.instant(item, "finishedAt"),
-        Items.number(item, "durationMs"));
   }
 }

@@ -22,7 +22,7 @@ class RunStoreTokenTest {
 
   @Test
   void aTokenOfTheListingDecodesToTheIndexKey() {
-    String sortKey = RunStore.runsIndexSortKey(Instant.ofEpochMilli(1_700_000_000_000L), RUN);
+    String sortKey = RunItem.indexSortKey(Instant.ofEpochMilli(1_700_000_000_000L), RUN);
     assertEquals("1700000000000#" + RUN, sortKey);
     var key = RunStore.decodeToken(token("RUN#" + RUN + "|" + sortKey));
     assertEquals("RUN#" + RUN, key.get(Items.PK).s());
