@@ -97,17 +97,23 @@ final class RunItem {
     return expiresAt != null && expiresAt <= now.getEpochSecond();
   }
 
-  /** The runs index key of the run {@code runPk} at {@code sortKey}: where a listing resumes. */
-  static Map<String, AttributeValue> indexKey(String runPk, String sortKey) {
+  /** Where a run stands in the runs index, as a page token carries it. */
+  static PageTokens.RunPosition position(Map<String, AttributeValue> item) {
+    return new PageTokens.RunPosition(
+        Items.string(item, Items.PK), Items.string(item, TableSchema.RUNS_INDEX_SORT_KEY));
+  }
+
+  /** The runs index key of the run at {@code position}: where a listing resumes. */
+  static Map<String, AttributeValue> indexKey(PageTokens.RunPosition position) {
     return Map.of(
         Items.PK,
-        s(runPk),
+        s(position.runPk()),
         Items.SK,
         s(SK),
         TableSchema.RUNS_INDEX_PARTITION_KEY,
         s(RUNS_PARTITION),
         TableSchema.RUNS_INDEX_SORT_KEY,
-        s(sortKey));
+        s(position.sortKey()));
   }
 
   static RunRecord toRecord(Map<String, AttributeValue> item) {

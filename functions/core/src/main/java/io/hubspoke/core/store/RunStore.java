@@ -4,22 +4,17 @@ import static io.hubspoke.core.store.Items.PK;
 import static io.hubspoke.core.store.Items.key;
 import static io.hubspoke.core.store.Items.millis;
 import static io.hubspoke.core.store.Items.n;
-import static io.hubspoke.core.store.Items.runPk;
 import static io.hubspoke.core.store.Items.s;
 
-import io.hubspoke.core.model.RunIds;
 import io.hubspoke.core.model.RunSpec;
 import io.hubspoke.core.model.RunStatus;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -325,7 +320,8 @@ public final class RunStore {
    * response), so a page is never short while runs remain.
    */
   public Page<RunRecord> list(int limit, Optional<String> token) {
-    Map<String, AttributeValue> start = token.map(RunStore::decodeToken).orElse(null);
+    Map<String, AttributeValue> start =
+        token.map(PageTokens::runPosition).map(RunItem::indexKey).orElse(null);
     List<Map<String, AttributeValue>> items = new ArrayList<>();
     do {
       Map<String, AttributeValue> from = start;
@@ -351,38 +347,10 @@ public final class RunStore {
     List<RunRecord> runs = new ArrayList<>();
     items.stream().limit(limit).forEach(item -> runs.add(RunItem.toRecord(item)));
     Optional<String> next =
-        items.size() > limit ? Optional.of(encodeToken(items.get(limit - 1))) : Optional.empty();
+        items.size() > limit
+            ? Optional.of(PageTokens.encode(RunItem.position(items.get(limit - 1))))
+            : Optional.empty();
     return new Page<>(runs, next);
-  }
-
-  private static String encodeToken(Map<String, AttributeValue> key) {
-    String text = key.get(PK).s() + "|" + key.get(TableSchema.RUNS_INDEX_SORT_KEY).s();
-    return Base64.getUrlEncoder()
-        .withoutPadding()
-        .encodeToString(text.getBytes(StandardCharsets.UTF_8));
-  }
-
-  /**
-   * Checks every part of the key a token carries, so an edited token is refused as bad input rather
-   * than passed to DynamoDB, which rejects a malformed start key with a validation error.
-   *
-   * @throws IllegalArgumentException if the token was not made by {@link #list}
-   */
-  static Map<String, AttributeValue> decodeToken(String token) {
-    try {
-      String[] parts =
-          new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8).split("\\|", -1);
-      Matcher sortKey = parts.length == 2 ? RunItem.INDEX_SORT_KEY.matcher(parts[1]) : null;
-      if (sortKey == null
-          || !sortKey.matches()
-          || !RunIds.isValid(sortKey.group(1))
-          || !parts[0].equals(runPk(sortKey.group(1)))) {
-        throw new IllegalArgumentException("malformed page token");
-      }
-      return RunItem.indexKey(parts[0], parts[1]);
-    } catch (RuntimeException e) {
-      throw new InvalidPageTokenException(e);
-    }
   }
 
   /** A conditional update of the run item; {@code ours} recognises our own lost-response write. */

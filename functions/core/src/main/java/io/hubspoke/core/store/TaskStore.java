@@ -13,12 +13,10 @@ import io.hubspoke.core.model.RunSpec;
 import io.hubspoke.core.model.TaskRecord;
 import io.hubspoke.core.model.TaskStatus;
 import io.hubspoke.core.model.TaskTransition;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -389,9 +387,9 @@ public final class TaskStore {
     int shard = 0;
     Map<String, AttributeValue> start = null;
     if (token.isPresent()) {
-      String[] parts = decodeToken(token.get());
-      shard = Integer.parseInt(parts[0]);
-      start = parts[1].isEmpty() ? null : key(shardPk(spec, shard), parts[1]);
+      PageTokens.TaskPosition position = PageTokens.taskPosition(token.get());
+      shard = position.shard();
+      start = position.sortKey().isEmpty() ? null : key(shardPk(spec, shard), position.sortKey());
     }
     // One task more than the page holds is read, so a token is given only when a task follows:
     // DynamoDB returns a LastEvaluatedKey whenever it stops at the limit, even on a shard's last
@@ -416,7 +414,9 @@ public final class TaskStore {
     return new Page<>(
         List.copyOf(tasks.subList(0, limit)),
         Optional.of(
-            encodeToken(spec.sharding().shardOf(last.index()), TaskItem.sortKey(last.index()))));
+            PageTokens.encode(
+                new PageTokens.TaskPosition(
+                    spec.sharding().shardOf(last.index()), TaskItem.sortKey(last.index())))));
   }
 
   private QueryRequest shardQuery(
@@ -443,30 +443,6 @@ public final class TaskStore {
       query.limit(limit);
     }
     return query.expressionAttributeNames(names).expressionAttributeValues(values).build();
-  }
-
-  private static String encodeToken(int shard, String sortKey) {
-    return Base64.getUrlEncoder()
-        .withoutPadding()
-        .encodeToString((shard + "|" + sortKey).getBytes(StandardCharsets.UTF_8));
-  }
-
-  /**
-   * @throws IllegalArgumentException if the token was not made by {@link #listTasks}
-   */
-  static String[] decodeToken(String token) {
-    try {
-      String text = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
-      String[] parts = text.split("\\|", -1);
-      if (parts.length != 2
-          || Integer.parseInt(parts[0]) < 0
-          || !(parts[1].isEmpty() || parts[1].startsWith(TaskItem.SK_PREFIX))) {
-        throw new IllegalArgumentException("malformed page token");
-      }
-      return parts;
-    } catch (RuntimeException e) {
-      throw new InvalidPageTokenException(e);
-    }
   }
 
   // ---- the sweep ---------------------------------------------------------------------------
