@@ -14,6 +14,7 @@ import io.hubspoke.core.store.ClaimResult;
 import io.hubspoke.core.store.CommitResult;
 import io.hubspoke.core.store.Lease;
 import io.hubspoke.core.store.ShardCount;
+import io.hubspoke.core.store.ShardCounters;
 import io.hubspoke.core.store.TaskStore;
 import io.hubspoke.engines.DynamoDbLocalEngine;
 import io.hubspoke.engines.LocalTables;
@@ -54,6 +55,7 @@ class ClaimProtocolIT {
   static final AtomicBoolean loseNextUpdateResponse = new AtomicBoolean();
 
   static TaskStore store;
+  static ShardCounters counters;
 
   static final class MutableClock extends Clock {
     final AtomicReference<Instant> now =
@@ -127,6 +129,7 @@ class ClaimProtocolIT {
             List.of(new LoseResponse()));
     LocalTables.create(clients.dynamoDb(), TABLE);
     store = new TaskStore(clients.dynamoDb(), TABLE, clock, Backoff.standard());
+    counters = new ShardCounters(clients.dynamoDb(), TABLE, clock, Backoff.standard());
   }
 
   @AfterAll
@@ -257,12 +260,12 @@ class ClaimProtocolIT {
     assertEquals(3, sharding.shardCount());
     ShardCount last = null;
     for (int i = 0; i < total; i += sharding.shardCount()) {
-      last = store.countTerminal(run, i, i % 2 == 0 ? TaskStatus.SUCCEEDED : TaskStatus.FAILED);
-      store.countTerminal(run, i, i % 2 == 0 ? TaskStatus.SUCCEEDED : TaskStatus.FAILED);
+      last = counters.countTerminal(run, i, i % 2 == 0 ? TaskStatus.SUCCEEDED : TaskStatus.FAILED);
+      counters.countTerminal(run, i, i % 2 == 0 ? TaskStatus.SUCCEEDED : TaskStatus.FAILED);
     }
     assertTrue(last.drained());
     assertEquals(150, last.succeeded() + last.failed());
-    List<ShardCount> counts = store.counts(run);
+    List<ShardCount> counts = counters.counts(run);
     assertEquals(150, counts.get(0).succeeded() + counts.get(0).failed());
     assertEquals(0, counts.get(1).succeeded() + counts.get(1).failed());
   }

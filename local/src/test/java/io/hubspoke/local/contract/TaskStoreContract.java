@@ -19,6 +19,7 @@ import io.hubspoke.core.store.CommitResult;
 import io.hubspoke.core.store.Lease;
 import io.hubspoke.core.store.Page;
 import io.hubspoke.core.store.ShardCount;
+import io.hubspoke.core.store.ShardCounters;
 import io.hubspoke.core.store.TaskDue;
 import io.hubspoke.core.store.TaskStore;
 import io.hubspoke.engines.LocalTables;
@@ -42,10 +43,10 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 
 /**
- * What hubspoke relies on from DynamoDB, through {@link TaskStore}: conditional claims with one
- * winner, owner- and version-conditional commits, recognition of a write whose response was lost
- * ({@code ReturnValuesOnConditionCheckFailure}), idempotent number-set counters and paged queries.
- * Written once; each subclass names the engines.
+ * What hubspoke relies on from DynamoDB, through {@link TaskStore} and {@link ShardCounters}:
+ * conditional claims with one winner, owner- and version-conditional commits, recognition of a
+ * write whose response was lost ({@code ReturnValuesOnConditionCheckFailure}), idempotent
+ * number-set counters and paged queries. Written once; each subclass names the engines.
  */
 abstract class TaskStoreContract {
   static final Duration LEASE = Duration.ofSeconds(30);
@@ -56,6 +57,7 @@ abstract class TaskStoreContract {
   AwsClients clients;
   TestClock clock;
   TaskStore store;
+  ShardCounters counters;
   String runId;
   String incarnation;
 
@@ -74,6 +76,7 @@ abstract class TaskStoreContract {
             });
     clock = new TestClock(Instant.now());
     store = new TaskStore(clients.dynamoDb(), Engines.TABLE, clock, Backoff.standard());
+    counters = new ShardCounters(clients.dynamoDb(), Engines.TABLE, clock, Backoff.standard());
     runId = RunIds.random();
     incarnation = RunIds.newIncarnation();
   }
@@ -225,27 +228,27 @@ abstract class TaskStoreContract {
   @Test
   void countingATerminalTaskTwiceCountsItOnce() {
     Sharding sharding = new Sharding(3, 1);
-    ShardCount first = store.countTerminal(spec(sharding), 0, TaskStatus.SUCCEEDED);
-    ShardCount repeat = store.countTerminal(spec(sharding), 0, TaskStatus.SUCCEEDED);
+    ShardCount first = counters.countTerminal(spec(sharding), 0, TaskStatus.SUCCEEDED);
+    ShardCount repeat = counters.countTerminal(spec(sharding), 0, TaskStatus.SUCCEEDED);
     assertEquals(1, first.succeeded());
     assertEquals(1, repeat.succeeded());
     assertFalse(repeat.drained());
-    store.countTerminal(spec(sharding), 1, TaskStatus.FAILED);
-    ShardCount last = store.countTerminal(spec(sharding), 2, TaskStatus.SUCCEEDED);
+    counters.countTerminal(spec(sharding), 1, TaskStatus.FAILED);
+    ShardCount last = counters.countTerminal(spec(sharding), 2, TaskStatus.SUCCEEDED);
     assertTrue(last.drained());
     assertEquals(
-        List.of(new ShardCount(0, 2, 1, 3, last.updatedAt())), store.counts(spec(sharding)));
+        List.of(new ShardCount(0, 2, 1, 3, last.updatedAt())), counters.counts(spec(sharding)));
   }
 
   @Test
   void aBatchOfTerminalTasksIsCountedInOneWritePerShardAndRepeatsCountOnce() {
     Sharding sharding = new Sharding(7, 3); // shards: {0, 3, 6}, {1, 4}, {2, 5}
     ShardCount mixed =
-        store.countTerminal(
+        counters.countTerminal(
             spec(sharding), 0, Map.of(0, TaskStatus.SUCCEEDED, 6, TaskStatus.FAILED));
     assertEquals(new ShardCount(0, 1, 1, 3, mixed.updatedAt()), mixed);
     ShardCount repeated =
-        store.countTerminal(
+        counters.countTerminal(
             spec(sharding),
             0,
             Map.of(0, TaskStatus.SUCCEEDED, 3, TaskStatus.SUCCEEDED, 6, TaskStatus.FAILED));
@@ -254,14 +257,14 @@ abstract class TaskStoreContract {
     assertTrue(repeated.drained());
     assertThrows(
         IllegalArgumentException.class,
-        () -> store.countTerminal(spec(sharding), 1, Map.of(3, TaskStatus.SUCCEEDED)),
+        () -> counters.countTerminal(spec(sharding), 1, Map.of(3, TaskStatus.SUCCEEDED)),
         "a task outside the shard");
     assertThrows(
         IllegalArgumentException.class,
-        () -> store.countTerminal(spec(sharding), 1, Map.of(1, TaskStatus.RUNNING)),
+        () -> counters.countTerminal(spec(sharding), 1, Map.of(1, TaskStatus.RUNNING)),
         "a task that is not terminal");
     assertThrows(
-        IllegalArgumentException.class, () -> store.countTerminal(spec(sharding), 1, Map.of()));
+        IllegalArgumentException.class, () -> counters.countTerminal(spec(sharding), 1, Map.of()));
   }
 
   @Test
@@ -329,8 +332,8 @@ abstract class TaskStoreContract {
     claim(sharding, "next", 3);
     assertFalse(store.markResent(spec(sharding), backoff), "the task moved on");
 
-    assertEquals(List.of(Set.of()), store.countedPositions(spec(sharding)));
-    store.countTerminal(spec(sharding), 0, TaskStatus.FAILED);
-    assertEquals(List.of(Set.of(0)), store.countedPositions(spec(sharding)));
+    assertEquals(List.of(Set.of()), counters.countedPositions(spec(sharding)));
+    counters.countTerminal(spec(sharding), 0, TaskStatus.FAILED);
+    assertEquals(List.of(Set.of(0)), counters.countedPositions(spec(sharding)));
   }
 }

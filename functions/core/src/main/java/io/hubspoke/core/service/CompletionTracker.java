@@ -7,7 +7,7 @@ import io.hubspoke.core.model.RunSpec;
 import io.hubspoke.core.model.TaskStatus;
 import io.hubspoke.core.store.RunStore;
 import io.hubspoke.core.store.ShardCount;
-import io.hubspoke.core.store.TaskStore;
+import io.hubspoke.core.store.ShardCounters;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -32,12 +32,12 @@ import java.util.UUID;
  * the same message (which finds the task terminal and calls {@link #recordTerminal} again).
  */
 public final class CompletionTracker {
-  private final TaskStore tasks;
+  private final ShardCounters counters;
   private final RunStore runs;
   private final EventPublisher events;
 
-  public CompletionTracker(TaskStore tasks, RunStore runs, EventPublisher events) {
-    this.tasks = tasks;
+  public CompletionTracker(ShardCounters counters, RunStore runs, EventPublisher events) {
+    this.counters = counters;
     this.runs = runs;
     this.events = events;
   }
@@ -66,7 +66,7 @@ public final class CompletionTracker {
     }
     boolean drained = false;
     for (Map.Entry<Integer, Map<Integer, TaskStatus>> shard : byShard.entrySet()) {
-      ShardCount count = tasks.countTerminal(spec, shard.getKey(), shard.getValue());
+      ShardCount count = counters.countTerminal(spec, shard.getKey(), shard.getValue());
       if (count.drained()) {
         drained |= shardDrained(spec, count.shard());
       }

@@ -10,6 +10,7 @@ import io.hubspoke.core.aws.EventPublisher;
 import io.hubspoke.core.aws.TaskQueue;
 import io.hubspoke.core.store.ChunkStore;
 import io.hubspoke.core.store.RunStore;
+import io.hubspoke.core.store.ShardCounters;
 import io.hubspoke.core.store.TaskStore;
 import io.hubspoke.core.worker.WorkerRegistry;
 import java.time.Clock;
@@ -30,6 +31,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Hubspoke {
   private final RunStore runs;
   private final TaskStore tasks;
+  private final ShardCounters counters;
   private final TaskQueue queue;
   private final ChunkStore chunks;
   private final EventPublisher events;
@@ -49,6 +51,7 @@ public final class Hubspoke {
     String table = env.required(HubspokeEnvironment.TABLE_NAME);
     this.runs = new RunStore(clients.dynamoDb(), table, clock);
     this.tasks = new TaskStore(clients.dynamoDb(), table, clock, backoff);
+    this.counters = new ShardCounters(clients.dynamoDb(), table, clock, backoff);
     this.chunks = new ChunkStore(clients.dynamoDb(), table, clock, backoff);
     this.sqs = clients.sqs();
     this.backoff = backoff;
@@ -120,11 +123,11 @@ public final class Hubspoke {
   }
 
   public RunQueryService queries() {
-    return new RunQueryService(runs, tasks);
+    return new RunQueryService(runs, tasks, counters);
   }
 
   public CompletionTracker completion() {
-    return new CompletionTracker(tasks, runs, events);
+    return new CompletionTracker(counters, runs, events);
   }
 
   public TaskExecutionService execution() {
@@ -163,6 +166,7 @@ public final class Hubspoke {
     return new RunSweeper(
         runs,
         tasks,
+        counters,
         queue,
         completion(),
         summarizer(),

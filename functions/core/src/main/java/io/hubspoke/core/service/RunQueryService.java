@@ -5,6 +5,7 @@ import io.hubspoke.core.model.TaskStatus;
 import io.hubspoke.core.store.Page;
 import io.hubspoke.core.store.RunRecord;
 import io.hubspoke.core.store.RunStore;
+import io.hubspoke.core.store.ShardCounters;
 import io.hubspoke.core.store.TaskStore;
 import java.util.Optional;
 
@@ -12,10 +13,12 @@ import java.util.Optional;
 public final class RunQueryService {
   private final RunStore runs;
   private final TaskStore tasks;
+  private final ShardCounters counters;
 
-  public RunQueryService(RunStore runs, TaskStore tasks) {
+  public RunQueryService(RunStore runs, TaskStore tasks, ShardCounters counters) {
     this.runs = runs;
     this.tasks = tasks;
+    this.counters = counters;
   }
 
   public Optional<RunView> get(String runId) {
@@ -23,7 +26,7 @@ public final class RunQueryService {
   }
 
   public RunView view(RunRecord run) {
-    return RunView.of(run, tasks.counts(run.spec()));
+    return RunView.of(run, counters.counts(run.spec()));
   }
 
   public Page<RunRecord> list(int limit, Optional<String> token) {

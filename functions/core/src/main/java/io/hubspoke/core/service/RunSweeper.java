@@ -7,6 +7,7 @@ import io.hubspoke.core.model.Sharding;
 import io.hubspoke.core.model.TaskMessage;
 import io.hubspoke.core.store.RunRecord;
 import io.hubspoke.core.store.RunStore;
+import io.hubspoke.core.store.ShardCounters;
 import io.hubspoke.core.store.TaskDue;
 import io.hubspoke.core.store.TaskStore;
 import java.time.Clock;
@@ -77,6 +78,7 @@ public final class RunSweeper {
 
   private final RunStore runs;
   private final TaskStore tasks;
+  private final ShardCounters counters;
   private final TaskQueue queue;
   private final CompletionTracker completion;
   private final RunSummarizer summarizer;
@@ -87,6 +89,7 @@ public final class RunSweeper {
   public RunSweeper(
       RunStore runs,
       TaskStore tasks,
+      ShardCounters counters,
       TaskQueue queue,
       CompletionTracker completion,
       RunSummarizer summarizer,
@@ -95,6 +98,7 @@ public final class RunSweeper {
       Duration stallMargin) {
     this.runs = runs;
     this.tasks = tasks;
+    this.counters = counters;
     this.queue = queue;
     this.completion = completion;
     this.summarizer = summarizer;
@@ -211,7 +215,7 @@ public final class RunSweeper {
   private Repair repairTasks(RunRecord run, Instant now, boolean queueIdle) {
     RunSpec spec = run.spec();
     Sharding sharding = spec.sharding();
-    List<Set<Integer>> counted = tasks.countedPositions(spec);
+    List<Set<Integer>> counted = counters.countedPositions(spec);
     List<Integer> fullShards = new ArrayList<>();
     List<CompletionTracker.Terminal> uncounted = new ArrayList<>();
     List<TaskDue> overdue = new ArrayList<>();

@@ -1,16 +1,10 @@
 package io.hubspoke.core.store;
 
-import static io.hubspoke.core.store.Items.CHUNK_SK;
 import static io.hubspoke.core.store.Items.PK;
-import static io.hubspoke.core.store.Items.SK;
-import static io.hubspoke.core.store.Items.chunkPk;
-import static io.hubspoke.core.store.Items.key;
 import static io.hubspoke.core.store.Items.millis;
 import static io.hubspoke.core.store.Items.n;
 import static io.hubspoke.core.store.Items.s;
 
-import io.hubspoke.contract.TableSchema;
-import io.hubspoke.contract.json.Json;
 import io.hubspoke.core.aws.Backoff;
 import io.hubspoke.core.model.RunSpec;
 import java.time.Clock;
@@ -97,18 +91,7 @@ public final class ChunkStore {
   public void putAll(RunSpec spec, List<String> itemsJson) {
     List<WriteRequest> writes = new ArrayList<>();
     for (int chunk = 0; chunk < spec.chunkCount(); chunk++) {
-      int from = spec.chunkStart(chunk);
-      Map<String, AttributeValue> item = new HashMap<>();
-      item.put(PK, s(chunkPk(spec, chunk)));
-      item.put(SK, s(CHUNK_SK));
-      item.put("runId", s(spec.runId()));
-      item.put("chunk", n(chunk));
-      item.put("status", s(Status.PENDING.name()));
-      item.put("attempt", n(0));
-      item.put(
-          "items",
-          s("[" + String.join(",", itemsJson.subList(from, from + spec.chunkLength(chunk))) + "]"));
-      item.put(TableSchema.TTL_ATTRIBUTE, Items.expiry(spec));
+      Map<String, AttributeValue> item = ChunkItem.newItem(spec, chunk, itemsJson);
       writes.add(
           WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build());
       if (writes.size() == TaskStore.MAX_BATCH_WRITE) {
@@ -132,13 +115,14 @@ public final class ChunkStore {
     UpdateItemRequest request =
         UpdateItemRequest.builder()
             .tableName(table)
-            .key(key(chunkPk(spec, chunk), CHUNK_SK))
+            .key(ChunkItem.key(spec, chunk))
             .updateExpression(
                 "SET #st = :writing, #ow = :owner, attempt = attempt + :one, leaseUntil = :lease")
             .conditionExpression(
                 "attribute_exists(#pk) AND (#st = :pending OR (#st = :writing AND leaseUntil <="
                     + " :now))")
-            .expressionAttributeNames(Map.of("#st", "status", "#ow", "owner", "#pk", PK))
+            .expressionAttributeNames(
+                Map.of("#st", ChunkItem.STATUS, "#ow", ChunkItem.OWNER, "#pk", PK))
             .expressionAttributeValues(
                 Map.of(
                     ":writing", s(Status.WRITING.name()),
@@ -151,27 +135,21 @@ public final class ChunkStore {
             .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
             .build();
     try {
-      return claimed(dynamoDb.updateItem(request).attributes());
+      return ChunkItem.toClaimed(dynamoDb.updateItem(request).attributes());
     } catch (ConditionalCheckFailedException e) {
       if (!e.hasItem() || e.item().isEmpty()) {
         return new Claim.Missing();
       }
       Map<String, AttributeValue> current = e.item();
-      Status status = Status.valueOf(Items.string(current, "status"));
-      if (status == Status.WRITING && owner.equals(Items.string(current, "owner"))) {
-        return claimed(current); // our claim was applied and its response lost
+      Status status = ChunkItem.status(current);
+      if (status == Status.WRITING && owner.equals(ChunkItem.owner(current))) {
+        return ChunkItem.toClaimed(current); // our claim was applied and its response lost
       }
       if (status == Status.DONE || status == Status.CANCELLED) {
         return new Claim.Done();
       }
-      return new Claim.Leased(Items.instant(current, "leaseUntil"));
+      return new Claim.Leased(ChunkItem.leaseUntil(current));
     }
-  }
-
-  private static Claim claimed(Map<String, AttributeValue> item) {
-    List<String> items = new ArrayList<>();
-    Json.parseTrusted(Items.string(item, "items")).forEach(node -> items.add(Json.write(node)));
-    return new Claim.Claimed(Items.integer(item, "attempt", 1), items);
   }
 
   /** WRITING → DONE, if {@code owner} still holds the chunk. The items stay for a redrive. */
@@ -180,10 +158,10 @@ public final class ChunkStore {
       dynamoDb.updateItem(
           b ->
               b.tableName(table)
-                  .key(key(chunkPk(spec, chunk), CHUNK_SK))
+                  .key(ChunkItem.key(spec, chunk))
                   .updateExpression("SET #st = :done REMOVE leaseUntil")
                   .conditionExpression("#st = :writing AND #ow = :owner")
-                  .expressionAttributeNames(Map.of("#st", "status", "#ow", "owner"))
+                  .expressionAttributeNames(Map.of("#st", ChunkItem.STATUS, "#ow", ChunkItem.OWNER))
                   .expressionAttributeValues(
                       Map.of(
                           ":done", s(Status.DONE.name()),
@@ -194,8 +172,8 @@ public final class ChunkStore {
       return true;
     } catch (ConditionalCheckFailedException e) {
       return e.hasItem()
-          && Status.DONE.name().equals(Items.string(e.item(), "status"))
-          && owner.equals(Items.string(e.item(), "owner"));
+          && Status.DONE.name().equals(Items.string(e.item(), ChunkItem.STATUS))
+          && owner.equals(ChunkItem.owner(e.item()));
     }
   }
 
@@ -210,10 +188,10 @@ public final class ChunkStore {
       dynamoDb.updateItem(
           b ->
               b.tableName(table)
-                  .key(key(chunkPk(spec, chunk), CHUNK_SK))
+                  .key(ChunkItem.key(spec, chunk))
                   .updateExpression("SET #st = :cancelled")
                   .conditionExpression("#st = :pending OR (#st = :writing AND leaseUntil <= :now)")
-                  .expressionAttributeNames(Map.of("#st", "status"))
+                  .expressionAttributeNames(Map.of("#st", ChunkItem.STATUS))
                   .expressionAttributeValues(
                       Map.of(
                           ":cancelled", s(Status.CANCELLED.name()),
@@ -235,25 +213,19 @@ public final class ChunkStore {
     for (int from = 0; from < spec.chunkCount(); from += Batches.MAX_GET) {
       List<Map<String, AttributeValue>> keys = new ArrayList<>();
       for (int chunk = from; chunk < Math.min(spec.chunkCount(), from + Batches.MAX_GET); chunk++) {
-        keys.add(key(chunkPk(spec, chunk), CHUNK_SK));
+        keys.add(ChunkItem.key(spec, chunk));
       }
       KeysAndAttributes request =
           KeysAndAttributes.builder()
               .keys(keys)
               .consistentRead(true)
               .projectionExpression("#c, #st, attempt, leaseUntil")
-              .expressionAttributeNames(Map.of("#c", "chunk", "#st", "status"))
+              .expressionAttributeNames(Map.of("#c", ChunkItem.CHUNK, "#st", ChunkItem.STATUS))
               .build();
       for (Map<String, AttributeValue> item :
           Batches.get(dynamoDb, table, request, backoff, "chunk reads for run " + spec.runId())) {
-        int chunk = Items.integer(item, "chunk", -1);
-        found.put(
-            chunk,
-            new ChunkState(
-                chunk,
-                Status.valueOf(Items.string(item, "status")),
-                Items.integer(item, "attempt", 0),
-                Items.instant(item, "leaseUntil")));
+        ChunkState state = ChunkItem.toState(item);
+        found.put(state.chunk(), state);
       }
     }
     return found;

@@ -6,20 +6,25 @@ import java.time.Instant;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
-/** Key layout and attribute helpers shared by the stores. */
+/**
+ * The table's partition layout, shared by every item kind, and the attribute value helpers their
+ * mappings ({@link RunItem}, {@link TaskItem}, {@link ShardCounterItem}, {@link ChunkItem}) use.
+ */
 final class Items {
   static final String PK = TableSchema.PARTITION_KEY;
   static final String SK = TableSchema.SORT_KEY;
-  static final String RUN_SK = "RUN";
-  static final String COUNTER_SK = "C";
-  static final String TASK_SK_PREFIX = "T#";
+  private static final String RUN_PREFIX = "RUN#";
+  private static final String SHARD_MARK = "#S";
 
   private Items() {}
 
-  static final String CHUNK_SK = "D";
-
   static String runPk(String runId) {
-    return "RUN#" + runId;
+    return RUN_PREFIX + runId;
+  }
+
+  /** The run id of a run item's partition key ({@link #runPk}). */
+  static String runIdOf(String runPk) {
+    return runPk.substring(RUN_PREFIX.length());
   }
 
   /**
@@ -32,21 +37,22 @@ final class Items {
   }
 
   static String shardPk(String runId, String incarnation, int shard) {
-    return "RUN#" + runId + "#" + incarnation + "#S" + shard;
+    return RUN_PREFIX + runId + "#" + incarnation + SHARD_MARK + shard;
+  }
+
+  /** The shard number of a {@link #shardPk}. */
+  static int shardOf(String shardPk) {
+    return Integer.parseInt(shardPk.substring(shardPk.lastIndexOf(SHARD_MARK) + 2));
   }
 
   /** Each chunk of a run's durable request is its own partition key (a 5 MB request spreads). */
   static String chunkPk(RunSpec spec, int chunk) {
-    return "RUN#" + spec.runId() + "#" + spec.incarnation() + "#D" + chunk;
+    return RUN_PREFIX + spec.runId() + "#" + spec.incarnation() + "#D" + chunk;
   }
 
   /** The TTL attribute's value: every item of a run expires with it. */
   static AttributeValue expiry(RunSpec spec) {
     return n(spec.expiresAt().getEpochSecond());
-  }
-
-  static String taskSk(int index) {
-    return TASK_SK_PREFIX + String.format("%08d", index);
   }
 
   static Map<String, AttributeValue> key(String pk, String sk) {

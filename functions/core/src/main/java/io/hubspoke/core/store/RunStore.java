@@ -1,30 +1,21 @@
 package io.hubspoke.core.store;
 
 import static io.hubspoke.core.store.Items.PK;
-import static io.hubspoke.core.store.Items.RUN_SK;
-import static io.hubspoke.core.store.Items.SK;
 import static io.hubspoke.core.store.Items.key;
 import static io.hubspoke.core.store.Items.millis;
 import static io.hubspoke.core.store.Items.n;
-import static io.hubspoke.core.store.Items.runPk;
 import static io.hubspoke.core.store.Items.s;
 
 import io.hubspoke.contract.TableSchema;
-import io.hubspoke.contract.json.Json;
-import io.hubspoke.core.model.RunIds;
 import io.hubspoke.core.model.RunSpec;
 import io.hubspoke.core.model.RunStatus;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -38,11 +29,6 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
  * drained shard, summary), never one per task, so it is never a hot key.
  */
 public final class RunStore {
-  static final String RUNS_PARTITION = "RUNS";
-
-  /** The one partition of the open-runs index: it holds only the runs not yet finished. */
-  static final String OPEN_PARTITION = "OPEN";
-
   /** The item holding where the last sweep stopped. */
   static final String SWEEP_PK = "SWEEP";
 
@@ -71,27 +57,7 @@ public final class RunStore {
    * are written before, so the run exists only once all of it is durable.
    */
   public CreateResult create(RunSpec spec, String requestHash, Optional<String> idempotencyKey) {
-    Map<String, AttributeValue> item = new HashMap<>();
-    item.put(PK, s(runPk(spec.runId())));
-    item.put(SK, s(RUN_SK));
-    item.put("runId", s(spec.runId()));
-    item.put("incarnation", s(spec.incarnation()));
-    item.put("status", s(RunStatus.DISPATCHING.name()));
-    item.put("worker", s(spec.worker()));
-    item.put("workerConfig", s(Json.write(spec.workerConfig())));
-    item.put("maxAttempts", n(spec.maxAttempts()));
-    item.put("taskTimeoutSeconds", n(spec.taskTimeoutSeconds()));
-    item.put("total", n(spec.total()));
-    item.put("shardCount", n(spec.shardCount()));
-    item.put("chunkSize", n(spec.chunkSize()));
-    item.put("createdAt", millis(spec.createdAt()));
-    item.put("dispatchProgressAt", millis(spec.createdAt()));
-    item.put("requestHash", s(requestHash));
-    idempotencyKey.ifPresent(k -> item.put("idempotencyKey", s(k)));
-    item.put(TableSchema.TTL_ATTRIBUTE, Items.expiry(spec));
-    item.put(TableSchema.RUNS_INDEX_PARTITION_KEY, s(RUNS_PARTITION));
-    item.put(TableSchema.RUNS_INDEX_SORT_KEY, s(runsIndexSortKey(spec.createdAt(), spec.runId())));
-    item.put(TableSchema.OPEN_RUNS_INDEX_PARTITION_KEY, s(OPEN_PARTITION));
+    Map<String, AttributeValue> item = RunItem.newItem(spec, requestHash, idempotencyKey);
     try {
       dynamoDb.putItem(
           b ->
@@ -103,9 +69,9 @@ public final class RunStore {
                       Map.of(":nowSeconds", n(clock.instant().getEpochSecond())))
                   .returnValuesOnConditionCheckFailure(
                       ReturnValuesOnConditionCheckFailure.ALL_OLD));
-      return new CreateResult.Created(toRun(item));
+      return new CreateResult.Created(RunItem.toRecord(item));
     } catch (ConditionalCheckFailedException e) {
-      RunRecord existing = toRun(e.item());
+      RunRecord existing = RunItem.toRecord(e.item());
       if (spec.incarnation().equals(existing.spec().incarnation())) {
         return new CreateResult.Created(existing); // our put, applied; its response was lost
       }
@@ -117,17 +83,16 @@ public final class RunStore {
   public Optional<RunRecord> get(String runId) {
     Map<String, AttributeValue> item =
         dynamoDb
-            .getItem(b -> b.tableName(table).key(key(runPk(runId), RUN_SK)).consistentRead(true))
+            .getItem(b -> b.tableName(table).key(RunItem.key(runId)).consistentRead(true))
             .item();
     if (item == null || item.isEmpty() || expired(item)) {
       return Optional.empty();
     }
-    return Optional.of(toRun(item));
+    return Optional.of(RunItem.toRecord(item));
   }
 
   private boolean expired(Map<String, AttributeValue> item) {
-    Long expiresAt = Items.number(item, TableSchema.TTL_ATTRIBUTE);
-    return expiresAt != null && expiresAt <= clock.instant().getEpochSecond();
+    return RunItem.expiredAt(item, clock.instant());
   }
 
   /**
@@ -140,7 +105,7 @@ public final class RunStore {
             .updateItem(
                 b ->
                     b.tableName(table)
-                        .key(key(runPk(spec.runId()), RUN_SK))
+                        .key(RunItem.key(spec.runId()))
                         .updateExpression(
                             "ADD dispatchedChunks :chunk SET dispatchProgressAt = :now")
                         .conditionExpression("incarnation = :inc")
@@ -154,7 +119,7 @@ public final class RunStore {
                                 s(spec.incarnation())))
                         .returnValues(ReturnValue.UPDATED_NEW))
             .attributes();
-    return Items.setSize(after, "dispatchedChunks");
+    return Items.setSize(after, RunItem.DISPATCHED_CHUNKS);
   }
 
   /**
@@ -173,7 +138,7 @@ public final class RunStore {
             ":dispatching", s(RunStatus.DISPATCHING.name()),
             ":inc", s(spec.incarnation()),
             ":by", s(detector)),
-        old -> detector.equals(Items.string(old, "dispatchedBy")));
+        old -> detector.equals(Items.string(old, RunItem.DISPATCHED_BY)));
   }
 
   /**
@@ -190,7 +155,7 @@ public final class RunStore {
             ":dispatching", s(RunStatus.DISPATCHING.name()),
             ":inc", s(spec.incarnation()),
             ":summary", s(summaryJson)),
-        old -> RunStatus.FAILED.name().equals(Items.string(old, "status")));
+        old -> RunStatus.FAILED.name().equals(Items.string(old, RunItem.STATUS)));
   }
 
   /**
@@ -202,7 +167,7 @@ public final class RunStore {
             .updateItem(
                 b ->
                     b.tableName(table)
-                        .key(key(runPk(spec.runId()), RUN_SK))
+                        .key(RunItem.key(spec.runId()))
                         .updateExpression("ADD drainedShards :shard")
                         .conditionExpression("incarnation = :inc")
                         .expressionAttributeValues(
@@ -213,7 +178,7 @@ public final class RunStore {
                                 s(spec.incarnation())))
                         .returnValues(ReturnValue.UPDATED_NEW))
             .attributes();
-    return Items.setSize(after, "drainedShards");
+    return Items.setSize(after, RunItem.DRAINED_SHARDS);
   }
 
   /**
@@ -227,7 +192,7 @@ public final class RunStore {
         "SET drainedAt = :now, drainedBy = :by",
         "incarnation = :inc AND attribute_not_exists(drainedAt)",
         Map.of(":by", s(detector), ":inc", s(spec.incarnation())),
-        old -> detector.equals(Items.string(old, "drainedBy")));
+        old -> detector.equals(Items.string(old, RunItem.DRAINED_BY)));
   }
 
   /**
@@ -247,8 +212,8 @@ public final class RunStore {
             ":owner", s(owner),
             ":lease", millis(leaseUntil)),
         old ->
-            RunStatus.SUMMARIZING.name().equals(Items.string(old, "status"))
-                && owner.equals(Items.string(old, "summarizer")));
+            RunStatus.SUMMARIZING.name().equals(Items.string(old, RunItem.STATUS))
+                && owner.equals(Items.string(old, RunItem.SUMMARIZER)));
   }
 
   /** SUMMARIZING → SUCCEEDED/FAILED with the summary, if {@code owner} still holds the summary. */
@@ -266,8 +231,8 @@ public final class RunStore {
             ":owner", s(owner),
             ":summary", s(summaryJson)),
         old ->
-            outcome.name().equals(Items.string(old, "status"))
-                && owner.equals(Items.string(old, "summarizer")));
+            outcome.name().equals(Items.string(old, RunItem.STATUS))
+                && owner.equals(Items.string(old, RunItem.SUMMARIZER)));
   }
 
   /** The run's end is announced: it leaves the open-runs index, and no sweep reads it again. */
@@ -301,13 +266,13 @@ public final class RunStore {
                       .keyConditionExpression("#p = :p")
                       .expressionAttributeNames(
                           Map.of("#p", TableSchema.OPEN_RUNS_INDEX_PARTITION_KEY))
-                      .expressionAttributeValues(Map.of(":p", s(OPEN_PARTITION)))
+                      .expressionAttributeValues(Map.of(":p", s(RunItem.OPEN_PARTITION)))
                       .scanIndexForward(false)
                       .exclusiveStartKey(from));
       for (Map<String, AttributeValue> item : page.items()) {
         found.add(
             new OpenRun(
-                Items.string(item, "pk").substring("RUN#".length()),
+                Items.runIdOf(Items.string(item, PK)),
                 Items.string(item, TableSchema.OPEN_RUNS_INDEX_SORT_KEY)));
       }
       start =
@@ -356,7 +321,8 @@ public final class RunStore {
    * response), so a page is never short while runs remain.
    */
   public Page<RunRecord> list(int limit, Optional<String> token) {
-    Map<String, AttributeValue> start = token.map(RunStore::decodeToken).orElse(null);
+    Map<String, AttributeValue> start =
+        token.map(PageTokens::runPosition).map(RunItem::indexKey).orElse(null);
     List<Map<String, AttributeValue>> items = new ArrayList<>();
     do {
       Map<String, AttributeValue> from = start;
@@ -368,7 +334,7 @@ public final class RunStore {
                       .indexName(TableSchema.RUNS_INDEX)
                       .keyConditionExpression("#p = :p")
                       .expressionAttributeNames(Map.of("#p", TableSchema.RUNS_INDEX_PARTITION_KEY))
-                      .expressionAttributeValues(Map.of(":p", s(RUNS_PARTITION)))
+                      .expressionAttributeValues(Map.of(":p", s(RunItem.RUNS_PARTITION)))
                       .scanIndexForward(false)
                       .limit(wanted)
                       .exclusiveStartKey(from));
@@ -380,55 +346,12 @@ public final class RunStore {
               : null;
     } while (start != null && items.size() <= limit);
     List<RunRecord> runs = new ArrayList<>();
-    items.stream().limit(limit).forEach(item -> runs.add(toRun(item)));
+    items.stream().limit(limit).forEach(item -> runs.add(RunItem.toRecord(item)));
     Optional<String> next =
-        items.size() > limit ? Optional.of(encodeToken(items.get(limit - 1))) : Optional.empty();
+        items.size() > limit
+            ? Optional.of(PageTokens.encode(RunItem.position(items.get(limit - 1))))
+            : Optional.empty();
     return new Page<>(runs, next);
-  }
-
-  private static String encodeToken(Map<String, AttributeValue> key) {
-    String text = key.get(PK).s() + "|" + key.get(TableSchema.RUNS_INDEX_SORT_KEY).s();
-    return Base64.getUrlEncoder()
-        .withoutPadding()
-        .encodeToString(text.getBytes(StandardCharsets.UTF_8));
-  }
-
-  /** The runs index sorts by creation time, then run id: {@code <13-digit epoch ms>#<runId>}. */
-  static String runsIndexSortKey(Instant createdAt, String runId) {
-    return String.format("%013d", createdAt.toEpochMilli()) + "#" + runId;
-  }
-
-  private static final Pattern RUNS_INDEX_SORT_KEY = Pattern.compile("[0-9]{13}#(.+)");
-
-  /**
-   * Checks every part of the key a token carries, so an edited token is refused as bad input rather
-   * than passed to DynamoDB, which rejects a malformed start key with a validation error.
-   *
-   * @throws IllegalArgumentException if the token was not made by {@link #list}
-   */
-  static Map<String, AttributeValue> decodeToken(String token) {
-    try {
-      String[] parts =
-          new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8).split("\\|", -1);
-      Matcher sortKey = parts.length == 2 ? RUNS_INDEX_SORT_KEY.matcher(parts[1]) : null;
-      if (sortKey == null
-          || !sortKey.matches()
-          || !RunIds.isValid(sortKey.group(1))
-          || !parts[0].equals(runPk(sortKey.group(1)))) {
-        throw new IllegalArgumentException("malformed page token");
-      }
-      return Map.of(
-          PK,
-          s(parts[0]),
-          SK,
-          s(RUN_SK),
-          TableSchema.RUNS_INDEX_PARTITION_KEY,
-          s(RUNS_PARTITION),
-          TableSchema.RUNS_INDEX_SORT_KEY,
-          s(parts[1]));
-    } catch (RuntimeException e) {
-      throw new InvalidPageTokenException(e);
-    }
   }
 
   /** A conditional update of the run item; {@code ours} recognises our own lost-response write. */
@@ -442,13 +365,13 @@ public final class RunStore {
     allValues.put(":now", millis(clock.instant()));
     Map<String, String> names = new HashMap<>();
     if (updateExpression.contains("#st") || condition.contains("#st")) {
-      names.put("#st", "status");
+      names.put("#st", RunItem.STATUS);
     }
     names.put("#pk", PK);
     UpdateItemRequest request =
         UpdateItemRequest.builder()
             .tableName(table)
-            .key(key(runPk(runId), RUN_SK))
+            .key(RunItem.key(runId))
             .updateExpression(updateExpression)
             .conditionExpression("attribute_exists(#pk) AND (" + condition + ")")
             .expressionAttributeNames(names)
@@ -461,34 +384,5 @@ public final class RunStore {
     } catch (ConditionalCheckFailedException e) {
       return e.hasItem() && !e.item().isEmpty() && ours.test(e.item());
     }
-  }
-
-  static RunRecord toRun(Map<String, AttributeValue> item) {
-    RunSpec spec =
-        new RunSpec(
-            Items.string(item, "runId"),
-            Items.string(item, "incarnation"),
-            Items.string(item, "worker"),
-            Json.parseTrusted(Items.string(item, "workerConfig")),
-            Items.integer(item, "maxAttempts", 1),
-            Items.integer(item, "taskTimeoutSeconds", 60),
-            Items.integer(item, "total", 0),
-            Items.integer(item, "shardCount", 1),
-            Items.integer(item, "chunkSize", 1),
-            Items.instant(item, "createdAt"),
-            Instant.ofEpochSecond(Items.number(item, TableSchema.TTL_ATTRIBUTE)));
-    return new RunRecord(
-        spec,
-        RunStatus.valueOf(Items.string(item, "status")),
-        Items.string(item, "requestHash"),
-        Optional.ofNullable(Items.string(item, "idempotencyKey")),
-        Items.numberSet(item, "dispatchedChunks"),
-        Items.instant(item, "dispatchProgressAt"),
-        Items.instant(item, "dispatchedAt"),
-        Items.instant(item, "drainedAt"),
-        Items.string(item, "summary"),
-        Items.instant(item, "completedAt"),
-        Items.instant(item, "completedEventAt"),
-        Items.numberSet(item, "drainedShards"));
   }
 }

@@ -1,6 +1,5 @@
 package io.hubspoke.core.store;
 
-import static io.hubspoke.core.store.Items.COUNTER_SK;
 import static io.hubspoke.core.store.Items.PK;
 import static io.hubspoke.core.store.Items.SK;
 import static io.hubspoke.core.store.Items.key;
@@ -8,27 +7,20 @@ import static io.hubspoke.core.store.Items.millis;
 import static io.hubspoke.core.store.Items.n;
 import static io.hubspoke.core.store.Items.s;
 import static io.hubspoke.core.store.Items.shardPk;
-import static io.hubspoke.core.store.Items.taskSk;
 
-import io.hubspoke.contract.TableSchema;
 import io.hubspoke.core.aws.Backoff;
 import io.hubspoke.core.model.RunSpec;
-import io.hubspoke.core.model.Sharding;
 import io.hubspoke.core.model.TaskRecord;
 import io.hubspoke.core.model.TaskStatus;
 import io.hubspoke.core.model.TaskTransition;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Consumer;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -43,26 +35,14 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
- * Task items and the per-shard completion counters. Every task write is one {@link TaskTransition},
- * conditional on status and (except the claim) owner and version. A condition that fails returns
- * the item as it was ({@code ReturnValuesOnConditionCheckFailure.ALL_OLD}), which tells a lost race
- * from this writer's own earlier write whose response was lost.
+ * Task items ({@link ShardCounters} counts them once terminal). Every task write is one {@link
+ * TaskTransition}, conditional on status and (except the claim) owner and version. A condition that
+ * fails returns the item as it was ({@code ReturnValuesOnConditionCheckFailure.ALL_OLD}), which
+ * tells a lost race from this writer's own earlier write whose response was lost.
  */
 public final class TaskStore {
   public static final int MAX_BATCH_WRITE = Batches.MAX_WRITE;
-
-  /**
-   * When a task's message becomes receivable: set at creation and at release (after the retry
-   * delay). The sweep re-sends a task only once it is overdue.
-   */
-  static final String DUE_AT = "dueAt";
-
-  /** How many times, and when last, the sweep sent a task's message again. */
-  static final String RESENDS = "resends";
-
-  static final String RESENT_AT = "resentAt";
   static final int MAX_BATCH_GET = Batches.MAX_GET;
-  static final int MAX_ERROR_CHARS = 2000;
 
   private final DynamoDbClient dynamoDb;
   private final String table;
@@ -88,7 +68,8 @@ public final class TaskStore {
       int to = Math.min(itemsJson.size(), from + MAX_BATCH_WRITE);
       List<WriteRequest> writes = new ArrayList<>(to - from);
       for (int i = from; i < to; i++) {
-        Map<String, AttributeValue> item = newTask(spec, firstIndex + i, itemsJson.get(i), now);
+        Map<String, AttributeValue> item =
+            TaskItem.newItem(spec, firstIndex + i, itemsJson.get(i), now);
         writes.add(
             WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build());
       }
@@ -107,31 +88,13 @@ public final class TaskStore {
       dynamoDb.putItem(
           b ->
               b.tableName(table)
-                  .item(newTask(spec, index, itemJson, clock.instant()))
+                  .item(TaskItem.newItem(spec, index, itemJson, clock.instant()))
                   .conditionExpression("attribute_not_exists(#pk)")
                   .expressionAttributeNames(Map.of("#pk", PK)));
       return true;
     } catch (ConditionalCheckFailedException e) {
       return false;
     }
-  }
-
-  private static Map<String, AttributeValue> newTask(
-      RunSpec spec, int index, String itemJson, Instant now) {
-    Map<String, AttributeValue> item = new HashMap<>();
-    item.put(PK, s(shardPk(spec, spec.sharding().shardOf(index))));
-    item.put(SK, s(taskSk(index)));
-    item.put("runId", s(spec.runId()));
-    item.put("idx", n(index));
-    item.put("status", s(TaskStatus.PENDING.name()));
-    item.put("attempt", n(0));
-    item.put("version", n(0));
-    item.put("item", s(itemJson));
-    item.put("createdAt", millis(now));
-    // Its message is sent right after: the sweep looks at the task only once it is overdue.
-    item.put(DUE_AT, millis(now));
-    item.put(TableSchema.TTL_ATTRIBUTE, Items.expiry(spec));
-    return item;
   }
 
   // ---- spoke: the claim protocol -----------------------------------------------------------
@@ -148,14 +111,15 @@ public final class TaskStore {
     UpdateItemRequest request =
         UpdateItemRequest.builder()
             .tableName(table)
-            .key(key(shardPk(spec, shard), taskSk(index)))
+            .key(TaskItem.key(spec, index))
             .updateExpression(
                 "SET #st = :running, #ow = :owner, attempt = attempt + :one,"
                     + " version = version + :one, leaseUntil = :lease, startedAt = :now")
             .conditionExpression(
                 "attribute_exists(#pk) AND (#st = :pending OR (#st = :running"
                     + " AND leaseUntil <= :now AND attempt < :max))")
-            .expressionAttributeNames(Map.of("#st", "status", "#ow", "owner", "#pk", PK))
+            .expressionAttributeNames(
+                Map.of("#st", TaskItem.STATUS, "#ow", TaskItem.OWNER, "#pk", PK))
             .expressionAttributeValues(
                 Map.of(
                     ":running", s(TaskStatus.RUNNING.name()),
@@ -169,13 +133,13 @@ public final class TaskStore {
             .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
             .build();
     try {
-      TaskRecord task = toTask(dynamoDb.updateItem(request).attributes());
+      TaskRecord task = TaskItem.toRecord(dynamoDb.updateItem(request).attributes());
       return new ClaimResult.Claimed(lease(spec, task, shard), task);
     } catch (ConditionalCheckFailedException e) {
       if (!e.hasItem() || e.item().isEmpty()) {
         return new ClaimResult.NotFound();
       }
-      TaskRecord current = toTask(e.item());
+      TaskRecord current = TaskItem.toRecord(e.item());
       if (current.status() == TaskStatus.RUNNING && owner.equals(current.owner())) {
         // Our own claim was applied and its response lost; the SDK's retry then failed the check.
         return new ClaimResult.Claimed(lease(spec, current, shard), current);
@@ -212,7 +176,7 @@ public final class TaskStore {
         lease,
         TaskTransition.COMPLETE,
         "#res = :result, finishedAt = :now, durationMs = :d",
-        Map.of("#res", "result"),
+        Map.of("#res", TaskItem.RESULT),
         values,
         now);
   }
@@ -249,7 +213,7 @@ public final class TaskStore {
     return ownerWrite(
         lease,
         TaskTransition.RELEASE,
-        "errorType = :et, errorMessage = :em, " + DUE_AT + " = :due",
+        "errorType = :et, errorMessage = :em, " + TaskItem.DUE_AT + " = :due",
         Map.of(),
         values,
         now);
@@ -263,8 +227,7 @@ public final class TaskStore {
       Map<String, AttributeValue> values,
       Instant now) {
     return versionedWrite(
-        shardPk(lease.runId(), lease.incarnation(), lease.shard()),
-        lease.index(),
+        TaskItem.key(lease),
         transition,
         lease.owner(),
         lease.version(),
@@ -287,8 +250,7 @@ public final class TaskStore {
                 + observed.attempt()
                 + " did not finish within its lease and no attempts are left");
     return versionedWrite(
-        shardPk(spec, spec.sharding().shardOf(observed.index())),
-        observed.index(),
+        TaskItem.key(spec, observed.index()),
         TaskTransition.EXPIRE,
         owner,
         observed.version(),
@@ -306,8 +268,7 @@ public final class TaskStore {
    * owner, version + 1) means our earlier attempt succeeded and only its response was lost.
    */
   private CommitResult versionedWrite(
-      String partition,
-      int index,
+      Map<String, AttributeValue> key,
       TaskTransition transition,
       String owner,
       long expectedVersion,
@@ -317,8 +278,8 @@ public final class TaskStore {
       Map<String, AttributeValue> values,
       Instant now) {
     Map<String, String> allNames = new HashMap<>(names);
-    allNames.put("#st", "status");
-    allNames.put("#ow", "owner");
+    allNames.put("#st", TaskItem.STATUS);
+    allNames.put("#ow", TaskItem.OWNER);
     Map<String, AttributeValue> allValues = new HashMap<>(values);
     allValues.put(":to", s(transition.to().name()));
     allValues.put(":from", s(TaskStatus.RUNNING.name()));
@@ -331,7 +292,7 @@ public final class TaskStore {
     UpdateItemRequest request =
         UpdateItemRequest.builder()
             .tableName(table)
-            .key(key(partition, taskSk(index)))
+            .key(key)
             .updateExpression(
                 "SET #st = :to, #ow = :owner, version = version + :one, "
                     + setClause
@@ -343,9 +304,10 @@ public final class TaskStore {
             .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
             .build();
     try {
-      return new CommitResult.Committed(toTask(dynamoDb.updateItem(request).attributes()));
+      return new CommitResult.Committed(
+          TaskItem.toRecord(dynamoDb.updateItem(request).attributes()));
     } catch (ConditionalCheckFailedException e) {
-      TaskRecord current = e.hasItem() && !e.item().isEmpty() ? toTask(e.item()) : null;
+      TaskRecord current = e.hasItem() && !e.item().isEmpty() ? TaskItem.toRecord(e.item()) : null;
       if (current != null
           && current.status() == transition.to()
           && owner.equals(current.owner())
@@ -358,10 +320,8 @@ public final class TaskStore {
 
   private static Map<String, AttributeValue> errorValues(String errorType, String message) {
     Map<String, AttributeValue> values = new HashMap<>();
-    values.put(":et", s(errorType == null || errorType.isEmpty() ? "Error" : errorType));
-    String text = message == null || message.isEmpty() ? "(no message)" : message;
-    values.put(
-        ":em", s(text.length() > MAX_ERROR_CHARS ? text.substring(0, MAX_ERROR_CHARS) : text));
+    values.put(":et", TaskItem.errorType(errorType));
+    values.put(":em", TaskItem.errorMessage(message));
     return values;
   }
 
@@ -370,13 +330,9 @@ public final class TaskStore {
   public Optional<TaskRecord> get(RunSpec spec, int index) {
     Map<String, AttributeValue> item =
         dynamoDb
-            .getItem(
-                b ->
-                    b.tableName(table)
-                        .key(key(shardPk(spec, spec.sharding().shardOf(index)), taskSk(index)))
-                        .consistentRead(true))
+            .getItem(b -> b.tableName(table).key(TaskItem.key(spec, index)).consistentRead(true))
             .item();
-    return item == null || item.isEmpty() ? Optional.empty() : Optional.of(toTask(item));
+    return item == null || item.isEmpty() ? Optional.empty() : Optional.of(TaskItem.toRecord(item));
   }
 
   /**
@@ -389,7 +345,7 @@ public final class TaskStore {
     }
     List<Map<String, AttributeValue>> keys = new ArrayList<>();
     for (int index = first; index < first + count; index++) {
-      keys.add(key(shardPk(spec, spec.sharding().shardOf(index)), taskSk(index)));
+      keys.add(TaskItem.key(spec, index));
     }
     Map<Integer, TaskStatus> found = new HashMap<>();
     KeysAndAttributes request =
@@ -397,11 +353,11 @@ public final class TaskStore {
             .keys(keys)
             .consistentRead(true)
             .projectionExpression("idx, #st")
-            .expressionAttributeNames(Map.of("#st", "status"))
+            .expressionAttributeNames(Map.of("#st", TaskItem.STATUS))
             .build();
     for (Map<String, AttributeValue> item :
         Batches.get(dynamoDb, table, request, backoff, "task reads for " + spec.runId())) {
-      found.put(Items.integer(item, "idx", -1), TaskStatus.valueOf(Items.string(item, "status")));
+      found.put(TaskItem.index(item), TaskItem.status(item));
     }
     return found;
   }
@@ -412,7 +368,7 @@ public final class TaskStore {
       Map<String, AttributeValue> start = null;
       do {
         QueryResponse page = dynamoDb.query(shardQuery(spec, shard, start, null, null));
-        page.items().forEach(item -> visitor.accept(toTask(item)));
+        page.items().forEach(item -> visitor.accept(TaskItem.toRecord(item)));
         start =
             page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
                 ? page.lastEvaluatedKey()
@@ -431,9 +387,9 @@ public final class TaskStore {
     int shard = 0;
     Map<String, AttributeValue> start = null;
     if (token.isPresent()) {
-      String[] parts = decodeToken(token.get());
-      shard = Integer.parseInt(parts[0]);
-      start = parts[1].isEmpty() ? null : key(shardPk(spec, shard), parts[1]);
+      PageTokens.TaskPosition position = PageTokens.taskPosition(token.get());
+      shard = position.shard();
+      start = position.sortKey().isEmpty() ? null : key(shardPk(spec, shard), position.sortKey());
     }
     // One task more than the page holds is read, so a token is given only when a task follows:
     // DynamoDB returns a LastEvaluatedKey whenever it stops at the limit, even on a shard's last
@@ -443,7 +399,7 @@ public final class TaskStore {
       QueryResponse page =
           dynamoDb.query(
               shardQuery(spec, shard, start, status.orElse(null), limit + 1 - tasks.size()));
-      page.items().forEach(item -> tasks.add(toTask(item)));
+      page.items().forEach(item -> tasks.add(TaskItem.toRecord(item)));
       if (page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()) {
         start = page.lastEvaluatedKey();
       } else {
@@ -457,7 +413,10 @@ public final class TaskStore {
     TaskRecord last = tasks.get(limit - 1);
     return new Page<>(
         List.copyOf(tasks.subList(0, limit)),
-        Optional.of(encodeToken(spec.sharding().shardOf(last.index()), taskSk(last.index()))));
+        Optional.of(
+            PageTokens.encode(
+                new PageTokens.TaskPosition(
+                    spec.sharding().shardOf(last.index()), TaskItem.sortKey(last.index())))));
   }
 
   private QueryRequest shardQuery(
@@ -468,7 +427,7 @@ public final class TaskStore {
       Integer limit) {
     Map<String, String> names = new HashMap<>(Map.of("#pk", PK, "#sk", SK));
     Map<String, AttributeValue> values =
-        new HashMap<>(Map.of(":pk", s(shardPk(spec, shard)), ":prefix", s(Items.TASK_SK_PREFIX)));
+        new HashMap<>(Map.of(":pk", s(shardPk(spec, shard)), ":prefix", s(TaskItem.SK_PREFIX)));
     QueryRequest.Builder query =
         QueryRequest.builder()
             .tableName(table)
@@ -476,7 +435,7 @@ public final class TaskStore {
             .consistentRead(true)
             .exclusiveStartKey(start);
     if (status != null) {
-      names.put("#st", "status");
+      names.put("#st", TaskItem.STATUS);
       values.put(":st", s(status.name()));
       query.filterExpression("#st = :st");
     }
@@ -484,30 +443,6 @@ public final class TaskStore {
       query.limit(limit);
     }
     return query.expressionAttributeNames(names).expressionAttributeValues(values).build();
-  }
-
-  private static String encodeToken(int shard, String sortKey) {
-    return Base64.getUrlEncoder()
-        .withoutPadding()
-        .encodeToString((shard + "|" + sortKey).getBytes(StandardCharsets.UTF_8));
-  }
-
-  /**
-   * @throws IllegalArgumentException if the token was not made by {@link #listTasks}
-   */
-  static String[] decodeToken(String token) {
-    try {
-      String text = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
-      String[] parts = text.split("\\|", -1);
-      if (parts.length != 2
-          || Integer.parseInt(parts[0]) < 0
-          || !(parts[1].isEmpty() || parts[1].startsWith(Items.TASK_SK_PREFIX))) {
-        throw new IllegalArgumentException("malformed page token");
-      }
-      return parts;
-    } catch (RuntimeException e) {
-      throw new InvalidPageTokenException(e);
-    }
   }
 
   // ---- the sweep ---------------------------------------------------------------------------
@@ -528,25 +463,14 @@ public final class TaskStore {
                       .keyConditionExpression("#pk = :pk AND begins_with(#sk, :prefix)")
                       .projectionExpression(
                           "idx, #st, version, leaseUntil, createdAt, finishedAt, "
-                              + String.join(", ", DUE_AT, RESENDS, RESENT_AT))
-                      .expressionAttributeNames(Map.of("#pk", PK, "#sk", SK, "#st", "status"))
+                              + String.join(
+                                  ", ", TaskItem.DUE_AT, TaskItem.RESENDS, TaskItem.RESENT_AT))
+                      .expressionAttributeNames(
+                          Map.of("#pk", PK, "#sk", SK, "#st", TaskItem.STATUS))
                       .expressionAttributeValues(
-                          Map.of(
-                              ":pk", s(shardPk(spec, shard)), ":prefix", s(Items.TASK_SK_PREFIX)))
+                          Map.of(":pk", s(shardPk(spec, shard)), ":prefix", s(TaskItem.SK_PREFIX)))
                       .exclusiveStartKey(from));
-      for (Map<String, AttributeValue> item : page.items()) {
-        Instant due = Items.instant(item, DUE_AT);
-        visitor.accept(
-            new TaskDue(
-                Items.integer(item, "idx", -1),
-                TaskStatus.valueOf(Items.string(item, "status")),
-                Items.number(item, "version") == null ? 0 : Items.number(item, "version"),
-                due != null ? due : Items.instant(item, "createdAt"),
-                Items.instant(item, "leaseUntil"),
-                Items.integer(item, RESENDS, 0),
-                Items.instant(item, RESENT_AT),
-                Items.instant(item, "finishedAt")));
-      }
+      page.items().forEach(item -> visitor.accept(TaskItem.toDue(item)));
       start =
           page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
               ? page.lastEvaluatedKey()
@@ -566,14 +490,17 @@ public final class TaskStore {
       dynamoDb.updateItem(
           b ->
               b.tableName(table)
-                  .key(
-                      key(
-                          shardPk(spec, spec.sharding().shardOf(observed.index())),
-                          taskSk(observed.index())))
+                  .key(TaskItem.key(spec, observed.index()))
                   .updateExpression("SET #at = :now ADD #resends :one")
                   .conditionExpression("#st = :st AND version = :v")
                   .expressionAttributeNames(
-                      Map.of("#st", "status", "#at", RESENT_AT, "#resends", RESENDS))
+                      Map.of(
+                          "#st",
+                          TaskItem.STATUS,
+                          "#at",
+                          TaskItem.RESENT_AT,
+                          "#resends",
+                          TaskItem.RESENDS))
                   .expressionAttributeValues(
                       Map.of(
                           ":now", millis(clock.instant()),
@@ -584,157 +511,5 @@ public final class TaskStore {
     } catch (ConditionalCheckFailedException e) {
       return false;
     }
-  }
-
-  /**
-   * The positions each shard's counter holds (succeeded or failed), by shard: the sweep counts the
-   * terminal tasks missing from them.
-   */
-  public List<Set<Integer>> countedPositions(RunSpec spec) {
-    Map<Integer, Map<String, AttributeValue>> found = counterItems(spec);
-    List<Set<Integer>> counted = new ArrayList<>(spec.shardCount());
-    for (int shard = 0; shard < spec.shardCount(); shard++) {
-      Map<String, AttributeValue> item = found.get(shard);
-      Set<Integer> positions = new HashSet<>();
-      if (item != null) {
-        positions.addAll(Items.numberSet(item, "succeeded"));
-        positions.addAll(Items.numberSet(item, "failed"));
-      }
-      counted.add(positions);
-    }
-    return counted;
-  }
-
-  // ---- completion counters ---------------------------------------------------------------
-
-  /**
-   * Counts a task as terminal in its shard's counter. Adding the task's position to a number set is
-   * idempotent, so a retried or repeated call never counts it twice.
-   */
-  public ShardCount countTerminal(RunSpec spec, int index, TaskStatus status) {
-    return countTerminal(spec, spec.sharding().shardOf(index), Map.of(index, status));
-  }
-
-  /**
-   * Counts tasks of one shard as terminal with one write: a spoke counts the tasks a batch finished
-   * together, so a batch of ten costs one counter write per shard it touches, not ten.
-   *
-   * @param statusByIndex each task's terminal status, by task index; all in {@code shard}
-   */
-  public ShardCount countTerminal(RunSpec spec, int shard, Map<Integer, TaskStatus> statusByIndex) {
-    Sharding sharding = spec.sharding();
-    List<String> succeeded = new ArrayList<>();
-    List<String> failed = new ArrayList<>();
-    statusByIndex.forEach(
-        (index, status) -> {
-          if (!status.isTerminal()) {
-            throw new IllegalArgumentException(status + " is not terminal");
-          }
-          if (sharding.shardOf(index) != shard) {
-            throw new IllegalArgumentException("task " + index + " is not in shard " + shard);
-          }
-          String position = Integer.toString(sharding.positionInShard(index));
-          (status == TaskStatus.SUCCEEDED ? succeeded : failed).add(position);
-        });
-    if (succeeded.isEmpty() && failed.isEmpty()) {
-      throw new IllegalArgumentException("no task to count");
-    }
-    // DynamoDB refuses an empty set and an unused value: name only the sets that grow.
-    List<String> adds = new ArrayList<>();
-    Map<String, String> names = new HashMap<>();
-    Map<String, AttributeValue> values = new HashMap<>();
-    values.put(":now", millis(clock.instant()));
-    values.put(":expires", Items.expiry(spec));
-    names.put("#expires", TableSchema.TTL_ATTRIBUTE);
-    if (!succeeded.isEmpty()) {
-      adds.add("#succeeded :succeeded");
-      names.put("#succeeded", "succeeded");
-      values.put(":succeeded", AttributeValue.fromNs(succeeded));
-    }
-    if (!failed.isEmpty()) {
-      adds.add("#failed :failed");
-      names.put("#failed", "failed");
-      values.put(":failed", AttributeValue.fromNs(failed));
-    }
-    Map<String, AttributeValue> after =
-        dynamoDb
-            .updateItem(
-                b ->
-                    b.tableName(table)
-                        .key(key(shardPk(spec, shard), COUNTER_SK))
-                        .updateExpression(
-                            "ADD "
-                                + String.join(", ", adds)
-                                + " SET updatedAt = :now, #expires = :expires")
-                        .expressionAttributeNames(names)
-                        .expressionAttributeValues(values)
-                        .returnValues(ReturnValue.ALL_NEW))
-            .attributes();
-    return shardCount(shard, sharding, after);
-  }
-
-  /** The counters of every shard of a run (BatchGetItem, UnprocessedKeys retried). */
-  public List<ShardCount> counts(RunSpec spec) {
-    Sharding sharding = spec.sharding();
-    Map<Integer, Map<String, AttributeValue>> found = counterItems(spec);
-    List<ShardCount> counts = new ArrayList<>(sharding.shardCount());
-    for (int shard = 0; shard < sharding.shardCount(); shard++) {
-      counts.add(shardCount(shard, sharding, found.get(shard)));
-    }
-    return counts;
-  }
-
-  /** The counter items of a run that exist, by shard. */
-  private Map<Integer, Map<String, AttributeValue>> counterItems(RunSpec spec) {
-    Sharding sharding = spec.sharding();
-    String runId = spec.runId();
-    Map<Integer, Map<String, AttributeValue>> found = new HashMap<>();
-    for (int from = 0; from < sharding.shardCount(); from += MAX_BATCH_GET) {
-      List<Map<String, AttributeValue>> keys = new ArrayList<>();
-      for (int shard = from;
-          shard < Math.min(sharding.shardCount(), from + MAX_BATCH_GET);
-          shard++) {
-        keys.add(key(shardPk(spec, shard), COUNTER_SK));
-      }
-      for (Map<String, AttributeValue> item :
-          Batches.get(
-              dynamoDb,
-              table,
-              KeysAndAttributes.builder().keys(keys).consistentRead(true).build(),
-              backoff,
-              "counter reads for run " + runId)) {
-        String pk = item.get(PK).s();
-        found.put(Integer.parseInt(pk.substring(pk.lastIndexOf("#S") + 2)), item);
-      }
-    }
-    return found;
-  }
-
-  private static ShardCount shardCount(
-      int shard, Sharding sharding, Map<String, AttributeValue> item) {
-    return new ShardCount(
-        shard,
-        Items.setSize(item, "succeeded"),
-        Items.setSize(item, "failed"),
-        sharding.shardSize(shard),
-        item == null ? null : Items.instant(item, "updatedAt"));
-  }
-
-  static TaskRecord toTask(Map<String, AttributeValue> item) {
-    return new TaskRecord(
-        Items.string(item, "runId"),
-        Items.integer(item, "idx", -1),
-        TaskStatus.valueOf(Items.string(item, "status")),
-        Items.integer(item, "attempt", 0),
-        Items.number(item, "version") == null ? 0 : Items.number(item, "version"),
-        Items.string(item, "owner"),
-        Items.instant(item, "leaseUntil"),
-        Items.string(item, "item"),
-        Items.string(item, "result"),
-        Items.string(item, "errorType"),
-        Items.string(item, "errorMessage"),
-        Items.instant(item, "startedAt"),
-        Items.instant(item, "finishedAt"),
-        Items.number(item, "durationMs"));
   }
 }

@@ -1,0 +1,148 @@
+package io.hubspoke.core.store;
+
+import static io.hubspoke.core.store.Items.millis;
+import static io.hubspoke.core.store.Items.n;
+import static io.hubspoke.core.store.Items.s;
+
+import io.hubspoke.contract.TableSchema;
+import io.hubspoke.contract.json.Json;
+import io.hubspoke.core.model.RunSpec;
+import io.hubspoke.core.model.RunStatus;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * A run item: its key, its attributes, its place in the two run indexes, and its mapping to and
+ * from {@link RunRecord}. {@link RunStore}'s expressions name the same attributes.
+ */
+final class RunItem {
+  static final String SK = "RUN";
+
+  /** The one partition of the runs index: every run. */
+  static final String RUNS_PARTITION = "RUNS";
+
+  /** The one partition of the open-runs index: it holds only the runs not yet finished. */
+  static final String OPEN_PARTITION = "OPEN";
+
+  static final String RUN_ID = "runId";
+  static final String INCARNATION = "incarnation";
+  static final String STATUS = "status";
+  static final String WORKER = "worker";
+  static final String WORKER_CONFIG = "workerConfig";
+  static final String MAX_ATTEMPTS = "maxAttempts";
+  static final String TASK_TIMEOUT_SECONDS = "taskTimeoutSeconds";
+  static final String TOTAL = "total";
+  static final String SHARD_COUNT = "shardCount";
+  static final String CHUNK_SIZE = "chunkSize";
+  static final String CREATED_AT = "createdAt";
+  static final String REQUEST_HASH = "requestHash";
+  static final String IDEMPOTENCY_KEY = "idempotencyKey";
+  static final String DISPATCHED_CHUNKS = "dispatchedChunks";
+  static final String DISPATCH_PROGRESS_AT = "dispatchProgressAt";
+  static final String DISPATCHED_AT = "dispatchedAt";
+  static final String DISPATCHED_BY = "dispatchedBy";
+  static final String DRAINED_SHARDS = "drainedShards";
+  static final String DRAINED_AT = "drainedAt";
+  static final String DRAINED_BY = "drainedBy";
+  static final String SUMMARIZER = "summarizer";
+  static final String SUMMARY = "summary";
+  static final String COMPLETED_AT = "completedAt";
+  static final String COMPLETED_EVENT_AT = "completedEventAt";
+
+  /** A runs index sort key: {@code <13-digit epoch ms>#<runId>}, as {@link #indexSortKey} makes. */
+  static final Pattern INDEX_SORT_KEY = Pattern.compile("[0-9]{13}#(.+)");
+
+  private RunItem() {}
+
+  static Map<String, AttributeValue> key(String runId) {
+    return Items.key(Items.runPk(runId), SK);
+  }
+
+  /** The runs index sorts by creation time, then run id: {@code <13-digit epoch ms>#<runId>}. */
+  static String indexSortKey(Instant createdAt, String runId) {
+    return String.format("%013d", createdAt.toEpochMilli()) + "#" + runId;
+  }
+
+  /** A new DISPATCHING run, in both run indexes. */
+  static Map<String, AttributeValue> newItem(
+      RunSpec spec, String requestHash, Optional<String> idempotencyKey) {
+    Map<String, AttributeValue> item = new HashMap<>(key(spec.runId()));
+    item.put(RUN_ID, s(spec.runId()));
+    item.put(INCARNATION, s(spec.incarnation()));
+    item.put(STATUS, s(RunStatus.DISPATCHING.name()));
+    item.put(WORKER, s(spec.worker()));
+    item.put(WORKER_CONFIG, s(Json.write(spec.workerConfig())));
+    item.put(MAX_ATTEMPTS, n(spec.maxAttempts()));
+    item.put(TASK_TIMEOUT_SECONDS, n(spec.taskTimeoutSeconds()));
+    item.put(TOTAL, n(spec.total()));
+    item.put(SHARD_COUNT, n(spec.shardCount()));
+    item.put(CHUNK_SIZE, n(spec.chunkSize()));
+    item.put(CREATED_AT, millis(spec.createdAt()));
+    item.put(DISPATCH_PROGRESS_AT, millis(spec.createdAt()));
+    item.put(REQUEST_HASH, s(requestHash));
+    idempotencyKey.ifPresent(k -> item.put(IDEMPOTENCY_KEY, s(k)));
+    item.put(TableSchema.TTL_ATTRIBUTE, Items.expiry(spec));
+    item.put(TableSchema.RUNS_INDEX_PARTITION_KEY, s(RUNS_PARTITION));
+    item.put(TableSchema.RUNS_INDEX_SORT_KEY, s(indexSortKey(spec.createdAt(), spec.runId())));
+    item.put(TableSchema.OPEN_RUNS_INDEX_PARTITION_KEY, s(OPEN_PARTITION));
+    return item;
+  }
+
+  /** A run whose TTL has passed: gone for every reader, though TTL may not have deleted it yet. */
+  static boolean expiredAt(Map<String, AttributeValue> item, Instant now) {
+    Long expiresAt = Items.number(item, TableSchema.TTL_ATTRIBUTE);
+    return expiresAt != null && expiresAt <= now.getEpochSecond();
+  }
+
+  /** Where a run stands in the runs index, as a page token carries it. */
+  static PageTokens.RunPosition position(Map<String, AttributeValue> item) {
+    return new PageTokens.RunPosition(
+        Items.string(item, Items.PK), Items.string(item, TableSchema.RUNS_INDEX_SORT_KEY));
+  }
+
+  /** The runs index key of the run at {@code position}: where a listing resumes. */
+  static Map<String, AttributeValue> indexKey(PageTokens.RunPosition position) {
+    return Map.of(
+        Items.PK,
+        s(position.runPk()),
+        Items.SK,
+        s(SK),
+        TableSchema.RUNS_INDEX_PARTITION_KEY,
+        s(RUNS_PARTITION),
+        TableSchema.RUNS_INDEX_SORT_KEY,
+        s(position.sortKey()));
+  }
+
+  static RunRecord toRecord(Map<String, AttributeValue> item) {
+    RunSpec spec =
+        new RunSpec(
+            Items.string(item, RUN_ID),
+            Items.string(item, INCARNATION),
+            Items.string(item, WORKER),
+            Json.parseTrusted(Items.string(item, WORKER_CONFIG)),
+            Items.integer(item, MAX_ATTEMPTS, 1),
+            Items.integer(item, TASK_TIMEOUT_SECONDS, 60),
+            Items.integer(item, TOTAL, 0),
+            Items.integer(item, SHARD_COUNT, 1),
+            Items.integer(item, CHUNK_SIZE, 1),
+            Items.instant(item, CREATED_AT),
+            Instant.ofEpochSecond(Items.number(item, TableSchema.TTL_ATTRIBUTE)));
+    return new RunRecord(
+        spec,
+        RunStatus.valueOf(Items.string(item, STATUS)),
+        Items.string(item, REQUEST_HASH),
+        Optional.ofNullable(Items.string(item, IDEMPOTENCY_KEY)),
+        Items.numberSet(item, DISPATCHED_CHUNKS),
+        Items.instant(item, DISPATCH_PROGRESS_AT),
+        Items.instant(item, DISPATCHED_AT),
+        Items.instant(item, DRAINED_AT),
+        Items.string(item, SUMMARY),
+        Items.instant(item, COMPLETED_AT),
+        Items.instant(item, COMPLETED_EVENT_AT),
+        Items.numberSet(item, DRAINED_SHARDS));
+  }
+}

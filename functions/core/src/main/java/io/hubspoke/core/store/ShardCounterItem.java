@@ -1,0 +1,61 @@
+package io.hubspoke.core.store;
+
+import io.hubspoke.core.model.RunSpec;
+import io.hubspoke.core.model.Sharding;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * A shard's completion counter item: under the shard's partition key, beside its tasks, the
+ * positions in the shard of its terminal tasks in two number sets. Read as a {@link ShardCount}.
+ */
+final class ShardCounterItem {
+  static final String SK = "C";
+
+  /** Number set: the positions in the shard of the tasks that succeeded. */
+  static final String SUCCEEDED = "succeeded";
+
+  /** Number set: the positions in the shard of the tasks that failed. */
+  static final String FAILED = "failed";
+
+  static final String UPDATED_AT = "updatedAt";
+
+  private ShardCounterItem() {}
+
+  static Map<String, AttributeValue> key(RunSpec spec, int shard) {
+    return Items.key(Items.shardPk(spec, shard), SK);
+  }
+
+  /** The shard a counter item counts. */
+  static int shardOf(Map<String, AttributeValue> item) {
+    return Items.shardOf(item.get(Items.PK).s());
+  }
+
+  /**
+   * @param item the counter item, or null if the shard has none yet (no task counted)
+   */
+  static ShardCount toCount(int shard, Sharding sharding, Map<String, AttributeValue> item) {
+    return new ShardCount(
+        shard,
+        Items.setSize(item, SUCCEEDED),
+        Items.setSize(item, FAILED),
+        sharding.shardSize(shard),
+        item == null ? null : Items.instant(item, UPDATED_AT));
+  }
+
+  /**
+   * The positions the counter holds, succeeded or failed.
+   *
+   * @param item the counter item, or null if the shard has none yet (no task counted)
+   */
+  static Set<Integer> positions(Map<String, AttributeValue> item) {
+    Set<Integer> positions = new HashSet<>();
+    if (item != null) {
+      positions.addAll(Items.numberSet(item, SUCCEEDED));
+      positions.addAll(Items.numberSet(item, FAILED));
+    }
+    return positions;
+  }
+}

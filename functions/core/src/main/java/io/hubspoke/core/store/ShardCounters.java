@@ -1,0 +1,150 @@
+package io.hubspoke.core.store;
+
+import static io.hubspoke.core.store.Items.millis;
+
+import io.hubspoke.contract.TableSchema;
+import io.hubspoke.core.aws.Backoff;
+import io.hubspoke.core.model.RunSpec;
+import io.hubspoke.core.model.Sharding;
+import io.hubspoke.core.model.TaskStatus;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+
+/**
+ * The per-shard completion counters ({@link ShardCounterItem}): each terminal task adds its
+ * position in its shard to a number set, so a run learns that it drained without a per-task write
+ * to one hot item.
+ */
+public final class ShardCounters {
+  private final DynamoDbClient dynamoDb;
+  private final String table;
+  private final Clock clock;
+  private final Backoff backoff;
+
+  public ShardCounters(DynamoDbClient dynamoDb, String table, Clock clock, Backoff backoff) {
+    this.dynamoDb = dynamoDb;
+    this.table = table;
+    this.clock = clock;
+    this.backoff = backoff;
+  }
+
+  /**
+   * Counts a task as terminal in its shard's counter. Adding the task's position to a number set is
+   * idempotent, so a retried or repeated call never counts it twice.
+   */
+  public ShardCount countTerminal(RunSpec spec, int index, TaskStatus status) {
+    return countTerminal(spec, spec.sharding().shardOf(index), Map.of(index, status));
+  }
+
+  /**
+   * Counts tasks of one shard as terminal with one write: a spoke counts the tasks a batch finished
+   * together, so a batch of ten costs one counter write per shard it touches, not ten.
+   *
+   * @param statusByIndex each task's terminal status, by task index; all in {@code shard}
+   */
+  public ShardCount countTerminal(RunSpec spec, int shard, Map<Integer, TaskStatus> statusByIndex) {
+    Sharding sharding = spec.sharding();
+    List<String> succeeded = new ArrayList<>();
+    List<String> failed = new ArrayList<>();
+    statusByIndex.forEach(
+        (index, status) -> {
+          if (!status.isTerminal()) {
+            throw new IllegalArgumentException(status + " is not terminal");
+          }
+          if (sharding.shardOf(index) != shard) {
+            throw new IllegalArgumentException("task " + index + " is not in shard " + shard);
+          }
+          String position = Integer.toString(sharding.positionInShard(index));
+          (status == TaskStatus.SUCCEEDED ? succeeded : failed).add(position);
+        });
+    if (succeeded.isEmpty() && failed.isEmpty()) {
+      throw new IllegalArgumentException("no task to count");
+    }
+    // DynamoDB refuses an empty set and an unused value: name only the sets that grow.
+    List<String> adds = new ArrayList<>();
+    Map<String, String> names = new HashMap<>();
+    Map<String, AttributeValue> values = new HashMap<>();
+    values.put(":now", millis(clock.instant()));
+    values.put(":expires", Items.expiry(spec));
+    names.put("#expires", TableSchema.TTL_ATTRIBUTE);
+    if (!succeeded.isEmpty()) {
+      adds.add("#succeeded :succeeded");
+      names.put("#succeeded", ShardCounterItem.SUCCEEDED);
+      values.put(":succeeded", AttributeValue.fromNs(succeeded));
+    }
+    if (!failed.isEmpty()) {
+      adds.add("#failed :failed");
+      names.put("#failed", ShardCounterItem.FAILED);
+      values.put(":failed", AttributeValue.fromNs(failed));
+    }
+    Map<String, AttributeValue> after =
+        dynamoDb
+            .updateItem(
+                b ->
+                    b.tableName(table)
+                        .key(ShardCounterItem.key(spec, shard))
+                        .updateExpression(
+                            "ADD "
+                                + String.join(", ", adds)
+                                + " SET updatedAt = :now, #expires = :expires")
+                        .expressionAttributeNames(names)
+                        .expressionAttributeValues(values)
+                        .returnValues(ReturnValue.ALL_NEW))
+            .attributes();
+    return ShardCounterItem.toCount(shard, sharding, after);
+  }
+
+  /** The counters of every shard of a run (BatchGetItem, UnprocessedKeys retried). */
+  public List<ShardCount> counts(RunSpec spec) {
+    Sharding sharding = spec.sharding();
+    Map<Integer, Map<String, AttributeValue>> found = counterItems(spec);
+    List<ShardCount> counts = new ArrayList<>(sharding.shardCount());
+    for (int shard = 0; shard < sharding.shardCount(); shard++) {
+      counts.add(ShardCounterItem.toCount(shard, sharding, found.get(shard)));
+    }
+    return counts;
+  }
+
+  /**
+   * The positions each shard's counter holds (succeeded or failed), by shard: the sweep counts the
+   * terminal tasks missing from them.
+   */
+  public List<Set<Integer>> countedPositions(RunSpec spec) {
+    Map<Integer, Map<String, AttributeValue>> found = counterItems(spec);
+    List<Set<Integer>> counted = new ArrayList<>(spec.shardCount());
+    for (int shard = 0; shard < spec.shardCount(); shard++) {
+      counted.add(ShardCounterItem.positions(found.get(shard)));
+    }
+    return counted;
+  }
+
+  /** The counter items of a run that exist, by shard. */
+  private Map<Integer, Map<String, AttributeValue>> counterItems(RunSpec spec) {
+    int shardCount = spec.shardCount();
+    Map<Integer, Map<String, AttributeValue>> found = new HashMap<>();
+    for (int from = 0; from < shardCount; from += Batches.MAX_GET) {
+      List<Map<String, AttributeValue>> keys = new ArrayList<>();
+      for (int shard = from; shard < Math.min(shardCount, from + Batches.MAX_GET); shard++) {
+        keys.add(ShardCounterItem.key(spec, shard));
+      }
+      for (Map<String, AttributeValue> item :
+          Batches.get(
+              dynamoDb,
+              table,
+              KeysAndAttributes.builder().keys(keys).consistentRead(true).build(),
+              backoff,
+              "counter reads for run " + spec.runId())) {
+        found.put(ShardCounterItem.shardOf(item), item);
+      }
+    }
+    return found;
+  }
+}

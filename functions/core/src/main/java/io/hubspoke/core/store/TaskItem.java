@@ -1,0 +1,140 @@
+package io.hubspoke.core.store;
+
+import static io.hubspoke.core.store.Items.millis;
+import static io.hubspoke.core.store.Items.n;
+import static io.hubspoke.core.store.Items.s;
+
+import io.hubspoke.contract.TableSchema;
+import io.hubspoke.core.model.RunSpec;
+import io.hubspoke.core.model.TaskRecord;
+import io.hubspoke.core.model.TaskStatus;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * A task item: its key under its shard's partition, its attributes, and its mapping to and from
+ * {@link TaskRecord} (and {@link TaskDue}, the sweep's partial read). {@link TaskStore}'s
+ * expressions name the same attributes.
+ */
+final class TaskItem {
+  static final String SK_PREFIX = "T#";
+
+  static final String RUN_ID = "runId";
+  static final String INDEX = "idx";
+  static final String STATUS = "status";
+  static final String ATTEMPT = "attempt";
+  static final String VERSION = "version";
+  static final String OWNER = "owner";
+  static final String LEASE_UNTIL = "leaseUntil";
+  static final String ITEM = "item";
+  static final String RESULT = "result";
+  static final String ERROR_TYPE = "errorType";
+  static final String ERROR_MESSAGE = "errorMessage";
+  static final String CREATED_AT = "createdAt";
+  static final String STARTED_AT = "startedAt";
+  static final String FINISHED_AT = "finishedAt";
+  static final String DURATION_MS = "durationMs";
+
+  /**
+   * When a task's message becomes receivable: set at creation and at release (after the retry
+   * delay). The sweep re-sends a task only once it is overdue.
+   */
+  static final String DUE_AT = "dueAt";
+
+  /** How many times, and when last, the sweep sent a task's message again. */
+  static final String RESENDS = "resends";
+
+  static final String RESENT_AT = "resentAt";
+
+  static final int MAX_ERROR_CHARS = 2000;
+
+  private TaskItem() {}
+
+  static String sortKey(int index) {
+    return SK_PREFIX + String.format("%08d", index);
+  }
+
+  static Map<String, AttributeValue> key(RunSpec spec, int index) {
+    return Items.key(Items.shardPk(spec, spec.sharding().shardOf(index)), sortKey(index));
+  }
+
+  static Map<String, AttributeValue> key(Lease lease) {
+    return Items.key(
+        Items.shardPk(lease.runId(), lease.incarnation(), lease.shard()), sortKey(lease.index()));
+  }
+
+  /** A new PENDING task, due at once: its message is sent right after it is written. */
+  static Map<String, AttributeValue> newItem(
+      RunSpec spec, int index, String itemJson, Instant now) {
+    Map<String, AttributeValue> item = new HashMap<>(key(spec, index));
+    item.put(RUN_ID, s(spec.runId()));
+    item.put(INDEX, n(index));
+    item.put(STATUS, s(TaskStatus.PENDING.name()));
+    item.put(ATTEMPT, n(0));
+    item.put(VERSION, n(0));
+    item.put(ITEM, s(itemJson));
+    item.put(CREATED_AT, millis(now));
+    // Its message is sent right after: the sweep looks at the task only once it is overdue.
+    item.put(DUE_AT, millis(now));
+    item.put(TableSchema.TTL_ATTRIBUTE, Items.expiry(spec));
+    return item;
+  }
+
+  /** The error type recorded: "Error" when the worker gave none. */
+  static AttributeValue errorType(String errorType) {
+    return s(errorType == null || errorType.isEmpty() ? "Error" : errorType);
+  }
+
+  /** The error message recorded, cut to {@link #MAX_ERROR_CHARS}: "(no message)" when empty. */
+  static AttributeValue errorMessage(String message) {
+    String text = message == null || message.isEmpty() ? "(no message)" : message;
+    return s(text.length() > MAX_ERROR_CHARS ? text.substring(0, MAX_ERROR_CHARS) : text);
+  }
+
+  static TaskRecord toRecord(Map<String, AttributeValue> item) {
+    return new TaskRecord(
+        Items.string(item, RUN_ID),
+        index(item),
+        status(item),
+        Items.integer(item, ATTEMPT, 0),
+        version(item),
+        Items.string(item, OWNER),
+        Items.instant(item, LEASE_UNTIL),
+        Items.string(item, ITEM),
+        Items.string(item, RESULT),
+        Items.string(item, ERROR_TYPE),
+        Items.string(item, ERROR_MESSAGE),
+        Items.instant(item, STARTED_AT),
+        Items.instant(item, FINISHED_AT),
+        Items.number(item, DURATION_MS));
+  }
+
+  /** A task as the sweep reads it; without {@link #DUE_AT}, it is due from its creation. */
+  static TaskDue toDue(Map<String, AttributeValue> item) {
+    Instant due = Items.instant(item, DUE_AT);
+    return new TaskDue(
+        index(item),
+        status(item),
+        version(item),
+        due != null ? due : Items.instant(item, CREATED_AT),
+        Items.instant(item, LEASE_UNTIL),
+        Items.integer(item, RESENDS, 0),
+        Items.instant(item, RESENT_AT),
+        Items.instant(item, FINISHED_AT));
+  }
+
+  static int index(Map<String, AttributeValue> item) {
+    return Items.integer(item, INDEX, -1);
+  }
+
+  static TaskStatus status(Map<String, AttributeValue> item) {
+    return TaskStatus.valueOf(Items.string(item, STATUS));
+  }
+
+  private static long version(Map<String, AttributeValue> item) {
+    Long version = Items.number(item, VERSION);
+    return version == null ? 0 : version;
+  }
+}
