@@ -1,0 +1,31 @@
+package io.hubspoke.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.hubspoke.contract.validation.FieldError;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** How the CLI words a rejected request: the message, then each field with its fix. */
+final class ErrorText {
+  private ErrorText() {}
+
+  static String fromResponse(JsonNode body) {
+    List<FieldError> errors = new ArrayList<>();
+    for (JsonNode e : body.path("errors")) {
+      errors.add(
+          new FieldError(
+              e.path("field").asText(), e.path("message").asText(), e.path("fix").asText()));
+    }
+    return of(body.path("message").asText("the request was rejected"), errors);
+  }
+
+  static String of(String message, List<FieldError> errors) {
+    StringBuilder text = new StringBuilder(message);
+    for (FieldError e : errors) {
+      text.append(
+          String.format(Locale.ROOT, "%n  %s: %s (fix: %s)", e.field(), e.message(), e.fix()));
+    }
+    return text.toString();
+  }
+}

@@ -1,0 +1,139 @@
+package io.hubspoke.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hubspoke.contract.json.Json;
+import io.hubspoke.contract.validation.InvalidInputException;
+import io.hubspoke.local.LocalOptions;
+import io.hubspoke.local.LocalRuntime;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    description =
+        "Starts the local runtime (or uses --api), submits ITEMS_FILE as one run through the HTTP API with an idempotency key (its own retries resume the same run), shows progress, and prints the summary. Exit 0 if the run SUCCEEDED, 1 if it FAILED, 2 on usage errors, 3 if it could not be submitted.")
+final class RunCommand implements Callable<Integer> {
+  @Parameters(
+      paramLabel = "ITEMS_FILE",
+      description = "a JSON array or JSON Lines file of items; - for standard input")
+  String itemsFile;
+
+  @Option(
+      names = "--worker",
+      description = "echo, sleep or http (default ${DEFAULT-VALUE})",
+      defaultValue = "echo")
+  String worker;
+
+  @Option(
+      names = "--worker-config",
+      description = "the worker's settings as a JSON object, e.g. '{\"ms\":100}'")
+  String workerConfig;
+
+  @Option(names = "--max-attempts", description = "attempts per task, 1-10 (default 3)")
+  Integer maxAttempts;
+
+  @Option(
+      names = "--task-timeout",
+      description =
+          "seconds a task may run: 1-58, what the local spoke's 60 s timeout leaves once 2 s are"
+              + " kept to record the outcome (default 58)")
+  Integer taskTimeout;
+
+  @Option(names = "--json", description = "print only the final run record as JSON")
+  boolean json;
+
+  @Option(
+      names = "--api",
+      description =
+          "submit to this running hubspoke HTTP API (e.g. http://127.0.0.1:8080 of `hubspoke serve`) instead of starting a local runtime")
+  URI api;
+
+  @Option(
+      names = "--idempotency-key",
+      description =
+          "the run's idempotency key (default: a new one); run again with the same key to resume the same run")
+  String idempotencyKey;
+
+  @CommandLine.Mixin RuntimeOptions runtime;
+
+  @Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    ObjectNode request = Json.object();
+    ArrayNode items;
+    try {
+      items = ItemsFile.read(itemsFile, HubspokeCli.stdin());
+    } catch (ItemsFile.ItemsFileException e) {
+      throw new UsageException(e.getMessage());
+    }
+    request.set("items", items);
+    request.put("worker", worker);
+    if (workerConfig != null) {
+      try {
+        request.set("workerConfig", Json.parse(workerConfig));
+      } catch (JsonProcessingException e) {
+        throw new UsageException("--worker-config is not JSON: " + e.getOriginalMessage());
+      }
+    }
+    if (maxAttempts != null) {
+      request.put("maxAttempts", maxAttempts);
+    }
+    if (taskTimeout != null) {
+      request.put("taskTimeoutSeconds", taskTimeout);
+    }
+    String key = idempotencyKey != null ? idempotencyKey : "cli-" + UUID.randomUUID();
+    request.put("idempotencyKey", key);
+    LocalOptions options = runtime.builder(0).build();
+    // The hub validates the request again; checking it here first spares the user the engines'
+    // start-up before a usage error.
+    try {
+      options.requestParser().parse(request);
+    } catch (InvalidInputException e) {
+      throw new UsageException(ErrorText.of(e.getMessage(), e.errors()));
+    }
+    if (api != null) {
+      return submitAndFollow(new HubApiClient(api), request, key, out, err);
+    }
+    if (!json) {
+      err.println("starting the local runtime (DynamoDB Local, ElasticMQ, event bus)…");
+    }
+    try (LocalRuntime local = LocalRuntime.start(options)) {
+      return submitAndFollow(new HubApiClient(local.apiEndpoint()), request, key, out, err);
+    }
+  }
+
+  private int submitAndFollow(
+      HubApiClient client, ObjectNode request, String key, PrintWriter out, PrintWriter err)
+      throws Exception {
+    JsonNode body = client.submit(Json.write(request), key);
+    String runId = body.get("runId").asText();
+    if (!json) {
+      err.println("run " + runId + ": " + body.get("total").asInt() + " tasks, worker " + worker);
+    }
+    Progress progress = json ? null : new Progress(err, body.get("total").asInt());
+    JsonNode run = client.awaitFinished(runId, progress);
+    if (json) {
+      out.println(Json.write(run));
+    } else {
+      progress.finish(run);
+      SummaryTable.print(out, run);
+    }
+    return "SUCCEEDED".equals(run.get("status").asText())
+        ? HubspokeCli.EXIT_SUCCEEDED
+        : HubspokeCli.EXIT_FAILED;
+  }
+}

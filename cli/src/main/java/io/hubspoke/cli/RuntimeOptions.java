@@ -1,0 +1,39 @@
+package io.hubspoke.cli;
+
+import io.hubspoke.contract.Deployment;
+import io.hubspoke.local.LocalOptions;
+import picocli.CommandLine.Option;
+
+/** Options shared by the commands that start a local runtime. */
+class RuntimeOptions {
+  @Option(
+      names = "--concurrency",
+      description = "maximum concurrent spoke invocations (default ${DEFAULT-VALUE})",
+      defaultValue = "10")
+  int concurrency;
+
+  @Option(
+      names = "--batch-size",
+      description = "messages per spoke invocation (default ${DEFAULT-VALUE})",
+      defaultValue = "10")
+  int batchSize;
+
+  @Option(names = "--verbose", description = "show the functions' and engines' logs")
+  boolean verbose;
+
+  LocalOptions.Builder builder(int port) {
+    if (!Deployment.isValidMaximumConcurrency(concurrency)) {
+      throw new UsageException(
+          "--concurrency must be from 2 to 1000 (the event source mapping's range)");
+    }
+    if (batchSize < 1 || Deployment.needsBatchingWindow(batchSize)) {
+      throw new UsageException("--batch-size must be from 1 to 10");
+    }
+    LocalOptions.Builder builder =
+        LocalOptions.builder().httpPort(port).maximumConcurrency(concurrency).batchSize(batchSize);
+    if (verbose) {
+      builder.functionLogs(line -> System.err.println(line));
+    }
+    return builder;
+  }
+}

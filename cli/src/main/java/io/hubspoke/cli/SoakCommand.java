@@ -1,0 +1,75 @@
+package io.hubspoke.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hubspoke.chaos.Soak;
+import io.hubspoke.contract.api.Limits;
+import io.hubspoke.contract.json.Json;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "soak",
+    mixinStandardHelpOptions = true,
+    description =
+        "Runs one run of N tasks through the local runtime with every fault injected at rates drawn from the seed, then checks the invariants (no task lost or committed twice, exact summary). Exit 0 if every invariant holds, 1 if not.")
+final class SoakCommand implements Callable<Integer> {
+  @Option(
+      names = "--tasks",
+      description = "tasks in the run, 1-10000 (default ${DEFAULT-VALUE})",
+      defaultValue = "2000")
+  int tasks;
+
+  @Option(
+      names = "--seed",
+      description = "decides the fault rates and schedule (default ${DEFAULT-VALUE})",
+      defaultValue = "1")
+  long seed;
+
+  @Option(
+      names = "--timeout",
+      description = "seconds before giving up (default ${DEFAULT-VALUE})",
+      defaultValue = "900")
+  int timeoutSeconds;
+
+  @Option(names = "--json", description = "print the figures as JSON")
+  boolean json;
+
+  @Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    if (tasks < 1 || tasks > Limits.MAX_ITEMS) {
+      throw new UsageException("--tasks must be from 1 to " + Limits.MAX_ITEMS);
+    }
+    if (timeoutSeconds < 10) {
+      throw new UsageException("--timeout must be at least 10 seconds");
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    Soak.Result result =
+        Soak.run(
+            new Soak.Options(tasks, seed, Duration.ofSeconds(timeoutSeconds)),
+            line -> {
+              if (!json) {
+                err.println(line);
+                err.flush();
+              }
+            });
+    ObjectNode figures = result.toJson();
+    if (json) {
+      out.println(Json.write(figures));
+    } else {
+      figures
+          .fields()
+          .forEachRemaining(f -> out.printf(Locale.ROOT, "%-24s %s%n", f.getKey(), f.getValue()));
+    }
+    out.flush();
+    return result.report().ok() ? HubspokeCli.EXIT_SUCCEEDED : HubspokeCli.EXIT_FAILED;
+  }
+}
