@@ -12,6 +12,8 @@ import io.hubspoke.core.aws.AwsClients;
 import io.hubspoke.core.aws.Backoff;
 import io.hubspoke.core.aws.EventPublisher;
 import io.hubspoke.core.model.RunIds;
+import io.hubspoke.core.testing.Engines;
+import io.hubspoke.testkit.Await;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -95,12 +97,13 @@ abstract class EventPublisherContract {
     publisher.publish(EventRules.RUN_STARTED, Json.object().put("runId", runId));
     publisher.publish(EventRules.RUN_DRAINED, Json.object().put("runId", runId));
     JsonNode[] delivered = new JsonNode[1];
-    TaskQueueContract.await(
+    Await.until(
         Duration.ofSeconds(30),
         () -> {
           delivered[0] = find(rule.events(), runId, EventRules.RUN_DRAINED).orElse(null);
           return delivered[0] != null;
-        });
+        },
+        () -> "the RunDrained rule delivered no event of run " + runId);
     JsonNode event = delivered[0];
     assertEquals(EventRules.SOURCE, event.path("source").asText());
     assertTrue(event.path("detail").isObject(), "detail arrives as JSON, not a string");

@@ -1,4 +1,4 @@
-package io.hubspoke.local.contract;
+package io.hubspoke.core.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -14,14 +14,7 @@ import io.hubspoke.core.model.RunSpec;
 import io.hubspoke.core.model.Sharding;
 import io.hubspoke.core.model.TaskRecord;
 import io.hubspoke.core.model.TaskStatus;
-import io.hubspoke.core.store.ClaimResult;
-import io.hubspoke.core.store.CommitResult;
-import io.hubspoke.core.store.Lease;
-import io.hubspoke.core.store.Page;
-import io.hubspoke.core.store.ShardCount;
-import io.hubspoke.core.store.ShardCounters;
-import io.hubspoke.core.store.TaskDue;
-import io.hubspoke.core.store.TaskStore;
+import io.hubspoke.core.testing.Engines;
 import io.hubspoke.engines.LocalTables;
 import io.hubspoke.testkit.TestClock;
 import java.time.Duration;

@@ -1,13 +1,11 @@
-package io.hubspoke.local.contract;
+package io.hubspoke.core.aws;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.hubspoke.core.aws.AwsClients;
-import io.hubspoke.core.aws.Backoff;
-import io.hubspoke.core.aws.TaskQueue;
 import io.hubspoke.core.model.RunIds;
 import io.hubspoke.core.model.TaskMessage;
+import io.hubspoke.core.testing.Engines;
 import io.hubspoke.engines.ElasticMqEngine;
 import java.time.Duration;
 import java.util.ArrayList;

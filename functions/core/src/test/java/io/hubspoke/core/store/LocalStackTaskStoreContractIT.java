@@ -1,5 +1,7 @@
-package io.hubspoke.local.contract;
+package io.hubspoke.core.store;
 
+import io.hubspoke.core.testing.Engines;
+import io.hubspoke.core.testing.LocalStackEngines;
 import io.hubspoke.testkit.RequiresDocker;
 
 /**

@@ -1,4 +1,4 @@
-package io.hubspoke.local;
+package io.hubspoke.core.store;
 
 import io.hubspoke.contract.json.Json;
 import io.hubspoke.core.model.RunIds;

@@ -1,4 +1,4 @@
-package io.hubspoke.local;
+package io.hubspoke.core.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -10,12 +10,6 @@ import io.hubspoke.core.aws.Backoff;
 import io.hubspoke.core.model.RunSpec;
 import io.hubspoke.core.model.Sharding;
 import io.hubspoke.core.model.TaskStatus;
-import io.hubspoke.core.store.ClaimResult;
-import io.hubspoke.core.store.CommitResult;
-import io.hubspoke.core.store.Lease;
-import io.hubspoke.core.store.ShardCount;
-import io.hubspoke.core.store.ShardCounters;
-import io.hubspoke.core.store.TaskStore;
 import io.hubspoke.engines.DynamoDbLocalEngine;
 import io.hubspoke.engines.LocalTables;
 import java.io.ByteArrayInputStream;

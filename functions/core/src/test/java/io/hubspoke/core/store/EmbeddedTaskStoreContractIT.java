@@ -1,5 +1,7 @@
-package io.hubspoke.local.contract;
+package io.hubspoke.core.store;
 
+import io.hubspoke.core.testing.EmbeddedEngines;
+import io.hubspoke.core.testing.Engines;
 import org.junit.jupiter.api.AfterAll;
 
 /** The TaskStore contract against the engines the local runtime embeds; runs in every build. */

@@ -1,4 +1,4 @@
-package io.hubspoke.local.contract;
+package io.hubspoke.core.testing;
 
 import io.hubspoke.contract.HubspokeEnvironment;
 import io.hubspoke.core.aws.AwsClients;
@@ -21,7 +21,7 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  * <p>The image is pinned; {@code -Dhubspoke.localstack.image=…} picks another one, and {@code
  * LOCALSTACK_AUTH_TOKEN}, if set, is passed to the container (images that require an account).
  */
-final class LocalStackEngines implements Engines {
+public final class LocalStackEngines implements Engines {
   static final String IMAGE =
       System.getProperty("hubspoke.localstack.image", "localstack/localstack:4.4");
 
@@ -37,7 +37,7 @@ final class LocalStackEngines implements Engines {
   }
 
   /** The one container of this JVM, started on first use and stopped when the JVM exits. */
-  static synchronized LocalStackEngines shared() {
+  public static synchronized LocalStackEngines shared() {
     if (shared == null) {
       LocalStackContainer container =
           new LocalStackContainer(DockerImageName.parse(IMAGE))

@@ -1,4 +1,4 @@
-package io.hubspoke.local.contract;
+package io.hubspoke.core.testing;
 
 import io.hubspoke.contract.HubspokeEnvironment;
 import io.hubspoke.core.aws.AwsClients;
@@ -11,7 +11,7 @@ import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
  * its clients with {@link AwsClients#fromEnvironment}, exactly as the functions do, so the same
  * test class runs against the embedded engines and against LocalStack.
  */
-interface Engines extends AutoCloseable {
+public interface Engines extends AutoCloseable {
   /** The AWS services the contracts use. */
   enum Service {
     DYNAMODB,

@@ -1,24 +1,51 @@
-package io.hubspoke.local.contract;
+package io.hubspoke.core.testing;
 
 import io.hubspoke.contract.HubspokeEnvironment;
 import io.hubspoke.engines.DynamoDbLocalEngine;
 import io.hubspoke.engines.ElasticMqEngine;
-import io.hubspoke.local.emulator.LocalEventBus;
+import java.net.URI;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
- * The engines the local runtime embeds: DynamoDB Local, ElasticMQ and {@link LocalEventBus}, each
- * started only when a contract first asks for its service.
+ * The engines the local runtime embeds: DynamoDB Local and ElasticMQ, and a PutEvents endpoint
+ * given by the module that has one (the local runtime's {@code LocalEventBus}), each started only
+ * when a contract first asks for its service.
  */
-final class EmbeddedEngines implements Engines {
+public class EmbeddedEngines implements Engines {
+  /** A PutEvents endpoint in this JVM that routes matching events to a consumer. */
+  public interface EmbeddedBus extends AutoCloseable {
+    URI endpoint();
+
+    void addRule(String name, String pattern, Consumer<String> target);
+
+    @Override
+    void close();
+  }
+
+  private final Supplier<EmbeddedBus> busFactory;
   private DynamoDbLocalEngine dynamoDb;
   private ElasticMqEngine elasticMq;
-  private LocalEventBus bus;
+  private EmbeddedBus bus;
+
+  /** DynamoDB Local and ElasticMQ only. */
+  public EmbeddedEngines() {
+    this(
+        () -> {
+          throw new UnsupportedOperationException("these engines have no event bus");
+        });
+  }
+
+  public EmbeddedEngines(Supplier<EmbeddedBus> busFactory) {
+    this.busFactory = busFactory;
+  }
+
   private final Set<String> done = new HashSet<>();
 
   @Override
@@ -42,7 +69,7 @@ final class EmbeddedEngines implements Engines {
         }
         case EVENTS -> {
           if (bus == null) {
-            bus = LocalEventBus.builder().busName(BUS).region("us-east-1").start();
+            bus = busFactory.get();
           }
         }
       }
