@@ -1,5 +1,6 @@
 package io.hubspoke.cli;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
@@ -7,6 +8,7 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
+import io.hubspoke.contract.HubspokeException;
 
 /**
  * The dependency directions of the modules (docs/architecture.md), checked on their compiled main
@@ -132,6 +134,24 @@ class ArchitectureTest {
           .dependOnClassesThat()
           .resideInAPackage(CLI)
           .because("the CLI is the outermost layer: it wires the others");
+
+  /**
+   * The chaos harness's {@code InjectedCrash} stands for a function dying, not for a refusal of
+   * ours, so no handler may treat it as one; checked exceptions private to one class are local
+   * control flow.
+   */
+  @ArchTest
+  static final ArchRule everyExceptionOfOursIsAHubspokeException =
+      classes()
+          .that()
+          .resideInAPackage("io.hubspoke..")
+          .and()
+          .areAssignableTo(RuntimeException.class)
+          .and()
+          .doNotHaveFullyQualifiedName("io.hubspoke.chaos.FaultInjector$InjectedCrash")
+          .should()
+          .beAssignableTo(HubspokeException.class)
+          .because("callers map hubspoke's own refusals by one base type (HubspokeException)");
 
   @ArchTest
   static final ArchRule noPackageCycles =

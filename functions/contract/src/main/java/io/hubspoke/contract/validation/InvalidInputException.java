@@ -1,9 +1,10 @@
 package io.hubspoke.contract.validation;
 
+import io.hubspoke.contract.HubspokeException;
 import java.util.List;
 
 /** Input that was rejected before anything was written. Maps to HTTP 400. */
-public class InvalidInputException extends RuntimeException {
+public class InvalidInputException extends HubspokeException {
   private final List<FieldError> errors;
 
   public InvalidInputException(List<FieldError> errors) {
