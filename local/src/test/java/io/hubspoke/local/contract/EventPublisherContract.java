@@ -10,7 +10,7 @@ import io.hubspoke.contract.EventRules;
 import io.hubspoke.contract.json.Json;
 import io.hubspoke.core.aws.AwsClients;
 import io.hubspoke.core.aws.Backoff;
-import io.hubspoke.core.aws.EventPublisher;
+import io.hubspoke.core.events.EventPublisher;
 import io.hubspoke.core.model.RunIds;
 import io.hubspoke.core.testing.Engines;
 import io.hubspoke.testkit.Await;

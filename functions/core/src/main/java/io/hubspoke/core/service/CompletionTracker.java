@@ -2,7 +2,7 @@ package io.hubspoke.core.service;
 
 import io.hubspoke.contract.EventRules;
 import io.hubspoke.contract.json.Json;
-import io.hubspoke.core.aws.EventPublisher;
+import io.hubspoke.core.events.EventPublisher;
 import io.hubspoke.core.model.RunSpec;
 import io.hubspoke.core.model.TaskStatus;
 import io.hubspoke.core.store.RunStore;

@@ -3,7 +3,7 @@ package io.hubspoke.core.service;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hubspoke.contract.EventRules;
 import io.hubspoke.contract.json.Json;
-import io.hubspoke.core.aws.EventPublisher;
+import io.hubspoke.core.events.EventPublisher;
 import io.hubspoke.core.metrics.RunMetrics;
 import io.hubspoke.core.model.RunStatus;
 import io.hubspoke.core.store.RunRecord;

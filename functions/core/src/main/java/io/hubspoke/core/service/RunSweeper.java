@@ -1,10 +1,10 @@
 package io.hubspoke.core.service;
 
-import io.hubspoke.core.aws.TaskQueue;
 import io.hubspoke.core.model.RunSpec;
 import io.hubspoke.core.model.RunStatus;
 import io.hubspoke.core.model.Sharding;
 import io.hubspoke.core.model.TaskMessage;
+import io.hubspoke.core.queue.TaskQueue;
 import io.hubspoke.core.store.RunRecord;
 import io.hubspoke.core.store.RunStore;
 import io.hubspoke.core.store.ShardCounters;

@@ -1,6 +1,8 @@
-package io.hubspoke.core.aws;
+package io.hubspoke.core.queue;
 
 import io.hubspoke.contract.SpokeLimits;
+import io.hubspoke.core.aws.Backoff;
+import io.hubspoke.core.aws.PartialFailureException;
 import io.hubspoke.core.model.TaskMessage;
 import java.util.ArrayList;
 import java.util.HashMap;

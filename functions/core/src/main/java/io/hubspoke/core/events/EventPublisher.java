@@ -1,8 +1,10 @@
-package io.hubspoke.core.aws;
+package io.hubspoke.core.events;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hubspoke.contract.EventRules;
 import io.hubspoke.contract.json.Json;
+import io.hubspoke.core.aws.Backoff;
+import io.hubspoke.core.aws.PartialFailureException;
 import java.util.ArrayList;
 import java.util.List;
 import software.amazon.awssdk.services.eventbridge.EventBridgeClient;

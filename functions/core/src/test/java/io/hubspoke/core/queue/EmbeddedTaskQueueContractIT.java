@@ -1,4 +1,4 @@
-package io.hubspoke.core.aws;
+package io.hubspoke.core.queue;
 
 import io.hubspoke.core.testing.EmbeddedEngines;
 import io.hubspoke.core.testing.Engines;

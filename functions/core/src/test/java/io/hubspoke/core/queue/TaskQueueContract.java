@@ -1,8 +1,10 @@
-package io.hubspoke.core.aws;
+package io.hubspoke.core.queue;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.hubspoke.core.aws.AwsClients;
+import io.hubspoke.core.aws.Backoff;
 import io.hubspoke.core.model.RunIds;
 import io.hubspoke.core.model.TaskMessage;
 import io.hubspoke.core.testing.Engines;
