@@ -15,6 +15,7 @@ import io.hubspoke.hub.HubHandler;
 import io.hubspoke.local.emulator.LocalEventBus;
 import io.hubspoke.local.emulator.LocalHttpApi;
 import io.hubspoke.local.emulator.LocalLambdaContext;
+import io.hubspoke.local.emulator.SqsEventSourceConfig;
 import io.hubspoke.local.emulator.SqsEventSourcePoller;
 import io.hubspoke.local.emulator.StreamSqsFunction;
 import io.hubspoke.spoke.SpokeHandler;
@@ -161,7 +162,7 @@ public final class LocalRuntime implements AutoCloseable {
                                 new HubspokeEnvironment(baseEnv),
                                 options.eventSourceInterceptors()))
                         .sqs(),
-                SqsEventSourcePoller.Config.builder()
+                SqsEventSourceConfig.builder()
                     .queue(queues.queueUrl(), queues.queueArn())
                     .batchSize(options.batchSize())
                     .maximumBatchingWindow(options.batchingWindow())
@@ -187,7 +188,7 @@ public final class LocalRuntime implements AutoCloseable {
         track(
             SqsEventSourcePoller.start(
                 adminClients.sqs(),
-                SqsEventSourcePoller.Config.builder()
+                SqsEventSourceConfig.builder()
                     .queue(dispatchQueues.queueUrl(), dispatchQueues.queueArn())
                     .batchSize(LocalOptions.DISPATCH_BATCH_SIZE)
                     .maximumBatchingWindow(Duration.ZERO)

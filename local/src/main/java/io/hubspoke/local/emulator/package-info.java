@@ -19,8 +19,9 @@
  * AWS_ENDPOINT_URL_DYNAMODB}, {@code _SQS}, {@code _EVENTBRIDGE}); {@code LocalTables.create};
  * {@code ElasticMqEngine.createWorkQueues}; {@code bus.addRule(EventRules.RUN_DRAINED_RULE,
  * EventRules.RUN_DRAINED_PATTERN, collectorInvoker)}; {@code SqsEventSourcePoller.start(sqs,
- * Config.builder().queue(queues)..., spokeHandler)}; {@code LocalHttpApi.builder().route("POST
- * /runs").route("GET /runs/{runId}").handler(hubHandler).start()}. Close in reverse order; DynamoDB
- * Local's threads are not daemons, so it must be closed.
+ * SqsEventSourceConfig.builder().queue(queues)..., spokeHandler)}; {@code
+ * LocalHttpApi.builder().route("POST /runs").route("GET
+ * /runs/{runId}").handler(hubHandler).start()}. Close in reverse order; DynamoDB Local's threads
+ * are not daemons, so it must be closed.
  */
 package io.hubspoke.local.emulator;
