@@ -12,6 +12,7 @@ import io.hubspoke.engines.DynamoDbLocalEngine;
 import io.hubspoke.engines.ElasticMqEngine;
 import io.hubspoke.engines.LocalTables;
 import io.hubspoke.hub.HubHandler;
+import io.hubspoke.local.emulator.InputTransformer;
 import io.hubspoke.local.emulator.LocalEventBus;
 import io.hubspoke.local.emulator.LocalHttpApi;
 import io.hubspoke.local.emulator.LocalLambdaContext;
@@ -328,7 +329,7 @@ public final class LocalRuntime implements AutoCloseable {
    * target's {@code InputTransformer} of a synthesized template can be given as it is). The local
    * runtime keeps no clock for it: {@link #fireSchedule} fires it.
    */
-  public void addScheduledRun(String name, LocalEventBus.InputTransformer input) {
+  public void addScheduledRun(String name, InputTransformer input) {
     bus.addScheduledRule(
         name, input, event -> invoke(hub, "hubspoke-hub", options.hubTimeout(), event));
   }
