@@ -7,10 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.hubspoke.contract.json.Json;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,7 +26,7 @@ import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
  * ReceiveMessage returns them, must map to exactly its records.
  */
 class SqsEventMappingTest {
-  private static final JsonNode DOCUMENTED = fixture("/lambda-events/sqs-standard-queue.json");
+  private static final JsonNode DOCUMENTED = LambdaEventFixtures.read("sqs-standard-queue.json");
   private static final String ARN = "arn:aws:sqs:us-east-1:000000000000:hubspoke-work";
 
   /** Every field of a documented record; the test fails if the fixture grows one it ignores. */
@@ -271,13 +267,5 @@ class SqsEventMappingTest {
     Map<String, String> map = new LinkedHashMap<>();
     object.fields().forEachRemaining(e -> map.put(e.getKey(), e.getValue().asText()));
     return map;
-  }
-
-  private static JsonNode fixture(String resource) {
-    try (InputStream in = SqsEventMappingTest.class.getResourceAsStream(resource)) {
-      return Json.parse(in);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }
