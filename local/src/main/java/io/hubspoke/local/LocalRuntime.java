@@ -12,9 +12,11 @@ import io.hubspoke.engines.DynamoDbLocalEngine;
 import io.hubspoke.engines.ElasticMqEngine;
 import io.hubspoke.engines.LocalTables;
 import io.hubspoke.hub.HubHandler;
+import io.hubspoke.local.emulator.InputTransformer;
 import io.hubspoke.local.emulator.LocalEventBus;
 import io.hubspoke.local.emulator.LocalHttpApi;
 import io.hubspoke.local.emulator.LocalLambdaContext;
+import io.hubspoke.local.emulator.SqsEventSourceConfig;
 import io.hubspoke.local.emulator.SqsEventSourcePoller;
 import io.hubspoke.local.emulator.StreamSqsFunction;
 import io.hubspoke.spoke.SpokeHandler;
@@ -161,7 +163,7 @@ public final class LocalRuntime implements AutoCloseable {
                                 new HubspokeEnvironment(baseEnv),
                                 options.eventSourceInterceptors()))
                         .sqs(),
-                SqsEventSourcePoller.Config.builder()
+                SqsEventSourceConfig.builder()
                     .queue(queues.queueUrl(), queues.queueArn())
                     .batchSize(options.batchSize())
                     .maximumBatchingWindow(options.batchingWindow())
@@ -187,7 +189,7 @@ public final class LocalRuntime implements AutoCloseable {
         track(
             SqsEventSourcePoller.start(
                 adminClients.sqs(),
-                SqsEventSourcePoller.Config.builder()
+                SqsEventSourceConfig.builder()
                     .queue(dispatchQueues.queueUrl(), dispatchQueues.queueArn())
                     .batchSize(LocalOptions.DISPATCH_BATCH_SIZE)
                     .maximumBatchingWindow(Duration.ZERO)
@@ -327,7 +329,7 @@ public final class LocalRuntime implements AutoCloseable {
    * target's {@code InputTransformer} of a synthesized template can be given as it is). The local
    * runtime keeps no clock for it: {@link #fireSchedule} fires it.
    */
-  public void addScheduledRun(String name, LocalEventBus.InputTransformer input) {
+  public void addScheduledRun(String name, InputTransformer input) {
     bus.addScheduledRule(
         name, input, event -> invoke(hub, "hubspoke-hub", options.hubTimeout(), event));
   }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hubspoke.contract.json.Json;
-import io.hubspoke.local.emulator.LocalEventBus;
+import io.hubspoke.local.emulator.InputTransformer;
 import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -55,8 +55,7 @@ class ScheduledRunIT {
   @Test
   void eachFiringOfTheSynthesizedScheduleIsOneRunThatCompletesWithExactCounts() throws Exception {
     String name = fixture.get("name").asText();
-    runtime.addScheduledRun(
-        name, LocalEventBus.InputTransformer.fromTemplate(fixture.get("InputTransformer")));
+    runtime.addScheduledRun(name, InputTransformer.fromTemplate(fixture.get("InputTransformer")));
 
     // One firing delivered twice (EventBridge delivers at least once), then the next day's.
     runtime.fireSchedule(name, FIRST);
@@ -94,8 +93,7 @@ class ScheduledRunIT {
 
   @Test
   void theTransformerRendersTheFiringTimeAsTheStackDeclaresIt() throws Exception {
-    LocalEventBus.InputTransformer transformer =
-        LocalEventBus.InputTransformer.fromTemplate(fixture.get("InputTransformer"));
+    InputTransformer transformer = InputTransformer.fromTemplate(fixture.get("InputTransformer"));
     String event =
         "{\"version\":\"0\",\"id\":\"e\",\"detail-type\":\"Scheduled Event\",\"source\":\"aws.events\","
             + "\"time\":\"2026-11-23T02:00:00Z\",\"resources\":[],\"detail\":{}}";

@@ -3,33 +3,22 @@ package io.hubspoke.local.emulator;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
-import io.hubspoke.contract.Deployment;
-import io.hubspoke.engines.ElasticMqEngine;
-import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -37,7 +26,6 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchResponse;
 import software.amazon.awssdk.services.sqs.model.Message;
-import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
@@ -48,11 +36,13 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  * that are not deleted simply become visible again after the queue's visibility timeout, and the
  * queue's RedrivePolicy (applied by ElasticMQ) moves them to the DLQ: the poller never redrives.
  *
- * <p>Each of {@link Config#pollers()} threads takes a concurrency slot, gathers one batch and hands
- * it to an invocation thread; the slot is freed when the handler returns. A handler that overruns
- * the function timeout is interrupted and its batch counts as failed; since a Java thread cannot be
- * killed, a handler that ignores the interrupt keeps its slot until it returns (on AWS the
- * execution environment would be stopped).
+ * <p>This class is the poll/settle loop. Each of {@link SqsEventSourceConfig#pollers()} threads
+ * takes a concurrency slot, gathers one batch and hands it to an invocation thread; the slot is
+ * freed when the handler returns. The batch becomes an event and the handler's response an outcome
+ * through {@link SqsEventMapping}; settling deletes what the outcome does not keep. The invocation
+ * itself is a {@link TimedInvocation}: a handler that overruns the function timeout is interrupted
+ * and its batch counts as failed; since a Java thread cannot be killed, a handler that ignores the
+ * interrupt keeps its slot until it returns (on AWS the execution environment would be stopped).
  *
  * <p>Like Lambda, it runs one invocation at a time per execution environment: given a factory, each
  * environment is its own handler instance, created when no idle one is left (a cold start) and
@@ -110,14 +100,11 @@ public final class SqsEventSourcePoller implements AutoCloseable {
       long billedMillis) {}
 
   private final SqsClient sqs;
-  private final Config config;
-  private final Supplier<RequestHandler<SQSEvent, SQSBatchResponse>> newEnvironment;
-  private final Deque<RequestHandler<SQSEvent, SQSBatchResponse>> idleEnvironments =
-      new ConcurrentLinkedDeque<>();
+  private final SqsEventSourceConfig config;
+  private final TimedInvocation timedInvocation;
   private final Semaphore slots;
   private final List<Thread> pollerThreads = new ArrayList<>();
   private final ExecutorService invokers;
-  private final ScheduledExecutorService watchdog;
   private volatile boolean running = true;
 
   private final AtomicLong invocations = new AtomicLong();
@@ -133,16 +120,13 @@ public final class SqsEventSourcePoller implements AutoCloseable {
 
   private SqsEventSourcePoller(
       SqsClient sqs,
-      Config config,
+      SqsEventSourceConfig config,
       Supplier<RequestHandler<SQSEvent, SQSBatchResponse>> newEnvironment) {
     this.sqs = sqs;
     this.config = config;
-    this.newEnvironment = newEnvironment;
     this.slots = new Semaphore(config.maximumConcurrency());
     this.invokers = Executors.newCachedThreadPool(new DaemonThreads(config.functionName()));
-    this.watchdog =
-        Executors.newSingleThreadScheduledExecutor(
-            new DaemonThreads(config.functionName() + "-timeout"));
+    this.timedInvocation = new TimedInvocation(config, newEnvironment);
   }
 
   /**
@@ -150,18 +134,20 @@ public final class SqsEventSourcePoller implements AutoCloseable {
    * than the function timeout) and starts polling.
    */
   public static SqsEventSourcePoller start(
-      SqsClient sqs, Config config, RequestHandler<SQSEvent, SQSBatchResponse> handler) {
+      SqsClient sqs,
+      SqsEventSourceConfig config,
+      RequestHandler<SQSEvent, SQSBatchResponse> handler) {
     Objects.requireNonNull(handler, "handler");
     return start(sqs, config, () -> handler);
   }
 
   /**
-   * As {@link #start(SqsClient, Config, RequestHandler)}, with one handler per execution
-   * environment, each made by {@code newEnvironment} when an invocation finds none idle.
+   * As {@link #start(SqsClient, SqsEventSourceConfig, RequestHandler)}, with one handler per
+   * execution environment, each made by {@code newEnvironment} when an invocation finds none idle.
    */
   public static SqsEventSourcePoller start(
       SqsClient sqs,
-      Config config,
+      SqsEventSourceConfig config,
       Supplier<RequestHandler<SQSEvent, SQSBatchResponse>> newEnvironment) {
     Objects.requireNonNull(newEnvironment, "newEnvironment");
     String visibility =
@@ -189,7 +175,7 @@ public final class SqsEventSourcePoller implements AutoCloseable {
     return poller;
   }
 
-  public Config config() {
+  public SqsEventSourceConfig config() {
     return config;
   }
 
@@ -291,7 +277,7 @@ public final class SqsEventSourcePoller implements AutoCloseable {
    */
   private List<Message> gather(List<Message> carry) {
     List<Message> batch = new ArrayList<>(carry);
-    long bytes = batch.stream().mapToLong(SqsEventSourcePoller::payloadSize).sum();
+    long bytes = batch.stream().mapToLong(SqsEventMapping::payloadSize).sum();
     carry.clear();
     Duration window = config.maximumBatchingWindow();
     Instant windowEnd = batch.isEmpty() ? null : Instant.now().plus(window);
@@ -332,7 +318,7 @@ public final class SqsEventSourcePoller implements AutoCloseable {
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20)); // between short polls
       }
       for (Message m : received) {
-        long size = payloadSize(m);
+        long size = SqsEventMapping.payloadSize(m);
         if (!carry.isEmpty() || (!batch.isEmpty() && bytes + size > MAX_PAYLOAD_BYTES)) {
           carry.add(m);
         } else {
@@ -353,42 +339,19 @@ public final class SqsEventSourcePoller implements AutoCloseable {
     return batch;
   }
 
-  /** Approximate size in the event: body, attributes and the record's fixed fields. */
-  private static long payloadSize(Message m) {
-    long size = 512 + m.body().getBytes(StandardCharsets.UTF_8).length;
-    for (var e : m.messageAttributes().entrySet()) {
-      MessageAttributeValue v = e.getValue();
-      size += e.getKey().length() + 64;
-      size += v.stringValue() != null ? v.stringValue().length() : 0;
-      size += v.binaryValue() != null ? v.binaryValue().asByteArray().length * 4L / 3 : 0;
-    }
-    return size;
-  }
-
-  // ---- invocation ----------------------------------------------------------------------------
-
-  /** The handler's verdict on a batch: the ids to keep, or null to keep everything. */
-  private record Outcome(Set<String> keep, String failure) {
-    static Outcome deleteAll() {
-      return new Outcome(Set.of(), null);
-    }
-
-    static Outcome failed(String why) {
-      return new Outcome(null, why);
-    }
-  }
+  // ---- invocation and settlement -------------------------------------------------------------
 
   private void invokeAndSettle(List<Message> batch) {
     int now = inFlight.incrementAndGet();
     peakInFlight.accumulateAndGet(now, Math::max);
     try {
       SQSEvent event = toEvent(batch);
-      Outcome outcome;
+      BatchOutcome outcome;
       switch (config.interceptor().beforeInvoke(event)) {
-        case CRASH_BEFORE -> outcome = Outcome.failed("crashed before invocation (injected)");
+        case CRASH_BEFORE -> outcome = BatchOutcome.failed("crashed before invocation (injected)");
         case CRASH_AFTER -> {
           invoke(event);
-          outcome = Outcome.failed("crashed after invocation (injected)");
+          outcome = BatchOutcome.failed("crashed after invocation (injected)");
         }
         case INVOKE_TWICE -> {
           invoke(event);
@@ -423,91 +386,28 @@ public final class SqsEventSourcePoller implements AutoCloseable {
     }
   }
 
-  private Outcome invoke(SQSEvent event) {
+  private BatchOutcome invoke(SQSEvent event) {
     invocations.incrementAndGet();
     delivered.addAndGet(event.getRecords().size());
-    LocalLambdaContext context =
-        LocalLambdaContext.builder()
-            .functionName(config.functionName())
-            .region(config.region())
-            .timeout(config.functionTimeout())
-            .clock(config.clock())
-            .logSink(config.logSink())
-            .build();
-    Thread self = Thread.currentThread();
-    Object guard = new Object();
-    boolean[] state = new boolean[2]; // [0] finished, [1] timed out; guarded by guard
-    ScheduledFuture<?> alarm =
-        watchdog.schedule(
-            () -> {
-              synchronized (guard) {
-                if (!state[0]) {
-                  state[1] = true;
-                  self.interrupt();
-                }
-              }
-            },
-            config.functionTimeout().toMillis(),
-            TimeUnit.MILLISECONDS);
-    SQSBatchResponse response = null;
-    Throwable error = null;
-    RequestHandler<SQSEvent, SQSBatchResponse> environment = idleEnvironments.pollFirst();
-    long started = System.nanoTime();
-    try {
-      if (environment == null) {
-        environment = newEnvironment.get();
-      }
-      response = environment.handleRequest(event, context);
-    } catch (Throwable t) {
-      error = t;
-    } finally {
-      if (environment != null) {
-        idleEnvironments.offerFirst(environment);
-      }
-      // Lambda bills each invocation's duration rounded up to the millisecond.
-      billedMillis.addAndGet((System.nanoTime() - started + 999_999) / 1_000_000);
-      alarm.cancel(false);
-      synchronized (guard) {
-        state[0] = true;
-      }
-      Thread.interrupted(); // never leak the alarm's interrupt into the next invocation
-    }
-    boolean timedOut;
-    synchronized (guard) {
-      timedOut = state[1];
-    }
-    if (timedOut) {
+    TimedInvocation.Result result = timedInvocation.invoke(event);
+    billedMillis.addAndGet(result.billedMillis());
+    if (result.timedOut()) {
       timedOutInvocations.incrementAndGet();
-      return Outcome.failed(
-          "Task timed out after " + config.functionTimeout().toMillis() / 1000.0 + " seconds");
     }
-    if (error != null) {
-      config.logSink().accept("[" + config.functionName() + "] invocation failed: " + error);
-      return Outcome.failed("function error: " + error);
+    if (result.failure() != null) {
+      return BatchOutcome.failed(result.failure());
     }
-    if (!config.reportBatchItemFailures()
-        || response == null
-        || response.getBatchItemFailures() == null
-        || response.getBatchItemFailures().isEmpty()) {
-      return Outcome.deleteAll();
+    BatchOutcome outcome =
+        SqsEventMapping.outcome(event, result.response(), config.reportBatchItemFailures());
+    if (!outcome.isFailed()) {
+      reportedFailed.addAndGet(outcome.keep().size());
     }
-    Set<String> ids = new HashSet<>();
-    event.getRecords().forEach(r -> ids.add(r.getMessageId()));
-    Set<String> keep = new HashSet<>();
-    for (SQSBatchResponse.BatchItemFailure f : response.getBatchItemFailures()) {
-      String id = f == null ? null : f.getItemIdentifier();
-      if (id == null || id.isEmpty() || !ids.contains(id)) {
-        // Lambda treats a response naming an unknown, null or empty id as a failed batch.
-        return Outcome.failed("invalid batchItemFailures entry: " + id);
-      }
-      keep.add(id);
-    }
-    reportedFailed.addAndGet(keep.size());
-    return new Outcome(keep, null);
+    return outcome;
   }
 
-  private void settle(List<Message> batch, Outcome outcome) {
-    if (outcome.failure() != null) {
+  /** Deletes the messages the outcome does not keep; a failed batch is left to reappear. */
+  private void settle(List<Message> batch, BatchOutcome outcome) {
+    if (outcome.isFailed()) {
       batchesFailed.incrementAndGet();
       config
           .logSink()
@@ -520,8 +420,7 @@ public final class SqsEventSourcePoller implements AutoCloseable {
                   + outcome.failure());
       return;
     }
-    List<Message> toDelete =
-        batch.stream().filter(m -> !outcome.keep().contains(m.messageId())).toList();
+    List<Message> toDelete = outcome.toDelete(batch);
     for (int i = 0; i < toDelete.size(); i += 10) {
       delete(toDelete.subList(i, Math.min(toDelete.size(), i + 10)));
     }
@@ -566,44 +465,8 @@ public final class SqsEventSourcePoller implements AutoCloseable {
     }
   }
 
-  /** The event Lambda passes for these messages. */
   private SQSEvent toEvent(List<Message> batch) {
-    List<SQSEvent.SQSMessage> records = new ArrayList<>(batch.size());
-    for (Message m : batch) {
-      SQSEvent.SQSMessage r = new SQSEvent.SQSMessage();
-      r.setMessageId(m.messageId());
-      r.setReceiptHandle(m.receiptHandle());
-      r.setBody(m.body());
-      r.setMd5OfBody(m.md5OfBody());
-      r.setMd5OfMessageAttributes(m.md5OfMessageAttributes());
-      Map<String, String> attributes = new HashMap<>(m.attributesAsStrings());
-      // Lambda always passes SenderId; ElasticMQ may leave it out.
-      attributes.putIfAbsent("SenderId", LocalLambdaContext.LOCAL_ACCOUNT_ID);
-      r.setAttributes(attributes);
-      Map<String, SQSEvent.MessageAttribute> messageAttributes = new HashMap<>();
-      m.messageAttributes().forEach((name, value) -> messageAttributes.put(name, convert(value)));
-      r.setMessageAttributes(messageAttributes);
-      r.setEventSource("aws:sqs");
-      r.setEventSourceArn(config.queueArn());
-      r.setAwsRegion(config.region());
-      records.add(r);
-    }
-    SQSEvent event = new SQSEvent();
-    event.setRecords(records);
-    return event;
-  }
-
-  private static SQSEvent.MessageAttribute convert(MessageAttributeValue value) {
-    SQSEvent.MessageAttribute a = new SQSEvent.MessageAttribute();
-    a.setDataType(value.dataType());
-    a.setStringValue(value.stringValue());
-    if (value.binaryValue() != null) {
-      a.setBinaryValue(value.binaryValue().asByteBuffer());
-    }
-    // Lambda's JSON carries these as empty lists.
-    a.setStringListValues(List.of());
-    a.setBinaryListValues(List.of());
-    return a;
+    return SqsEventMapping.toEvent(batch, config.queueArn(), config.region());
   }
 
   /**
@@ -627,186 +490,6 @@ public final class SqsEventSourcePoller implements AutoCloseable {
       invokers.shutdownNow();
       Thread.currentThread().interrupt();
     }
-    watchdog.shutdownNow();
-  }
-
-  // ---- configuration -------------------------------------------------------------------------
-
-  /**
-   * The event source mapping's settings, validated against Lambda's documented ranges. {@code
-   * pollers}, {@code receiveWaitTime}, {@code interceptor}, {@code clock} and {@code logSink} are
-   * local knobs with no AWS counterpart.
-   */
-  public record Config(
-      String queueUrl,
-      String queueArn,
-      int batchSize,
-      Duration maximumBatchingWindow,
-      int maximumConcurrency,
-      Duration functionTimeout,
-      boolean reportBatchItemFailures,
-      String region,
-      String functionName,
-      int pollers,
-      Duration receiveWaitTime,
-      InvocationInterceptor interceptor,
-      Clock clock,
-      Consumer<String> logSink) {
-
-    public Config {
-      Objects.requireNonNull(queueUrl, "queueUrl");
-      Objects.requireNonNull(queueArn, "queueArn");
-      Objects.requireNonNull(region, "region");
-      Objects.requireNonNull(functionName, "functionName");
-      Objects.requireNonNull(interceptor, "interceptor");
-      Objects.requireNonNull(clock, "clock");
-      Objects.requireNonNull(logSink, "logSink");
-      if (batchSize < 1 || batchSize > Deployment.MAX_EVENT_SOURCE_BATCH_SIZE) {
-        throw new IllegalArgumentException("batchSize must be 1-10,000: " + batchSize);
-      }
-      if (maximumBatchingWindow.isNegative()
-          || maximumBatchingWindow.compareTo(
-                  Duration.ofSeconds(Deployment.MAX_BATCHING_WINDOW_SECONDS))
-              > 0) {
-        throw new IllegalArgumentException(
-            "maximumBatchingWindow must be 0-300 s: " + maximumBatchingWindow);
-      }
-      if (Deployment.needsBatchingWindow(batchSize) && maximumBatchingWindow.isZero()) {
-        throw new IllegalArgumentException(
-            "a batchSize above 10 requires a maximumBatchingWindow of at least 1 s, as on AWS");
-      }
-      if (!Deployment.isValidMaximumConcurrency(maximumConcurrency)) {
-        throw new IllegalArgumentException(
-            "maximumConcurrency must be 2-1,000: " + maximumConcurrency);
-      }
-      if (functionTimeout.compareTo(Duration.ofSeconds(1)) < 0
-          || functionTimeout.compareTo(Duration.ofSeconds(900)) > 0) {
-        throw new IllegalArgumentException("functionTimeout must be 1-900 s: " + functionTimeout);
-      }
-      if (pollers < 1) {
-        throw new IllegalArgumentException("pollers must be at least 1: " + pollers);
-      }
-      if (receiveWaitTime.toSeconds() < 1 || receiveWaitTime.toSeconds() > 20) {
-        throw new IllegalArgumentException("receiveWaitTime must be 1-20 s: " + receiveWaitTime);
-      }
-    }
-
-    public static Builder builder() {
-      return new Builder();
-    }
-
-    public static final class Builder {
-      private String queueUrl;
-      private String queueArn;
-      private int batchSize = Deployment.DEFAULT_SPOKE_BATCH_SIZE; // Lambda's default for SQS
-      private Duration maximumBatchingWindow = Duration.ZERO;
-      private int maximumConcurrency = Deployment.MAX_MAXIMUM_CONCURRENCY;
-      private Duration functionTimeout = Duration.ofSeconds(3);
-      private boolean reportBatchItemFailures;
-      private String region = "us-east-1";
-      private String functionName;
-      private Integer pollers;
-      private Duration receiveWaitTime = Duration.ofSeconds(1);
-      private InvocationInterceptor interceptor = InvocationInterceptor.NONE;
-      private Clock clock = Clock.systemUTC();
-      private Consumer<String> logSink = System.out::println;
-
-      private Builder() {}
-
-      public Builder queue(String queueUrl, String queueArn) {
-        this.queueUrl = queueUrl;
-        this.queueArn = queueArn;
-        return this;
-      }
-
-      /** The work queue (not its DLQ) created by {@link ElasticMqEngine#createWorkQueues}. */
-      public Builder queue(ElasticMqEngine.WorkQueues queues) {
-        return queue(queues.queueUrl(), queues.queueArn());
-      }
-
-      public Builder batchSize(int batchSize) {
-        this.batchSize = batchSize;
-        return this;
-      }
-
-      public Builder maximumBatchingWindow(Duration window) {
-        this.maximumBatchingWindow = Objects.requireNonNull(window);
-        return this;
-      }
-
-      public Builder maximumConcurrency(int maximumConcurrency) {
-        this.maximumConcurrency = maximumConcurrency;
-        return this;
-      }
-
-      public Builder functionTimeout(Duration functionTimeout) {
-        this.functionTimeout = Objects.requireNonNull(functionTimeout);
-        return this;
-      }
-
-      public Builder reportBatchItemFailures(boolean on) {
-        this.reportBatchItemFailures = on;
-        return this;
-      }
-
-      public Builder region(String region) {
-        this.region = region;
-        return this;
-      }
-
-      /** Defaults to the queue's name. */
-      public Builder functionName(String functionName) {
-        this.functionName = functionName;
-        return this;
-      }
-
-      /** Polling threads; defaults to min(5, maximumConcurrency), as Lambda starts 5 pollers. */
-      public Builder pollers(int pollers) {
-        this.pollers = pollers;
-        return this;
-      }
-
-      /** Long-poll wait per ReceiveMessage (1-20 s, default 1 s so that close is prompt). */
-      public Builder receiveWaitTime(Duration receiveWaitTime) {
-        this.receiveWaitTime = Objects.requireNonNull(receiveWaitTime);
-        return this;
-      }
-
-      public Builder interceptor(InvocationInterceptor interceptor) {
-        this.interceptor = interceptor;
-        return this;
-      }
-
-      public Builder clock(Clock clock) {
-        this.clock = clock;
-        return this;
-      }
-
-      public Builder logSink(Consumer<String> logSink) {
-        this.logSink = logSink;
-        return this;
-      }
-
-      public Config build() {
-        Objects.requireNonNull(queueUrl, "queue");
-        String name =
-            functionName != null ? functionName : queueUrl.substring(queueUrl.lastIndexOf('/') + 1);
-        return new Config(
-            queueUrl,
-            queueArn,
-            batchSize,
-            maximumBatchingWindow,
-            maximumConcurrency,
-            functionTimeout,
-            reportBatchItemFailures,
-            region,
-            name,
-            pollers != null ? pollers : Math.min(5, maximumConcurrency),
-            receiveWaitTime,
-            interceptor,
-            clock,
-            logSink);
-      }
-    }
+    timedInvocation.close();
   }
 }

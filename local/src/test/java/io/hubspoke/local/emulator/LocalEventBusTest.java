@@ -89,7 +89,15 @@ class LocalEventBusTest {
     assertEquals(List.of(), List.copyOf(other));
     assertEquals(3, bus.publishedEvents().size());
 
-    JsonNode event = JSON.readTree(drained.peek());
+    // The two deliveries run at once, in either order: take the one of the first entry.
+    JsonNode event = null;
+    for (String delivered : drained) {
+      JsonNode candidate = JSON.readTree(delivered);
+      if (candidate.get("detail").get("runId").asText().equals("r-1")) {
+        event = candidate;
+      }
+    }
+    assertNotNull(event, "the first entry's event was delivered");
     assertEquals("0", event.get("version").asText());
     assertEquals(response.entries().get(0).eventId(), event.get("id").asText());
     assertEquals(EventRules.RUN_DRAINED, event.get("detail-type").asText());
@@ -236,46 +244,6 @@ class LocalEventBusTest {
   }
 
   @Test
-  void anInputTransformerRendersPathsAsJsonOutsideStringsAndAsTextInside() throws Exception {
-    LocalEventBus.InputTransformer transformer =
-        new LocalEventBus.InputTransformer(
-            java.util.Map.of(
-                "time", "$.time",
-                "first", "$.detail.items[0]",
-                "count", "$.detail.count",
-                "quote", "$.detail.quote",
-                "missing", "$.detail.nothing"),
-            "{\"at\":<time>,\"key\":\"k-<time>\",\"first\":<first>,\"count\":<count>,"
-                + "\"n\":\"<count>\",\"q\":\"<quote>\",\"gone\":<missing>,\"gone2\":\"<missing>\","
-                + "\"rule\":\"<aws.events.rule-name>\",\"arn\":<aws.events.rule-arn>,"
-                + "\"literal\":\"a <b> c\"}");
-    String event =
-        "{\"time\":\"2026-11-23T02:00:00Z\",\"detail\":{\"items\":[{\"id\":1},2],"
-            + "\"count\":3,\"quote\":\"say \\\"hi\\\"\"}}";
-    JsonNode input = JSON.readTree(transformer.render(event, "nightly", "arn:r/nightly"));
-    assertEquals("2026-11-23T02:00:00Z", input.get("at").asText());
-    assertEquals("k-2026-11-23T02:00:00Z", input.get("key").asText());
-    assertEquals(JSON.readTree("{\"id\":1}"), input.get("first"));
-    assertEquals(3, input.get("count").asInt());
-    assertEquals("3", input.get("n").asText());
-    assertEquals("say \"hi\"", input.get("q").asText());
-    assertTrue(input.get("gone").isNull());
-    assertEquals("", input.get("gone2").asText());
-    assertEquals("nightly", input.get("rule").asText());
-    assertEquals("arn:r/nightly", input.get("arn").asText());
-    assertEquals("a <b> c", input.get("literal").asText(), "not a variable: left as it is");
-  }
-
-  @Test
-  void aPathTheLocalBusCannotEvaluateIsRefusedWhenTheRuleIsAdded() {
-    IllegalArgumentException e =
-        assertThrows(
-            IllegalArgumentException.class,
-            () -> new LocalEventBus.InputTransformer(java.util.Map.of("x", "$.detail.*"), "<x>"));
-    assertTrue(e.getMessage().contains("InputPathsMap.x"), e.getMessage());
-  }
-
-  @Test
   void aScheduledRuleFiresThroughItsTransformerWithRetries() throws Exception {
     AtomicInteger attempts = new AtomicInteger();
     startBus(
@@ -285,7 +253,7 @@ class LocalEventBusTest {
     var received = new ConcurrentLinkedQueue<String>();
     bus.addScheduledRule(
         "nightly",
-        new LocalEventBus.InputTransformer(
+        new InputTransformer(
             java.util.Map.of("time", "$.time", "resource", "$.resources[0]"),
             "{\"time\":<time>,\"rule\":<resource>,\"source\":\"hubspoke.schedule\"}"),
         input -> {

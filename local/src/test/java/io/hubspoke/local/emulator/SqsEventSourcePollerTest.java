@@ -79,10 +79,10 @@ class SqsEventSourcePollerTest {
 
   private SqsEventSourcePoller start(
       ElasticMqEngine.WorkQueues q,
-      Consumer<SqsEventSourcePoller.Config.Builder> settings,
+      Consumer<SqsEventSourceConfig.Builder> settings,
       RequestHandler<SQSEvent, SQSBatchResponse> handler) {
     var builder =
-        SqsEventSourcePoller.Config.builder()
+        SqsEventSourceConfig.builder()
             .queue(q.queueUrl(), q.queueArn())
             .functionTimeout(Duration.ofSeconds(1))
             .maximumConcurrency(2)
@@ -342,7 +342,7 @@ class SqsEventSourcePollerTest {
     AtomicInteger environments = new AtomicInteger();
     Set<Object> overlapped = ConcurrentHashMap.newKeySet();
     var builder =
-        SqsEventSourcePoller.Config.builder()
+        SqsEventSourceConfig.builder()
             .queue(q.queueUrl(), q.queueArn())
             .functionTimeout(Duration.ofSeconds(1))
             .maximumConcurrency(3)
@@ -476,7 +476,7 @@ class SqsEventSourcePollerTest {
   @Test
   void validatesSettingsAsCreateEventSourceMappingDoes() {
     var q = queues(5);
-    var base = SqsEventSourcePoller.Config.builder().queue(q.queueUrl(), q.queueArn());
+    var base = SqsEventSourceConfig.builder().queue(q.queueUrl(), q.queueArn());
     assertThrows(IllegalArgumentException.class, () -> base.batchSize(11).build());
     base.batchSize(10);
     assertThrows(IllegalArgumentException.class, () -> base.maximumConcurrency(1).build());
