@@ -2,6 +2,9 @@ package io.hubspoke.cli;
 
 import io.hubspoke.contract.Deployment;
 import io.hubspoke.local.LocalOptions;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine.Option;
 
 /** Options shared by the commands that start a local runtime. */
@@ -21,6 +24,13 @@ class RuntimeOptions {
   @Option(names = "--verbose", description = "show the functions' and engines' logs")
   boolean verbose;
 
+  @Option(
+      names = "--worker-jar",
+      paramLabel = "JAR",
+      description =
+          "a jar of your own workers, found by name through META-INF/services/io.hubspoke.worker.TaskWorker (repeatable); they join echo, sleep and http")
+  List<Path> workerJars = new ArrayList<>();
+
   LocalOptions.Builder builder(int port) {
     if (!Deployment.isValidMaximumConcurrency(concurrency)) {
       throw new UsageException(
@@ -30,7 +40,11 @@ class RuntimeOptions {
       throw new UsageException("--batch-size must be from 1 to 10");
     }
     LocalOptions.Builder builder =
-        LocalOptions.builder().httpPort(port).maximumConcurrency(concurrency).batchSize(batchSize);
+        LocalOptions.builder()
+            .httpPort(port)
+            .maximumConcurrency(concurrency)
+            .batchSize(batchSize)
+            .workers(WorkerJars.registry(workerJars));
     if (verbose) {
       builder.functionLogs(line -> System.err.println(line));
     }

@@ -34,6 +34,7 @@ class ArchitectureTest {
   }
 
   private static final String CONTRACT = "io.hubspoke.contract..";
+  private static final String WORKER_API = "io.hubspoke.worker..";
   private static final String CORE = "io.hubspoke.core..";
   private static final String HUB = "io.hubspoke.hub..";
   private static final String SPOKE = "io.hubspoke.spoke..";
@@ -54,6 +55,7 @@ class ArchitectureTest {
           .should()
           .dependOnClassesThat()
           .resideInAnyPackage(
+              WORKER_API,
               CORE,
               HUB,
               SPOKE,
@@ -68,6 +70,29 @@ class ArchitectureTest {
               "software.amazon..",
               "com.amazonaws..")
           .because("the CDK stack depends on the contract only: it must not pull the functions in");
+
+  @ArchTest
+  static final ArchRule theWorkerApiKnowsTheContractOnly =
+      noClasses()
+          .that()
+          .resideInAPackage(WORKER_API)
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
+              CORE,
+              HUB,
+              SPOKE,
+              COLLECTOR,
+              ENGINES,
+              RUNTIME,
+              CHAOS,
+              BENCH,
+              CLI,
+              TESTKIT,
+              INFRA,
+              "software.amazon..",
+              "com.amazonaws..")
+          .because("a team's plug-in depends on the worker API alone, with no AWS SDK");
 
   @ArchTest
   static final ArchRule coreKnowsNoFunctionNorTool =

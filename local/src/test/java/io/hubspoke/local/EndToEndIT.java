@@ -32,7 +32,7 @@ class EndToEndIT {
 
   @BeforeAll
   static void start() {
-    List<io.hubspoke.core.worker.TaskWorker> workers = new ArrayList<>();
+    List<io.hubspoke.worker.TaskWorker> workers = new ArrayList<>();
     workers.add(new io.hubspoke.core.worker.EchoWorker());
     workers.add(new SleepWorker());
     workers.add(recorder);

@@ -47,7 +47,7 @@ public final class CollectorHandler implements RequestStreamHandler {
   }
 
   public CollectorHandler(HubspokeEnvironment env, AwsClients clients, Clock clock) {
-    this(env, clients, clock, WorkerRegistry.builtIn());
+    this(env, clients, clock, WorkerRegistry.discovered());
   }
 
   /** With the workers this deployment offers (the built-in ones unless extended). */

@@ -40,7 +40,7 @@ public final class HubHandler implements RequestStreamHandler {
   }
 
   public HubHandler(HubspokeEnvironment env, AwsClients clients, Clock clock) {
-    this(env, clients, clock, WorkerRegistry.builtIn());
+    this(env, clients, clock, WorkerRegistry.discovered());
   }
 
   /** With the workers this deployment offers (the built-in ones unless extended). */

@@ -33,7 +33,7 @@ public final class SpokeHandler implements RequestHandler<SQSEvent, SQSBatchResp
   }
 
   public SpokeHandler(HubspokeEnvironment env, AwsClients clients, Clock clock) {
-    this(env, clients, clock, WorkerRegistry.builtIn());
+    this(env, clients, clock, WorkerRegistry.discovered());
   }
 
   /** With the workers this deployment offers (the built-in ones unless extended). */

@@ -3,9 +3,9 @@ package io.hubspoke.chaos;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hubspoke.contract.json.Json;
 import io.hubspoke.contract.validation.FieldError;
-import io.hubspoke.core.worker.TaskContext;
-import io.hubspoke.core.worker.TaskOutcome;
-import io.hubspoke.core.worker.TaskWorker;
+import io.hubspoke.worker.TaskContext;
+import io.hubspoke.worker.TaskOutcome;
+import io.hubspoke.worker.TaskWorker;
 import java.time.Duration;
 import java.util.List;
 

@@ -68,7 +68,7 @@ public final class Hubspoke {
   }
 
   public static Hubspoke create(HubspokeEnvironment env, AwsClients clients, Clock clock) {
-    return new Hubspoke(env, clients, clock, WorkerRegistry.builtIn());
+    return new Hubspoke(env, clients, clock, WorkerRegistry.discovered());
   }
 
   public static Hubspoke create(

@@ -12,6 +12,8 @@ import com.sun.net.httpserver.HttpServer;
 import io.hubspoke.contract.json.Json;
 import io.hubspoke.contract.validation.FieldError;
 import io.hubspoke.core.model.RunIds;
+import io.hubspoke.worker.TaskContext;
+import io.hubspoke.worker.TaskOutcome;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;

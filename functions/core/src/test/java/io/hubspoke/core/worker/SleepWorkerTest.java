@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hubspoke.contract.json.Json;
 import io.hubspoke.core.model.RunIds;
+import io.hubspoke.worker.TaskContext;
+import io.hubspoke.worker.TaskOutcome;
 import java.time.Clock;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package io.hubspoke.core.worker;
+package io.hubspoke.worker;
 
 import io.hubspoke.contract.workers.WorkerConfigSchema;
 
