@@ -244,6 +244,16 @@ class HubspokeConfigTest {
   }
 
   @Test
+  void everyKeyIsInTheReadmesConfigurationTable() throws Exception {
+    String readme = Files.readString(Synth.REPO_ROOT.resolve("README.md"));
+    String table = readme.substring(readme.indexOf("### Configuration (CDK context)"));
+    table = table.substring(0, table.indexOf("\n### ", 1));
+    for (String key : HubspokeConfig.KEYS) {
+      assertTrue(table.contains("| `" + key + "`") || table.contains("/ `" + key + "`"), key);
+    }
+  }
+
+  @Test
   void noWorkerJarsByDefault() {
     assertEquals(List.of(), HubspokeConfig.defaults().getWorkerJars());
     assertEquals(List.of(), HubspokeConfig.fromMap(Synth.cdkJsonContext()).getWorkerJars());

@@ -28,8 +28,9 @@ import software.constructs.Construct;
  * directory (never in the source tree), which becomes the layer's asset: the layer version changes
  * exactly when a jar's content or name does.
  *
- * <p>The layer version keeps CDK's default removal policy (retain): the functions' published,
- * SnapStart-ed versions that a rollback returns to still name it.
+ * <p>The layer version keeps CDK's default removal policy (destroy): a replaced version is deleted
+ * once the update succeeds, and the stack leaves none behind. Function versions published with it
+ * keep it (Lambda keeps a deleted layer version for the functions that already use it).
  */
 public class WorkerLayer extends Construct {
   /**
