@@ -28,23 +28,38 @@ public final class HubspokeApp {
       appProps.outdir("cdk.out");
     }
     App app = new App(appProps.build());
-    HubspokeConfig config = config(app);
-    Object root = app.getNode().tryGetContext(HubspokeConfig.REPO_ROOT);
-    LambdaJars jars =
-        root == null ? LambdaJars.findFrom(Path.of("")) : LambdaJars.in(Path.of(root.toString()));
+    LambdaJars jars = lambdaJars(app);
+    HubspokeConfig config = config(app, jars.getRepoRoot());
     build(app, config, jars);
     app.synth();
   }
 
   /**
-   * The settings of {@code app}, from its whole context ({@code cdk.json} and {@code -c} values, as
-   * the CDK CLI hands them over), so a misspelt {@code hubspoke:} key is rejected, not ignored.
+   * The Lambda jars under the repository root: the {@code hubspoke:repoRoot} context value, or the
+   * repository the working directory is in.
    */
+  public static LambdaJars lambdaJars(App app) {
+    Object root = app.getNode().tryGetContext(HubspokeConfig.REPO_ROOT);
+    return root == null
+        ? LambdaJars.findFrom(Path.of(""))
+        : LambdaJars.in(Path.of(root.toString()));
+  }
+
+  /** {@link #config(App, Path)} with the repository root of {@link #lambdaJars(App)}. */
   public static HubspokeConfig config(App app) {
+    return config(app, lambdaJars(app).getRepoRoot());
+  }
+
+  /**
+   * The settings of {@code app}, from its whole context ({@code cdk.json} and {@code -c} values, as
+   * the CDK CLI hands them over), so a misspelt {@code hubspoke:} key is rejected, not ignored;
+   * relative paths (the worker jars) are resolved against {@code repoRoot}.
+   */
+  public static HubspokeConfig config(App app, Path repoRoot) {
     // jsii hands the context over as its own map and number types: plain Java values first.
     Map<String, Object> context =
         JSON.convertValue(app.getNode().getAllContext(), new TypeReference<>() {});
-    return HubspokeConfig.fromMap(context == null ? Map.of() : context);
+    return HubspokeConfig.fromMap(context == null ? Map.of() : context, repoRoot);
   }
 
   /** Adds the stack to {@code app} and, unless {@code hubspoke:nag} is false, the cdk-nag packs. */

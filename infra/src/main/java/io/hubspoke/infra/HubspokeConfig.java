@@ -8,6 +8,8 @@ import io.hubspoke.contract.SpokeLimits;
 import io.hubspoke.contract.api.Limits;
 import io.hubspoke.infra.constructs.ApiAuthorization;
 import io.hubspoke.infra.constructs.ScheduledRun;
+import io.hubspoke.infra.constructs.WorkerLayer;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -58,6 +60,7 @@ public final class HubspokeConfig {
   public static final String LEASE_GRACE_SECONDS = PREFIX + "leaseGraceSeconds";
   public static final String ALARM_EMAIL = PREFIX + "alarmEmail";
   public static final String SCHEDULES = ScheduledRun.CONTEXT_KEY;
+  public static final String WORKER_JARS = PREFIX + "workerJars";
   public static final String REPO_ROOT = PREFIX + "repoRoot";
   public static final String NAG = PREFIX + "nag";
 
@@ -87,6 +90,7 @@ public final class HubspokeConfig {
           LEASE_GRACE_SECONDS,
           ALARM_EMAIL,
           SCHEDULES,
+          WORKER_JARS,
           REPO_ROOT,
           NAG);
 
@@ -115,6 +119,7 @@ public final class HubspokeConfig {
   private final int leaseGraceSeconds;
   private final String alarmEmail;
   private final List<ScheduledRun> schedules;
+  private final List<Path> workerJars;
   private final boolean nag;
 
   /** Memory and timeout of one function. */
@@ -129,7 +134,7 @@ public final class HubspokeConfig {
     }
   }
 
-  private HubspokeConfig(Function<String, Object> context) {
+  private HubspokeConfig(Function<String, Object> context, Path repoRoot) {
     this.stackName = string(context, STACK_NAME, "Hubspoke");
     this.hub =
         new FunctionSettings(
@@ -162,6 +167,7 @@ public final class HubspokeConfig {
     this.oldestMessageAlarmSeconds = integer(context, OLDEST_MESSAGE_ALARM_SECONDS, 900);
     this.alarmEmail = string(context, ALARM_EMAIL, null);
     this.schedules = schedules(context.apply(SCHEDULES));
+    this.workerJars = workerJars(context.apply(WORKER_JARS), repoRoot);
     this.nag = bool(context, NAG, true);
     this.leaseGraceSeconds =
         integer(context, LEASE_GRACE_SECONDS, Deployment.DEFAULT_LEASE_GRACE_SECONDS);
@@ -178,13 +184,22 @@ public final class HubspokeConfig {
 
   /**
    * Reads every setting from {@code context}, the whole context of the app (e.g. {@code
-   * app.getNode().getAllContext()}), falling back to the documented defaults. A key that starts
-   * with {@code hubspoke:} (in any case) and is not one of {@link #KEYS} is rejected as a typo;
-   * other keys (CDK feature flags, other tools') are left alone.
+   * app.getNode().getAllContext()}), falling back to the documented defaults; relative paths are
+   * resolved against the working directory. A key that starts with {@code hubspoke:} (in any case)
+   * and is not one of {@link #KEYS} is rejected as a typo; other keys (CDK feature flags, other
+   * tools') are left alone.
    */
   public static HubspokeConfig fromMap(Map<String, ?> context) {
+    return fromMap(context, Path.of(""));
+  }
+
+  /**
+   * As {@link #fromMap(Map)}, with relative paths in the context (the worker jars) resolved against
+   * {@code repoRoot}, the repository root where {@code cdk synth} runs.
+   */
+  public static HubspokeConfig fromMap(Map<String, ?> context, Path repoRoot) {
     rejectUnknownKeys(context.keySet());
-    return new HubspokeConfig(context::get);
+    return new HubspokeConfig(context::get, repoRoot.toAbsolutePath().normalize());
   }
 
   private void validate() {
@@ -573,6 +588,64 @@ public final class HubspokeConfig {
     return List.copyOf(runs);
   }
 
+  /**
+   * Parses and checks the {@code hubspoke:workerJars} context value: a JSON array of paths (from
+   * {@code cdk.json}), or a string holding one or a comma-separated list (from {@code -c}). A
+   * relative path is resolved against {@code repoRoot}. Every jar must be one {@link WorkerLayer}
+   * can hold; all problems are reported together.
+   */
+  static List<Path> workerJars(Object value, Path repoRoot) {
+    if (value == null) {
+      return List.of();
+    }
+    List<?> entries;
+    if (value instanceof String s) {
+      String text = s.trim();
+      if (text.startsWith("[")) {
+        try {
+          entries = JSON.readValue(text, List.class);
+        } catch (JsonProcessingException e) {
+          throw new IllegalArgumentException(
+              WORKER_JARS
+                  + " is not a valid JSON array: "
+                  + e.getOriginalMessage()
+                  + "; give [\"path/a.jar\", \"path/b.jar\"] or a comma-separated list",
+              e);
+        }
+      } else {
+        entries = List.of(text.split(","));
+      }
+    } else if (value instanceof Collection<?> c) {
+      entries = List.copyOf(c);
+    } else {
+      throw new IllegalArgumentException(
+          WORKER_JARS + " must be a list of jar paths, got " + value);
+    }
+    List<Path> jars = new ArrayList<>();
+    for (Object entry : entries) {
+      if (!(entry instanceof String path)) {
+        throw new IllegalArgumentException(
+            WORKER_JARS + " must be a list of jar paths (strings), got " + entry + " in " + value);
+      }
+      if (!path.isBlank()) {
+        jars.add(repoRoot.resolve(path.trim()).normalize());
+      }
+    }
+    List<String> problems = WorkerLayer.problems(jars);
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(
+          WORKER_JARS
+              + ": "
+              + String.join("; ", problems)
+              + " (a relative path is resolved against the repository root "
+              + repoRoot
+              + "); correct "
+              + WORKER_JARS
+              + " in cdk.json or on the -c option");
+    }
+    return List.copyOf(jars);
+  }
+
   public String getStackName() {
     return stackName;
   }
@@ -652,6 +725,14 @@ public final class HubspokeConfig {
 
   public List<ScheduledRun> getSchedules() {
     return schedules;
+  }
+
+  /**
+   * The user's jars (plug-in workers and item sources) that go into the layer of the hub and the
+   * spoke, absolute; empty for no layer.
+   */
+  public List<Path> getWorkerJars() {
+    return workerJars;
   }
 
   public boolean isNag() {

@@ -12,11 +12,15 @@ import io.hubspoke.infra.constructs.Monitoring;
 import io.hubspoke.infra.constructs.ScheduledRuns;
 import io.hubspoke.infra.constructs.SpokeFunction;
 import io.hubspoke.infra.constructs.WorkQueue;
+import io.hubspoke.infra.constructs.WorkerLayer;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
+import software.amazon.awscdk.services.lambda.ILayerVersion;
 import software.amazon.awscdk.services.logs.RetentionDays;
 import software.constructs.Construct;
 
@@ -30,6 +34,7 @@ public class HubspokeStack extends Stack {
   private final WorkQueue workQueue;
   private final WorkQueue dispatchQueue;
   private final HubspokeEventBus eventBus;
+  private final WorkerLayer workerLayer;
   private final HubFunction hub;
   private final SpokeFunction spoke;
   private final CollectorFunction collector;
@@ -68,15 +73,32 @@ public class HubspokeStack extends Stack {
                 .build());
     this.eventBus = new HubspokeEventBus(this, "Events", HubspokeEventBus.Props.builder().build());
 
+    // The user's workers and item sources: the hub validates a run's worker config with them, the
+    // spoke runs them; the collector never does.
+    this.workerLayer =
+        config.getWorkerJars().isEmpty()
+            ? null
+            : new WorkerLayer(
+                this,
+                "WorkerLayer",
+                WorkerLayer.Props.builder().jars(config.getWorkerJars()).build());
+    List<ILayerVersion> workerLayers =
+        workerLayer == null ? List.of() : List.of(workerLayer.getLayer());
+
     this.hub =
         new HubFunction(
-            this, "HubFunction", common(props.getHubJar(), config.getHub(), retention).build());
+            this,
+            "HubFunction",
+            common(props.getHubJar(), config.getHub(), retention).layers(workerLayers).build());
     this.spoke =
         new SpokeFunction(
             this,
             "SpokeFunction",
             SpokeFunction.Props.builder()
-                .function(common(props.getSpokeJar(), config.getSpoke(), retention).build())
+                .function(
+                    common(props.getSpokeJar(), config.getSpoke(), retention)
+                        .layers(workerLayers)
+                        .build())
                 .batchSize(config.getSpokeBatchSize())
                 .batchingWindowSeconds(config.getSpokeBatchingWindowSeconds())
                 .maxConcurrency(config.getSpokeMaxConcurrency())
@@ -198,6 +220,11 @@ public class HubspokeStack extends Stack {
 
   public HubspokeEventBus getEventBus() {
     return eventBus;
+  }
+
+  /** The layer of the user's jars on the hub and the spoke, if {@code workerJars} names any. */
+  public Optional<WorkerLayer> getWorkerLayer() {
+    return Optional.ofNullable(workerLayer);
   }
 
   public HubFunction getHub() {

@@ -191,6 +191,21 @@ class FunctionsTest {
     assertNull(role.get("ManagedPolicyArns"), "no managed policies");
   }
 
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("functions")
+  void noLayerWithoutWorkerJars(
+      String name, JavaFunction fn, String handler, int memory, int timeout, boolean asyncDlq) {
+    assertNull(properties(SYNTH, SYNTH.logicalId(fn.getFunction())).get("Layers"));
+  }
+
+  @org.junit.jupiter.api.Test
+  void noLayerVersionWithoutWorkerJars() {
+    assertEquals(List.of(), SYNTH.config().getWorkerJars());
+    assertTrue(SYNTH.stack().getWorkerLayer().isEmpty());
+    assertEquals(Map.of(), resources(SYNTH, "AWS::Lambda::LayerVersion"));
+    assertEquals(Map.of(), resources(Synth.custom(), "AWS::Lambda::LayerVersion"));
+  }
+
   @org.junit.jupiter.api.Test
   void threeFunctionsThreeRoles() {
     assertEquals(3, resources(SYNTH, "AWS::Lambda::Function").size());

@@ -6,10 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hubspoke.infra.constructs.ApiAuthorization;
 import io.hubspoke.infra.constructs.ScheduledRun;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.AppProps;
 import software.amazon.awscdk.RemovalPolicy;
@@ -238,5 +241,179 @@ class HubspokeConfigTest {
                             + "{\"worker\":\"echo\",\"items\":[1],\"taskTimeoutSeconds\":59}}]")));
     assertTrue(e.getMessage().contains("taskTimeoutSeconds"), e.getMessage());
     assertTrue(e.getMessage().contains("at most 58"), e.getMessage());
+  }
+
+  @Test
+  void everyKeyIsInTheReadmesConfigurationTable() throws Exception {
+    String readme = Files.readString(Synth.REPO_ROOT.resolve("README.md"));
+    String table = readme.substring(readme.indexOf("### Configuration (CDK context)"));
+    table = table.substring(0, table.indexOf("\n### ", 1));
+    for (String key : HubspokeConfig.KEYS) {
+      assertTrue(table.contains("| `" + key + "`") || table.contains("/ `" + key + "`"), key);
+    }
+  }
+
+  @Test
+  void noWorkerJarsByDefault() {
+    assertEquals(List.of(), HubspokeConfig.defaults().getWorkerJars());
+    assertEquals(List.of(), HubspokeConfig.fromMap(Synth.cdkJsonContext()).getWorkerJars());
+    assertEquals(
+        List.of(), HubspokeConfig.fromMap(Map.of(HubspokeConfig.WORKER_JARS, "")).getWorkerJars());
+    assertEquals(
+        List.of(),
+        HubspokeConfig.fromMap(Map.of(HubspokeConfig.WORKER_JARS, List.of())).getWorkerJars());
+  }
+
+  @Test
+  void workerJarsFromAJsonArrayRelativeToTheRepositoryRootOrAbsolute(@TempDir Path root)
+      throws Exception {
+    Path relative = TestJars.jar(root.resolve("workers/target"), "sha256-worker.jar", "a.Sha256");
+    Path elsewhere = Files.createTempDirectory(root, "elsewhere");
+    Path absolute = TestJars.jar(elsewhere, "link-source.jar", "a.Links");
+    HubspokeConfig config =
+        HubspokeConfig.fromMap(
+            Map.of(
+                HubspokeConfig.WORKER_JARS,
+                List.of("workers/target/sha256-worker.jar", absolute.toString())),
+            root);
+    assertEquals(List.of(relative, absolute), config.getWorkerJars());
+  }
+
+  @Test
+  void workerJarsFromACommaSeparatedOrJsonStringAsMinusCPassesThem(@TempDir Path root) {
+    Path a = TestJars.jar(root, "a.jar", "a.A");
+    Path b = TestJars.jar(root.resolve("lib"), "b.jar", "b.B");
+    assertEquals(
+        List.of(a, b),
+        HubspokeConfig.fromMap(Map.of(HubspokeConfig.WORKER_JARS, " a.jar , lib/b.jar,"), root)
+            .getWorkerJars());
+    assertEquals(
+        List.of(a, b),
+        HubspokeConfig.fromMap(
+                Map.of(HubspokeConfig.WORKER_JARS, "[\"a.jar\", \"lib/b.jar\"]"), root)
+            .getWorkerJars());
+    assertEquals(
+        List.of(a),
+        HubspokeConfig.fromMap(Map.of(HubspokeConfig.WORKER_JARS, "a.jar"), root).getWorkerJars());
+  }
+
+  @Test
+  void rejectsAWorkerJarThatDoesNotExist(@TempDir Path root) {
+    assertWorkerJarsRejected(
+        root,
+        "target/missing.jar",
+        root.resolve("target/missing.jar") + " does not exist",
+        "build the jar first",
+        "resolved against the repository root " + root);
+  }
+
+  @Test
+  void rejectsAWorkerJarThatIsADirectory(@TempDir Path root) throws Exception {
+    Files.createDirectories(root.resolve("target/classes.jar"));
+    assertWorkerJarsRejected(
+        root,
+        "target/classes.jar",
+        root.resolve("target/classes.jar") + " is not a file",
+        "name the jar itself");
+  }
+
+  @Test
+  void rejectsAWorkerJarWhoseNameDoesNotEndInJar(@TempDir Path root) {
+    TestJars.jar(root, "worker.zip", "a.A");
+    assertWorkerJarsRejected(
+        root,
+        "worker.zip",
+        root.resolve("worker.zip") + " does not end in .jar",
+        "only /opt/java/lib/*.jar on the class path");
+  }
+
+  @Test
+  void rejectsAWorkerJarThatIsNotAZipArchive(@TempDir Path root) throws Exception {
+    Files.writeString(root.resolve("notes.jar"), "not a jar at all");
+    assertWorkerJarsRejected(
+        root,
+        "notes.jar",
+        root.resolve("notes.jar") + " is not a readable jar",
+        "rebuild it or name the built jar");
+  }
+
+  @Test
+  void rejectsAnEmptyWorkerJar(@TempDir Path root) throws Exception {
+    try (java.util.zip.ZipOutputStream zip =
+        new java.util.zip.ZipOutputStream(Files.newOutputStream(root.resolve("empty.jar")))) {
+      zip.finish();
+    }
+    assertWorkerJarsRejected(
+        root, "empty.jar", root.resolve("empty.jar") + " is not a readable jar (an empty archive)");
+  }
+
+  @Test
+  void rejectsTwoWorkerJarsWithOneFileName(@TempDir Path root) {
+    TestJars.jar(root.resolve("one"), "worker.jar", "a.A");
+    TestJars.jar(root.resolve("two"), "worker.jar", "b.B");
+    assertWorkerJarsRejected(
+        root,
+        "one/worker.jar,two/worker.jar",
+        root.resolve("two/worker.jar")
+            + " has the same file name as "
+            + root.resolve("one/worker.jar"),
+        "side by side in java/lib");
+    // The same jar listed twice is no different.
+    assertWorkerJarsRejected(root, "one/worker.jar,one/../one/worker.jar", "same file name");
+  }
+
+  @Test
+  void reportsEveryBadWorkerJarAtOnce(@TempDir Path root) throws Exception {
+    Files.writeString(root.resolve("notes.jar"), "text");
+    assertWorkerJarsRejected(
+        root, "gone.jar,notes.jar", "gone.jar does not exist", "notes.jar is not a readable jar");
+  }
+
+  @Test
+  void rejectsAWorkerJarsValueThatIsNoListOfPaths(@TempDir Path root) {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> HubspokeConfig.fromMap(Map.of(HubspokeConfig.WORKER_JARS, List.of(1, 2)), root));
+    assertTrue(
+        e.getMessage().startsWith("hubspoke:workerJars must be a list of jar paths"),
+        e.getMessage());
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> HubspokeConfig.fromMap(Map.of(HubspokeConfig.WORKER_JARS, "[\"a.jar\""), root));
+    assertTrue(
+        e.getMessage().startsWith("hubspoke:workerJars is not a valid JSON array"), e.getMessage());
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> HubspokeConfig.fromMap(Map.of(HubspokeConfig.WORKER_JARS, Map.of("a", 1)), root));
+    assertTrue(
+        e.getMessage().startsWith("hubspoke:workerJars must be a list of jar paths"),
+        e.getMessage());
+  }
+
+  @Test
+  void aMisspeltWorkerJarsKeyIsATypo() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> HubspokeConfig.fromMap(Map.of("hubspoke:workerJar", "a.jar")));
+    assertTrue(e.getMessage().contains("did you mean 'hubspoke:workerJars'"), e.getMessage());
+  }
+
+  private static void assertWorkerJarsRejected(Path root, String value, String... fragments) {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> HubspokeConfig.fromMap(Map.of(HubspokeConfig.WORKER_JARS, value), root),
+            value);
+    assertTrue(e.getMessage().startsWith("hubspoke:workerJars: "), e.getMessage());
+    assertTrue(
+        e.getMessage().endsWith("correct hubspoke:workerJars in cdk.json or on the -c option"),
+        e.getMessage());
+    for (String fragment : fragments) {
+      assertTrue(e.getMessage().contains(fragment), "'" + fragment + "' in: " + e.getMessage());
+    }
   }
 }

@@ -7,11 +7,12 @@ import java.util.Map;
 import java.util.Objects;
 import software.amazon.awscdk.services.iam.IGrantable;
 import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.lambda.ILayerVersion;
 import software.amazon.awscdk.services.logs.RetentionDays;
 
 /**
- * What the hub, spoke and collector constructs share: code, size, log retention, and the resources
- * every function is wired to (their names go into the environment variables of {@link
+ * What the hub, spoke and collector constructs share: code, size, log retention, layers, and the
+ * resources every function is wired to (their names go into the environment variables of {@link
  * HubspokeEnvironment}).
  */
 public final class FunctionProps {
@@ -23,6 +24,7 @@ public final class FunctionProps {
   private final WorkQueue workQueue;
   private final WorkQueue dispatchQueue;
   private final HubspokeEventBus eventBus;
+  private final List<ILayerVersion> layers;
 
   private FunctionProps(Builder b) {
     this.jar = Objects.requireNonNull(b.jar, "jar");
@@ -33,6 +35,7 @@ public final class FunctionProps {
     this.workQueue = Objects.requireNonNull(b.workQueue, "workQueue");
     this.dispatchQueue = Objects.requireNonNull(b.dispatchQueue, "dispatchQueue");
     this.eventBus = Objects.requireNonNull(b.eventBus, "eventBus");
+    this.layers = List.copyOf(b.layers);
   }
 
   public static Builder builder() {
@@ -67,6 +70,15 @@ public final class FunctionProps {
     return eventBus;
   }
 
+  /**
+   * Layers the function runs with, in order; none by default. The stack gives its {@link
+   * WorkerLayer} (the user's workers and item sources, on the class path) to the hub, which
+   * validates a run's worker config, and to the spoke, which runs it; the collector runs no worker.
+   */
+  public List<ILayerVersion> getLayers() {
+    return layers;
+  }
+
   /** The hub's dispatch queue: one message per chunk of a submitted run. */
   public WorkQueue getDispatchQueue() {
     return dispatchQueue;
@@ -98,7 +110,8 @@ public final class FunctionProps {
         .memoryMb(memoryMb)
         .timeoutSeconds(timeoutSeconds)
         .logRetention(logRetention)
-        .environment(environment());
+        .environment(environment())
+        .layers(layers);
   }
 
   /** Adds one Allow statement of exactly these actions on exactly these resources. */
@@ -118,6 +131,7 @@ public final class FunctionProps {
     private WorkQueue workQueue;
     private WorkQueue dispatchQueue;
     private HubspokeEventBus eventBus;
+    private List<ILayerVersion> layers = List.of();
 
     public Builder jar(Path jar) {
       this.jar = jar;
@@ -156,6 +170,12 @@ public final class FunctionProps {
 
     public Builder eventBus(HubspokeEventBus eventBus) {
       this.eventBus = eventBus;
+      return this;
+    }
+
+    /** Layers to attach to the function (see {@link FunctionProps#getLayers()}). */
+    public Builder layers(List<? extends ILayerVersion> layers) {
+      this.layers = List.copyOf(layers);
       return this;
     }
 

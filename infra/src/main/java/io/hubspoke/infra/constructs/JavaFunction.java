@@ -15,6 +15,7 @@ import software.amazon.awscdk.services.lambda.Alias;
 import software.amazon.awscdk.services.lambda.Architecture;
 import software.amazon.awscdk.services.lambda.Code;
 import software.amazon.awscdk.services.lambda.Function;
+import software.amazon.awscdk.services.lambda.ILayerVersion;
 import software.amazon.awscdk.services.lambda.LoggingFormat;
 import software.amazon.awscdk.services.lambda.Runtime;
 import software.amazon.awscdk.services.lambda.SnapStartConf;
@@ -28,7 +29,8 @@ import software.constructs.Construct;
  * One hubspoke Lambda function as every function of the system is deployed: Java 21 on arm64,
  * SnapStart on published versions behind the alias {@value #ALIAS}, JSON logs into its own log
  * group with a retention, X-Ray active tracing, and a role of its own that holds nothing but log
- * writing (and the tracing grant) until the caller adds what the function uses.
+ * writing (and the tracing grant) until the caller adds what the function uses. It runs with layers
+ * (a {@link WorkerLayer}) only when given some.
  *
  * <p>Event sources, rule targets and the API integration must point at {@link #getAlias()}: only
  * published versions are SnapStart-ed.
@@ -40,6 +42,12 @@ public class JavaFunction extends Construct {
 
   /** Name of the alias every trigger invokes. */
   public static final String ALIAS = "live";
+
+  /** The runtime of every function (and so the one runtime their layers must declare). */
+  public static final Runtime RUNTIME = Runtime.JAVA_21;
+
+  /** The instruction set of every function. */
+  public static final Architecture ARCHITECTURE = Architecture.ARM_64;
 
   private final Role role;
   private final LogGroup logGroup;
@@ -58,11 +66,11 @@ public class JavaFunction extends Construct {
             .retention(props.getLogRetention())
             .removalPolicy(RemovalPolicy.DESTROY)
             .build();
-    this.function =
+    Function.Builder builder =
         Function.Builder.create(this, "Function")
             .description(props.getDescription())
-            .runtime(Runtime.JAVA_21)
-            .architecture(Architecture.ARM_64)
+            .runtime(RUNTIME)
+            .architecture(ARCHITECTURE)
             .handler(props.getHandler())
             .code(Code.fromAsset(props.getJar().toString()))
             .memorySize(props.getMemoryMb())
@@ -73,8 +81,11 @@ public class JavaFunction extends Construct {
             .loggingFormat(LoggingFormat.JSON)
             .tracing(Tracing.ACTIVE)
             .snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS)
-            .deadLetterQueue(props.getAsyncDeadLetterQueue())
-            .build();
+            .deadLetterQueue(props.getAsyncDeadLetterQueue());
+    if (!props.getLayers().isEmpty()) {
+      builder.layers(props.getLayers());
+    }
+    this.function = builder.build();
     // Log writing into its own group only (the function has an explicit role, so CDK adds no
     // AWSLambdaBasicExecutionRole and no logs:CreateLogGroup).
     role.addToPrincipalPolicy(
@@ -153,6 +164,7 @@ public class JavaFunction extends Construct {
     private final Map<String, String> environment;
     private final RetentionDays logRetention;
     private final IQueue asyncDeadLetterQueue;
+    private final List<ILayerVersion> layers;
 
     private Props(Builder b) {
       this.description = Objects.requireNonNull(b.description, "description");
@@ -163,6 +175,7 @@ public class JavaFunction extends Construct {
       this.environment = Map.copyOf(Objects.requireNonNull(b.environment, "environment"));
       this.logRetention = Objects.requireNonNull(b.logRetention, "logRetention");
       this.asyncDeadLetterQueue = b.asyncDeadLetterQueue;
+      this.layers = List.copyOf(b.layers);
     }
 
     /** Where Lambda puts asynchronous invocations that failed every attempt; may be null. */
@@ -202,6 +215,11 @@ public class JavaFunction extends Construct {
       return logRetention;
     }
 
+    /** Layers the function runs with, in order (e.g. a {@link WorkerLayer}); none by default. */
+    public List<ILayerVersion> getLayers() {
+      return layers;
+    }
+
     public static final class Builder {
       private String description;
       private String handler;
@@ -211,6 +229,13 @@ public class JavaFunction extends Construct {
       private Map<String, String> environment = Map.of();
       private RetentionDays logRetention = RetentionDays.ONE_MONTH;
       private IQueue asyncDeadLetterQueue;
+      private List<ILayerVersion> layers = List.of();
+
+      /** Layers to attach, e.g. a {@link WorkerLayer}'s; replaces any set before. */
+      public Builder layers(List<? extends ILayerVersion> layers) {
+        this.layers = List.copyOf(layers);
+        return this;
+      }
 
       /**
        * Dead-letter queue for asynchronous invocations (EventBridge rules); leave unset for a

@@ -11,6 +11,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import software.amazon.awscdk.assertions.Annotations;
 import software.amazon.awscdk.assertions.Match;
+import software.amazon.awscdk.services.lambda.LayerVersion;
 import software.amazon.awscdk.services.logs.RetentionDays;
 import software.amazon.awscdk.services.sqs.Queue;
 
@@ -99,5 +100,26 @@ class JavaFunctionTest {
     Map<String, Set<String>> expected = bare.logsAndTraces(fn);
     bare.allow(expected, List.of(bare.getAtt(deadLetters, "Arn")), "sqs:SendMessage");
     assertEquals(expected, bare.grants(fn.getRole()));
+  }
+
+  @Test
+  void layersAreAttachedInTheOrderGivenAndNoneUnlessGiven() {
+    JavaFunction without = function(JavaFunction.Props.builder());
+    String first = "arn:aws:lambda:eu-west-1:123456789012:layer:first:1";
+    String second = "arn:aws:lambda:eu-west-1:123456789012:layer:second:4";
+    JavaFunction withLayers =
+        new JavaFunction(
+            bare.stack,
+            "WithLayers",
+            JavaFunction.Props.builder()
+                .description("a function with layers")
+                .handler("io.example.Handler::handleRequest")
+                .jar(BareStack.jar("hub"))
+                .layers(
+                    List.of(
+                        LayerVersion.fromLayerVersionArn(bare.stack, "First", first),
+                        LayerVersion.fromLayerVersionArn(bare.stack, "Second", second)))
+                .build());
+    assertEquals(List.of(first, second), bare.properties(withLayers.getFunction()).get("Layers"));
   }
 }
