@@ -9,6 +9,7 @@ import io.hubspoke.infra.constructs.HubHttpApi;
 import io.hubspoke.infra.constructs.HubspokeEventBus;
 import io.hubspoke.infra.constructs.HubspokeTable;
 import io.hubspoke.infra.constructs.Monitoring;
+import io.hubspoke.infra.constructs.PluginWorkers;
 import io.hubspoke.infra.constructs.ScheduledRuns;
 import io.hubspoke.infra.constructs.SpokeFunction;
 import io.hubspoke.infra.constructs.WorkQueue;
@@ -139,6 +140,7 @@ public class HubspokeStack extends Stack {
             "Schedules",
             ScheduledRuns.Props.builder()
                 .schedules(config.getSchedules())
+                .workers(PluginWorkers.catalog(config.getWorkerJars()))
                 .hub(hub.getAlias())
                 .deadLetterQueue(eventBus.getDeliveryDeadLetterQueue())
                 .retryAttempts(config.getEventRetryAttempts())

@@ -42,6 +42,7 @@ class ArchitectureTest {
           .resideOutsideOfPackages(
               "io.hubspoke.infra..",
               "io.hubspoke.contract..",
+              "io.hubspoke.worker..",
               "java..",
               "javax..",
               "software.amazon.awscdk..",
@@ -51,8 +52,8 @@ class ArchitectureTest {
               "org.jetbrains.annotations..",
               "org.jspecify..")
           .because(
-              "the stack agrees with the functions through the contract module only; it deploys"
-                  + " their jars, never their classes");
+              "the stack agrees with the functions through the contract (and reads plug-ins through the"
+                  + " worker API) only; it deploys their jars, never their classes");
 
   @ArchTest
   static final ArchRule constructsKnowNothingOfTheApp =

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -141,9 +142,38 @@ class ScheduledRunsTest {
     assertContains(e, "request.items");
   }
 
+  @Test
+  void aScheduleNamingAPluginWorkerIsCheckedWithThePluginsOwnRules() {
+    Path jar =
+        TestJars.jar(
+            Synth.REPO_ROOT.resolve("infra/target/schedule-plugin"),
+            "greeter.jar",
+            "example.Greeter");
+    String schedule =
+        "{\"name\":\"greet\",\"schedule\":\"rate(1 day)\","
+            + "\"request\":{\"worker\":\"greeter\",\"workerConfig\":{\"greeting\":%s},\"items\":[1]}}";
+    Map<String, Object> context = new HashMap<>(Synth.cdkJsonContext());
+    context.put(HubspokeConfig.WORKER_JARS, jar.toString());
+    context.put(HubspokeConfig.SCHEDULES, "[" + String.format(schedule, "\"hi\"") + "]");
+    App accepted = new App(AppProps.builder().context(context).build());
+    HubspokeApp.build(accepted, HubspokeApp.config(accepted), LambdaJars.in(Synth.REPO_ROOT));
+    accepted.synth();
+
+    IllegalArgumentException e =
+        synth(Map.of(HubspokeConfig.WORKER_JARS, jar.toString()), String.format(schedule, "5"));
+    assertContains(e, "schedule 'greet'");
+    assertContains(e, "request.workerConfig.greeting: must be a string");
+    assertContains(e, "quote it");
+  }
+
   /** Builds the stack as HubspokeApp does, with one schedule given as -c passes it. */
   private static IllegalArgumentException synthWithSchedule(String schedule) {
+    return synth(Map.of(), schedule);
+  }
+
+  private static IllegalArgumentException synth(Map<String, Object> extra, String schedule) {
     Map<String, Object> context = new HashMap<>(Synth.cdkJsonContext());
+    context.putAll(extra);
     context.put(HubspokeConfig.SCHEDULES, "[" + schedule + "]");
     App app = new App(AppProps.builder().context(context).build());
     return assertThrows(

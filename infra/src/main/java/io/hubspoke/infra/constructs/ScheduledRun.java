@@ -1,5 +1,7 @@
 package io.hubspoke.infra.constructs;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -34,6 +36,18 @@ public record ScheduledRun(String name, String expression, Map<String, Object> r
       throw new IllegalArgumentException(
           "schedule '" + name + "': the request must not set idempotencyKey, the rule sets it");
     }
-    request = Map.copyOf(request);
+    for (Map.Entry<String, Object> field : request.entrySet()) {
+      if (field.getValue() == null) {
+        throw new IllegalArgumentException(
+            "schedule '"
+                + name
+                + "': request field '"
+                + field.getKey()
+                + "' is null; give it a value or leave it out");
+      }
+    }
+    // In the order the request was written: the rule's input template renders it in that order,
+    // so synthesizing twice gives the same template (Map.copyOf's order changes between JVMs).
+    request = Collections.unmodifiableMap(new LinkedHashMap<>(request));
   }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -104,5 +105,42 @@ class ScheduledRunsTest {
     assertTrue(
         e.getMessage().startsWith("schedule 'nightly' in hubspoke:schedules: "), e.getMessage());
     assertTrue(e.getMessage().contains("request.worker: unknown worker 'report'"), e.getMessage());
+  }
+
+  @Test
+  void theInputTemplateKeepsTheRequestsFieldOrderSoTwoSynthesesAgree() {
+    Map<String, Object> request = new LinkedHashMap<>();
+    request.put("worker", "sleep");
+    request.put("workerConfig", Map.of("ms", 5));
+    request.put("maxAttempts", 2);
+    request.put("taskTimeoutSeconds", 30);
+    request.put("items", List.of(1, 2));
+    ScheduledRuns runs =
+        schedules(
+            ScheduledRuns.Props.builder()
+                .schedules(List.of(new ScheduledRun("ordered", "rate(1 day)", request))));
+    Map<String, Object> transformer =
+        at(bare.properties(runs.getRules().get(0)), "Targets", 0, "InputTransformer");
+    String template = (String) transformer.get("InputTemplate");
+    List<Integer> positions =
+        request.keySet().stream().map(key -> template.indexOf("\"" + key + "\"")).toList();
+    assertEquals(
+        positions.stream().sorted().toList(),
+        positions,
+        "fields in the request's order " + request.keySet() + ": " + template);
+  }
+
+  @Test
+  void aNullRequestFieldIsRefusedWithItsName() {
+    Map<String, Object> request = new LinkedHashMap<>();
+    request.put("worker", "echo");
+    request.put("workerConfig", null);
+    IllegalArgumentException error =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class,
+            () -> new ScheduledRun("nulls", "rate(1 day)", request));
+    assertEquals(
+        "schedule 'nulls': request field 'workerConfig' is null; give it a value or leave it out",
+        error.getMessage());
   }
 }
