@@ -1,5 +1,6 @@
 package io.hubspoke.contract.workers;
 
+import io.hubspoke.contract.HubspokeException;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -44,7 +45,7 @@ public record LambdaFunctionName(
   }
 
   /** Thrown by {@link #parse} with what is wrong with the text. */
-  public static final class InvalidFunctionNameException extends IllegalArgumentException {
+  public static final class InvalidFunctionNameException extends HubspokeException {
     InvalidFunctionNameException(String message) {
       super(message);
     }

@@ -35,6 +35,8 @@ public final class LambdaWorkerConfig implements WorkerConfigSchema {
    */
   public static final String RETRYABLE_FIELD = "retryable";
 
+  private static final String NOT_ALLOWED = "is not a function this deployment may invoke";
+
   private final WorkerFunctions allowed;
 
   private LambdaWorkerConfig(WorkerFunctions allowed) {
@@ -48,6 +50,14 @@ public final class LambdaWorkerConfig implements WorkerConfigSchema {
 
   public WorkerFunctions allowed() {
     return allowed;
+  }
+
+  /**
+   * Whether {@code error} (as the request parser reports it) only says that the function is not
+   * among the allowed ones, which only the deployment that runs it can tell.
+   */
+  public static boolean isNotAllowed(FieldError error) {
+    return error.field().equals("workerConfig.function") && error.message().contains(NOT_ALLOWED);
   }
 
   @Override
@@ -85,7 +95,9 @@ public final class LambdaWorkerConfig implements WorkerConfigSchema {
               "function",
               "'"
                   + function.textValue()
-                  + "' is not a function this deployment may invoke ("
+                  + "' "
+                  + NOT_ALLOWED
+                  + " ("
                   + (allowed.isEmpty() ? "it allows none" : "it allows " + allowed)
                   + ")",
               "add it to the stack's hubspoke:workerFunctions context and deploy (locally:"

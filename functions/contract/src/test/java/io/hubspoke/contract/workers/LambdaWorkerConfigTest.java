@@ -64,6 +64,14 @@ class LambdaWorkerConfigTest {
                 parser.parse(
                     "{\"items\":[1],\"worker\":\"lambda\",\"workerConfig\":{\"function\":\"other\"}}"));
     assertEquals("workerConfig.function", e.errors().get(0).field());
+    assertTrue(LambdaWorkerConfig.isNotAllowed(e.errors().get(0)));
+    InvalidInputException malformed =
+        assertThrows(
+            InvalidInputException.class,
+            () ->
+                parser.parse(
+                    "{\"items\":[1],\"worker\":\"lambda\",\"workerConfig\":{\"function\":\"a b\"}}"));
+    assertTrue(!LambdaWorkerConfig.isNotAllowed(malformed.errors().get(0)));
     parser.parse(
         "{\"items\":[1],\"worker\":\"lambda\",\"workerConfig\":{\"function\":\"resize\"}}");
   }
