@@ -5,11 +5,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hubspoke.contract.json.Json;
+import io.hubspoke.contract.validation.FieldError;
 import io.hubspoke.contract.validation.InvalidInputException;
+import io.hubspoke.contract.workers.LambdaWorkerConfig;
 import io.hubspoke.local.LocalOptions;
 import io.hubspoke.local.LocalRuntime;
 import java.io.PrintWriter;
 import java.net.URI;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -31,7 +34,9 @@ final class RunCommand implements Callable<Integer> {
 
   @Option(
       names = "--worker",
-      description = "echo, sleep or http (default ${DEFAULT-VALUE})",
+      description =
+          "echo, sleep, http, lambda (a function given with --function), or a worker of"
+              + " --worker-jar (default ${DEFAULT-VALUE})",
       defaultValue = "echo")
   String worker;
 
@@ -103,7 +108,16 @@ final class RunCommand implements Callable<Integer> {
     try {
       options.requestParser().parse(request);
     } catch (InvalidInputException e) {
-      throw new UsageException(ErrorText.of(e.getMessage(), e.errors()));
+      // A running API's hub knows which functions it allows; this command's --function does not.
+      List<FieldError> errors =
+          api == null
+              ? e.errors()
+              : e.errors().stream()
+                  .filter(error -> !LambdaWorkerConfig.isNotAllowed(error))
+                  .toList();
+      if (!errors.isEmpty()) {
+        throw new UsageException(ErrorText.of(e.getMessage(), errors));
+      }
     }
     if (api != null) {
       return submitAndFollow(new HubApiClient(api), request, key, out, err);

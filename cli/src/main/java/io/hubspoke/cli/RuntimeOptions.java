@@ -28,8 +28,15 @@ class RuntimeOptions {
       names = "--worker-jar",
       paramLabel = "JAR",
       description =
-          "a jar of your own workers, found by name through META-INF/services/io.hubspoke.worker.TaskWorker (repeatable); they join echo, sleep and http")
+          "a jar of your own workers, found by name through META-INF/services/io.hubspoke.worker.TaskWorker (repeatable); they join echo, sleep, http and lambda")
   List<Path> workerJars = new ArrayList<>();
+
+  @Option(
+      names = "--function",
+      paramLabel = "NAME=COMMAND",
+      description =
+          "a local Lambda function the lambda worker may invoke (repeatable): NAME=COMMAND runs the command once per invocation, the event on its standard input, the result on its standard output (e.g. 'wordcount=python3 examples/worker-python/handler.py'); NAME=java:JAR:CLASS runs a Java RequestHandler or RequestStreamHandler; NAME:ALIAS=… also answers to that alias")
+  List<String> functions = new ArrayList<>();
 
   LocalOptions.Builder builder(int port) {
     if (!Deployment.isValidMaximumConcurrency(concurrency)) {
@@ -45,6 +52,7 @@ class RuntimeOptions {
             .maximumConcurrency(concurrency)
             .batchSize(batchSize)
             .workers(WorkerJars.registry(workerJars));
+    FunctionSpecs.parse(functions).forEach(builder::function);
     if (verbose) {
       builder.functionLogs(line -> System.err.println(line));
     }

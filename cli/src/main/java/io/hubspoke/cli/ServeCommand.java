@@ -41,6 +41,14 @@ final class ServeCommand implements Callable<Integer> {
                   stopped.countDown();
                 }));
     err.println("hubspoke local API on " + local.apiEndpoint());
+    if (!local.lambda().functionNames().isEmpty()) {
+      err.println(
+          "  lambda worker functions: "
+              + String.join(", ", local.lambda().functionNames())
+              + " (Lambda Invoke endpoint "
+              + local.lambda().endpoint()
+              + ")");
+    }
     err.println(
         "  curl -s -X POST "
             + local.apiEndpoint()

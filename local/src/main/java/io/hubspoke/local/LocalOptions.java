@@ -4,17 +4,21 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import io.hubspoke.contract.Deployment;
+import io.hubspoke.contract.HubspokeEnvironment;
 import io.hubspoke.contract.SpokeLimits;
 import io.hubspoke.contract.api.Limits;
 import io.hubspoke.contract.api.RunRequestParser;
 import io.hubspoke.core.worker.WorkerRegistry;
 import io.hubspoke.local.emulator.LocalEventBus;
+import io.hubspoke.local.emulator.LocalFunction;
 import io.hubspoke.local.emulator.SqsEventSourcePoller;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 
 /**
@@ -44,7 +48,8 @@ public record LocalOptions(
     List<ExecutionInterceptor> eventSourceInterceptors,
     Duration dispatchLeaseMargin,
     Duration dispatchVisibilityTimeoutOverride,
-    int dispatchConcurrency) {
+    int dispatchConcurrency,
+    List<LocalFunction> functions) {
 
   /** Rejects settings a spoke cannot run with, as the CDK config does. */
   public LocalOptions {
@@ -94,10 +99,34 @@ public record LocalOptions(
     }
   }
 
-  /** The hub's request parser under these settings: it knows the spoke's timeout. */
+  /**
+   * The hub's request parser under these settings: it knows the spoke's timeout and the functions
+   * the {@code lambda} worker may invoke (the local ones).
+   */
   public RunRequestParser requestParser() {
+    HubspokeEnvironment env =
+        new HubspokeEnvironment(
+            Map.of(
+                HubspokeEnvironment.WORKER_FUNCTIONS,
+                workerFunctions(),
+                HubspokeEnvironment.AWS_REGION,
+                LocalRuntime.REGION));
     return new RunRequestParser(
-        workers, (int) spokeTimeout.toSeconds(), (int) leaseGrace.toSeconds());
+        workers.boundTo(
+            env,
+            () -> {
+              throw new IllegalStateException("validating a request invokes no function");
+            }),
+        (int) spokeTimeout.toSeconds(),
+        (int) leaseGrace.toSeconds());
+  }
+
+  /**
+   * {@link HubspokeEnvironment#WORKER_FUNCTIONS} of the local functions: each by its name, which
+   * allows it under any of its aliases.
+   */
+  public String workerFunctions() {
+    return functions.stream().map(LocalFunction::name).collect(Collectors.joining(","));
   }
 
   public static final String TABLE_NAME = "hubspoke-local";
@@ -161,6 +190,7 @@ public record LocalOptions(
     b.dispatchLeaseMargin = dispatchLeaseMargin;
     b.dispatchVisibilityTimeoutOverride = dispatchVisibilityTimeoutOverride;
     b.dispatchConcurrency = dispatchConcurrency;
+    b.functions = new ArrayList<>(functions);
     return b;
   }
 
@@ -193,6 +223,7 @@ public record LocalOptions(
         Duration.ofSeconds(Deployment.DEFAULT_DISPATCH_LEASE_MARGIN_SECONDS);
     private Duration dispatchVisibilityTimeoutOverride;
     private int dispatchConcurrency = DEFAULT_DISPATCH_CONCURRENCY;
+    private List<LocalFunction> functions = new ArrayList<>();
 
     public Builder httpPort(int port) {
       this.httpPort = port;
@@ -328,6 +359,15 @@ public record LocalOptions(
       return this;
     }
 
+    /**
+     * A function the local Lambda Invoke endpoint hosts, which the {@code lambda} worker may invoke
+     * ({@code HUBSPOKE_WORKER_FUNCTIONS} lists every local function).
+     */
+    public Builder function(LocalFunction function) {
+      this.functions.add(function);
+      return this;
+    }
+
     public LocalOptions build() {
       return new LocalOptions(
           httpPort,
@@ -352,7 +392,8 @@ public record LocalOptions(
           List.copyOf(eventSourceInterceptors),
           dispatchLeaseMargin,
           dispatchVisibilityTimeoutOverride,
-          dispatchConcurrency);
+          dispatchConcurrency,
+          List.copyOf(functions));
     }
   }
 }

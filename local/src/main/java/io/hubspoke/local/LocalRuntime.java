@@ -16,6 +16,7 @@ import io.hubspoke.local.emulator.InputTransformer;
 import io.hubspoke.local.emulator.LocalEventBus;
 import io.hubspoke.local.emulator.LocalHttpApi;
 import io.hubspoke.local.emulator.LocalLambdaContext;
+import io.hubspoke.local.emulator.LocalLambdaEndpoint;
 import io.hubspoke.local.emulator.SqsEventSourceConfig;
 import io.hubspoke.local.emulator.SqsEventSourcePoller;
 import io.hubspoke.local.emulator.StreamSqsFunction;
@@ -42,10 +43,11 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * hubspoke on one machine: DynamoDB Local, ElasticMQ and a PutEvents endpoint matched with Event
- * Ruler, driving the very handler classes that run in Lambda. Each function gets the environment
- * variables the CDK stack sets, plus the SDK's standard endpoint variables pointing at the local
- * engines, and its own AWS clients, as separate Lambda functions would.
+ * hubspoke on one machine: DynamoDB Local, ElasticMQ, a PutEvents endpoint matched with Event Ruler
+ * and a Lambda Invoke endpoint hosting the {@code lambda} worker's functions, driving the very
+ * handler classes that run in Lambda. Each function gets the environment variables the CDK stack
+ * sets, plus the SDK's standard endpoint variables pointing at the local engines, and its own AWS
+ * clients, as separate Lambda functions would.
  */
 public final class LocalRuntime implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(LocalRuntime.class.getName());
@@ -58,6 +60,7 @@ public final class LocalRuntime implements AutoCloseable {
   private DynamoDbLocalEngine dynamoDb;
   private ElasticMqEngine elasticMq;
   private LocalEventBus bus;
+  private LocalLambdaEndpoint lambda;
   private ElasticMqEngine.WorkQueues queues;
   private ElasticMqEngine.WorkQueues dispatchQueues;
   private SqsEventSourcePoller dispatchers;
@@ -95,6 +98,15 @@ public final class LocalRuntime implements AutoCloseable {
                 .interceptor(options.busInterceptor())
                 .start());
 
+    // Always up, with or without functions: locally a lambda task can never reach AWS.
+    lambda =
+        track(
+            LocalLambdaEndpoint.builder()
+                .region(REGION)
+                .functions(options.functions())
+                .logSink(options.functionLogs())
+                .start());
+
     Map<String, String> baseEnv = new HashMap<>();
     baseEnv.put(HubspokeEnvironment.AWS_REGION, REGION);
     baseEnv.put("AWS_ACCESS_KEY_ID", "local");
@@ -102,6 +114,7 @@ public final class LocalRuntime implements AutoCloseable {
     baseEnv.put(HubspokeEnvironment.ENDPOINT_DYNAMODB, dynamoDb.endpoint().toString());
     baseEnv.put(HubspokeEnvironment.ENDPOINT_SQS, elasticMq.endpoint().toString());
     baseEnv.put(HubspokeEnvironment.ENDPOINT_EVENTBRIDGE, bus.endpoint().toString());
+    baseEnv.put(HubspokeEnvironment.ENDPOINT_LAMBDA, lambda.endpoint().toString());
     adminClients = track(AwsClients.fromEnvironment(new HubspokeEnvironment(baseEnv)));
 
     LocalTables.create(adminClients.dynamoDb(), LocalOptions.TABLE_NAME);
@@ -124,6 +137,7 @@ public final class LocalRuntime implements AutoCloseable {
     env.put(HubspokeEnvironment.QUEUE_URL, queues.queueUrl());
     env.put(HubspokeEnvironment.DEAD_LETTER_QUEUE_URL, queues.deadLetterQueueUrl());
     env.put(HubspokeEnvironment.EVENT_BUS_NAME, LocalOptions.BUS_NAME);
+    env.put(HubspokeEnvironment.WORKER_FUNCTIONS, options.workerFunctions());
     env.put(HubspokeEnvironment.DISPATCH_QUEUE_URL, dispatchQueues.queueUrl());
     env.put(
         HubspokeEnvironment.DISPATCH_DEAD_LETTER_QUEUE_URL, dispatchQueues.deadLetterQueueUrl());
@@ -373,6 +387,11 @@ public final class LocalRuntime implements AutoCloseable {
 
   public LocalEventBus bus() {
     return bus;
+  }
+
+  /** The Lambda Invoke endpoint hosting the local functions the {@code lambda} worker invokes. */
+  public LocalLambdaEndpoint lambda() {
+    return lambda;
   }
 
   public SqsEventSourcePoller spokes() {

@@ -52,10 +52,21 @@ public final class HubspokeEnvironment {
    */
   public static final String STALL_MARGIN_SECONDS = "HUBSPOKE_STALL_MARGIN_SECONDS";
 
+  /**
+   * The Lambda functions the {@code lambda} worker may invoke, comma-separated: names, ARNs or
+   * partial ARNs, each optionally qualified ({@code resize}, {@code resize:live}, {@code
+   * arn:aws:lambda:eu-west-1:123456789012:function:resize}). An entry without a qualifier allows
+   * the function under any alias or version. The stack sets it from {@code
+   * hubspoke:workerFunctions} (hub and spoke); unset, a run naming the {@code lambda} worker is
+   * refused.
+   */
+  public static final String WORKER_FUNCTIONS = "HUBSPOKE_WORKER_FUNCTIONS";
+
   public static final String AWS_REGION = "AWS_REGION";
   public static final String ENDPOINT_DYNAMODB = "AWS_ENDPOINT_URL_DYNAMODB";
   public static final String ENDPOINT_SQS = "AWS_ENDPOINT_URL_SQS";
   public static final String ENDPOINT_EVENTBRIDGE = "AWS_ENDPOINT_URL_EVENTBRIDGE";
+  public static final String ENDPOINT_LAMBDA = "AWS_ENDPOINT_URL_LAMBDA";
 
   private final Map<String, String> variables;
 

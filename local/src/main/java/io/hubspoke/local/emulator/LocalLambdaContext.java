@@ -47,6 +47,11 @@ public final class LocalLambdaContext implements Context {
     return new Builder();
   }
 
+  /** The region the function runs in. */
+  public String region() {
+    return region;
+  }
+
   /** The instant after which Lambda would stop this invocation. */
   public Instant deadline() {
     return deadline;

@@ -17,15 +17,19 @@
  *   <li>{@link io.hubspoke.local.emulator.LocalHttpApi}: an HTTP API with a payload 2.0
  *       integration; the server around {@code PayloadFormatV2} and {@code HttpApiRoutes}.
  *   <li>{@link io.hubspoke.local.emulator.LocalLambdaContext}: the Context handlers receive.
+ *   <li>{@link io.hubspoke.local.emulator.LocalLambdaEndpoint}: Lambda's Invoke API, hosting the
+ *       {@link io.hubspoke.local.emulator.LocalFunction}s the {@code lambda} worker invokes: a
+ *       command in any language ({@code CommandFunctionCode}) or a Java handler from a jar ({@code
+ *       JavaHandlerFunctionCode}).
  * </ul>
  *
  * <p>Wiring, in outline: start the three engines; create an SDK client per service with {@code
  * endpointOverride(engine.endpoint())} (and give the functions the same endpoints through {@code
- * AWS_ENDPOINT_URL_DYNAMODB}, {@code _SQS}, {@code _EVENTBRIDGE}); {@code LocalTables.create};
- * {@code ElasticMqEngine.createWorkQueues}; {@code bus.addRule(EventRules.RUN_DRAINED_RULE,
- * EventRules.RUN_DRAINED_PATTERN, collectorInvoker)}; {@code SqsEventSourcePoller.start(sqs,
- * SqsEventSourceConfig.builder().queue(queues)..., spokeHandler)}; {@code
- * LocalHttpApi.builder().route("POST /runs").route("GET
+ * AWS_ENDPOINT_URL_DYNAMODB}, {@code _SQS}, {@code _EVENTBRIDGE}, {@code _LAMBDA}); {@code
+ * LocalTables.create}; {@code ElasticMqEngine.createWorkQueues}; {@code
+ * bus.addRule(EventRules.RUN_DRAINED_RULE, EventRules.RUN_DRAINED_PATTERN, collectorInvoker)};
+ * {@code SqsEventSourcePoller.start(sqs, SqsEventSourceConfig.builder().queue(queues)...,
+ * spokeHandler)}; {@code LocalHttpApi.builder().route("POST /runs").route("GET
  * /runs/{runId}").handler(hubHandler).start()}. Close in reverse order; DynamoDB Local's threads
  * are not daemons, so it must be closed.
  */

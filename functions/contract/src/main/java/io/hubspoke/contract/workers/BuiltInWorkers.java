@@ -4,25 +4,34 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The config rules of the workers every deployment has ({@code echo}, {@code sleep}, {@code http}),
- * for whoever validates requests without running them (the CDK stack at synth).
+ * The config rules of the workers every deployment has ({@code echo}, {@code sleep}, {@code http},
+ * {@code lambda}), for whoever validates requests without running them (the CDK stack at synth).
  */
 public final class BuiltInWorkers {
-  private static final List<WorkerConfigSchema> SCHEMAS =
-      List.of(EchoWorkerConfig.SCHEMA, SleepWorkerConfig.SCHEMA, HttpWorkerConfig.SCHEMA);
-
   private BuiltInWorkers() {}
 
+  /** With a {@code lambda} worker that allows no function. */
   public static WorkerCatalog catalog() {
+    return catalog(WorkerFunctions.none());
+  }
+
+  /** With a {@code lambda} worker that allows {@code functions}. */
+  public static WorkerCatalog catalog(WorkerFunctions functions) {
+    List<WorkerConfigSchema> schemas =
+        List.of(
+            EchoWorkerConfig.SCHEMA,
+            SleepWorkerConfig.SCHEMA,
+            HttpWorkerConfig.SCHEMA,
+            LambdaWorkerConfig.allowing(functions));
     return new WorkerCatalog() {
       @Override
       public Optional<WorkerConfigSchema> find(String name) {
-        return SCHEMAS.stream().filter(schema -> schema.name().equals(name)).findFirst();
+        return schemas.stream().filter(schema -> schema.name().equals(name)).findFirst();
       }
 
       @Override
       public List<String> names() {
-        return SCHEMAS.stream().map(WorkerConfigSchema::name).toList();
+        return schemas.stream().map(WorkerConfigSchema::name).toList();
       }
     };
   }

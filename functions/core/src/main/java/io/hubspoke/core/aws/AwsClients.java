@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
@@ -20,15 +21,60 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
+import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
- * The three AWS clients a function uses, built once per function instance from its environment:
- * region, credentials and the SDK's standard {@code AWS_ENDPOINT_URL_<SERVICE>} overrides are read
- * from the same variable names the Lambda runtime and the local runtime set.
+ * The AWS clients a function uses, built once per function instance from its environment: region,
+ * credentials and the SDK's standard {@code AWS_ENDPOINT_URL_<SERVICE>} overrides are read from the
+ * same variable names the Lambda runtime and the local runtime set. DynamoDB, SQS and EventBridge
+ * are built at once; Lambda (for the {@code lambda} worker) on its first use, so the functions that
+ * never invoke one (the hub, the collector, a spoke running other workers) do not pay its start.
  */
-public record AwsClients(DynamoDbClient dynamoDb, SqsClient sqs, EventBridgeClient eventBridge)
-    implements AutoCloseable {
+public final class AwsClients implements AutoCloseable {
+  private final DynamoDbClient dynamoDb;
+  private final SqsClient sqs;
+  private final EventBridgeClient eventBridge;
+  private final Supplier<LambdaClient> lambdaFactory;
+  private LambdaClient lambda; // guarded by this
+
+  AwsClients(
+      DynamoDbClient dynamoDb,
+      SqsClient sqs,
+      EventBridgeClient eventBridge,
+      Supplier<LambdaClient> lambdaFactory) {
+    this.dynamoDb = dynamoDb;
+    this.sqs = sqs;
+    this.eventBridge = eventBridge;
+    this.lambdaFactory = lambdaFactory;
+  }
+
+  public DynamoDbClient dynamoDb() {
+    return dynamoDb;
+  }
+
+  public SqsClient sqs() {
+    return sqs;
+  }
+
+  public EventBridgeClient eventBridge() {
+    return eventBridge;
+  }
+
+  /** The Lambda client, built on the first call and shared by every later one (thread-safe). */
+  public synchronized LambdaClient lambda() {
+    if (lambda == null) {
+      lambda = lambdaFactory.get();
+    }
+    return lambda;
+  }
+
+  /**
+   * How long the Lambda client waits for a response's next byte: a synchronous invocation answers
+   * only when the function returns, up to Lambda's 15-minute limit. Each call is bounded by its
+   * task's deadline instead ({@code apiCallTimeout}).
+   */
+  static final Duration LAMBDA_SOCKET_TIMEOUT = Duration.ofMinutes(16);
 
   /**
    * Attempts per request (the SDK's standard is 3): throttling is ridden out, not surfaced, unless
@@ -104,7 +150,21 @@ public record AwsClients(DynamoDbClient dynamoDb, SqsClient sqs, EventBridgeClie
                 env.optional(HubspokeEnvironment.ENDPOINT_EVENTBRIDGE))
             .httpClient(http)
             .build();
-    return new AwsClients(dynamoDb, sqs, eventBridge);
+    Supplier<LambdaClient> lambda =
+        () ->
+            configure(
+                    LambdaClient.builder(),
+                    region,
+                    credentials,
+                    overrideConfiguration,
+                    env.optional(HubspokeEnvironment.ENDPOINT_LAMBDA))
+                .httpClient(
+                    UrlConnectionHttpClient.builder()
+                        .connectionTimeout(Duration.ofSeconds(3))
+                        .socketTimeout(LAMBDA_SOCKET_TIMEOUT)
+                        .build())
+                .build();
+    return new AwsClients(dynamoDb, sqs, eventBridge, lambda);
   }
 
   /**
@@ -147,5 +207,10 @@ public record AwsClients(DynamoDbClient dynamoDb, SqsClient sqs, EventBridgeClie
     dynamoDb.close();
     sqs.close();
     eventBridge.close();
+    synchronized (this) {
+      if (lambda != null) {
+        lambda.close();
+      }
+    }
   }
 }

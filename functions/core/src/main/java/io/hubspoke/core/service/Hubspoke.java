@@ -46,7 +46,7 @@ public final class Hubspoke {
       HubspokeEnvironment env, AwsClients clients, Clock clock, WorkerRegistry workers) {
     this.env = env;
     this.clock = clock;
-    this.workers = workers;
+    this.workers = workers.boundTo(env, clients::lambda);
     Backoff backoff = Backoff.standard();
     String table = env.required(HubspokeEnvironment.TABLE_NAME);
     this.runs = new RunStore(clients.dynamoDb(), table, clock);

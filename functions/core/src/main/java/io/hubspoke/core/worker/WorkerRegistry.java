@@ -1,5 +1,6 @@
 package io.hubspoke.core.worker;
 
+import io.hubspoke.contract.HubspokeEnvironment;
 import io.hubspoke.contract.workers.WorkerCatalog;
 import io.hubspoke.worker.TaskWorker;
 import java.util.ArrayList;
@@ -9,6 +10,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import java.util.function.Supplier;
+import software.amazon.awssdk.services.lambda.LambdaClient;
 
 /**
  * The workers a deployment offers, by name: the built-in ones and the plug-ins found with {@link
@@ -27,7 +30,10 @@ public final class WorkerRegistry implements WorkerCatalog {
     }
   }
 
-  /** {@code echo}, {@code sleep} and {@code http}. */
+  /**
+   * {@code echo}, {@code sleep}, {@code http} and {@code lambda} (which allows no function until
+   * the registry is {@linkplain #boundTo bound} to a function's environment).
+   */
   public static WorkerRegistry builtIn() {
     return new WorkerRegistry(builtInWorkers());
   }
@@ -61,7 +67,20 @@ public final class WorkerRegistry implements WorkerCatalog {
   }
 
   private static List<TaskWorker> builtInWorkers() {
-    return List.of(new EchoWorker(), new SleepWorker(), new HttpWorker());
+    return List.of(new EchoWorker(), new SleepWorker(), new HttpWorker(), new LambdaWorker());
+  }
+
+  /**
+   * This registry as the function with {@code env} runs it: its {@code lambda} worker allows the
+   * functions {@code env} lists and invokes them with {@code lambda}, asked for on the first task.
+   * The other workers need nothing of the environment and are the same instances.
+   */
+  public WorkerRegistry boundTo(HubspokeEnvironment env, Supplier<LambdaClient> lambda) {
+    List<TaskWorker> bound = new ArrayList<>(workers.size());
+    for (TaskWorker worker : workers.values()) {
+      bound.add(worker instanceof LambdaWorker ? LambdaWorker.forEnvironment(env, lambda) : worker);
+    }
+    return new WorkerRegistry(bound);
   }
 
   @Override

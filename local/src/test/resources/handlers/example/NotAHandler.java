@@ -1,0 +1,4 @@
+package example;
+
+/** Implements no handler interface. */
+public class NotAHandler {}
