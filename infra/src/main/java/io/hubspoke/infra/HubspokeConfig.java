@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hubspoke.contract.Deployment;
 import io.hubspoke.contract.SpokeLimits;
 import io.hubspoke.contract.api.Limits;
+import io.hubspoke.contract.workers.LambdaFunctionName;
 import io.hubspoke.infra.constructs.ApiAuthorization;
 import io.hubspoke.infra.constructs.ScheduledRun;
 import io.hubspoke.infra.constructs.WorkerLayer;
@@ -61,6 +62,7 @@ public final class HubspokeConfig {
   public static final String ALARM_EMAIL = PREFIX + "alarmEmail";
   public static final String SCHEDULES = ScheduledRun.CONTEXT_KEY;
   public static final String WORKER_JARS = PREFIX + "workerJars";
+  public static final String WORKER_FUNCTIONS = PREFIX + "workerFunctions";
   public static final String REPO_ROOT = PREFIX + "repoRoot";
   public static final String NAG = PREFIX + "nag";
 
@@ -91,6 +93,7 @@ public final class HubspokeConfig {
           ALARM_EMAIL,
           SCHEDULES,
           WORKER_JARS,
+          WORKER_FUNCTIONS,
           REPO_ROOT,
           NAG);
 
@@ -120,6 +123,7 @@ public final class HubspokeConfig {
   private final String alarmEmail;
   private final List<ScheduledRun> schedules;
   private final List<Path> workerJars;
+  private final List<LambdaFunctionName> workerFunctions;
   private final boolean nag;
 
   /** Memory and timeout of one function. */
@@ -168,6 +172,7 @@ public final class HubspokeConfig {
     this.alarmEmail = string(context, ALARM_EMAIL, null);
     this.schedules = schedules(context.apply(SCHEDULES));
     this.workerJars = workerJars(context.apply(WORKER_JARS), repoRoot);
+    this.workerFunctions = workerFunctions(context.apply(WORKER_FUNCTIONS));
     this.nag = bool(context, NAG, true);
     this.leaseGraceSeconds =
         integer(context, LEASE_GRACE_SECONDS, Deployment.DEFAULT_LEASE_GRACE_SECONDS);
@@ -595,32 +600,7 @@ public final class HubspokeConfig {
    * can hold; all problems are reported together.
    */
   static List<Path> workerJars(Object value, Path repoRoot) {
-    if (value == null) {
-      return List.of();
-    }
-    List<?> entries;
-    if (value instanceof String s) {
-      String text = s.trim();
-      if (text.startsWith("[")) {
-        try {
-          entries = JSON.readValue(text, List.class);
-        } catch (JsonProcessingException e) {
-          throw new IllegalArgumentException(
-              WORKER_JARS
-                  + " is not a valid JSON array: "
-                  + e.getOriginalMessage()
-                  + "; give [\"path/a.jar\", \"path/b.jar\"] or a comma-separated list",
-              e);
-        }
-      } else {
-        entries = List.of(text.split(","));
-      }
-    } else if (value instanceof Collection<?> c) {
-      entries = List.copyOf(c);
-    } else {
-      throw new IllegalArgumentException(
-          WORKER_JARS + " must be a list of jar paths, got " + value);
-    }
+    List<?> entries = list(WORKER_JARS, value, "jar paths", "[\"path/a.jar\", \"path/b.jar\"]");
     List<Path> jars = new ArrayList<>();
     for (Object entry : entries) {
       if (!(entry instanceof String path)) {
@@ -731,6 +711,78 @@ public final class HubspokeConfig {
    * The user's jars (plug-in workers and item sources) that go into the layer of the hub and the
    * spoke, absolute; empty for no layer.
    */
+  /**
+   * Reads a list-valued key: a JSON array (from {@code cdk.json}), or a string holding a JSON array
+   * or a comma-separated list (from {@code -c}).
+   */
+  private static List<?> list(String key, Object value, String what, String example) {
+    if (value == null) {
+      return List.of();
+    }
+    if (value instanceof String s) {
+      String text = s.trim();
+      if (text.startsWith("[")) {
+        try {
+          return JSON.readValue(text, List.class);
+        } catch (JsonProcessingException e) {
+          throw new IllegalArgumentException(
+              key
+                  + " is not a valid JSON array: "
+                  + e.getOriginalMessage()
+                  + "; give "
+                  + example
+                  + " or a comma-separated list",
+              e);
+        }
+      }
+      return List.of(text.split(","));
+    }
+    if (value instanceof Collection<?> c) {
+      return List.copyOf(c);
+    }
+    throw new IllegalArgumentException(key + " must be a list of " + what + ", got " + value);
+  }
+
+  /**
+   * Parses and checks {@code hubspoke:workerFunctions}: the functions the {@code lambda} worker may
+   * invoke, as names, ARNs or partial ARNs, each optionally qualified. All problems are reported
+   * together.
+   */
+  static List<LambdaFunctionName> workerFunctions(Object value) {
+    List<?> entries =
+        list(WORKER_FUNCTIONS, value, "function names or ARNs", "[\"resize\", \"report:live\"]");
+    List<LambdaFunctionName> functions = new ArrayList<>();
+    List<String> problems = new ArrayList<>();
+    for (Object entry : entries) {
+      if (!(entry instanceof String text)) {
+        problems.add("'" + entry + "' is not a string");
+        continue;
+      }
+      if (text.isBlank()) {
+        continue;
+      }
+      try {
+        functions.add(LambdaFunctionName.parse(text.trim()));
+      } catch (LambdaFunctionName.InvalidFunctionNameException e) {
+        problems.add("'" + text.trim() + "' " + e.getMessage());
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(
+          WORKER_FUNCTIONS
+              + ": "
+              + String.join("; ", problems)
+              + "; "
+              + LambdaFunctionName.FORMATS);
+    }
+    return List.copyOf(functions);
+  }
+
+  /** The functions the {@code lambda} worker may invoke; empty when none is listed. */
+  public List<LambdaFunctionName> getWorkerFunctions() {
+    return workerFunctions;
+  }
+
   public List<Path> getWorkerJars() {
     return workerJars;
   }

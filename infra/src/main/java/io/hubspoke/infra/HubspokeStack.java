@@ -1,6 +1,7 @@
 package io.hubspoke.infra;
 
 import io.hubspoke.contract.EventRules;
+import io.hubspoke.contract.workers.WorkerFunctions;
 import io.hubspoke.infra.constructs.CollectorFunction;
 import io.hubspoke.infra.constructs.EventRoutes;
 import io.hubspoke.infra.constructs.FunctionProps;
@@ -13,6 +14,7 @@ import io.hubspoke.infra.constructs.PluginWorkers;
 import io.hubspoke.infra.constructs.ScheduledRuns;
 import io.hubspoke.infra.constructs.SpokeFunction;
 import io.hubspoke.infra.constructs.WorkQueue;
+import io.hubspoke.infra.constructs.WorkerFunctionGrants;
 import io.hubspoke.infra.constructs.WorkerLayer;
 import java.nio.file.Path;
 import java.util.List;
@@ -105,6 +107,7 @@ public class HubspokeStack extends Stack {
                 .maxConcurrency(config.getSpokeMaxConcurrency())
                 .leaseGraceSeconds(config.getLeaseGraceSeconds())
                 .build());
+    WorkerFunctionGrants.apply(hub, spoke, config.getWorkerFunctions());
     this.collector =
         new CollectorFunction(
             this,
@@ -140,7 +143,14 @@ public class HubspokeStack extends Stack {
             "Schedules",
             ScheduledRuns.Props.builder()
                 .schedules(config.getSchedules())
-                .workers(PluginWorkers.catalog(config.getWorkerJars()))
+                .workers(
+                    PluginWorkers.catalog(
+                        config.getWorkerJars(),
+                        WorkerFunctions.parse(
+                            config.getWorkerFunctions().stream()
+                                .map(Object::toString)
+                                .collect(java.util.stream.Collectors.joining(",")),
+                            null)))
                 .hub(hub.getAlias())
                 .deadLetterQueue(eventBus.getDeliveryDeadLetterQueue())
                 .retryAttempts(config.getEventRetryAttempts())

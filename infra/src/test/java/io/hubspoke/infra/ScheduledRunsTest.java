@@ -166,6 +166,26 @@ class ScheduledRunsTest {
     assertContains(e, "quote it");
   }
 
+  @Test
+  void aScheduleMayCallOnlyAListedWorkerFunction() {
+    String schedule =
+        "{\"name\":\"fn\",\"schedule\":\"rate(1 day)\",\"request\":{\"worker\":\"lambda\","
+            + "\"workerConfig\":{\"function\":\"%s\"},\"items\":[1]}}";
+    Map<String, Object> context = new HashMap<>(Synth.cdkJsonContext());
+    context.put(HubspokeConfig.WORKER_FUNCTIONS, "wordcount");
+    context.put(HubspokeConfig.SCHEDULES, "[" + String.format(schedule, "wordcount") + "]");
+    App accepted = new App(AppProps.builder().context(context).build());
+    HubspokeApp.build(accepted, HubspokeApp.config(accepted), LambdaJars.in(Synth.REPO_ROOT));
+    accepted.synth();
+
+    IllegalArgumentException e =
+        synth(
+            Map.of(HubspokeConfig.WORKER_FUNCTIONS, "wordcount"),
+            String.format(schedule, "resize"));
+    assertContains(e, "schedule 'fn'");
+    assertContains(e, "request.workerConfig.function");
+  }
+
   /** Builds the stack as HubspokeApp does, with one schedule given as -c passes it. */
   private static IllegalArgumentException synthWithSchedule(String schedule) {
     return synth(Map.of(), schedule);

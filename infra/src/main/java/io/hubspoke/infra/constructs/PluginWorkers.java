@@ -3,6 +3,7 @@ package io.hubspoke.infra.constructs;
 import io.hubspoke.contract.workers.BuiltInWorkers;
 import io.hubspoke.contract.workers.WorkerCatalog;
 import io.hubspoke.contract.workers.WorkerConfigSchema;
+import io.hubspoke.contract.workers.WorkerFunctions;
 import io.hubspoke.worker.TaskWorker;
 import java.net.MalformedURLException;
 import java.net.URL;
@@ -25,12 +26,16 @@ import java.util.ServiceLoader;
 public final class PluginWorkers {
   private PluginWorkers() {}
 
-  public static WorkerCatalog catalog(List<Path> jars) {
+  /**
+   * @param functions the functions the {@code lambda} worker may invoke, which its config rule
+   *     checks
+   */
+  public static WorkerCatalog catalog(List<Path> jars, WorkerFunctions functions) {
+    WorkerCatalog builtIn = BuiltInWorkers.catalog(functions);
     if (jars.isEmpty()) {
-      return BuiltInWorkers.catalog();
+      return builtIn;
     }
     Map<String, WorkerConfigSchema> byName = new LinkedHashMap<>();
-    WorkerCatalog builtIn = BuiltInWorkers.catalog();
     for (String name : builtIn.names()) {
       byName.put(name, builtIn.find(name).orElseThrow());
     }
