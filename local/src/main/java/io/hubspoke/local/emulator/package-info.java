@@ -25,11 +25,11 @@
  *
  * <p>Wiring, in outline: start the three engines; create an SDK client per service with {@code
  * endpointOverride(engine.endpoint())} (and give the functions the same endpoints through {@code
- * AWS_ENDPOINT_URL_DYNAMODB}, {@code _SQS}, {@code _EVENTBRIDGE}, {@code _LAMBDA}); {@code LocalTables.create};
- * {@code ElasticMqEngine.createWorkQueues}; {@code bus.addRule(EventRules.RUN_DRAINED_RULE,
- * EventRules.RUN_DRAINED_PATTERN, collectorInvoker)}; {@code SqsEventSourcePoller.start(sqs,
- * SqsEventSourceConfig.builder().queue(queues)..., spokeHandler)}; {@code
- * LocalHttpApi.builder().route("POST /runs").route("GET
+ * AWS_ENDPOINT_URL_DYNAMODB}, {@code _SQS}, {@code _EVENTBRIDGE}, {@code _LAMBDA}); {@code
+ * LocalTables.create}; {@code ElasticMqEngine.createWorkQueues}; {@code
+ * bus.addRule(EventRules.RUN_DRAINED_RULE, EventRules.RUN_DRAINED_PATTERN, collectorInvoker)};
+ * {@code SqsEventSourcePoller.start(sqs, SqsEventSourceConfig.builder().queue(queues)...,
+ * spokeHandler)}; {@code LocalHttpApi.builder().route("POST /runs").route("GET
  * /runs/{runId}").handler(hubHandler).start()}. Close in reverse order; DynamoDB Local's threads
  * are not daemons, so it must be closed.
  */
