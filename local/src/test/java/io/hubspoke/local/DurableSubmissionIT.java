@@ -104,6 +104,11 @@ class DurableSubmissionIT {
 
   /** The task items of a run as they are in the table, by task index. */
   static Map<Integer, Map<String, AttributeValue>> taskItems(String runId) {
+    return taskItems(runtime, runId);
+  }
+
+  /** The task items of a run of {@code runtime} as they are in the table, by task index. */
+  static Map<Integer, Map<String, AttributeValue>> taskItems(LocalRuntime runtime, String runId) {
     Map<Integer, Map<String, AttributeValue>> found = new HashMap<>();
     Map<String, AttributeValue> start = null;
     do {

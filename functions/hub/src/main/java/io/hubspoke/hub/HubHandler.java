@@ -9,9 +9,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hubspoke.contract.HubspokeEnvironment;
 import io.hubspoke.contract.json.Json;
 import io.hubspoke.core.aws.AwsClients;
+import io.hubspoke.core.service.DispatchQueueConsumer;
 import io.hubspoke.core.service.Hubspoke;
 import io.hubspoke.core.service.MessageOutcome;
-import io.hubspoke.core.service.RunDispatcher;
 import io.hubspoke.core.worker.WorkerRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,12 +23,13 @@ import java.time.Instant;
 /**
  * The hub Lambda. Parses the event and delegates: API Gateway HTTP API events, scheduled and direct
  * run requests to {@link HubApi}; batches from the dispatch queue (SQS event source mapping, with
- * {@code ReportBatchItemFailures}) to {@link RunDispatcher}, one chunk per message. AWS clients are
- * built once per instance, in the constructor.
+ * {@code ReportBatchItemFailures}) to {@link DispatchQueueConsumer}: a chunk to dispatch or the
+ * next pages of a discovery per message. AWS clients are built once per instance, in the
+ * constructor.
  */
 public final class HubHandler implements RequestStreamHandler {
   private final HubApi api;
-  private final RunDispatcher dispatcher;
+  private final DispatchQueueConsumer dispatchQueue;
   private final Clock clock;
 
   public HubHandler() {
@@ -52,13 +53,13 @@ public final class HubHandler implements RequestStreamHandler {
   private HubHandler(Hubspoke hubspoke, Clock clock) {
     this(
         new HubApi(hubspoke.requestParser(), hubspoke.submission(), hubspoke.queries()),
-        hubspoke.dispatcher(),
+        hubspoke.dispatchQueueConsumer(),
         clock);
   }
 
-  HubHandler(HubApi api, RunDispatcher dispatcher, Clock clock) {
+  HubHandler(HubApi api, DispatchQueueConsumer dispatchQueue, Clock clock) {
     this.api = api;
-    this.dispatcher = dispatcher;
+    this.dispatchQueue = dispatchQueue;
     this.clock = clock;
   }
 
@@ -100,7 +101,7 @@ public final class HubHandler implements RequestStreamHandler {
     ArrayNode failures = response.putArray("batchItemFailures");
     for (JsonNode record : records) {
       String messageId = record.path("messageId").asText();
-      if (dispatcher.dispatch(messageId, record.path("body").asText(null), deadline)
+      if (dispatchQueue.handle(messageId, record.path("body").asText(null), deadline)
           == MessageOutcome.RETRY) {
         failures.addObject().put("itemIdentifier", messageId);
       }

@@ -7,6 +7,16 @@ package io.hubspoke.contract.api;
  */
 public final class Limits {
   public static final int MAX_ITEMS = 10_000;
+
+  /**
+   * The most items a {@code source} may discover for one run: a run record lists its dispatched
+   * chunks and drained shards (one number each per 200 tasks), well inside one 400 KB item.
+   */
+  public static final int MAX_DISCOVERED_ITEMS = 100_000;
+
+  /** A {@code source}'s settings, as JSON, like a worker's. */
+  public static final int MAX_SOURCE_CONFIG_BYTES = 8 * 1024;
+
   public static final int MAX_ITEM_BYTES = 32 * 1024;
   public static final int MAX_REQUEST_BYTES = 5 * 1024 * 1024;
   public static final int MAX_WORKER_CONFIG_BYTES = 8 * 1024;

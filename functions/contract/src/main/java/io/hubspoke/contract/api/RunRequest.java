@@ -6,7 +6,8 @@ import java.util.Optional;
 
 /**
  * A validated request to start a run. {@code itemsJson} holds each item as compact JSON text, the
- * form in which it is stored on its task.
+ * form in which it is stored on its task; it is empty when {@code source} names where the hub
+ * discovers them.
  */
 public record RunRequest(
     List<String> itemsJson,
@@ -14,9 +15,15 @@ public record RunRequest(
     JsonNode workerConfig,
     Optional<String> idempotencyKey,
     int maxAttempts,
-    int taskTimeoutSeconds) {
+    int taskTimeoutSeconds,
+    Optional<RunSource> source) {
 
   public RunRequest {
     itemsJson = List.copyOf(itemsJson);
+  }
+
+  /** Whether the hub discovers the items ({@link #source}) rather than taking them. */
+  public boolean discovers() {
+    return source.isPresent();
   }
 }

@@ -2,6 +2,7 @@ package io.hubspoke.contract.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hubspoke.contract.SpokeLimits;
 import io.hubspoke.contract.json.Json;
 import io.hubspoke.contract.validation.FieldError;
@@ -23,7 +24,17 @@ import java.util.regex.Pattern;
 public final class RunRequestParser {
   public static final Set<String> FIELDS =
       Set.of(
-          "items", "worker", "workerConfig", "idempotencyKey", "maxAttempts", "taskTimeoutSeconds");
+          "items",
+          "source",
+          "worker",
+          "workerConfig",
+          "idempotencyKey",
+          "maxAttempts",
+          "taskTimeoutSeconds");
+
+  /** The {@code source} types, in the order an error lists them. */
+  public static final List<String> SOURCE_TYPES = List.of("range", "worker", "lambda");
+
   private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[A-Za-z0-9._:-]+");
 
   private final WorkerCatalog workers;
@@ -98,7 +109,22 @@ public final class RunRequestParser {
                     + String.join(", ", FIELDS.stream().sorted().toList())));
       }
     }
-    List<String> items = items(node.get("items"), errors);
+    JsonNode sourceNode = node.get("source");
+    boolean hasSource = sourceNode != null && !sourceNode.isNull();
+    List<String> items = List.of();
+    Optional<RunSource> source = Optional.empty();
+    if (hasSource && node.hasNonNull("items")) {
+      errors.add(
+          new FieldError(
+              "source",
+              "is given with items",
+              "give either items (the work itself) or source (where the hub discovers it), not"
+                  + " both"));
+    } else if (hasSource) {
+      source = source(sourceNode, errors);
+    } else {
+      items = items(node.get("items"), errors);
+    }
     String workerName = worker(node.get("worker"), errors);
     JsonNode workerConfig = workerConfig(node.get("workerConfig"), workerName, errors);
     Optional<String> idempotencyKey = idempotencyKey(node.get("idempotencyKey"), errors);
@@ -125,7 +151,8 @@ public final class RunRequestParser {
     if (!errors.isEmpty()) {
       throw new InvalidInputException(errors);
     }
-    return new RunRequest(items, workerName, workerConfig, idempotencyKey, maxAttempts, timeout);
+    return new RunRequest(
+        items, workerName, workerConfig, idempotencyKey, maxAttempts, timeout, source);
   }
 
   /** A task must fit in one spoke invocation; the default shrinks to what the spoke gives. */
@@ -151,7 +178,10 @@ public final class RunRequestParser {
     if (items == null || items.isNull()) {
       errors.add(
           new FieldError(
-              "items", "is required", "give the work items as a JSON array, e.g. [\"a\",\"b\"]"));
+              "items",
+              "is required",
+              "give the work items as a JSON array, e.g. [\"a\",\"b\"], or a source that"
+                  + " discovers them, e.g. {\"type\":\"range\",\"end\":100}"));
       return List.of();
     }
     if (!items.isArray()) {
@@ -242,6 +272,207 @@ public final class RunRequestParser {
       }
     }
     return effective;
+  }
+
+  private Optional<RunSource> source(JsonNode source, List<FieldError> errors) {
+    String types = String.join(", ", SOURCE_TYPES);
+    if (!source.isObject()) {
+      errors.add(
+          new FieldError(
+              "source",
+              "must be a JSON object, not " + kind(source),
+              "give e.g. {\"type\":\"range\",\"start\":0,\"end\":100}"));
+      return Optional.empty();
+    }
+    JsonNode type = source.get("type");
+    if (type == null || type.isNull() || !type.isTextual()) {
+      errors.add(
+          new FieldError(
+              "source.type",
+              type == null || type.isNull() ? "is required" : "must be a string, not " + kind(type),
+              "name one of: " + types));
+      return Optional.empty();
+    }
+    int before = errors.size();
+    Optional<RunSource> parsed =
+        switch (type.textValue()) {
+          case "range" -> range(source, errors);
+          case "worker" -> pluginSource(source, errors);
+          case "lambda" -> lambdaSource(source, errors);
+          default -> {
+            errors.add(
+                new FieldError(
+                    "source.type",
+                    "unknown source type '" + type.textValue() + "'",
+                    "name one of: " + types));
+            yield Optional.empty();
+          }
+        };
+    return errors.size() == before ? parsed : Optional.empty();
+  }
+
+  private static void onlyFields(JsonNode source, Set<String> allowed, List<FieldError> errors) {
+    for (Iterator<String> names = source.fieldNames(); names.hasNext(); ) {
+      String name = names.next();
+      if (!allowed.contains(name)) {
+        errors.add(
+            new FieldError(
+                "source." + name,
+                "unknown field for a source of type " + source.get("type").textValue(),
+                "remove it; the fields are "
+                    + String.join(", ", allowed.stream().sorted().toList())));
+      }
+    }
+  }
+
+  private static Optional<RunSource> range(JsonNode source, List<FieldError> errors) {
+    onlyFields(source, Set.of("type", "start", "end", "step"), errors);
+    int before = errors.size();
+    long start = wholeNumber(source.get("start"), "source.start", 0L, errors);
+    JsonNode endNode = source.get("end");
+    if (endNode == null || endNode.isNull()) {
+      errors.add(
+          new FieldError(
+              "source.end", "is required", "give the first number not to include, e.g. 100"));
+      return Optional.empty();
+    }
+    long end = wholeNumber(endNode, "source.end", 0L, errors);
+    long step = wholeNumber(source.get("step"), "source.step", 1L, errors);
+    if (errors.size() > before) {
+      return Optional.empty();
+    }
+    if (step < 1) {
+      errors.add(new FieldError("source.step", "is " + step, "give a whole number from 1"));
+      return Optional.empty();
+    }
+    if (end <= start) {
+      errors.add(
+          new FieldError(
+              "source.end",
+              "is " + end + ", not above start " + start,
+              "give an end above start: the range is start, start + step, … below end"));
+      return Optional.empty();
+    }
+    RunSource.Range range = new RunSource.Range(start, end, step);
+    if (range.count() > Limits.MAX_DISCOVERED_ITEMS) {
+      errors.add(
+          new FieldError(
+              "source",
+              "gives "
+                  + range.count()
+                  + " items; a run holds at most "
+                  + Limits.MAX_DISCOVERED_ITEMS,
+              "narrow the range or raise step, or split it over several runs"));
+      return Optional.empty();
+    }
+    return Optional.of(range);
+  }
+
+  private Optional<RunSource> pluginSource(JsonNode source, List<FieldError> errors) {
+    onlyFields(source, Set.of("type", "name", "config"), errors);
+    String known =
+        workers.sourceNames().isEmpty()
+            ? "none is installed: add a plug-in jar that lists one in META-INF/services/"
+                + "io.hubspoke.worker.ItemSource"
+            : "name one of: " + String.join(", ", workers.sourceNames());
+    JsonNode name = source.get("name");
+    if (name == null || name.isNull() || !name.isTextual()) {
+      errors.add(
+          new FieldError(
+              "source.name",
+              name == null || name.isNull() ? "is required" : "must be a string, not " + kind(name),
+              known));
+      return Optional.empty();
+    }
+    Optional<? extends WorkerConfigSchema> found = workers.findSource(name.textValue());
+    if (found.isEmpty()) {
+      errors.add(
+          new FieldError("source.name", "unknown item source '" + name.textValue() + "'", known));
+      return Optional.empty();
+    }
+    JsonNode config = sourceConfig(source.get("config"), errors);
+    if (config == null) {
+      return Optional.empty();
+    }
+    int before = errors.size();
+    for (FieldError error : found.get().validateConfig(config)) {
+      errors.add(new FieldError("source.config." + error.field(), error.message(), error.fix()));
+    }
+    return errors.size() == before
+        ? Optional.of(new RunSource.Plugin(name.textValue(), config))
+        : Optional.empty();
+  }
+
+  private Optional<RunSource> lambdaSource(JsonNode source, List<FieldError> errors) {
+    onlyFields(source, Set.of("type", "function", "config"), errors);
+    JsonNode function = source.get("function");
+    Optional<? extends WorkerConfigSchema> lambda = workers.find("lambda");
+    if (lambda.isEmpty()) {
+      errors.add(
+          new FieldError(
+              "source.type",
+              "lambda sources are not offered here",
+              "use a source of type range or worker"));
+      return Optional.empty();
+    }
+    // The function follows the lambda worker's rules: its name's format and the deployment's list.
+    ObjectNode asWorkerConfig = Json.object();
+    if (function != null) {
+      asWorkerConfig.set("function", function);
+    }
+    int before = errors.size();
+    for (FieldError error : lambda.get().validateConfig(asWorkerConfig)) {
+      String field = error.field().equals("function") ? "source.function" : "source";
+      errors.add(new FieldError(field, error.message(), error.fix()));
+    }
+    JsonNode config = sourceConfig(source.get("config"), errors);
+    if (errors.size() > before || config == null) {
+      return Optional.empty();
+    }
+    return Optional.of(new RunSource.Lambda(function.textValue(), config));
+  }
+
+  /** A source's {@code config}: an object (default empty) within the size limit; null if not. */
+  private static JsonNode sourceConfig(JsonNode config, List<FieldError> errors) {
+    JsonNode effective = config == null || config.isNull() ? Json.object() : config;
+    if (!effective.isObject()) {
+      errors.add(
+          new FieldError(
+              "source.config",
+              "must be a JSON object, not " + kind(effective),
+              "give the source's settings as an object"));
+      return null;
+    }
+    if (Json.write(effective).getBytes(StandardCharsets.UTF_8).length
+        > Limits.MAX_SOURCE_CONFIG_BYTES) {
+      errors.add(
+          new FieldError(
+              "source.config",
+              "is larger than " + Limits.MAX_SOURCE_CONFIG_BYTES + " bytes",
+              "keep the source's settings small"));
+      return null;
+    }
+    return effective;
+  }
+
+  private static long wholeNumber(
+      JsonNode value, String field, long defaultValue, List<FieldError> errors) {
+    if (value == null || value.isNull()) {
+      return defaultValue;
+    }
+    if (!value.isIntegralNumber() || !value.canConvertToLong()) {
+      errors.add(
+          new FieldError(field, "must be a whole number, not " + kind(value), "give e.g. 100"));
+      return defaultValue;
+    }
+    long number = value.longValue();
+    // Items are JSON numbers: keep them exact in any reader's doubles.
+    if (Math.abs(number) > (1L << 53)) {
+      errors.add(
+          new FieldError(field, "is " + number + ", too large", "give at most 2^53 in size"));
+      return defaultValue;
+    }
+    return number;
   }
 
   private static Optional<String> idempotencyKey(JsonNode key, List<FieldError> errors) {

@@ -5,18 +5,37 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hubspoke.contract.json.Json;
 
 /**
- * The body of a dispatch-queue message: one chunk of a run's durable request to turn into tasks.
- * The chunk's items live in the table; the message only names them.
+ * The body of a dispatch-queue message: one chunk of a run's durable request to turn into tasks, or
+ * ({@link #discover}) the next pages of a run's discovery. The chunk's items live in the table; the
+ * message only names them.
+ *
+ * @param chunk the chunk, or {@link #DISCOVER}
  */
 public record DispatchMessage(String runId, String incarnation, int chunk) {
   public static final int VERSION = 1;
+
+  /** The chunk number of a message that asks for the next pages of discovery. */
+  public static final int DISCOVER = -1;
+
+  /** A message that asks a hub to go on with the discovery of {@code spec}'s run. */
+  public static DispatchMessage discover(RunSpec spec) {
+    return new DispatchMessage(spec.runId(), spec.incarnation(), DISCOVER);
+  }
+
+  public boolean isDiscover() {
+    return chunk == DISCOVER;
+  }
 
   public String toJson() {
     ObjectNode node = Json.object();
     node.put("v", VERSION);
     node.put("runId", runId);
     node.put("incarnation", incarnation);
-    node.put("chunk", chunk);
+    if (isDiscover()) {
+      node.put("discover", true);
+    } else {
+      node.put("chunk", chunk);
+    }
     return Json.write(node);
   }
 
@@ -30,6 +49,9 @@ public record DispatchMessage(String runId, String incarnation, int chunk) {
         || !incarnation.isTextual()
         || !RunIds.isValidIncarnation(incarnation.textValue())) {
       throw new IllegalArgumentException("field incarnation is missing or malformed");
+    }
+    if (node.path("discover").asBoolean(false)) {
+      return new DispatchMessage(node.get("runId").textValue(), incarnation.textValue(), DISCOVER);
     }
     int chunk = MessageBody.position(node, "chunk", "chunk number");
     return new DispatchMessage(node.get("runId").textValue(), incarnation.textValue(), chunk);

@@ -5,6 +5,11 @@ import java.util.Set;
 
 /** The states of a run and the transitions allowed between them. */
 public enum RunStatus {
+  /**
+   * The hub is discovering the items from the run's source, page by page; each page's tasks are
+   * dispatched as it is checkpointed, so spokes may already work.
+   */
+  DISCOVERING,
   /** The hub is writing tasks and sending their messages. Spokes may already work. */
   DISPATCHING,
   /** Every task has been written and sent. */
@@ -22,6 +27,9 @@ public enum RunStatus {
 
   public Set<RunStatus> allowedNext() {
     return switch (this) {
+      // The end of discovery fixes the total (a failed discovery too: the run ends FAILED once the
+      // tasks it dispatched are summarized); a dispatch that fails mid-discovery fails the run.
+      case DISCOVERING -> EnumSet.of(DISPATCHING, FAILED);
       // A run can drain before the hub records the end of its dispatch; a request that cannot be
       // dispatched (a chunk that keeps failing or is gone) fails the run.
       case DISPATCHING -> EnumSet.of(RUNNING, SUMMARIZING, FAILED);

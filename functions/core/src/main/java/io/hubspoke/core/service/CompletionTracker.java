@@ -5,6 +5,7 @@ import io.hubspoke.contract.json.Json;
 import io.hubspoke.core.events.EventPublisher;
 import io.hubspoke.core.model.RunSpec;
 import io.hubspoke.core.model.TaskStatus;
+import io.hubspoke.core.store.RunRecord;
 import io.hubspoke.core.store.RunStore;
 import io.hubspoke.core.store.ShardCount;
 import io.hubspoke.core.store.ShardCounters;
@@ -90,7 +91,21 @@ public final class CompletionTracker {
   }
 
   private boolean shardDrained(RunSpec spec, int shard) {
-    if (runs.addDrainedShard(spec, shard) < spec.shardCount()) {
+    // The run as this write left it: a discovered run's shard count is final only once discovery
+    // has ended, and the end of discovery checks the shards drained before it (see runDrained).
+    return runDrained(runs.addDrainedShard(spec, shard));
+  }
+
+  /**
+   * Marks {@code run} drained if every one of its shards is, and its shard count is final. The end
+   * of a discovery calls it with the run its last write returned: shards that drained while the
+   * total was unknown could not.
+   *
+   * @return true if this call detected that the run drained (and published {@code RunDrained})
+   */
+  public boolean runDrained(RunRecord run) {
+    RunSpec spec = run.spec();
+    if (!spec.totalKnown() || run.drainedShards().size() < spec.shardCount()) {
       return false;
     }
     if (!runs.markDrained(spec, "drain/" + UUID.randomUUID())) {

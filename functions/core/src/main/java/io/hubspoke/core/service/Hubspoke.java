@@ -105,21 +105,40 @@ public final class Hubspoke {
    */
   public RunDispatcher dispatcher() {
     return new RunDispatcher(
+        runs, chunks, tasks, queue, dispatchQueue(), events, clock, dispatchLeaseMargin());
+  }
+
+  private TaskQueue dispatchQueue() {
+    return new TaskQueue(
+        sqs,
+        env.required(HubspokeEnvironment.DISPATCH_QUEUE_URL),
+        env.required(HubspokeEnvironment.DISPATCH_DEAD_LETTER_QUEUE_URL),
+        backoff);
+  }
+
+  private Duration dispatchLeaseMargin() {
+    return Duration.ofSeconds(
+        env.number(
+            HubspokeEnvironment.DISPATCH_LEASE_MARGIN_SECONDS,
+            Deployment.DEFAULT_DISPATCH_LEASE_MARGIN_SECONDS));
+  }
+
+  /** The hub's discovery of the items of runs that name a source. */
+  public RunDiscovery discovery() {
+    return new RunDiscovery(
         runs,
         chunks,
-        tasks,
-        queue,
-        new TaskQueue(
-            sqs,
-            env.required(HubspokeEnvironment.DISPATCH_QUEUE_URL),
-            env.required(HubspokeEnvironment.DISPATCH_DEAD_LETTER_QUEUE_URL),
-            backoff),
-        events,
+        counters,
+        completion(),
+        dispatcher(),
+        workers::source,
         clock,
-        Duration.ofSeconds(
-            env.number(
-                HubspokeEnvironment.DISPATCH_LEASE_MARGIN_SECONDS,
-                Deployment.DEFAULT_DISPATCH_LEASE_MARGIN_SECONDS)));
+        dispatchLeaseMargin());
+  }
+
+  /** What the hub does with each message of its dispatch queue: dispatch a chunk, or discover. */
+  public DispatchQueueConsumer dispatchQueueConsumer() {
+    return new DispatchQueueConsumer(dispatcher(), discovery(), dispatchQueue());
   }
 
   public RunQueryService queries() {
@@ -171,6 +190,7 @@ public final class Hubspoke {
         completion(),
         summarizer(),
         dispatcher(),
+        discovery(),
         clock,
         Duration.ofSeconds(
             env.number(

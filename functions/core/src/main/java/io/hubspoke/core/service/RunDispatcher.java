@@ -82,30 +82,19 @@ public final class RunDispatcher {
   }
 
   /**
-   * Dispatches one chunk.
+   * Dispatches one chunk. Every call to AWS is aborted at {@code deadline} ({@link
+   * DispatchQueueConsumer} sets it).
    *
-   * @param invocationDeadline when the invocation will be stopped
    * @return ACK when the chunk is dispatched or can never be (the message may go), RETRY when it
    *     must come back (SQS redelivers it after the visibility timeout)
    */
-  public MessageOutcome dispatch(String messageId, String body, Instant invocationDeadline) {
-    DispatchMessage message;
-    try {
-      message = DispatchMessage.parse(body);
-    } catch (IllegalArgumentException e) {
-      dispatchQueue.deadLetter(body, "unparseable dispatch message: " + e.getMessage(), messageId);
-      return MessageOutcome.ACK;
-    }
-    Instant deadline = deadline(invocationDeadline);
-    try {
-      return CallDeadline.within(deadline, () -> dispatchOrThrow(message, deadline));
-    } catch (RuntimeException e) {
-      LOG.log(
-          Level.WARNING,
-          "chunk " + message.chunk() + " of run " + message.runId() + " failed; it will return",
-          e);
-      return MessageOutcome.RETRY;
-    }
+  MessageOutcome dispatch(DispatchMessage message, Instant deadline) {
+    return dispatchOrThrow(message, deadline);
+  }
+
+  /** Sends the message that makes a hub go on with the discovery of {@code spec}'s run. */
+  public void continueDiscovery(RunSpec spec) {
+    dispatchQueue.sendBodies(List.of(DispatchMessage.discover(spec).toJson()));
   }
 
   /** Calls stop a second (or a twentieth of the time left) before the invocation is stopped. */
@@ -126,6 +115,10 @@ public final class RunDispatcher {
       return MessageOutcome.ACK;
     }
     RunSpec spec = found.get();
+    if (message.chunk() >= spec.chunkCount() && !spec.totalKnown()) {
+      // A discovered run's spec grows with each page: this chunk came after the one we read.
+      spec = runSpecs.refresh(message.runId()).orElse(spec);
+    }
     if (message.chunk() >= spec.chunkCount()) {
       dispatchQueue.deadLetter(
           message.toJson(), "run " + spec.runId() + " has " + spec.chunkCount() + " chunks", null);
@@ -155,11 +148,9 @@ public final class RunDispatcher {
       return MessageOutcome.ACK;
     }
     workQueue.send(writeTasks(spec, message.chunk(), claimed));
-    int dispatched = runs.addDispatchedChunk(spec, message.chunk());
+    RunRecord after = runs.addDispatchedChunk(spec, message.chunk());
     chunks.finish(spec, message.chunk(), owner);
-    if (dispatched == spec.chunkCount()) {
-      finish(spec);
-    }
+    finishIfDispatched(after);
     return MessageOutcome.ACK;
   }
 
@@ -189,6 +180,17 @@ public final class RunDispatcher {
       }
     }
     return messages;
+  }
+
+  /**
+   * Ends the dispatch of {@code run} if every one of its chunks is dispatched and their number is
+   * final (a discovered run's is once discovery ends, which calls this with its own last write).
+   */
+  public void finishIfDispatched(RunRecord run) {
+    RunSpec spec = run.spec();
+    if (spec.totalKnown() && run.dispatchedChunks().size() >= spec.chunkCount()) {
+      finish(spec);
+    }
   }
 
   private void finish(RunSpec spec) {
@@ -229,7 +231,7 @@ public final class RunDispatcher {
   public int resume(RunRecord run) {
     RunSpec spec = run.spec();
     if (run.dispatchedChunks().size() >= spec.chunkCount()) {
-      finish(spec);
+      finishIfDispatched(run);
       return 0;
     }
     Instant now = clock.instant();
@@ -260,14 +262,16 @@ public final class RunDispatcher {
    */
   void failRun(RunSpec spec, String reason) {
     LOG.severe(() -> "run " + spec.runId() + " failed to dispatch: " + reason);
-    Set<Integer> dispatched =
-        runs.get(spec.runId()).map(RunRecord::dispatchedChunks).orElse(Set.of());
+    Optional<RunRecord> run = runs.get(spec.runId());
+    Set<Integer> dispatched = run.map(RunRecord::dispatchedChunks).orElse(Set.of());
+    // A discovered run may have grown since this spec was read.
+    RunSpec latest = run.map(RunRecord::spec).orElse(spec);
     ObjectNode summary =
         Json.object()
             .put("dispatchFailed", true)
             .put("reason", reason)
-            .put("total", spec.total())
-            .put("tasksCreated", spec.tasksIn(dispatched));
+            .put("total", latest.total())
+            .put("tasksCreated", latest.tasksIn(dispatched));
     if (runs.failDispatch(spec, Json.write(summary))) {
       RunMetrics.runFinished(spec.runId(), RunStatus.FAILED, clock.instant());
       try {
@@ -283,7 +287,7 @@ public final class RunDispatcher {
         LOG.log(Level.WARNING, "RunCompleted for " + spec.runId() + " was not published", e);
       }
     }
-    for (int chunk = 0; chunk < spec.chunkCount(); chunk++) {
+    for (int chunk = 0; chunk < latest.chunkCount(); chunk++) {
       if (!dispatched.contains(chunk)) {
         chunks.cancel(spec, chunk);
       }

@@ -9,7 +9,9 @@ import java.util.Optional;
 
 /**
  * Run specs are immutable, so a spoke reads each run once per function instance rather than once
- * per task: one GetItem per run per instance.
+ * per task: one GetItem per run per instance. A discovered run's spec only grows (each page adds
+ * chunks and tasks, and the end fixes the total): a reader that meets a task or chunk beyond what
+ * it read refreshes it.
  */
 public final class RunSpecCache {
   private static final int CAPACITY = 1024;

@@ -58,6 +58,9 @@ public final class RunSubmissionService {
         return existing.get();
       }
     }
+    if (request.discovers()) {
+      return submitDiscovery(request, runId, hash, now);
+    }
     List<String> items = request.itemsJson();
     RunSpec spec =
         new RunSpec(
@@ -83,6 +86,33 @@ public final class RunSubmissionService {
     return new SubmitResult(((RunStore.CreateResult.Created) created).run(), true);
   }
 
+  /**
+   * A run that discovers its items: created DISCOVERING with none, then one message sets its
+   * discovery going ({@link RunDiscovery}); if the hub dies before sending it, the sweep does.
+   */
+  private SubmitResult submitDiscovery(RunRequest request, String runId, String hash, Instant now) {
+    RunSpec spec =
+        new RunSpec(
+            runId,
+            RunIds.newIncarnation(),
+            request.worker(),
+            request.workerConfig(),
+            request.maxAttempts(),
+            request.taskTimeoutSeconds(),
+            0,
+            0,
+            ChunkStore.MAX_CHUNK_ITEMS,
+            now,
+            now.plus(retention),
+            new RunSpec.Discovery(request.source().orElseThrow(), List.of(), false));
+    RunStore.CreateResult created = runs.create(spec, hash, request.idempotencyKey());
+    if (created instanceof RunStore.CreateResult.Existing found) {
+      return existing(found.run(), hash);
+    }
+    dispatcher.continueDiscovery(spec);
+    return new SubmitResult(((RunStore.CreateResult.Created) created).run(), true);
+  }
+
   private SubmitResult existing(RunRecord run, String hash) {
     if (!hash.equals(run.requestHash())) {
       throw new IdempotencyConflictException(run.runId());
@@ -104,6 +134,8 @@ public final class RunSubmissionService {
                   + request.maxAttempts()
                   + "\n"
                   + request.taskTimeoutSeconds()
+                  + "\n"
+                  + request.source().map(source -> Json.write(source.toJson())).orElse("")
                   + "\n")
               .getBytes(StandardCharsets.UTF_8));
       for (String item : request.itemsJson()) {

@@ -87,8 +87,21 @@ public final class RunSummarizer {
               + ") are not terminal");
     }
     Instant now = clock.instant();
-    RunStatus outcome = summary.failed() == 0 ? RunStatus.SUCCEEDED : RunStatus.FAILED;
+    String discoveryError = run.discovery() == null ? null : run.discovery().error();
+    RunStatus outcome =
+        summary.failed() == 0 && discoveryError == null ? RunStatus.SUCCEEDED : RunStatus.FAILED;
     ObjectNode json = summary.toJson(run.spec().createdAt(), now);
+    if (run.discovery() != null) {
+      // A discovered run's summary says how discovery went; a failed one fails the run, with the
+      // tasks it had dispatched summarized all the same.
+      ObjectNode discovery = json.putObject("discovery");
+      discovery.put("pages", run.discovery().pages());
+      discovery.put("items", run.spec().total());
+      if (discoveryError != null) {
+        discovery.put("error", discoveryError);
+        json.put("reason", "discovery failed: " + discoveryError);
+      }
+    }
     if (!runs.finishSummary(runId, owner, outcome, Json.write(json))) {
       LOG.info(() -> "lost the summary of " + runId + " to another collector");
       return Outcome.ALREADY_HANDLED;

@@ -28,7 +28,7 @@ import java.util.logging.Logger;
  * <ul>
  *   <li>resumes a dispatch that made no progress for the stall margin, from the run's durable
  *       request (its chunk messages were never sent, or were dead-lettered), or fails the run if
- *       that is impossible;
+ *       that is impossible; likewise a discovery whose message was lost;
  *   <li>summarizes a run that drained but was not summarized (its {@code RunDrained} event was
  *       lost, or its collector died and the summary lease expired), and re-publishes a lost {@code
  *       RunCompleted};
@@ -83,6 +83,7 @@ public final class RunSweeper {
   private final CompletionTracker completion;
   private final RunSummarizer summarizer;
   private final RunDispatcher dispatcher;
+  private final RunDiscovery discovery;
   private final Clock clock;
   private final Duration stallMargin;
 
@@ -94,6 +95,7 @@ public final class RunSweeper {
       CompletionTracker completion,
       RunSummarizer summarizer,
       RunDispatcher dispatcher,
+      RunDiscovery discovery,
       Clock clock,
       Duration stallMargin) {
     this.runs = runs;
@@ -103,6 +105,7 @@ public final class RunSweeper {
     this.completion = completion;
     this.summarizer = summarizer;
     this.dispatcher = dispatcher;
+    this.discovery = discovery;
     this.clock = clock;
     this.stallMargin = stallMargin;
   }
@@ -188,7 +191,13 @@ public final class RunSweeper {
         }
         return;
       }
-      if (run.status() == RunStatus.DISPATCHING
+      if (run.status() == RunStatus.DISCOVERING) {
+        // A discovery whose message was lost, or that stopped for good, is sent on again.
+        if (discovery.resume(run, now.minus(stallMargin))) {
+          tally.resumed++;
+        }
+      }
+      if ((run.status() == RunStatus.DISPATCHING || run.status() == RunStatus.DISCOVERING)
           && run.dispatchProgressAt().plus(stallMargin).isBefore(now)) {
         dispatcher.resume(run);
         tally.resumed++;

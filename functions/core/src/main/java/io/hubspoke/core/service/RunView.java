@@ -47,6 +47,22 @@ public record RunView(RunRecord run, int succeeded, int failed) {
       dispatch.put("chunksDispatched", run.dispatchedChunks().size());
       putIfSet(dispatch, "lastProgressAt", run.dispatchProgressAt());
     }
+    if (run.discovery() != null) {
+      // While DISCOVERING, total counts the items discovered so far.
+      ObjectNode discovery = json.putObject("discovery");
+      discovery.set("source", run.spec().discovery().source().toJson());
+      discovery.put("discovered", run.spec().total());
+      discovery.put("pages", run.discovery().pages());
+      discovery.put("ended", run.spec().totalKnown());
+      putIfSet(discovery, "endedAt", run.discovery().endedAt());
+      putIfSet(discovery, "lastProgressAt", run.discovery().progressAt());
+      if (run.discovery().error() != null) {
+        discovery.put("error", run.discovery().error());
+      }
+      if (run.discovery().lastError() != null && !run.spec().totalKnown()) {
+        discovery.put("lastError", run.discovery().lastError());
+      }
+    }
     json.put("createdAt", iso(run.spec().createdAt()));
     json.put("expiresAt", iso(run.spec().expiresAt()));
     putIfSet(json, "dispatchedAt", run.dispatchedAt());

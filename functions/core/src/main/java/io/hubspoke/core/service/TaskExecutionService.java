@@ -260,7 +260,10 @@ public final class TaskExecutionService {
       LOG.info(() -> "dropping message " + messageId + " of an expired run " + message.runId());
       return Processed.done(MessageOutcome.ACK);
     }
-    if (message.taskIndex() >= spec.get().total()) {
+    if (message.taskIndex() >= spec.get().total() && !spec.get().totalKnown()) {
+      spec = runSpecs.refresh(message.runId()); // a discovered run grew since it was read
+    }
+    if (spec.isPresent() && message.taskIndex() >= spec.get().total()) {
       return deadLetter(
           body,
           "unknown task "

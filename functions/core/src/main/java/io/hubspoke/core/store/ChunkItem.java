@@ -28,6 +28,9 @@ final class ChunkItem {
   static final String OWNER = "owner";
   static final String LEASE_UNTIL = "leaseUntil";
 
+  /** A discovered run's chunk: the index of its first task (the run record lists them too). */
+  static final String FIRST = "first";
+
   /** The chunk's items, as one JSON array. */
   static final String ITEMS = "items";
 
@@ -48,6 +51,20 @@ final class ChunkItem {
     item.put(
         ITEMS,
         s("[" + String.join(",", itemsJson.subList(from, from + spec.chunkLength(chunk))) + "]"));
+    item.put(TableSchema.TTL_ATTRIBUTE, Items.expiry(spec));
+    return item;
+  }
+
+  /** A new PENDING chunk of a discovered run: {@code itemsJson} is the whole chunk. */
+  static Map<String, AttributeValue> newDiscoveredItem(
+      RunSpec spec, int chunk, int first, List<String> itemsJson) {
+    Map<String, AttributeValue> item = new HashMap<>(key(spec, chunk));
+    item.put(RUN_ID, s(spec.runId()));
+    item.put(CHUNK, n(chunk));
+    item.put(FIRST, n(first));
+    item.put(STATUS, s(ChunkStore.Status.PENDING.name()));
+    item.put(ATTEMPT, n(0));
+    item.put(ITEMS, s("[" + String.join(",", itemsJson) + "]"));
     item.put(TableSchema.TTL_ATTRIBUTE, Items.expiry(spec));
     return item;
   }

@@ -105,6 +105,38 @@ public final class ChunkStore {
   }
 
   /**
+   * Writes one discovered page as chunks numbered from {@code firstChunk}, its first item being
+   * task {@code firstTask}; returns each chunk's first task index. Unconditional: until the page is
+   * checkpointed no one dispatches these chunks, and a page asked for again is the same page, so a
+   * rewrite after a crash writes the same records.
+   */
+  public List<Integer> putPage(
+      RunSpec spec, int firstChunk, int firstTask, List<String> itemsJson) {
+    int size = chunkSize(itemsJson);
+    List<Integer> starts = new ArrayList<>();
+    List<WriteRequest> writes = new ArrayList<>();
+    for (int from = 0, chunk = firstChunk; from < itemsJson.size(); from += size, chunk++) {
+      List<String> slice = itemsJson.subList(from, Math.min(itemsJson.size(), from + size));
+      starts.add(firstTask + from);
+      writes.add(
+          WriteRequest.builder()
+              .putRequest(
+                  PutRequest.builder()
+                      .item(ChunkItem.newDiscoveredItem(spec, chunk, firstTask + from, slice))
+                      .build())
+              .build());
+      if (writes.size() == TaskStore.MAX_BATCH_WRITE) {
+        Batches.write(dynamoDb, table, writes, backoff, "chunk writes");
+        writes = new ArrayList<>();
+      }
+    }
+    if (!writes.isEmpty()) {
+      Batches.write(dynamoDb, table, writes, backoff, "chunk writes");
+    }
+    return starts;
+  }
+
+  /**
    * Claims a chunk for dispatch until {@code leaseUntil}: PENDING, or WRITING whose lease ended.
    * Returns its items with the claim (one request).
    *

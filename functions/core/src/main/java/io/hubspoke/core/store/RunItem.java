@@ -5,11 +5,13 @@ import static io.hubspoke.core.store.Items.n;
 import static io.hubspoke.core.store.Items.s;
 
 import io.hubspoke.contract.TableSchema;
+import io.hubspoke.contract.api.RunSource;
 import io.hubspoke.contract.json.Json;
 import io.hubspoke.core.model.RunSpec;
 import io.hubspoke.core.model.RunStatus;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -53,6 +55,22 @@ final class RunItem {
   static final String COMPLETED_AT = "completedAt";
   static final String COMPLETED_EVENT_AT = "completedEventAt";
 
+  // A discovered run's discovery: where its items come from and how far it got.
+  static final String SOURCE = "source";
+
+  /** List of numbers: the first task index of each chunk, in chunk order. */
+  static final String CHUNK_STARTS = "chunkStarts";
+
+  static final String CURSOR = "cursor";
+  static final String PAGES = "pages";
+  static final String DISCOVERY_OWNER = "discoveryOwner";
+  static final String DISCOVERY_LEASE_UNTIL = "discoveryLeaseUntil";
+  static final String DISCOVERY_ATTEMPT = "discoveryAttempt";
+  static final String DISCOVERY_PROGRESS_AT = "discoveryProgressAt";
+  static final String DISCOVERY_ENDED_AT = "discoveryEndedAt";
+  static final String DISCOVERY_ERROR = "discoveryError";
+  static final String DISCOVERY_LAST_ERROR = "discoveryLastError";
+
   /** A runs index sort key: {@code <13-digit epoch ms>#<runId>}, as {@link #indexSortKey} makes. */
   static final Pattern INDEX_SORT_KEY = Pattern.compile("[0-9]{13}#(.+)");
 
@@ -67,13 +85,20 @@ final class RunItem {
     return String.format("%013d", createdAt.toEpochMilli()) + "#" + runId;
   }
 
-  /** A new DISPATCHING run, in both run indexes. */
+  /** A new DISPATCHING run (DISCOVERING if it discovers its items), in both run indexes. */
   static Map<String, AttributeValue> newItem(
       RunSpec spec, String requestHash, Optional<String> idempotencyKey) {
     Map<String, AttributeValue> item = new HashMap<>(key(spec.runId()));
     item.put(RUN_ID, s(spec.runId()));
     item.put(INCARNATION, s(spec.incarnation()));
-    item.put(STATUS, s(RunStatus.DISPATCHING.name()));
+    item.put(STATUS, s((spec.discovered() ? RunStatus.DISCOVERING : RunStatus.DISPATCHING).name()));
+    if (spec.discovered()) {
+      item.put(SOURCE, s(Json.write(spec.discovery().source().toJson())));
+      item.put(CHUNK_STARTS, AttributeValue.fromL(List.of()));
+      item.put(PAGES, n(0));
+      item.put(DISCOVERY_ATTEMPT, n(0));
+      item.put(DISCOVERY_PROGRESS_AT, millis(spec.createdAt()));
+    }
     item.put(WORKER, s(spec.worker()));
     item.put(WORKER_CONFIG, s(Json.write(spec.workerConfig())));
     item.put(MAX_ATTEMPTS, n(spec.maxAttempts()));
@@ -118,6 +143,14 @@ final class RunItem {
   }
 
   static RunRecord toRecord(Map<String, AttributeValue> item) {
+    String source = Items.string(item, SOURCE);
+    RunSpec.Discovery discovery =
+        source == null
+            ? null
+            : new RunSpec.Discovery(
+                RunSource.fromJson(Json.parseTrusted(source)),
+                chunkStarts(item),
+                item.containsKey(DISCOVERY_ENDED_AT));
     RunSpec spec =
         new RunSpec(
             Items.string(item, RUN_ID),
@@ -130,7 +163,8 @@ final class RunItem {
             Items.integer(item, SHARD_COUNT, 1),
             Items.integer(item, CHUNK_SIZE, 1),
             Items.instant(item, CREATED_AT),
-            Instant.ofEpochSecond(Items.number(item, TableSchema.TTL_ATTRIBUTE)));
+            Instant.ofEpochSecond(Items.number(item, TableSchema.TTL_ATTRIBUTE)),
+            discovery);
     return new RunRecord(
         spec,
         RunStatus.valueOf(Items.string(item, STATUS)),
@@ -143,6 +177,26 @@ final class RunItem {
         Items.string(item, SUMMARY),
         Items.instant(item, COMPLETED_AT),
         Items.instant(item, COMPLETED_EVENT_AT),
-        Items.numberSet(item, DRAINED_SHARDS));
+        Items.numberSet(item, DRAINED_SHARDS),
+        discovery == null
+            ? null
+            : new RunRecord.DiscoveryProgress(
+                Items.string(item, CURSOR),
+                Items.integer(item, PAGES, 0),
+                Items.integer(item, DISCOVERY_ATTEMPT, 0),
+                Items.string(item, DISCOVERY_OWNER),
+                Items.instant(item, DISCOVERY_LEASE_UNTIL),
+                Items.instant(item, DISCOVERY_PROGRESS_AT),
+                Items.instant(item, DISCOVERY_ENDED_AT),
+                Items.string(item, DISCOVERY_ERROR),
+                Items.string(item, DISCOVERY_LAST_ERROR)));
+  }
+
+  private static List<Integer> chunkStarts(Map<String, AttributeValue> item) {
+    AttributeValue starts = item.get(CHUNK_STARTS);
+    if (starts == null || !starts.hasL()) {
+      return List.of();
+    }
+    return starts.l().stream().map(v -> Integer.parseInt(v.n())).toList();
   }
 }

@@ -9,6 +9,7 @@ import static io.hubspoke.core.store.Items.s;
 import io.hubspoke.contract.TableSchema;
 import io.hubspoke.core.model.RunSpec;
 import io.hubspoke.core.model.RunStatus;
+import io.hubspoke.core.model.Sharding;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -97,9 +98,10 @@ public final class RunStore {
 
   /**
    * Records that {@code chunk}'s tasks are written and sent; idempotent (a number set). Returns the
-   * chunks dispatched so far.
+   * run after the write: its dispatched chunks, and whether their number is final ({@link
+   * RunSpec#totalKnown()}: a discovered run learns it when discovery ends).
    */
-  public int addDispatchedChunk(RunSpec spec, int chunk) {
+  public RunRecord addDispatchedChunk(RunSpec spec, int chunk) {
     Map<String, AttributeValue> after =
         dynamoDb
             .updateItem(
@@ -117,9 +119,9 @@ public final class RunStore {
                                 millis(clock.instant()),
                                 ":inc",
                                 s(spec.incarnation())))
-                        .returnValues(ReturnValue.UPDATED_NEW))
+                        .returnValues(ReturnValue.ALL_NEW))
             .attributes();
-    return Items.setSize(after, RunItem.DISPATCHED_CHUNKS);
+    return RunItem.toRecord(after);
   }
 
   /**
@@ -142,26 +144,29 @@ public final class RunStore {
   }
 
   /**
-   * DISPATCHING → FAILED: the durable request cannot be dispatched (a chunk is gone, or keeps
-   * failing). The tasks already dispatched may still run; the run's outcome is decided.
+   * DISPATCHING (or DISCOVERING) → FAILED: the durable request cannot be dispatched (a chunk is
+   * gone, or keeps failing). The tasks already dispatched may still run; the run's outcome is
+   * decided.
    */
   public boolean failDispatch(RunSpec spec, String summaryJson) {
     return update(
         spec.runId(),
         "SET #st = :failed, summary = :summary, completedAt = :now",
-        "incarnation = :inc AND #st = :dispatching",
+        "incarnation = :inc AND #st IN (:dispatching, :discovering)",
         Map.of(
             ":failed", s(RunStatus.FAILED.name()),
             ":dispatching", s(RunStatus.DISPATCHING.name()),
+            ":discovering", s(RunStatus.DISCOVERING.name()),
             ":inc", s(spec.incarnation()),
             ":summary", s(summaryJson)),
         old -> RunStatus.FAILED.name().equals(Items.string(old, RunItem.STATUS)));
   }
 
   /**
-   * Records that {@code shard} is drained; idempotent (a number set). Returns how many shards are.
+   * Records that {@code shard} is drained; idempotent (a number set). Returns the run after the
+   * write: its drained shards, and whether their number is final ({@link RunSpec#totalKnown()}).
    */
-  public int addDrainedShard(RunSpec spec, int shard) {
+  public RunRecord addDrainedShard(RunSpec spec, int shard) {
     Map<String, AttributeValue> after =
         dynamoDb
             .updateItem(
@@ -176,9 +181,258 @@ public final class RunStore {
                                 AttributeValue.fromNs(List.of(Integer.toString(shard))),
                                 ":inc",
                                 s(spec.incarnation())))
-                        .returnValues(ReturnValue.UPDATED_NEW))
+                        .returnValues(ReturnValue.ALL_NEW))
             .attributes();
-    return Items.setSize(after, RunItem.DRAINED_SHARDS);
+    return RunItem.toRecord(after);
+  }
+
+  /** What a claim of a run's discovery found. */
+  public sealed interface DiscoveryClaim {
+    /**
+     * Ours until the lease we asked for: the run as the claim left it.
+     *
+     * @param takeover whether the last holder's lease ran out without it giving discovery up (it
+     *     died, or ran out of time): what it checkpointed may not all have been sent
+     */
+    record Claimed(RunRecord run, boolean takeover) implements DiscoveryClaim {}
+
+    /** Another hub invocation holds it until then. */
+    record Leased(Instant leaseUntil) implements DiscoveryClaim {}
+
+    /** Discovery is over (ended, or the run failed or is gone). */
+    record Over() implements DiscoveryClaim {}
+  }
+
+  /**
+   * Claims a DISCOVERING run's discovery until {@code leaseUntil}, if no live lease holds it;
+   * counts the attempt (since the last checkpoint). A lease given up ({@link #releaseDiscovery}) is
+   * claimed at once; one that ran out is taken over, conditional on the lease seen.
+   *
+   * @param owner unique per claim call, so a retried call recognises its own applied write
+   */
+  public DiscoveryClaim claimDiscovery(
+      String runId, String incarnation, String owner, Instant leaseUntil) {
+    Instant now = clock.instant();
+    try {
+      return new DiscoveryClaim.Claimed(
+          claimDiscovery(runId, incarnation, owner, leaseUntil, null), false);
+    } catch (ConditionalCheckFailedException e) {
+      Optional<DiscoveryClaim> settled = settledClaim(e, incarnation, owner, now);
+      if (settled.isPresent()) {
+        return settled.get();
+      }
+      Instant seen = Items.instant(e.item(), RunItem.DISCOVERY_LEASE_UNTIL);
+      try {
+        return new DiscoveryClaim.Claimed(
+            claimDiscovery(runId, incarnation, owner, leaseUntil, seen), true);
+      } catch (ConditionalCheckFailedException again) {
+        return settledClaim(again, incarnation, owner, now)
+            .orElseGet(
+                () ->
+                    new DiscoveryClaim.Leased(
+                        Items.instant(again.item(), RunItem.DISCOVERY_LEASE_UNTIL)));
+      }
+    }
+  }
+
+  /**
+   * What a refused claim means, unless it is a lease that ran out (which the caller may take over).
+   */
+  private static Optional<DiscoveryClaim> settledClaim(
+      ConditionalCheckFailedException e, String incarnation, String owner, Instant now) {
+    if (!e.hasItem() || e.item().isEmpty()) {
+      return Optional.of(new DiscoveryClaim.Over());
+    }
+    Map<String, AttributeValue> current = e.item();
+    boolean discovering =
+        incarnation.equals(Items.string(current, RunItem.INCARNATION))
+            && RunStatus.DISCOVERING.name().equals(Items.string(current, RunItem.STATUS));
+    if (!discovering) {
+      return Optional.of(new DiscoveryClaim.Over());
+    }
+    if (owner.equals(Items.string(current, RunItem.DISCOVERY_OWNER))) {
+      // Our claim was applied and its response lost.
+      return Optional.of(new DiscoveryClaim.Claimed(RunItem.toRecord(current), false));
+    }
+    Instant lease = Items.instant(current, RunItem.DISCOVERY_LEASE_UNTIL);
+    if (lease != null && lease.isAfter(now)) {
+      return Optional.of(new DiscoveryClaim.Leased(lease));
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * @param expiredLease null to claim a discovery no lease holds; else the lease that ran out
+   */
+  private RunRecord claimDiscovery(
+      String runId, String incarnation, String owner, Instant leaseUntil, Instant expiredLease) {
+    Map<String, AttributeValue> values = new HashMap<>();
+    values.put(":owner", s(owner));
+    values.put(":lease", millis(leaseUntil));
+    values.put(":now", millis(clock.instant()));
+    values.put(":one", n(1));
+    values.put(":inc", s(incarnation));
+    values.put(":discovering", s(RunStatus.DISCOVERING.name()));
+    String lease;
+    if (expiredLease == null) {
+      lease = "attribute_not_exists(discoveryLeaseUntil)";
+    } else {
+      lease = "discoveryLeaseUntil = :seen AND discoveryLeaseUntil <= :now";
+      values.put(":seen", millis(expiredLease));
+    }
+    UpdateItemRequest request =
+        UpdateItemRequest.builder()
+            .tableName(table)
+            .key(RunItem.key(runId))
+            .updateExpression(
+                "SET discoveryOwner = :owner, discoveryLeaseUntil = :lease,"
+                    + " discoveryProgressAt = :now, discoveryAttempt = discoveryAttempt + :one")
+            .conditionExpression(
+                "attribute_exists(#pk) AND incarnation = :inc AND #st = :discovering AND " + lease)
+            .expressionAttributeNames(Map.of("#pk", PK, "#st", RunItem.STATUS))
+            .expressionAttributeValues(values)
+            .returnValues(ReturnValue.ALL_NEW)
+            .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+            .build();
+    return RunItem.toRecord(dynamoDb.updateItem(request).attributes());
+  }
+
+  /**
+   * One page of discovery, made part of the run: the cursor moves on, the page's chunks (written
+   * before, at {@code chunkStarts}) join the run and the total grows by {@code pageItems}. On the
+   * last page ({@code nextCursor} null) discovery ends in the same write: DISCOVERING → DISPATCHING
+   * with the total final. Conditional on {@code owner} holding discovery at {@code pagesBefore}
+   * pages, so a page is added once, by the holder of the lease.
+   *
+   * @return the run after the write, or empty if {@code owner} lost the discovery
+   */
+  public Optional<RunRecord> checkpointDiscovery(
+      RunSpec spec,
+      String owner,
+      int pagesBefore,
+      int pageItems,
+      List<Integer> chunkStarts,
+      String nextCursor) {
+    int total = spec.total() + pageItems;
+    Map<String, AttributeValue> values = new HashMap<>();
+    values.put(":owner", s(owner));
+    values.put(":pages", n(pagesBefore));
+    values.put(":next", n(pagesBefore + 1L));
+    values.put(":total", n(total));
+    values.put(":shards", n(Sharding.ceilDiv(total, Sharding.MAX_TASKS_PER_SHARD)));
+    values.put(
+        ":starts", AttributeValue.fromL(chunkStarts.stream().map(start -> n(start)).toList()));
+    values.put(":zero", n(0));
+    values.put(":now", millis(clock.instant()));
+    values.put(":discovering", s(RunStatus.DISCOVERING.name()));
+    StringBuilder update =
+        new StringBuilder(
+            "SET pages = :next, #total = :total, shardCount = :shards,"
+                + " chunkStarts = list_append(chunkStarts, :starts), discoveryAttempt = :zero,"
+                + " discoveryProgressAt = :now");
+    if (nextCursor != null) {
+      update.append(", #cursor = :cursor REMOVE discoveryLastError");
+      values.put(":cursor", s(nextCursor));
+    } else {
+      update.append(", #st = :dispatching, discoveryEndedAt = :now, dispatchProgressAt = :now");
+      update.append(" REMOVE #cursor, discoveryLeaseUntil, discoveryLastError");
+      values.put(":dispatching", s(RunStatus.DISPATCHING.name()));
+    }
+    return discoveryWrite(
+        spec,
+        owner,
+        update.toString(),
+        values,
+        item -> pagesBefore + 1 == Items.integer(item, RunItem.PAGES, -1));
+  }
+
+  /**
+   * Ends a discovery that failed: DISCOVERING → DISPATCHING with the total it reached and the
+   * error; the tasks it dispatched run on and are summarized, and the run ends FAILED.
+   *
+   * @return the run after the write, or empty if {@code owner} lost the discovery
+   */
+  public Optional<RunRecord> failDiscovery(
+      RunSpec spec, String owner, int pagesBefore, String error) {
+    Map<String, AttributeValue> values = new HashMap<>();
+    values.put(":owner", s(owner));
+    values.put(":pages", n(pagesBefore));
+    values.put(":error", s(error));
+    values.put(":now", millis(clock.instant()));
+    values.put(":discovering", s(RunStatus.DISCOVERING.name()));
+    values.put(":dispatching", s(RunStatus.DISPATCHING.name()));
+    return discoveryWrite(
+        spec,
+        owner,
+        "SET #st = :dispatching, discoveryEndedAt = :now, discoveryError = :error,"
+            + " dispatchProgressAt = :now REMOVE discoveryLeaseUntil",
+        values,
+        item -> error.equals(Items.string(item, RunItem.DISCOVERY_ERROR)));
+  }
+
+  /**
+   * Gives discovery up before the lease ends, so the next message can claim it at once.
+   *
+   * @param error why a page could not be fetched this time (null: none, time ran out), kept to
+   *     explain the failure if the page never comes
+   */
+  public void releaseDiscovery(RunSpec spec, String owner, String error) {
+    Map<String, AttributeValue> values = new HashMap<>();
+    values.put(":inc", s(spec.incarnation()));
+    values.put(":owner", s(owner));
+    String set = " SET discoveryProgressAt = :now";
+    if (error != null) {
+      set += ", discoveryLastError = :error";
+      values.put(":error", s(error.length() > 2000 ? error.substring(0, 2000) : error));
+    }
+    update(
+        spec.runId(),
+        "REMOVE discoveryLeaseUntil" + set,
+        "incarnation = :inc AND discoveryOwner = :owner",
+        values,
+        old -> true);
+  }
+
+  private Optional<RunRecord> discoveryWrite(
+      RunSpec spec,
+      String owner,
+      String update,
+      Map<String, AttributeValue> values,
+      java.util.function.Predicate<Map<String, AttributeValue>> appliedBefore) {
+    values.put(":inc", s(spec.incarnation()));
+    Map<String, String> names = new HashMap<>();
+    names.put("#pk", PK);
+    names.put("#st", RunItem.STATUS);
+    if (update.contains("#total")) {
+      names.put("#total", RunItem.TOTAL);
+    }
+    if (update.contains("#cursor")) {
+      names.put("#cursor", RunItem.CURSOR);
+    }
+    UpdateItemRequest request =
+        UpdateItemRequest.builder()
+            .tableName(table)
+            .key(RunItem.key(spec.runId()))
+            .updateExpression(update)
+            .conditionExpression(
+                "attribute_exists(#pk) AND incarnation = :inc AND #st = :discovering AND"
+                    + " discoveryOwner = :owner AND pages = :pages")
+            .expressionAttributeNames(names)
+            .expressionAttributeValues(values)
+            .returnValues(ReturnValue.ALL_NEW)
+            .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+            .build();
+    try {
+      return Optional.of(RunItem.toRecord(dynamoDb.updateItem(request).attributes()));
+    } catch (ConditionalCheckFailedException e) {
+      if (e.hasItem()
+          && !e.item().isEmpty()
+          && owner.equals(Items.string(e.item(), RunItem.DISCOVERY_OWNER))
+          && appliedBefore.test(e.item())) {
+        return Optional.of(RunItem.toRecord(e.item())); // our write, applied; its response lost
+      }
+      return Optional.empty();
+    }
   }
 
   /**

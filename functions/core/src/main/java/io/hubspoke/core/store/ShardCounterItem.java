@@ -22,6 +22,12 @@ final class ShardCounterItem {
 
   static final String UPDATED_AT = "updatedAt";
 
+  /**
+   * A discovered run's last shard holds fewer than 200 tasks; the end of discovery writes how many
+   * here, so a spoke that counts a task learns whether the shard is full from its own write.
+   */
+  static final String SIZE = "size";
+
   private ShardCounterItem() {}
 
   static Map<String, AttributeValue> key(RunSpec spec, int shard) {
@@ -41,7 +47,9 @@ final class ShardCounterItem {
         shard,
         Items.setSize(item, SUCCEEDED),
         Items.setSize(item, FAILED),
-        sharding.shardSize(shard),
+        item != null && item.containsKey(SIZE)
+            ? Items.integer(item, SIZE, sharding.shardSize(shard))
+            : sharding.shardSize(shard),
         item == null ? null : Items.instant(item, UPDATED_AT));
   }
 

@@ -102,6 +102,32 @@ public final class ShardCounters {
     return ShardCounterItem.toCount(shard, sharding, after);
   }
 
+  /**
+   * Records the size of a discovered run's last shard on its counter, once discovery has fixed the
+   * total; returns the count after the write, so the caller learns whether the shard already
+   * drained (its spokes counted every task before they could know it was the last).
+   */
+  public ShardCount setShardSize(RunSpec spec, int shard, int size) {
+    Map<String, AttributeValue> after =
+        dynamoDb
+            .updateItem(
+                b ->
+                    b.tableName(table)
+                        .key(ShardCounterItem.key(spec, shard))
+                        .updateExpression("SET #size = :size, #expires = :expires")
+                        .expressionAttributeNames(
+                            Map.of(
+                                "#size",
+                                ShardCounterItem.SIZE,
+                                "#expires",
+                                TableSchema.TTL_ATTRIBUTE))
+                        .expressionAttributeValues(
+                            Map.of(":size", Items.n(size), ":expires", Items.expiry(spec)))
+                        .returnValues(ReturnValue.ALL_NEW))
+            .attributes();
+    return ShardCounterItem.toCount(shard, spec.sharding(), after);
+  }
+
   /** The counters of every shard of a run (BatchGetItem, UnprocessedKeys retried). */
   public List<ShardCount> counts(RunSpec spec) {
     Sharding sharding = spec.sharding();

@@ -1,7 +1,10 @@
 package io.hubspoke.core.worker;
 
 import io.hubspoke.contract.HubspokeEnvironment;
+import io.hubspoke.contract.api.RunSource;
 import io.hubspoke.contract.workers.WorkerCatalog;
+import io.hubspoke.contract.workers.WorkerFunctions;
+import io.hubspoke.worker.ItemSource;
 import io.hubspoke.worker.TaskWorker;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,18 +19,48 @@ import software.amazon.awssdk.services.lambda.LambdaClient;
 /**
  * The workers a deployment offers, by name: the built-in ones and the plug-ins found with {@link
  * ServiceLoader} (a plug-in jar lists its classes in {@code
- * META-INF/services/io.hubspoke.worker.TaskWorker}; on Lambda the jar comes in a layer, locally
+ * META-INF/services/io.hubspoke.worker.TaskWorker}, and its item sources in {@code
+ * META-INF/services/io.hubspoke.worker.ItemSource}; on Lambda the jar comes in a layer, locally
  * with {@code --worker-jar}).
  */
 public final class WorkerRegistry implements WorkerCatalog {
   private final Map<String, TaskWorker> workers = new LinkedHashMap<>();
+  private final Map<String, ItemSource> sources = new LinkedHashMap<>();
+  private final WorkerFunctions functions;
+  private final Supplier<LambdaClient> lambda;
 
   public WorkerRegistry(List<TaskWorker> workers) {
+    this(workers, List.of());
+  }
+
+  /** With plug-in item sources ({@code source.type: "worker"}). */
+  public WorkerRegistry(List<TaskWorker> workers, List<ItemSource> sources) {
+    this(workers, sources, WorkerFunctions.none(), WorkerRegistry::noLambdaClient);
+  }
+
+  private WorkerRegistry(
+      List<TaskWorker> workers,
+      List<ItemSource> sources,
+      WorkerFunctions functions,
+      Supplier<LambdaClient> lambda) {
     for (TaskWorker worker : workers) {
       if (this.workers.putIfAbsent(worker.name(), worker) != null) {
         throw new IllegalArgumentException("two workers are named " + worker.name());
       }
     }
+    for (ItemSource source : sources) {
+      if (this.sources.putIfAbsent(source.name(), source) != null) {
+        throw new IllegalArgumentException("two item sources are named " + source.name());
+      }
+    }
+    this.functions = functions;
+    this.lambda = lambda;
+  }
+
+  private static LambdaClient noLambdaClient() {
+    throw new IllegalStateException(
+        "this registry has no Lambda client: bind it to the function's environment"
+            + " (WorkerRegistry.boundTo)");
   }
 
   /**
@@ -45,20 +78,28 @@ public final class WorkerRegistry implements WorkerCatalog {
    */
   public static WorkerRegistry withPlugins(ClassLoader loader) {
     List<TaskWorker> all = new ArrayList<>(builtInWorkers());
+    all.addAll(plugins(TaskWorker.class, loader));
+    return new WorkerRegistry(all, plugins(ItemSource.class, loader));
+  }
+
+  private static <T> List<T> plugins(Class<T> type, ClassLoader loader) {
+    List<T> found = new ArrayList<>();
     try {
-      for (TaskWorker plugin : ServiceLoader.load(TaskWorker.class, loader)) {
-        all.add(plugin);
+      for (T plugin : ServiceLoader.load(type, loader)) {
+        found.add(plugin);
       }
     } catch (ServiceConfigurationError e) {
       throw new IllegalStateException(
-          "a plug-in worker could not be loaded ("
+          "a plug-in "
+              + (type == TaskWorker.class ? "worker" : "item source")
+              + " could not be loaded ("
               + e.getMessage()
               + "): each class listed in META-INF/services/"
-              + TaskWorker.class.getName()
+              + type.getName()
               + " must implement it and have a public no-argument constructor",
           e);
     }
-    return new WorkerRegistry(all);
+    return found;
   }
 
   /** The built-in workers and the plug-ins on this function's class path (its layers' jars). */
@@ -80,7 +121,42 @@ public final class WorkerRegistry implements WorkerCatalog {
     for (TaskWorker worker : workers.values()) {
       bound.add(worker instanceof LambdaWorker ? LambdaWorker.forEnvironment(env, lambda) : worker);
     }
-    return new WorkerRegistry(bound);
+    return new WorkerRegistry(
+        bound, List.copyOf(sources.values()), WorkerFunctions.fromEnvironment(env), lambda);
+  }
+
+  @Override
+  public Optional<ItemSource> findSource(String name) {
+    return Optional.ofNullable(sources.get(name));
+  }
+
+  @Override
+  public List<String> sourceNames() {
+    return List.copyOf(sources.keySet());
+  }
+
+  /**
+   * What discovers the items of {@code source}: the built-in range, a plug-in by name, or a Lambda
+   * function (one this registry's environment allows, with its Lambda client).
+   *
+   * @throws IllegalArgumentException if a plug-in source is not installed here
+   */
+  public ItemSource source(RunSource source) {
+    if (source instanceof RunSource.Range range) {
+      return new RangeSource(range);
+    }
+    if (source instanceof RunSource.Lambda function) {
+      return new LambdaItemSource(function, functions, lambda);
+    }
+    String name = ((RunSource.Plugin) source).name();
+    return findSource(name)
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "no item source named '"
+                        + name
+                        + "' is installed in this function: deploy the plug-in jar that offers it"
+                        + " (hubspoke:workerJars)"));
   }
 
   @Override

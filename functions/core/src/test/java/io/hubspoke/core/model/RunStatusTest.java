@@ -8,6 +8,8 @@ import org.junit.jupiter.api.Test;
 class RunStatusTest {
   private static final Set<String> ALLOWED =
       Set.of(
+          "DISCOVERING->DISPATCHING",
+          "DISCOVERING->FAILED",
           "DISPATCHING->RUNNING",
           "DISPATCHING->SUMMARIZING",
           "DISPATCHING->FAILED",
