@@ -167,6 +167,54 @@ class ScheduledRunsTest {
   }
 
   @Test
+  void aScheduledRunMayDiscoverItsItemsAndItsSourceIsCheckedAsTheHubWould() {
+    Path jar =
+        TestJars.jar(
+            Synth.REPO_ROOT.resolve("infra/target/schedule-source"),
+            "greeter.jar",
+            "example.Greeter");
+    String schedule =
+        "{\"name\":\"discover\",\"schedule\":\"rate(1 day)\",\"request\":{\"worker\":\"echo\","
+            + "\"source\":%s}}";
+    Map<String, Object> context = new HashMap<>(Synth.cdkJsonContext());
+    context.put(HubspokeConfig.WORKER_JARS, jar.toString());
+    context.put(HubspokeConfig.WORKER_FUNCTIONS, "lister");
+    context.put(
+        HubspokeConfig.SCHEDULES,
+        "["
+            + String.format(schedule, "{\"type\":\"range\",\"end\":50000}")
+            + ","
+            + String.format(schedule, "{\"type\":\"lambda\",\"function\":\"lister\"}")
+                .replace("discover", "discover-fn")
+            + ","
+            + String.format(
+                    schedule,
+                    "{\"type\":\"worker\",\"name\":\"greeter\",\"config\":{\"greeting\":\"hi\"}}")
+                .replace("discover", "discover-plugin")
+            + "]");
+    App accepted = new App(AppProps.builder().context(context).build());
+    HubspokeApp.build(accepted, HubspokeApp.config(accepted), LambdaJars.in(Synth.REPO_ROOT));
+    accepted.synth();
+
+    Map<String, Object> base =
+        Map.of(
+            HubspokeConfig.WORKER_JARS, jar.toString(), HubspokeConfig.WORKER_FUNCTIONS, "lister");
+    IllegalArgumentException plugin =
+        synth(
+            base,
+            String.format(
+                schedule,
+                "{\"type\":\"worker\",\"name\":\"greeter\",\"config\":{\"greeting\":5}}"));
+    assertContains(plugin, "request.source.config.greeting: must be a string");
+    IllegalArgumentException function =
+        synth(base, String.format(schedule, "{\"type\":\"lambda\",\"function\":\"other\"}"));
+    assertContains(function, "request.source.function");
+    IllegalArgumentException range =
+        synth(base, String.format(schedule, "{\"type\":\"range\",\"end\":0}"));
+    assertContains(range, "request.source.end");
+  }
+
+  @Test
   void aScheduleMayCallOnlyAListedWorkerFunction() {
     String schedule =
         "{\"name\":\"fn\",\"schedule\":\"rate(1 day)\",\"request\":{\"worker\":\"lambda\","

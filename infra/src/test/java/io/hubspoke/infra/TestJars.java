@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
@@ -36,9 +37,12 @@ public final class TestJars {
       try (OutputStream file = Files.newOutputStream(jar);
           JarOutputStream out = new JarOutputStream(file, manifest);
           Stream<Path> compiled = Files.walk(classes)) {
-        out.putNextEntry(new JarEntry("META-INF/services/io.hubspoke.worker.TaskWorker"));
-        out.write((workerClass + "\n").getBytes(StandardCharsets.UTF_8));
-        out.closeEntry();
+        // The class is a worker and an item source of the same name.
+        for (String service : List.of("TaskWorker", "ItemSource")) {
+          out.putNextEntry(new JarEntry("META-INF/services/io.hubspoke.worker." + service));
+          out.write((workerClass + "\n").getBytes(StandardCharsets.UTF_8));
+          out.closeEntry();
+        }
         for (Path each : compiled.filter(Files::isRegularFile).toList()) {
           out.putNextEntry(new JarEntry(classes.relativize(each).toString().replace('\\', '/')));
           out.write(Files.readAllBytes(each));
@@ -65,7 +69,7 @@ public final class TestJars {
             + "import java.util.List;\n"
             + "public class "
             + simple
-            + " implements TaskWorker {\n"
+            + " implements TaskWorker, ItemSource {\n"
             + "  public String name() { return \""
             + simple.toLowerCase(java.util.Locale.ROOT)
             + "\"; }\n"
@@ -76,6 +80,9 @@ public final class TestJars {
             + "  }\n"
             + "  public TaskOutcome execute(TaskContext context) {\n"
             + "    return TaskOutcome.success(context.item());\n"
+            + "  }\n"
+            + "  public ItemPage page(SourceContext context) {\n"
+            + "    return new ItemPage(List.of(), null);\n"
             + "  }\n"
             + "}\n";
     Path src = Files.createDirectories(classes.resolveSibling(classes.getFileName() + "-src"));

@@ -18,8 +18,9 @@ import software.amazon.awscdk.assertions.Match;
 
 /**
  * The whole stack with {@code hubspoke:workerFunctions} set as {@code -c} passes it: the hub and
- * the spoke know the list, and only the spoke's role may invoke, exactly those functions. Without
- * the key no role may invoke any function ({@link IamTest}).
+ * the spoke know the list, and only their roles may invoke, exactly those functions (the spoke runs
+ * the {@code lambda} worker, the hub a {@code lambda} source's pages). Without the key no role may
+ * invoke any function ({@link IamTest}).
  */
 class WorkerFunctionsTest {
   private static final String LIST =
@@ -37,7 +38,7 @@ class WorkerFunctionsTest {
   }
 
   @Test
-  void onlyTheSpokeMayInvokeAndOnlyTheListedFunctions() {
+  void onlyTheSpokeAndTheHubMayInvokeAndOnlyTheListedFunctions() {
     List<String> invokers = new ArrayList<>();
     List<Object> resourcesInvoked = new ArrayList<>();
     for (Map.Entry<String, Map<String, Object>> policy :
@@ -52,12 +53,23 @@ class WorkerFunctionsTest {
         }
       }
     }
-    assertEquals(1, invokers.size(), invokers.toString());
-    assertTrue(invokers.get(0).startsWith("SpokeFunction"), invokers.toString());
-    String here = "arn:{AWS::Partition}:lambda:{AWS::Region}:{AWS::AccountId}:function:resize";
+    assertEquals(2, invokers.size(), invokers.toString());
     assertEquals(
-        List.of(here, here + ":*", "arn:aws:lambda:eu-west-1:123456789012:function:report:live"),
-        resourcesInvoked.stream().map(WorkerFunctionsTest::flatten).toList());
+        List.of("HubFunction", "SpokeFunction"),
+        invokers.stream()
+            .map(
+                id ->
+                    id.startsWith("HubFunction")
+                        ? "HubFunction"
+                        : id.startsWith("SpokeFunction") ? "SpokeFunction" : id)
+            .sorted()
+            .toList());
+    String here = "arn:{AWS::Partition}:lambda:{AWS::Region}:{AWS::AccountId}:function:resize";
+    List<String> listed =
+        List.of(here, here + ":*", "arn:aws:lambda:eu-west-1:123456789012:function:report:live");
+    List<String> both = new ArrayList<>(listed);
+    both.addAll(listed);
+    assertEquals(both, resourcesInvoked.stream().map(WorkerFunctionsTest::flatten).toList());
   }
 
   @Test

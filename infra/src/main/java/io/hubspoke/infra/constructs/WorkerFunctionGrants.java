@@ -11,9 +11,10 @@ import software.amazon.awscdk.Aws;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 
 /**
- * Lets the {@code lambda} worker call the deployment's worker functions and no other: the hub and
- * the spoke learn the list ({@link HubspokeEnvironment#WORKER_FUNCTIONS}; the hub answers 400 to a
- * run naming another), and the spoke's role may invoke exactly those functions.
+ * Lets the {@code lambda} worker and {@code lambda} sources call the deployment's worker functions
+ * and no other: the hub and the spoke learn the list ({@link HubspokeEnvironment#WORKER_FUNCTIONS};
+ * the hub answers 400 to a run naming another), the spoke's role may invoke exactly those functions
+ * (a task), and so may the hub's (a page of a run's discovery).
  */
 public final class WorkerFunctionGrants {
   private WorkerFunctionGrants() {}
@@ -26,8 +27,13 @@ public final class WorkerFunctionGrants {
     String allowed = functions.stream().map(Object::toString).collect(Collectors.joining(","));
     hub.getFunction().getFunction().addEnvironment(HubspokeEnvironment.WORKER_FUNCTIONS, allowed);
     spoke.getFunction().getFunction().addEnvironment(HubspokeEnvironment.WORKER_FUNCTIONS, allowed);
-    spoke
-        .getFunction()
+    for (JavaFunction function : List.of(spoke.getFunction(), hub.getFunction())) {
+      grantInvoke(function, functions);
+    }
+  }
+
+  private static void grantInvoke(JavaFunction function, List<LambdaFunctionName> functions) {
+    function
         .getRole()
         .addToPrincipalPolicy(
             PolicyStatement.Builder.create()
@@ -45,7 +51,7 @@ public final class WorkerFunctionGrants {
             .toList();
     if (!everyVersion.isEmpty()) {
       NagSuppressions.addResourceSuppressions(
-          spoke.getFunction().getRole(),
+          function.getRole(),
           List.of(
               NagPackSuppression.builder()
                   .id("AwsSolutions-IAM5")
