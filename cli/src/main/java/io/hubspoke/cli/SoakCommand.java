@@ -37,6 +37,12 @@ final class SoakCommand implements Callable<Integer> {
       defaultValue = "900")
   int timeoutSeconds;
 
+  @Option(
+      names = "--discover",
+      description =
+          "the hub discovers the items (a range source of --tasks numbers) instead of taking them")
+  boolean discover;
+
   @Option(names = "--json", description = "print the figures as JSON")
   boolean json;
 
@@ -54,7 +60,7 @@ final class SoakCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Soak.Result result =
         Soak.run(
-            new Soak.Options(tasks, seed, Duration.ofSeconds(timeoutSeconds)),
+            new Soak.Options(tasks, seed, Duration.ofSeconds(timeoutSeconds), discover),
             line -> {
               if (!json) {
                 err.println(line);

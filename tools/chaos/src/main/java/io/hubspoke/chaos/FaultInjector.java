@@ -286,7 +286,17 @@ public final class FaultInjector {
           && fires(FaultKind.HUB_CRASH, attributes.getAttribute(IDENTITY))) {
         throw new InjectedCrash("injected: the hub died after writing a chunk of tasks");
       }
+      if (isDiscoveryCheckpoint(context.request())
+          && fires(FaultKind.HUB_CRASH, attributes.getAttribute(IDENTITY))) {
+        throw new InjectedCrash("injected: the hub died after a discovery checkpoint");
+      }
     }
+  }
+
+  /** The write that makes a discovered page part of its run (RunStore.checkpointDiscovery). */
+  static boolean isDiscoveryCheckpoint(SdkRequest request) {
+    return request instanceof UpdateItemRequest update
+        && update.updateExpression().contains("pages = :next");
   }
 
   static AwsServiceException serviceError(int status, String code, String message) {

@@ -12,7 +12,10 @@ public enum FaultKind {
   LOST_RESPONSE,
   /** SDK, batch calls: some entries left out and reported as UnprocessedItems / failed entries. */
   PARTIAL_BATCH,
-  /** SDK, hub only: the hub dies after writing a chunk of tasks (the client retries). */
+  /**
+   * SDK, hub only: the hub dies after writing a chunk of tasks, or after a discovery checkpoint
+   * (the client retries; the message returns).
+   */
   HUB_CRASH,
   /** Poller: a batch delivered twice. */
   DUPLICATE_DELIVERY,

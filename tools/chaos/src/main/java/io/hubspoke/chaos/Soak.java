@@ -46,7 +46,15 @@ public final class Soak {
   /** Tasks per second the runtime still completes here when loaded, for the I6 bound. */
   static final int MIN_TASKS_PER_SECOND = 20;
 
-  public record Options(int tasks, long seed, Duration timeout) {}
+  /**
+   * @param discover whether the run discovers its items (a {@code range} source of {@code tasks}
+   *     numbers, under the same faults) instead of listing them
+   */
+  public record Options(int tasks, long seed, Duration timeout, boolean discover) {
+    public Options(int tasks, long seed, Duration timeout) {
+      this(tasks, seed, timeout, false);
+    }
+  }
 
   public record Result(
       Options options,
@@ -63,6 +71,7 @@ public final class Soak {
       ObjectNode json = Json.object();
       json.put("tasks", options.tasks());
       json.put("seed", options.seed());
+      json.put("discover", options.discover());
       json.put("runId", report.runId());
       ObjectNode injected = json.putObject("faultsInjected");
       faults.forEach((kind, count) -> injected.put(kind.name(), count));
@@ -247,13 +256,19 @@ public final class Soak {
 
   private static String request(Options options) {
     ObjectNode request = Json.object();
-    ArrayNode items = request.putArray("items");
-    for (int i = 0; i < options.tasks(); i++) {
-      items.addObject().put("i", i);
+    if (options.discover()) {
+      request.putObject("source").put("type", "range").put("end", options.tasks());
+    } else {
+      ArrayNode items = request.putArray("items");
+      for (int i = 0; i < options.tasks(); i++) {
+        items.addObject().put("i", i);
+      }
     }
     request.put("worker", ChaosWorker.NAME);
     request.putObject("workerConfig");
-    request.put("idempotencyKey", "soak-" + options.seed() + "-" + options.tasks());
+    request.put(
+        "idempotencyKey",
+        "soak-" + options.seed() + "-" + options.tasks() + (options.discover() ? "-d" : ""));
     request.put("maxAttempts", MAX_ATTEMPTS);
     request.put("taskTimeoutSeconds", TASK_TIMEOUT_SECONDS);
     return Json.write(request);
@@ -281,8 +296,8 @@ public final class Soak {
   /** When the run reached each stage, and when faults on the task path stopped. */
   private static Map<String, String> timeline(JsonNode run, Instant faultsStopped) {
     Map<String, String> timeline = new LinkedHashMap<>();
-    for (String field : List.of("createdAt", "dispatchedAt")) {
-      timeline.put(field, run.path(field).asText(""));
+    for (String field : List.of("createdAt", "discovery/endedAt", "dispatchedAt")) {
+      timeline.put(field, run.at("/" + field).asText(""));
     }
     timeline.put("taskFaultsStoppedAt", faultsStopped.toString());
     for (String field : List.of("drainedAt", "completedAt")) {

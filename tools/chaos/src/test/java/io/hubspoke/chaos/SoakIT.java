@@ -22,4 +22,20 @@ class SoakIT {
         "faults were injected: " + figures);
     assertTrue(result.drainAfterFaults().isPresent(), figures);
   }
+
+  @Test
+  void twoThousandDiscoveredTasksUnderEveryFaultLoseAndDoubleNothing() throws Exception {
+    // The hub discovers the items (a range, 1,000 per page) while every fault goes on: hub
+    // crashes after a page's chunks or its checkpoint, lost responses, throttling, duplicates.
+    Soak.Result result =
+        Soak.run(new Soak.Options(2000, 13, Duration.ofMinutes(8), true), line -> {});
+    String figures = result.toJson().toString();
+    assertTrue(result.report().ok(), "invariants violated: " + figures);
+    assertEquals(0, result.report().lost(), figures);
+    assertEquals(0, result.report().doubleCommitted(), figures);
+    assertTrue(result.report().summaryExact(), figures);
+    assertEquals(2000, result.report().tasks(), figures);
+    assertTrue(result.drainAfterFaults().isPresent(), figures);
+    System.out.println("discovered soak: " + figures);
+  }
 }
