@@ -88,7 +88,11 @@ class DiscoveryIT {
       int count = page == pages ? config.path("lastSize").asInt(size) : size;
       List<JsonNode> items = new ArrayList<>();
       for (int i = 0; i < count; i++) {
-        items.add(Json.object().put("n", (page - 1) * size + i));
+        boolean asNull = page == config.path("nullAt").asInt(-1) && i == 3;
+        items.add(
+            asNull
+                ? com.fasterxml.jackson.databind.node.NullNode.getInstance()
+                : Json.object().put("n", (page - 1) * size + i));
       }
       return new ItemPage(items, page < pages ? Integer.toString(page + 1) : null);
     }
@@ -292,6 +296,27 @@ class DiscoveryIT {
         run.toString());
     assertTrue(summary.get("reason").asText().startsWith("discovery failed"), run.toString());
     assertEachTaskRanOnce(runId, 1400);
+  }
+
+  @Test
+  void aPageThatBreaksTheRulesFailsTheRunAtOnceNamingTheRule() throws Exception {
+    String nullItem =
+        submit(pages("null-" + UUID.randomUUID(), "{\"pages\":3,\"size\":100,\"nullAt\":2}"));
+    String tooBig = submit(pages("big-" + UUID.randomUUID(), "{\"pages\":2,\"size\":1001}"));
+    JsonNode run = finished(nullItem);
+    assertEquals("FAILED", run.get("status").asText(), run.toString());
+    assertEquals(
+        "page 2 item 3 is null: give any JSON but null",
+        run.at("/summary/discovery/error").asText(),
+        run.toString());
+    assertEachTaskRanOnce(nullItem, 100);
+    run = finished(tooBig);
+    assertEquals("FAILED", run.get("status").asText(), run.toString());
+    assertTrue(
+        run.at("/summary/discovery/error").asText().contains("at most 1000 items"), run.toString());
+    assertEquals(0, run.at("/summary/total").asInt(), run.toString());
+    // Neither was asked for again: the rule would break the same way.
+    assertTrue(!run.at("/discovery").has("lastError"), run.toString());
   }
 
   @Test

@@ -12,6 +12,12 @@ public record ItemPage(List<JsonNode> items, String nextCursor) {
   public static final int MAX_CURSOR_CHARS = 1024;
 
   public ItemPage {
+    for (int i = 0; i < items.size(); i++) {
+      if (items.get(i) == null) {
+        throw new IllegalArgumentException(
+            "item " + i + " is null: give a JSON value (a JSON null is refused too)");
+      }
+    }
     items = List.copyOf(items);
     if (items.size() > MAX_ITEMS) {
       throw new IllegalArgumentException(

@@ -31,8 +31,9 @@ import java.util.stream.IntStream;
 /**
  * The hub's discovery of a run's items from its {@code source}, after the run was accepted: one
  * dispatch-queue message ({@link DispatchMessage#discover}) at a time holds the run's discovery
- * under a lease and fetches page after page, until the page is the last or its invocation's time
- * runs short (then it gives the lease up and sends the next message).
+ * under a lease and fetches page after page, until the page is the last or half its invocation's
+ * time is used (then it gives the lease up and sends the next message; the other half is for the
+ * chunk messages that came in the same batch).
  *
  * <p>Each page is made part of the run in three steps that a crash may interrupt anywhere:
  *
@@ -138,6 +139,8 @@ public final class RunDiscovery {
     } catch (IllegalArgumentException e) {
       return fail(run, owner, e.getMessage());
     }
+    // Half the time left at most, so the chunk messages of the same batch get the other half.
+    Instant stopBy = clock.instant().plus(Duration.between(clock.instant(), deadline).dividedBy(2));
     Duration slowest = Duration.ZERO;
     while (true) {
       Instant started = clock.instant();
@@ -155,6 +158,9 @@ public final class RunDiscovery {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return askAgain(run, owner, "interrupted while fetching a page");
+      } catch (IllegalArgumentException e) {
+        // A page the source built against ItemPage's rules: asking again gives the same page.
+        return fail(run, owner, "page " + (progress.pages() + 1) + ": " + e.getMessage());
       } catch (RuntimeException e) {
         // A source that throws what it did not declare: asked again, up to the attempts.
         LOG.log(Level.WARNING, "item source of run " + spec.runId() + " threw", e);
@@ -185,7 +191,7 @@ public final class RunDiscovery {
       }
       Duration took = Duration.between(started, clock.instant());
       slowest = took.compareTo(slowest) > 0 ? took : slowest;
-      if (clock.instant().plus(slowest.multipliedBy(2)).isAfter(deadline)) {
+      if (clock.instant().plus(slowest.multipliedBy(2)).isAfter(stopBy)) {
         // Not enough time for another page: hand discovery to the next message.
         runs.releaseDiscovery(run.spec(), owner, null);
         dispatcher.continueDiscovery(run.spec());

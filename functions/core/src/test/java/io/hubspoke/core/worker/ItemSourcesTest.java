@@ -69,6 +69,28 @@ class ItemSourcesTest {
   }
 
   @Test
+  void aPageRefusesMoreThanAThousandItemsANullItemAndALongCursor() {
+    List<com.fasterxml.jackson.databind.JsonNode> many = new java.util.ArrayList<>();
+    for (int i = 0; i <= ItemPage.MAX_ITEMS; i++) {
+      many.add(Json.object());
+    }
+    assertTrue(
+        assertThrows(IllegalArgumentException.class, () -> new ItemPage(many, null))
+            .getMessage()
+            .contains("at most 1000 items"));
+    List<com.fasterxml.jackson.databind.JsonNode> withNull = new java.util.ArrayList<>();
+    withNull.add(Json.object());
+    withNull.add(null);
+    assertEquals(
+        "item 1 is null: give a JSON value (a JSON null is refused too)",
+        assertThrows(IllegalArgumentException.class, () -> new ItemPage(withNull, null))
+            .getMessage());
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new ItemPage(List.of(), "c".repeat(ItemPage.MAX_CURSOR_CHARS + 1)));
+  }
+
+  @Test
   void aPluginSourceIsFoundByNameOrTheErrorSaysHowToInstallIt() {
     IllegalArgumentException e =
         assertThrows(
