@@ -212,7 +212,7 @@ public final class RunDiscovery {
   }
 
   /** What makes a page unusable, if anything does: the run cannot take it. */
-  private static Optional<String> brokenRule(
+  static Optional<String> brokenRule(
       ItemPage page, RunSpec spec, RunRecord.DiscoveryProgress progress) {
     int pageNumber = progress.pages() + 1;
     for (int i = 0; i < page.items().size(); i++) {
