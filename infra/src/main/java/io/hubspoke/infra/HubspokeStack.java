@@ -145,12 +145,7 @@ public class HubspokeStack extends Stack {
                 .schedules(config.getSchedules())
                 .workers(
                     PluginWorkers.catalog(
-                        config.getWorkerJars(),
-                        WorkerFunctions.parse(
-                            config.getWorkerFunctions().stream()
-                                .map(Object::toString)
-                                .collect(java.util.stream.Collectors.joining(",")),
-                            null)))
+                        config.getWorkerJars(), WorkerFunctions.of(config.getWorkerFunctions())))
                 .hub(hub.getAlias())
                 .deadLetterQueue(eventBus.getDeliveryDeadLetterQueue())
                 .retryAttempts(config.getEventRetryAttempts())

@@ -30,7 +30,8 @@ import java.util.UUID;
  *
  * <ul>
  *   <li>{@code init <handlerClass> <eventFile> <timeoutMs>}: load the class, construct it with its
- *       no-argument constructor (the environment variables configure it), invoke it once.
+ *       no-argument constructor (the environment variables configure it), invoke it once (a stream
+ *       handler with the file as its input; the spoke with an SQS batch of the file's lines).
  *   <li>{@code dispatch <eventFile> <runs> <timeoutMs>}: construct the hub once and invoke it
  *       {@code runs} times with the same run request, sampling the heap during each dispatch.
  * </ul>
@@ -205,10 +206,28 @@ public final class FunctionProbe {
     }
   }
 
-  /** Only loaded for the spoke, whose jar holds the SQS event classes. */
+  /**
+   * Only loaded for the spoke, whose jar holds the SQS event classes. Each line of the event file
+   * is one message's body (a message body the hub writes is one line of JSON), so one invocation
+   * can take a batch, as the event source mapping delivers them.
+   */
   static final class SqsInvoker {
     @SuppressWarnings("unchecked")
-    static String invoke(Object handler, String body, Context context) {
+    static String invoke(Object handler, String bodies, Context context) {
+      List<SQSEvent.SQSMessage> messages = new java.util.ArrayList<>();
+      for (String body : bodies.split("\n")) {
+        if (!body.isBlank()) {
+          messages.add(message(body));
+        }
+      }
+      SQSEvent event = new SQSEvent();
+      event.setRecords(messages);
+      SQSBatchResponse response =
+          ((RequestHandler<SQSEvent, SQSBatchResponse>) handler).handleRequest(event, context);
+      return "{\"batchItemFailures\":" + response.getBatchItemFailures().size() + "}";
+    }
+
+    private static SQSEvent.SQSMessage message(String body) {
       SQSEvent.SQSMessage message = new SQSEvent.SQSMessage();
       message.setMessageId(UUID.randomUUID().toString());
       message.setReceiptHandle(UUID.randomUUID().toString());
@@ -227,11 +246,7 @@ public final class FunctionProbe {
               "ApproximateFirstReceiveTimestamp",
               Long.toString(System.currentTimeMillis())));
       message.setMessageAttributes(Map.of());
-      SQSEvent event = new SQSEvent();
-      event.setRecords(List.of(message));
-      SQSBatchResponse response =
-          ((RequestHandler<SQSEvent, SQSBatchResponse>) handler).handleRequest(event, context);
-      return "{\"batchItemFailures\":" + response.getBatchItemFailures().size() + "}";
+      return message;
     }
   }
 

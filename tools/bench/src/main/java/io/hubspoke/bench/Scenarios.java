@@ -545,7 +545,13 @@ public final class Scenarios {
 
   // ---- init ---------------------------------------------------------------------------------
 
-  private static final Map<String, String> HANDLERS =
+  /**
+   * A function's jar at most, in MB of 10^6 bytes: Lambda's own limit is 50 MB zipped, this is
+   * ours, for the cold start (ShadedJarsIT holds the jars to it too).
+   */
+  static final int MAX_JAR_MB = 15;
+
+  static final Map<String, String> HANDLERS =
       Map.of(
           "hub", "io.hubspoke.hub.HubHandler",
           "spoke", "io.hubspoke.spoke.SpokeHandler",
@@ -635,9 +641,9 @@ public final class Scenarios {
         o.put("jarMb", Bench.round(jarMb, 2));
         o.put("jar", repo.root().relativize(jars.get(f)).toString());
         o.put("response", median.get("response").asText());
-        met &= initMs <= 1000 && jarMb <= 15;
+        met &= initMs <= 1000 && jarMb <= MAX_JAR_MB;
       }
-      target(r, "initMs <= 1000 and jarMb <= 15 for each function", met);
+      target(r, "initMs <= 1000 and jarMb <= " + MAX_JAR_MB + " for each function", met);
       return r;
     } finally {
       Bench.deleteTree(work);
@@ -678,7 +684,7 @@ public final class Scenarios {
     return sorted.get(sorted.size() / 2);
   }
 
-  private static String runDrainedEvent(String runId) {
+  static String runDrainedEvent(String runId) {
     ObjectNode event = Json.object();
     event.put("version", "0");
     event.put("id", UUID.randomUUID().toString());

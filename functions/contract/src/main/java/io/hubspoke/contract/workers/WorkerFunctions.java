@@ -49,6 +49,15 @@ public final class WorkerFunctions {
     return new WorkerFunctions(allowed, region);
   }
 
+  /**
+   * From entries already parsed, e.g. the stack's {@code hubspoke:workerFunctions} at synth. No
+   * deployment region is known, so an entry and a request agree on the region wherever either
+   * leaves it out, as they do in {@link #parse} given a null region.
+   */
+  public static WorkerFunctions of(List<LambdaFunctionName> allowed) {
+    return new WorkerFunctions(allowed, null);
+  }
+
   /** From {@link HubspokeEnvironment#WORKER_FUNCTIONS}; a function cannot start with a bad list. */
   public static WorkerFunctions fromEnvironment(HubspokeEnvironment env) {
     String list = env.optional(HubspokeEnvironment.WORKER_FUNCTIONS).orElse("");
