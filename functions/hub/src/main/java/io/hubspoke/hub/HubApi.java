@@ -10,6 +10,7 @@ import io.hubspoke.contract.validation.FieldError;
 import io.hubspoke.contract.validation.InvalidInputException;
 import io.hubspoke.core.aws.PartialFailureException;
 import io.hubspoke.core.model.RunIds;
+import io.hubspoke.core.model.RunStatus;
 import io.hubspoke.core.model.TaskRecord;
 import io.hubspoke.core.model.TaskStatus;
 import io.hubspoke.core.service.IdempotencyConflictException;
@@ -19,10 +20,12 @@ import io.hubspoke.core.service.SubmitResult;
 import io.hubspoke.core.store.InvalidPageTokenException;
 import io.hubspoke.core.store.Page;
 import io.hubspoke.core.store.RunRecord;
+import io.hubspoke.core.store.RunStore;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.Iterator;
 import java.util.List;
@@ -153,8 +156,9 @@ final class HubApi {
   }
 
   private HttpResponse listRuns(JsonNode event) {
-    rejectQuery(event, Set.of("limit", "nextToken"));
-    Page<RunRecord> page = queries.list(limit(event), query(event, "nextToken"));
+    rejectQuery(event, Set.of("limit", "nextToken", "status", "since"));
+    RunStore.RunFilter filter = new RunStore.RunFilter(statuses(event), since(event));
+    Page<RunRecord> page = queries.list(limit(event), query(event, "nextToken"), filter);
     ObjectNode body = Json.object();
     ArrayNode runs = body.putArray("runs");
     for (RunRecord run : page.items()) {
@@ -171,6 +175,49 @@ final class HubApi {
     }
     page.nextToken().ifPresent(t -> body.put("nextToken", t));
     return HttpResponse.json(200, body);
+  }
+
+  /** {@code status=RUNNING,FAILED}: one or more run statuses, comma-separated. */
+  private static Set<RunStatus> statuses(JsonNode event) {
+    Optional<String> given = query(event, "status");
+    if (given.isEmpty()) {
+      return Set.of();
+    }
+    Set<RunStatus> statuses = new java.util.TreeSet<>();
+    for (String name : given.get().split(",", -1)) {
+      try {
+        statuses.add(RunStatus.valueOf(name.trim()));
+      } catch (IllegalArgumentException e) {
+        throw new InvalidInputException(
+            "status",
+            "unknown run status '" + name.trim() + "'",
+            "use one or more of " + List.of(RunStatus.values()) + ", comma-separated");
+      }
+    }
+    return statuses;
+  }
+
+  /** {@code since=2026-11-30T00:00:00Z} (or a date, meaning its start in UTC). */
+  private static Optional<Instant> since(JsonNode event) {
+    Optional<String> given = query(event, "since");
+    if (given.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Instant.parse(given.get()));
+    } catch (java.time.format.DateTimeParseException e) {
+      try {
+        return Optional.of(
+            java.time.LocalDate.parse(given.get())
+                .atStartOfDay(java.time.ZoneOffset.UTC)
+                .toInstant());
+      } catch (java.time.format.DateTimeParseException notADate) {
+        throw new InvalidInputException(
+            "since",
+            "'" + given.get() + "' is not a time",
+            "give an ISO-8601 instant such as 2026-11-30T08:00:00Z, or a date such as 2026-11-30");
+      }
+    }
   }
 
   private HttpResponse listTasks(String runId, JsonNode event) {

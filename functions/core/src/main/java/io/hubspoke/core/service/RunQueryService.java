@@ -33,6 +33,10 @@ public final class RunQueryService {
     return runs.list(limit, token);
   }
 
+  public Page<RunRecord> list(int limit, Optional<String> token, RunStore.RunFilter filter) {
+    return runs.list(limit, token, filter);
+  }
+
   /** Empty if the run does not exist. */
   public Optional<Page<TaskRecord>> tasks(
       String runId, Optional<TaskStatus> status, int limit, Optional<String> token) {

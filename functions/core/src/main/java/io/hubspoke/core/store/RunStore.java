@@ -575,8 +575,52 @@ public final class RunStore {
    * response), so a page is never short while runs remain.
    */
   public Page<RunRecord> list(int limit, Optional<String> token) {
+    return list(limit, token, RunFilter.ALL);
+  }
+
+  /**
+   * Which runs a listing shows: those in one of {@code statuses} (all if empty), created at or
+   * after {@code since}.
+   */
+  public record RunFilter(java.util.Set<RunStatus> statuses, Optional<Instant> since) {
+    public static final RunFilter ALL = new RunFilter(java.util.Set.of(), Optional.empty());
+
+    public RunFilter {
+      statuses = java.util.Set.copyOf(statuses);
+    }
+  }
+
+  /**
+   * Runs newest first, filtered: {@code since} bounds the index query itself, a status filter is
+   * applied by DynamoDB after it reads (so a page may take several queries; it is still full unless
+   * it is the last). A page token goes with the filter it was made with.
+   */
+  public Page<RunRecord> list(int limit, Optional<String> token, RunFilter filter) {
     Map<String, AttributeValue> start =
         token.map(PageTokens::runPosition).map(RunItem::indexKey).orElse(null);
+    Map<String, String> names = new HashMap<>();
+    Map<String, AttributeValue> values = new HashMap<>();
+    names.put("#p", TableSchema.RUNS_INDEX_PARTITION_KEY);
+    values.put(":p", s(RunItem.RUNS_PARTITION));
+    String keyCondition = "#p = :p";
+    if (filter.since().isPresent()) {
+      keyCondition += " AND #s >= :since";
+      names.put("#s", TableSchema.RUNS_INDEX_SORT_KEY);
+      values.put(":since", s(String.format("%013d", filter.since().get().toEpochMilli())));
+    }
+    String statusFilter = null;
+    if (!filter.statuses().isEmpty()) {
+      List<String> placeholders = new ArrayList<>();
+      for (RunStatus status : filter.statuses().stream().sorted().toList()) {
+        String placeholder = ":st" + placeholders.size();
+        placeholders.add(placeholder);
+        values.put(placeholder, s(status.name()));
+      }
+      names.put("#st", RunItem.STATUS);
+      statusFilter = "#st IN (" + String.join(", ", placeholders) + ")";
+    }
+    String condition = keyCondition;
+    String filterExpression = statusFilter;
     List<Map<String, AttributeValue>> items = new ArrayList<>();
     do {
       Map<String, AttributeValue> from = start;
@@ -586,9 +630,10 @@ public final class RunStore {
               b ->
                   b.tableName(table)
                       .indexName(TableSchema.RUNS_INDEX)
-                      .keyConditionExpression("#p = :p")
-                      .expressionAttributeNames(Map.of("#p", TableSchema.RUNS_INDEX_PARTITION_KEY))
-                      .expressionAttributeValues(Map.of(":p", s(RunItem.RUNS_PARTITION)))
+                      .keyConditionExpression(condition)
+                      .filterExpression(filterExpression)
+                      .expressionAttributeNames(names)
+                      .expressionAttributeValues(values)
                       .scanIndexForward(false)
                       .limit(wanted)
                       .exclusiveStartKey(from));
