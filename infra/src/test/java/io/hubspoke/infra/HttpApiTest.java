@@ -26,7 +26,12 @@ class HttpApiTest {
     }
     assertEquals(
         new TreeSet<>(
-            List.of("POST /runs", "GET /runs", "GET /runs/{runId}", "GET /runs/{runId}/tasks")),
+            List.of(
+                "POST /runs",
+                "GET /runs",
+                "GET /runs/{runId}",
+                "GET /runs/{runId}/tasks",
+                "GET /runs/{runId}/tasks/{taskNumber}")),
         keys);
     synth.template().resourceCountIs("AWS::ApiGatewayV2::Api", 1);
     synth

@@ -52,8 +52,7 @@ import java.util.logging.Logger;
 public final class LocalRuntime implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(LocalRuntime.class.getName());
   static final String REGION = "us-east-1";
-  public static final List<String> ROUTES =
-      List.of("POST /runs", "GET /runs", "GET /runs/{runId}", "GET /runs/{runId}/tasks");
+  public static final List<String> ROUTES = io.hubspoke.contract.api.HubRoutes.ALL;
 
   private final LocalOptions options;
   private final List<AutoCloseable> resources = new ArrayList<>();

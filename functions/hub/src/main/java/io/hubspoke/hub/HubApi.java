@@ -11,6 +11,7 @@ import io.hubspoke.contract.validation.InvalidInputException;
 import io.hubspoke.core.aws.PartialFailureException;
 import io.hubspoke.core.model.RunIds;
 import io.hubspoke.core.model.RunStatus;
+import io.hubspoke.core.model.TaskAttempt;
 import io.hubspoke.core.model.TaskRecord;
 import io.hubspoke.core.model.TaskStatus;
 import io.hubspoke.core.service.IdempotencyConflictException;
@@ -43,7 +44,7 @@ import software.amazon.awssdk.core.exception.SdkException;
  */
 final class HubApi {
   private static final Logger LOG = Logger.getLogger(HubApi.class.getName());
-  static final String ROUTES = "POST /runs, GET /runs, GET /runs/{runId}, GET /runs/{runId}/tasks";
+  static final String ROUTES = String.join(", ", io.hubspoke.contract.api.HubRoutes.ALL);
   static final int DEFAULT_PAGE = 25;
   static final int MAX_PAGE = 100;
 
@@ -104,6 +105,11 @@ final class HubApi {
       if (segments.length == 3 && segments[2].equals("tasks")) {
         return method.equals("GET")
             ? guarded(() -> listTasks(segments[1], event))
+            : notAllowed(method, path, "GET");
+      }
+      if (segments.length == 4 && segments[2].equals("tasks")) {
+        return method.equals("GET")
+            ? guarded(() -> getTask(segments[1], segments[3], event))
             : notAllowed(method, path, "GET");
       }
     }
@@ -249,6 +255,79 @@ final class HubApi {
     }
     page.get().nextToken().ifPresent(t -> body.put("nextToken", t));
     return HttpResponse.json(200, body);
+  }
+
+  /**
+   * One task with its attempt history. {@code taskNumber} is its index, the last part of its task
+   * id ({@code r-…/000042} is task 42 of run {@code r-…}).
+   */
+  private HttpResponse getTask(String runId, String taskNumber, JsonNode event) {
+    requireRunId(runId);
+    rejectQuery(event, Set.of());
+    int index;
+    try {
+      index = Integer.parseInt(taskNumber);
+    } catch (NumberFormatException e) {
+      index = -1;
+    }
+    if (index < 0 || !taskNumber.matches("[0-9]{1,9}")) {
+      throw new InvalidInputException(
+          "taskNumber",
+          "'" + taskNumber + "' is not a task number",
+          "use the number after the slash of a task id, e.g. 42 or 000042 for r-…/000042");
+    }
+    Optional<Optional<TaskRecord>> found = queries.task(runId, index);
+    if (found.isEmpty()) {
+      return unknownRun(runId);
+    }
+    if (found.get().isEmpty()) {
+      return HttpResponse.error(
+          404,
+          "TaskNotFound",
+          "run "
+              + runId
+              + " has no task "
+              + index
+              + " (yet); list its tasks with GET /runs/"
+              + runId
+              + "/tasks");
+    }
+    TaskRecord task = found.get().get();
+    ObjectNode json = taskJson(task);
+    json.put("runId", runId);
+    ArrayNode attempts = json.putArray("attempts");
+    for (TaskAttempt attempt : task.history()) {
+      ObjectNode entry = attempts.addObject();
+      entry.put("attempt", attempt.attempt());
+      entry.put("spoke", spokeOf(attempt.owner()));
+      if (attempt.startedAt() != null) {
+        entry.put("startedAt", attempt.startedAt().toString());
+      }
+      if (attempt.endedAt() != null) {
+        entry.put("endedAt", attempt.endedAt().toString());
+      }
+      entry.put(
+          "outcome",
+          attempt.outcome() != null
+              ? attempt.outcome()
+              : attempt.attempt() == task.attempt() && task.status() == TaskStatus.RUNNING
+                  ? "RUNNING"
+                  : "ABANDONED");
+      if (attempt.errorType() != null) {
+        entry.put("errorType", attempt.errorType());
+        entry.put("errorMessage", attempt.errorMessage());
+      }
+    }
+    return HttpResponse.json(200, json);
+  }
+
+  /** {@code spoke-<instance>/<claim>}: the spoke instance that made the claim. */
+  private static String spokeOf(String owner) {
+    if (owner == null) {
+      return "unknown";
+    }
+    int slash = owner.indexOf('/');
+    return slash < 0 ? owner : owner.substring(0, slash);
   }
 
   static ObjectNode taskJson(TaskRecord task) {

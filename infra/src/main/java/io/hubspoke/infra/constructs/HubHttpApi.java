@@ -30,8 +30,7 @@ import software.constructs.Construct;
  */
 public class HubHttpApi extends Construct {
   /** The routes the hub serves, as {@code METHOD path}. */
-  public static final List<String> ROUTES =
-      List.of("POST /runs", "GET /runs", "GET /runs/{runId}", "GET /runs/{runId}/tasks");
+  public static final List<String> ROUTES = io.hubspoke.contract.api.HubRoutes.ALL;
 
   /** Access log line: one JSON object per request, HTTP API context variables only. */
   public static final String ACCESS_LOG_FORMAT =

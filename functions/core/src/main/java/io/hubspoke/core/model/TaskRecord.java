@@ -17,7 +17,12 @@ public record TaskRecord(
     String errorMessage,
     Instant startedAt,
     Instant finishedAt,
-    Long durationMs) {
+    Long durationMs,
+    java.util.List<TaskAttempt> history) {
+
+  public TaskRecord {
+    history = history == null ? java.util.List.of() : java.util.List.copyOf(history);
+  }
 
   public String taskId() {
     return RunIds.taskId(runId, index);

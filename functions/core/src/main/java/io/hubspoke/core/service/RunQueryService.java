@@ -37,6 +37,11 @@ public final class RunQueryService {
     return runs.list(limit, token, filter);
   }
 
+  /** Empty if the run does not exist; else the task, if it exists. */
+  public Optional<Optional<TaskRecord>> task(String runId, int index) {
+    return runs.get(runId).map(run -> tasks.get(run.spec(), index));
+  }
+
   /** Empty if the run does not exist. */
   public Optional<Page<TaskRecord>> tasks(
       String runId, Optional<TaskStatus> status, int limit, Optional<String> token) {

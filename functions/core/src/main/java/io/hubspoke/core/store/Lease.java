@@ -11,4 +11,5 @@ public record Lease(
     String owner,
     long version,
     int attempt,
-    Instant leaseUntil) {}
+    Instant leaseUntil,
+    Instant startedAt) {}

@@ -6,10 +6,12 @@ import static io.hubspoke.core.store.Items.s;
 
 import io.hubspoke.contract.TableSchema;
 import io.hubspoke.core.model.RunSpec;
+import io.hubspoke.core.model.TaskAttempt;
 import io.hubspoke.core.model.TaskRecord;
 import io.hubspoke.core.model.TaskStatus;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -108,7 +110,73 @@ final class TaskItem {
         Items.string(item, ERROR_MESSAGE),
         Items.instant(item, STARTED_AT),
         Items.instant(item, FINISHED_AT),
-        Items.number(item, DURATION_MS));
+        Items.number(item, DURATION_MS),
+        history(item));
+  }
+
+  /**
+   * List of maps, one per attempt in claim order (entry {@code i} is attempt {@code i + 1}): the
+   * claim appends {@code {owner, startedAt}}; the attempt's end replaces it with the whole entry.
+   */
+  static final String HISTORY = "history";
+
+  /** An error message as the history keeps it: shorter than the task's last error. */
+  static final int MAX_HISTORY_ERROR_CHARS = 300;
+
+  static AttributeValue historyStart(String owner, Instant startedAt) {
+    return AttributeValue.fromL(
+        List.of(
+            AttributeValue.fromM(Map.of("owner", s(owner), "startedAt", Items.millis(startedAt)))));
+  }
+
+  /** The whole entry of an attempt that ended. */
+  static AttributeValue historyEnd(
+      String owner,
+      Instant startedAt,
+      Instant endedAt,
+      String outcome,
+      String errorType,
+      String errorMessage) {
+    Map<String, AttributeValue> entry = new java.util.HashMap<>();
+    entry.put("owner", s(owner));
+    if (startedAt != null) {
+      entry.put("startedAt", Items.millis(startedAt));
+    }
+    entry.put("endedAt", Items.millis(endedAt));
+    entry.put("outcome", s(outcome));
+    if (errorType != null) {
+      entry.put("errorType", errorType(errorType));
+      String message =
+          errorMessage == null || errorMessage.isEmpty() ? "(no message)" : errorMessage;
+      entry.put(
+          "errorMessage",
+          s(
+              message.length() > MAX_HISTORY_ERROR_CHARS
+                  ? message.substring(0, MAX_HISTORY_ERROR_CHARS)
+                  : message));
+    }
+    return AttributeValue.fromM(entry);
+  }
+
+  private static List<TaskAttempt> history(Map<String, AttributeValue> item) {
+    AttributeValue history = item.get(HISTORY);
+    if (history == null || !history.hasL()) {
+      return List.of();
+    }
+    List<TaskAttempt> attempts = new java.util.ArrayList<>();
+    for (int i = 0; i < history.l().size(); i++) {
+      Map<String, AttributeValue> entry = history.l().get(i).m();
+      attempts.add(
+          new TaskAttempt(
+              i + 1,
+              Items.string(entry, "owner"),
+              Items.instant(entry, "startedAt"),
+              Items.instant(entry, "endedAt"),
+              Items.string(entry, "outcome"),
+              Items.string(entry, "errorType"),
+              Items.string(entry, "errorMessage")));
+    }
+    return attempts;
   }
 
   /** A task as the sweep reads it; without {@link #DUE_AT}, it is due from its creation. */

@@ -114,12 +114,17 @@ public final class TaskStore {
             .key(TaskItem.key(spec, index))
             .updateExpression(
                 "SET #st = :running, #ow = :owner, attempt = attempt + :one,"
-                    + " version = version + :one, leaseUntil = :lease, startedAt = :now")
+                    + " version = version + :one, leaseUntil = :lease, startedAt = :now,"
+                    + " #h = list_append(if_not_exists(#h, :noHistory), :attemptStart)")
             .conditionExpression(
                 "attribute_exists(#pk) AND (#st = :pending OR (#st = :running"
                     + " AND leaseUntil <= :now AND attempt < :max))")
             .expressionAttributeNames(
-                Map.of("#st", TaskItem.STATUS, "#ow", TaskItem.OWNER, "#pk", PK))
+                Map.of(
+                    "#st", TaskItem.STATUS,
+                    "#ow", TaskItem.OWNER,
+                    "#pk", PK,
+                    "#h", TaskItem.HISTORY))
             .expressionAttributeValues(
                 Map.of(
                     ":running", s(TaskStatus.RUNNING.name()),
@@ -128,7 +133,9 @@ public final class TaskStore {
                     ":one", n(1),
                     ":lease", millis(leaseUntil),
                     ":now", millis(now),
-                    ":max", n(spec.maxAttempts())))
+                    ":max", n(spec.maxAttempts()),
+                    ":noHistory", AttributeValue.fromL(List.of()),
+                    ":attemptStart", TaskItem.historyStart(owner, now)))
             .returnValues(ReturnValue.ALL_NEW)
             .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
             .build();
@@ -163,7 +170,8 @@ public final class TaskStore {
         task.owner(),
         task.version(),
         task.attempt(),
-        task.leaseUntil());
+        task.leaseUntil(),
+        task.startedAt());
   }
 
   /** RUNNING → SUCCEEDED with the result, if {@code lease} still holds. */
@@ -172,11 +180,12 @@ public final class TaskStore {
     Map<String, AttributeValue> values = new HashMap<>();
     values.put(":result", s(resultJson));
     values.put(":d", n(Duration.between(startedAt, now).toMillis()));
+    values.put(":attemptEnd", attemptEnd(lease, now, "SUCCEEDED", null, null));
     return ownerWrite(
         lease,
         TaskTransition.COMPLETE,
-        "#res = :result, finishedAt = :now, durationMs = :d",
-        Map.of("#res", TaskItem.RESULT),
+        "#res = :result, finishedAt = :now, durationMs = :d, " + historyEntry(lease.attempt()),
+        Map.of("#res", TaskItem.RESULT, "#h", TaskItem.HISTORY),
         values,
         now);
   }
@@ -186,11 +195,13 @@ public final class TaskStore {
     Instant now = clock.instant();
     Map<String, AttributeValue> values = errorValues(errorType, message);
     values.put(":d", n(Duration.between(startedAt, now).toMillis()));
+    values.put(":attemptEnd", attemptEnd(lease, now, "FAILED", errorType, message));
     return ownerWrite(
         lease,
         TaskTransition.FAIL,
-        "errorType = :et, errorMessage = :em, finishedAt = :now, durationMs = :d",
-        Map.of(),
+        "errorType = :et, errorMessage = :em, finishedAt = :now, durationMs = :d, "
+            + historyEntry(lease.attempt()),
+        Map.of("#h", TaskItem.HISTORY),
         values,
         now);
   }
@@ -210,11 +221,15 @@ public final class TaskStore {
     Instant now = clock.instant();
     Map<String, AttributeValue> values = errorValues(errorType, message);
     values.put(":due", millis(now.plus(retryDelay)));
+    values.put(":attemptEnd", attemptEnd(lease, now, "RETRY", errorType, message));
     return ownerWrite(
         lease,
         TaskTransition.RELEASE,
-        "errorType = :et, errorMessage = :em, " + TaskItem.DUE_AT + " = :due",
-        Map.of(),
+        "errorType = :et, errorMessage = :em, "
+            + TaskItem.DUE_AT
+            + " = :due, "
+            + historyEntry(lease.attempt()),
+        Map.of("#h", TaskItem.HISTORY),
         values,
         now);
   }
@@ -243,22 +258,42 @@ public final class TaskStore {
    * Conditional on the version observed, so only one claimer records it.
    */
   public CommitResult expire(TaskRecord observed, RunSpec spec, String owner) {
-    Map<String, AttributeValue> values =
-        errorValues(
-            "LeaseExpired",
-            "attempt "
-                + observed.attempt()
-                + " did not finish within its lease and no attempts are left");
+    String message =
+        "attempt "
+            + observed.attempt()
+            + " did not finish within its lease and no attempts are left";
+    Map<String, AttributeValue> values = errorValues("LeaseExpired", message);
+    Instant now = clock.instant();
+    // The attempt's entry keeps the owner that ran it; the task's owner becomes the recorder.
+    values.put(
+        ":attemptEnd",
+        TaskItem.historyEnd(
+            observed.owner(), observed.startedAt(), now, "LEASE_EXPIRED", "LeaseExpired", message));
     return versionedWrite(
         TaskItem.key(spec, observed.index()),
         TaskTransition.EXPIRE,
         owner,
         observed.version(),
         "leaseUntil <= :now",
-        "errorType = :et, errorMessage = :em, finishedAt = :now",
-        Map.of(),
+        "errorType = :et, errorMessage = :em, finishedAt = :now, "
+            + historyEntry(observed.attempt()),
+        Map.of("#h", TaskItem.HISTORY),
         values,
-        clock.instant());
+        now);
+  }
+
+  /**
+   * Sets attempt {@code attempt}'s whole history entry (its claim appended the start): a SET at an
+   * index past the list's end appends, so a task whose earlier attempts predate the history still
+   * takes the write.
+   */
+  private static String historyEntry(int attempt) {
+    return "#h[" + Math.max(0, attempt - 1) + "] = :attemptEnd";
+  }
+
+  private static AttributeValue attemptEnd(
+      Lease lease, Instant now, String outcome, String errorType, String message) {
+    return TaskItem.historyEnd(lease.owner(), lease.startedAt(), now, outcome, errorType, message);
   }
 
   /**

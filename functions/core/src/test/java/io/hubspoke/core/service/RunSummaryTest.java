@@ -25,7 +25,8 @@ class RunSummaryTest {
         error == null ? null : "boom " + error,
         null,
         null,
-        durationMs);
+        durationMs,
+        java.util.List.of());
   }
 
   @Test

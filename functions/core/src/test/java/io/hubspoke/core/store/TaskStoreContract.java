@@ -12,6 +12,7 @@ import io.hubspoke.core.aws.Backoff;
 import io.hubspoke.core.model.RunIds;
 import io.hubspoke.core.model.RunSpec;
 import io.hubspoke.core.model.Sharding;
+import io.hubspoke.core.model.TaskAttempt;
 import io.hubspoke.core.model.TaskRecord;
 import io.hubspoke.core.model.TaskStatus;
 import io.hubspoke.core.testing.Engines;
@@ -176,6 +177,56 @@ abstract class TaskStoreContract {
   }
 
   @Test
+  void eachAttemptIsKeptInTheTasksHistoryWithItsOwnerTimesAndOutcome() {
+    Sharding sharding = oneTask();
+    Instant first = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+    Lease one = ((ClaimResult.Claimed) claim(sharding, "spoke-a/1", 3)).lease();
+    assertEquals(1, stored(sharding).history().size(), "the claim opens the attempt");
+    assertNull(stored(sharding).history().get(0).endedAt());
+    clock.advance(Duration.ofSeconds(2));
+    Instant released = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+    assertTrue(store.release(one, "Throttled", "try later").committed());
+    clock.advance(Duration.ofSeconds(1));
+    Lease two = ((ClaimResult.Claimed) claim(sharding, "spoke-b/2", 3)).lease();
+    // The second attempt's owner dies; the third claim takes the task over after its lease.
+    clock.advance(LEASE.plusSeconds(1));
+    Instant third = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+    Lease three = ((ClaimResult.Claimed) claim(sharding, "spoke-c/3", 3)).lease();
+    clock.advance(Duration.ofMillis(500));
+    Instant done = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+    assertTrue(store.complete(three, third, "\"done\"").committed());
+    assertInstanceOf(CommitResult.LostRace.class, store.complete(two, third, "\"late\""));
+
+    List<TaskAttempt> history = stored(sharding).history();
+    assertEquals(3, history.size(), history.toString());
+    TaskAttempt a = history.get(0);
+    assertEquals(
+        new TaskAttempt(1, "spoke-a/1", first, released, "RETRY", "Throttled", "try later"), a);
+    TaskAttempt b = history.get(1);
+    assertEquals("spoke-b/2", b.owner());
+    assertNull(b.endedAt(), "an attempt whose owner died has no end");
+    assertEquals(
+        new TaskAttempt(3, "spoke-c/3", third, done, "SUCCEEDED", null, null), history.get(2));
+  }
+
+  @Test
+  void anExpiredLastAttemptIsRecordedAsItsOwnersWithLeaseExpired() {
+    Sharding sharding = oneTask();
+    Instant started = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+    claim(sharding, "spoke-a/1", 1);
+    clock.advance(LEASE.plusSeconds(1));
+    ClaimResult exhausted = claim(sharding, "spoke-b/2", 1);
+    TaskRecord observed = assertInstanceOf(ClaimResult.AttemptsExhausted.class, exhausted).task();
+    assertTrue(store.expire(observed, spec(sharding, 1), "spoke-b/2").committed());
+    List<TaskAttempt> history = stored(sharding).history();
+    assertEquals(1, history.size(), history.toString());
+    assertEquals("spoke-a/1", history.get(0).owner());
+    assertEquals(started, history.get(0).startedAt());
+    assertEquals("LEASE_EXPIRED", history.get(0).outcome());
+    assertEquals("LeaseExpired", history.get(0).errorType());
+  }
+
+  @Test
   void aRetriedWriteWhoseFirstResponseWasLostIsRecognisedAsItsOwn() {
     Sharding sharding = oneTask();
     Lease lease = ((ClaimResult.Claimed) claim(sharding, "owner", 3)).lease();
@@ -198,7 +249,8 @@ abstract class TaskStoreContract {
             "someone-else",
             lease.version(),
             lease.attempt(),
-            lease.leaseUntil());
+            lease.leaseUntil(),
+            lease.startedAt());
     assertFalse(store.complete(impostor, clock.instant(), "\"x\"").committed());
   }
 
