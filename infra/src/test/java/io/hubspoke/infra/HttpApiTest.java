@@ -54,7 +54,8 @@ class HttpApiTest {
             .map(p -> TemplateJson.<Map<String, Object>>at(p, "Properties"))
             .filter(p -> "apigateway.amazonaws.com".equals(p.get("Principal")))
             .collect(Collectors.toList());
-    assertEquals(4, permissions.size(), "one per route");
+    assertEquals(
+        io.hubspoke.contract.api.HubRoutes.ALL.size(), permissions.size(), "one per route");
     for (Map<String, Object> p : permissions) {
       assertEquals(synth.ref(synth.stack().getHub().getAlias()), p.get("FunctionName"));
       assertTrue(
