@@ -16,7 +16,8 @@ public record RunRequest(
     Optional<String> idempotencyKey,
     int maxAttempts,
     int taskTimeoutSeconds,
-    Optional<RunSource> source) {
+    Optional<RunSource> source,
+    RetryPolicy retry) {
 
   public RunRequest {
     itemsJson = List.copyOf(itemsJson);

@@ -30,7 +30,8 @@ public final class RunRequestParser {
           "workerConfig",
           "idempotencyKey",
           "maxAttempts",
-          "taskTimeoutSeconds");
+          "taskTimeoutSeconds",
+          "retry");
 
   /** The {@code source} types, in the order an error lists them. */
   public static final List<String> SOURCE_TYPES = List.of("range", "worker", "lambda");
@@ -148,11 +149,12 @@ public final class RunRequestParser {
     if (errors.size() == errorsBefore) {
       timeout = withinTheSpoke(node.get("taskTimeoutSeconds"), timeout, errors);
     }
+    RetryPolicy retry = retry(node.get("retry"), errors);
     if (!errors.isEmpty()) {
       throw new InvalidInputException(errors);
     }
     return new RunRequest(
-        items, workerName, workerConfig, idempotencyKey, maxAttempts, timeout, source);
+        items, workerName, workerConfig, idempotencyKey, maxAttempts, timeout, source, retry);
   }
 
   /** A task must fit in one spoke invocation; the default shrinks to what the spoke gives. */
@@ -473,6 +475,88 @@ public final class RunRequestParser {
       return defaultValue;
     }
     return number;
+  }
+
+  /** {@code retry}: the backoff between attempts; every field optional, today's by default. */
+  private static RetryPolicy retry(JsonNode retry, List<FieldError> errors) {
+    if (retry == null || retry.isNull()) {
+      return RetryPolicy.DEFAULT;
+    }
+    if (!retry.isObject()) {
+      errors.add(
+          new FieldError(
+              "retry",
+              "must be a JSON object, not " + kind(retry),
+              "give e.g. {\"initialDelaySeconds\":5,\"multiplier\":2,\"maxDelaySeconds\":300,"
+                  + "\"jitter\":0.5}"));
+      return RetryPolicy.DEFAULT;
+    }
+    Set<String> fields = Set.of("initialDelaySeconds", "multiplier", "maxDelaySeconds", "jitter");
+    for (Iterator<String> names = retry.fieldNames(); names.hasNext(); ) {
+      String name = names.next();
+      if (!fields.contains(name)) {
+        errors.add(
+            new FieldError(
+                "retry." + name,
+                "unknown field",
+                "remove it; the fields are "
+                    + String.join(", ", fields.stream().sorted().toList())));
+      }
+    }
+    RetryPolicy d = RetryPolicy.DEFAULT;
+    int initial =
+        boundedInt(
+            retry.get("initialDelaySeconds"),
+            "retry.initialDelaySeconds",
+            0,
+            RetryPolicy.MAX_DELAY_SECONDS,
+            d.initialDelaySeconds(),
+            errors);
+    int max =
+        boundedInt(
+            retry.get("maxDelaySeconds"),
+            "retry.maxDelaySeconds",
+            0,
+            RetryPolicy.MAX_DELAY_SECONDS,
+            d.maxDelaySeconds(),
+            errors);
+    double multiplier =
+        boundedDouble(
+            retry.get("multiplier"),
+            "retry.multiplier",
+            1,
+            RetryPolicy.MAX_MULTIPLIER,
+            d.multiplier(),
+            errors);
+    double jitter = boundedDouble(retry.get("jitter"), "retry.jitter", 0, 1, d.jitter(), errors);
+    return new RetryPolicy(initial, multiplier, max, jitter);
+  }
+
+  static double boundedDouble(
+      JsonNode value,
+      String field,
+      double min,
+      double max,
+      double defaultValue,
+      List<FieldError> errors) {
+    if (value == null || value.isNull()) {
+      return defaultValue;
+    }
+    String fix = "give a number from " + stripped(min) + " to " + stripped(max);
+    if (!value.isNumber()) {
+      errors.add(new FieldError(field, "must be a number, not " + kind(value), fix));
+      return defaultValue;
+    }
+    double number = value.doubleValue();
+    if (!(number >= min && number <= max)) {
+      errors.add(new FieldError(field, "is " + value.asText() + ", out of range", fix));
+      return defaultValue;
+    }
+    return number;
+  }
+
+  private static String stripped(double number) {
+    return number == Math.rint(number) ? Long.toString((long) number) : Double.toString(number);
   }
 
   private static Optional<String> idempotencyKey(JsonNode key, List<FieldError> errors) {

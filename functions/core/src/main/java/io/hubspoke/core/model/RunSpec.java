@@ -1,6 +1,7 @@
 package io.hubspoke.core.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.hubspoke.contract.api.RetryPolicy;
 import io.hubspoke.contract.api.RunSource;
 import java.time.Instant;
 import java.util.List;
@@ -28,7 +29,42 @@ public record RunSpec(
     int chunkSize,
     Instant createdAt,
     Instant expiresAt,
-    Discovery discovery) {
+    Discovery discovery,
+    RetryPolicy retry) {
+
+  public RunSpec {
+    retry = retry == null ? RetryPolicy.DEFAULT : retry;
+  }
+
+  /** A discovered run, or one of given items ({@code discovery} null), with today's backoff. */
+  public RunSpec(
+      String runId,
+      String incarnation,
+      String worker,
+      JsonNode workerConfig,
+      int maxAttempts,
+      int taskTimeoutSeconds,
+      int total,
+      int shardCount,
+      int chunkSize,
+      Instant createdAt,
+      Instant expiresAt,
+      Discovery discovery) {
+    this(
+        runId,
+        incarnation,
+        worker,
+        workerConfig,
+        maxAttempts,
+        taskTimeoutSeconds,
+        total,
+        shardCount,
+        chunkSize,
+        createdAt,
+        expiresAt,
+        discovery,
+        RetryPolicy.DEFAULT);
+  }
 
   /**
    * A discovered run's progress, as far as the read that made this spec saw it. Until discovery

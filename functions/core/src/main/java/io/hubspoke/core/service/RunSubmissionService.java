@@ -74,7 +74,9 @@ public final class RunSubmissionService {
             Sharding.forTotal(items.size()).shardCount(),
             ChunkStore.chunkSize(items),
             now,
-            now.plus(retention));
+            now.plus(retention),
+            null,
+            request.retry());
     chunks.putAll(spec, items);
     RunStore.CreateResult created = runs.create(spec, hash, request.idempotencyKey());
     if (created instanceof RunStore.CreateResult.Existing found) {
@@ -104,7 +106,8 @@ public final class RunSubmissionService {
             ChunkStore.MAX_CHUNK_ITEMS,
             now,
             now.plus(retention),
-            new RunSpec.Discovery(request.source().orElseThrow(), List.of(), false));
+            new RunSpec.Discovery(request.source().orElseThrow(), List.of(), false),
+            request.retry());
     RunStore.CreateResult created = runs.create(spec, hash, request.idempotencyKey());
     if (created instanceof RunStore.CreateResult.Existing found) {
       return existing(found.run(), hash);
@@ -136,6 +139,10 @@ public final class RunSubmissionService {
                   + request.taskTimeoutSeconds()
                   + "\n"
                   + request.source().map(source -> Json.write(source.toJson())).orElse("")
+                  + "\n"
+                  + (request.retry().equals(io.hubspoke.contract.api.RetryPolicy.DEFAULT)
+                      ? ""
+                      : Json.write(request.retry().toJson()))
                   + "\n")
               .getBytes(StandardCharsets.UTF_8));
       for (String item : request.itemsJson()) {

@@ -32,6 +32,7 @@ public record RunView(RunRecord run, int succeeded, int failed) {
     json.set("workerConfig", run.spec().workerConfig());
     json.put("maxAttempts", run.spec().maxAttempts());
     json.put("taskTimeoutSeconds", run.spec().taskTimeoutSeconds());
+    json.set("retry", run.spec().retry().toJson());
     run.idempotencyKey().ifPresent(k -> json.put("idempotencyKey", k));
     json.put("total", run.spec().total());
     json.put("tasksCreated", run.tasksCreated());

@@ -4,6 +4,7 @@ import io.hubspoke.contract.SpokeLimits;
 import io.hubspoke.contract.api.Limits;
 import io.hubspoke.contract.json.Json;
 import io.hubspoke.core.aws.CallDeadline;
+import io.hubspoke.core.model.RunIds;
 import io.hubspoke.core.model.RunSpec;
 import io.hubspoke.core.model.TaskMessage;
 import io.hubspoke.core.model.TaskRecord;
@@ -355,7 +356,9 @@ public final class TaskExecutionService {
     }
     TaskOutcome.Failure failure = (TaskOutcome.Failure) outcome;
     if (failure.retryable() && lease.attempt() < spec.maxAttempts()) {
-      int delay = retryDelaySeconds(lease.attempt());
+      int delay =
+          spec.retry()
+              .delaySeconds(lease.attempt(), unitRandom(task.taskId() + "#" + lease.attempt()));
       CommitResult released =
           tasks.release(lease, failure.errorType(), failure.message(), Duration.ofSeconds(delay));
       if (released.committed()) {
@@ -389,9 +392,14 @@ public final class TaskExecutionService {
                 Limits.MAX_RESULT_BYTES)));
   }
 
-  /** 1 s, 2 s, 4 s … capped at SQS's 15-minute maximum delay. */
+  /** 1 s, 2 s, 4 s … capped at SQS's 15-minute maximum delay: a run's default backoff. */
   static int retryDelaySeconds(int attemptJustFailed) {
-    return (int) Math.min(TaskQueue.MAX_DELAY_SECONDS, 1L << Math.min(20, attemptJustFailed - 1));
+    return io.hubspoke.contract.api.RetryPolicy.DEFAULT.delaySeconds(attemptJustFailed, 0);
+  }
+
+  /** A number in [0, 1) from the text: a retry's jitter, the same for a redelivered message. */
+  static double unitRandom(String text) {
+    return (RunIds.sha256Hex(text).hashCode() & 0x7fffffff) / (double) (1L << 31);
   }
 
   private TaskOutcome invokeWorker(RunSpec spec, TaskRecord task, Instant deadline) {

@@ -5,6 +5,7 @@ import static io.hubspoke.core.store.Items.n;
 import static io.hubspoke.core.store.Items.s;
 
 import io.hubspoke.contract.TableSchema;
+import io.hubspoke.contract.api.RetryPolicy;
 import io.hubspoke.contract.api.RunSource;
 import io.hubspoke.contract.json.Json;
 import io.hubspoke.core.model.RunSpec;
@@ -54,6 +55,9 @@ final class RunItem {
   static final String SUMMARY = "summary";
   static final String COMPLETED_AT = "completedAt";
   static final String COMPLETED_EVENT_AT = "completedEventAt";
+
+  /** The run's retry policy, as JSON; absent for the default. */
+  static final String RETRY = "retry";
 
   // A discovered run's discovery: where its items come from and how far it got.
   static final String SOURCE = "source";
@@ -106,6 +110,9 @@ final class RunItem {
     item.put(TOTAL, n(spec.total()));
     item.put(SHARD_COUNT, n(spec.shardCount()));
     item.put(CHUNK_SIZE, n(spec.chunkSize()));
+    if (!spec.retry().equals(RetryPolicy.DEFAULT)) {
+      item.put(RETRY, s(Json.write(spec.retry().toJson())));
+    }
     item.put(CREATED_AT, millis(spec.createdAt()));
     item.put(DISPATCH_PROGRESS_AT, millis(spec.createdAt()));
     item.put(REQUEST_HASH, s(requestHash));
@@ -164,7 +171,10 @@ final class RunItem {
             Items.integer(item, CHUNK_SIZE, 1),
             Items.instant(item, CREATED_AT),
             Instant.ofEpochSecond(Items.number(item, TableSchema.TTL_ATTRIBUTE)),
-            discovery);
+            discovery,
+            item.containsKey(RETRY)
+                ? RetryPolicy.fromJson(Json.parseTrusted(Items.string(item, RETRY)))
+                : RetryPolicy.DEFAULT);
     return new RunRecord(
         spec,
         RunStatus.valueOf(Items.string(item, STATUS)),
