@@ -1,0 +1,434 @@
+package io.hubspoke.local.contract;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hubspoke.contract.json.Json;
+import io.hubspoke.core.model.RunIds;
+import io.hubspoke.local.ApiClient;
+import io.hubspoke.local.LocalRuntime;
+import io.hubspoke.testkit.Await;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+
+/**
+ * The hub's real answers, through the local HTTP API, against {@code docs/openapi.yaml}: every
+ * route and every status a local runtime can be made to give, each answer's status listed for its
+ * route and method, its headers and body valid against the documented schemas; the routes the doc
+ * lists are the routes the hub serves; and, last, every documented answer was seen (but 403 and
+ * 429, which only API Gateway on AWS gives).
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class OpenApiContractIT {
+  /** Answers only API Gateway's IAM authorizer and throttle give. */
+  static final Set<String> AWS_ONLY = Set.of("403", "429");
+
+  static final String UNKNOWN_RUN = "r-000000000000000000000000";
+
+  static OpenApiContract contract;
+  static ContractRuns runs;
+
+  @BeforeAll
+  static void start() {
+    contract = OpenApiContract.load();
+    runs = new ContractRuns();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (runs != null) {
+      runs.close();
+    }
+  }
+
+  @AfterEach
+  void clearFaults() {
+    runs.faults.clear();
+  }
+
+  static ApiClient.Reply send(String method, String path, String contentType, byte[] body)
+      throws Exception {
+    ApiClient.Reply reply = runs.api.send(method, path, contentType, body);
+    contract.check(method, path, reply);
+    return reply;
+  }
+
+  static ApiClient.Reply get(String path) throws Exception {
+    return send("GET", path, null, null);
+  }
+
+  static ApiClient.Reply post(String body) throws Exception {
+    return send("POST", "/runs", "application/json", body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Posts a request the hub must accept; the document's RunRequest must accept it too. */
+  static ApiClient.Reply submit(String body, int status) throws Exception {
+    ApiClient.Reply reply = post(body);
+    assertEquals(status, reply.status(), reply.body().toString());
+    assertEquals(List.of(), contract.requestErrors(Json.parse(body)), body);
+    return reply;
+  }
+
+  /** Polls the run, checking each answer, until it is SUCCEEDED or FAILED. */
+  static JsonNode finished(String runId) {
+    JsonNode[] last = new JsonNode[1];
+    Await.until(
+        Duration.ofMinutes(2),
+        () -> {
+          try {
+            last[0] = get("/runs/" + runId).body();
+          } catch (Exception e) {
+            throw new AssertionError(e);
+          }
+          String status = last[0].path("status").asText();
+          return status.equals("SUCCEEDED") || status.equals("FAILED");
+        },
+        () -> "run " + runId + " did not finish: " + last[0]);
+    return last[0];
+  }
+
+  @Test
+  @Order(1)
+  void theDocumentListsExactlyTheRoutesTheHubServes() throws Exception {
+    Set<String> documented = contract.routes();
+    // The routes the local API (and the CDK stack: HubHttpApi.ROUTES) declare.
+    assertEquals(new TreeSet<>(LocalRuntime.ROUTES), documented);
+    // The routes the hub itself names when it finds none (HubApi.ROUTES).
+    ApiClient.Reply notFound = get("/nothing-here");
+    assertEquals(404, notFound.status());
+    String message = notFound.body().get("message").asText();
+    String listed = message.substring(message.indexOf("the routes are ") + 15);
+    assertEquals(documented, new TreeSet<>(Arrays.asList(listed.split(", "))), message);
+    // And what the hub answers: every method on every documented path is served (not 405, not a
+    // NotFound route) exactly when the document lists it.
+    for (String template : contract.model.getPaths().keySet()) {
+      String path = template.replace("{runId}", UNKNOWN_RUN);
+      for (String method : List.of("GET", "POST", "PUT", "PATCH", "DELETE")) {
+        ApiClient.Reply reply = send(method, path, null, null);
+        boolean served =
+            reply.status() != 405 && !reply.body().path("error").asText().equals("NotFound");
+        assertEquals(
+            documented.contains(method + " " + template),
+            served,
+            method + " " + path + " -> " + reply.status() + " " + reply.body());
+      }
+    }
+  }
+
+  @Test
+  void aRunWithItemsIsAcceptedListedPagedAndSummarized() throws Exception {
+    ApiClient.Reply accepted = submit(ContractRuns.succeeding(), 202);
+    assertEquals("DISPATCHING", accepted.body().get("status").asText());
+    String runId = accepted.body().get("runId").asText();
+    JsonNode run = finished(runId);
+    assertEquals("SUCCEEDED", run.get("status").asText(), run.toString());
+    assertEquals(5, run.at("/summary/succeeded").asInt(), run.toString());
+
+    List<JsonNode> tasks = new ArrayList<>();
+    String query = "?limit=2";
+    while (query != null) {
+      JsonNode page = get("/runs/" + runId + "/tasks" + query).body();
+      page.get("tasks").forEach(tasks::add);
+      query = page.has("nextToken") ? "?limit=2&nextToken=" + page.get("nextToken").asText() : null;
+    }
+    assertEquals(5, tasks.size());
+    assertEquals(
+        5, get("/runs/" + runId + "/tasks?status=SUCCEEDED&limit=100").body().get("tasks").size());
+    assertEquals(0, get("/runs/" + runId + "/tasks?status=FAILED").body().get("tasks").size());
+
+    String newer = submit(ContractRuns.succeeding(), 202).body().get("runId").asText();
+    JsonNode first = get("/runs?limit=1").body();
+    assertEquals(1, first.get("runs").size());
+    assertTrue(first.has("nextToken"), first.toString());
+    JsonNode second = get("/runs?limit=100&nextToken=" + first.get("nextToken").asText()).body();
+    assertFalse(second.get("runs").isEmpty(), second.toString());
+    finished(newer);
+  }
+
+  @Test
+  void aRangeIsDiscoveredAndShowsItsDiscovery() throws Exception {
+    ApiClient.Reply accepted = submit(ContractRuns.range(), 202);
+    assertEquals("DISCOVERING", accepted.body().get("status").asText());
+    JsonNode run = finished(accepted.body().get("runId").asText());
+    assertEquals("SUCCEEDED", run.get("status").asText(), run.toString());
+    assertEquals(500, run.get("total").asInt());
+    assertTrue(run.at("/discovery/ended").asBoolean(), run.toString());
+    assertEquals(1, run.at("/summary/discovery/pages").asInt(), run.toString());
+    assertEquals("range", run.at("/discovery/source/type").asText());
+    assertEquals(3, run.at("/discovery/source/step").asInt(), run.toString());
+  }
+
+  @Test
+  void anIdempotencyKeyAnswers200ForTheSameRequestAnd409ForAnother() throws Exception {
+    String key = "contract-" + UUID.randomUUID();
+    String request = "{\"items\":[1,2],\"worker\":\"echo\",\"idempotencyKey\":\"" + key + "\"}";
+    ApiClient.Reply first = submit(request, 202);
+    ApiClient.Reply again = submit(request, 200);
+    assertEquals(first.body().get("runId"), again.body().get("runId"));
+    assertFalse(again.body().get("created").asBoolean());
+    ApiClient.Reply conflict =
+        post("{\"items\":[3],\"worker\":\"echo\",\"idempotencyKey\":\"" + key + "\"}");
+    assertEquals(409, conflict.status(), conflict.body().toString());
+    finished(first.body().get("runId").asText());
+  }
+
+  @Test
+  void aRunWithFailedAndRetriedTasksShowsThem() throws Exception {
+    String runId = submit(ContractRuns.failing(), 202).body().get("runId").asText();
+    JsonNode run = finished(runId);
+    assertEquals("FAILED", run.get("status").asText(), run.toString());
+    JsonNode summary = run.get("summary");
+    assertTrue(summary.get("failed").asInt() > 0, run.toString());
+    assertTrue(summary.get("retriedTasks").asInt() > 0, run.toString());
+    assertFalse(summary.get("failuresByError").isEmpty(), run.toString());
+    assertFalse(summary.get("firstFailures").isEmpty(), run.toString());
+    JsonNode failed = get("/runs/" + runId + "/tasks?status=FAILED&limit=100").body();
+    assertEquals(summary.get("failed").asInt(), failed.get("tasks").size());
+    assertEquals("InjectedFailure", failed.at("/tasks/0/errorType").asText(), failed.toString());
+  }
+
+  @Test
+  void aFailedDiscoveryEndsTheRunFailedWithTheError() throws Exception {
+    String runId = submit(ContractRuns.brokenDiscovery(), 202).body().get("runId").asText();
+    JsonNode run = finished(runId);
+    assertEquals("FAILED", run.get("status").asText(), run.toString());
+    assertTrue(run.at("/discovery/error").asText().contains("gone for good"), run.toString());
+    assertTrue(run.at("/summary/reason").asText().startsWith("discovery failed"), run.toString());
+    assertEquals(4, run.at("/summary/succeeded").asInt(), run.toString());
+  }
+
+  @Test
+  void aRequestThatCannotBeDispatchedEndsFailedWithTheReason() throws Exception {
+    String key = "undispatchable-" + UUID.randomUUID();
+    String runId = submit(runs.undispatchable(key), 202).body().get("runId").asText();
+    JsonNode run = finished(runId);
+    assertEquals("FAILED", run.get("status").asText(), run.toString());
+    assertTrue(run.at("/summary/dispatchFailed").asBoolean(), run.toString());
+    assertTrue(run.has("dispatch"), run.toString());
+  }
+
+  @Test
+  void aRunningTaskShowsItsLease() throws Exception {
+    String runId =
+        submit(
+                "{\"items\":[1],\"worker\":\"sleep\",\"workerConfig\":{\"ms\":3000},"
+                    + "\"taskTimeoutSeconds\":20}",
+                202)
+            .body()
+            .get("runId")
+            .asText();
+    JsonNode[] running = new JsonNode[1];
+    Await.until(
+        Duration.ofSeconds(30),
+        () -> {
+          try {
+            running[0] = get("/runs/" + runId + "/tasks?status=RUNNING").body();
+          } catch (Exception e) {
+            throw new AssertionError(e);
+          }
+          return running[0].get("tasks").size() == 1;
+        },
+        () -> "the task never ran: " + running[0]);
+    assertTrue(running[0].at("/tasks/0").has("leaseUntil"), running[0].toString());
+    JsonNode run = get("/runs/" + runId).body();
+    assertEquals(1, run.at("/counts/IN_PROGRESS").asInt(), run.toString());
+    finished(runId);
+  }
+
+  static Stream<Arguments> badRequests() {
+    // body, the field the first error names, whether RunRequest's schema rejects it as well
+    return Stream.of(
+        Arguments.of("{", "body", false),
+        Arguments.of("", "body", false),
+        Arguments.of("[1,2]", "body", true),
+        Arguments.of("{\"items\":[],\"worker\":\"echo\"}", "items", true),
+        Arguments.of("{\"items\":[null],\"worker\":\"echo\"}", "items[0]", true),
+        Arguments.of("{\"worker\":\"echo\"}", "items", true),
+        Arguments.of("{\"items\":[1]}", "worker", true),
+        Arguments.of("{\"items\":[1],\"worker\":\"teleport\"}", "worker", false),
+        Arguments.of("{\"items\":[1],\"worker\":\"echo\",\"colour\":\"red\"}", "colour", true),
+        Arguments.of(
+            "{\"items\":[1],\"worker\":\"sleep\",\"workerConfig\":{\"ms\":-5}}",
+            "workerConfig.ms",
+            false),
+        Arguments.of("{\"items\":[1],\"worker\":\"echo\",\"maxAttempts\":11}", "maxAttempts", true),
+        Arguments.of(
+            "{\"items\":[1],\"worker\":\"echo\",\"taskTimeoutSeconds\":\"60\"}",
+            "taskTimeoutSeconds",
+            true),
+        Arguments.of(
+            "{\"items\":[1],\"worker\":\"echo\",\"idempotencyKey\":\"a b\"}",
+            "idempotencyKey",
+            true),
+        Arguments.of(
+            "{\"items\":[1],\"source\":{\"type\":\"range\",\"end\":3},\"worker\":\"echo\"}",
+            "source",
+            true),
+        Arguments.of(
+            "{\"source\":{\"type\":\"sideways\"},\"worker\":\"echo\"}", "source.type", true),
+        Arguments.of(
+            "{\"source\":{\"type\":\"range\",\"start\":5,\"end\":5},\"worker\":\"echo\"}",
+            "source.end",
+            false),
+        Arguments.of(
+            "{\"source\":{\"type\":\"range\",\"end\":9,\"colour\":1},\"worker\":\"echo\"}",
+            "source.colour",
+            true),
+        Arguments.of(
+            "{\"source\":{\"type\":\"worker\",\"name\":\"nowhere\"},\"worker\":\"echo\"}",
+            "source.name",
+            false));
+  }
+
+  @ParameterizedTest(name = "[{index}] {0}")
+  @MethodSource("badRequests")
+  void aBadRunRequestIsA400NamingTheField(String body, String field, boolean schemaRejects)
+      throws Exception {
+    ApiClient.Reply reply = post(body);
+    assertEquals(400, reply.status(), reply.body().toString());
+    assertEquals(field, reply.body().at("/errors/0/field").asText(), reply.body().toString());
+    if (schemaRejects) {
+      assertFalse(contract.requestErrors(Json.parse(body)).isEmpty(), "RunRequest accepts " + body);
+    }
+  }
+
+  @Test
+  void badQueriesAndRunIdsAre400s() throws Exception {
+    for (String path :
+        List.of(
+            "/runs?limit=0",
+            "/runs?limit=101",
+            "/runs?limit=ten",
+            "/runs?nextToken=not-a-token",
+            "/runs?colour=red",
+            "/runs/not-a-run-id",
+            "/runs/" + UNKNOWN_RUN + "?verbose=1",
+            "/runs/not-a-run-id/tasks",
+            "/runs/" + UNKNOWN_RUN + "/tasks?status=DONE",
+            "/runs/" + UNKNOWN_RUN + "/tasks?limit=0")) {
+      ApiClient.Reply reply = get(path);
+      assertEquals(400, reply.status(), path + " " + reply.body());
+    }
+  }
+
+  @Test
+  void aBodyThatIsNotUtf8JsonIs415() throws Exception {
+    byte[] body = ContractRuns.succeeding().getBytes(StandardCharsets.UTF_8);
+    for (String contentType :
+        Arrays.asList("text/plain", null, "application/json; charset=iso-8859-1")) {
+      ApiClient.Reply reply = send("POST", "/runs", contentType, body);
+      assertEquals(415, reply.status(), contentType + " " + reply.body());
+    }
+  }
+
+  @Test
+  void aBodyOver10MbIs413() throws Exception {
+    byte[] body = new byte[10 * 1024 * 1024 + 1];
+    Arrays.fill(body, (byte) ' ');
+    assertEquals(413, send("POST", "/runs", "application/json", body).status());
+  }
+
+  @Test
+  void anUnknownRunIs404() throws Exception {
+    assertEquals("RunNotFound", get("/runs/" + UNKNOWN_RUN).body().get("error").asText());
+    assertEquals(404, get("/runs/" + UNKNOWN_RUN + "/tasks").status());
+  }
+
+  @Test
+  void anUnknownRouteIs404AndAnUnknownMethod405() throws Exception {
+    assertEquals(404, get("/").status());
+    assertEquals(404, get("/runs/" + UNKNOWN_RUN + "/tasks/000001").status());
+    ApiClient.Reply delete = send("DELETE", "/runs", null, null);
+    assertEquals(405, delete.status());
+    assertEquals("GET, POST", delete.raw().headers().firstValue("allow").orElse(""));
+    assertEquals(405, send("POST", "/runs/" + UNKNOWN_RUN + "/tasks", null, null).status());
+  }
+
+  @Test
+  void aFailingAwsServiceIs503OnEveryRouteAndAHubThatThrowsIs500() throws Exception {
+    String runId = submit(ContractRuns.succeeding(), 202).body().get("runId").asText();
+    finished(runId);
+    String key = "denied-" + UUID.randomUUID();
+    String denied = RunIds.fromIdempotencyKey(key);
+    java.util.function.Predicate<software.amazon.awssdk.core.SdkRequest> hubCalls =
+        r ->
+            r.toString().contains(runId)
+                || r.toString().contains(denied)
+                || (r instanceof QueryRequest q && q.indexName() != null);
+    String request = "{\"items\":[1],\"worker\":\"echo\",\"idempotencyKey\":\"" + key + "\"}";
+    runs.faults.deny = hubCalls;
+    assertEquals(503, get("/runs/" + runId).status());
+    assertEquals(503, get("/runs/" + runId + "/tasks").status());
+    assertEquals(503, get("/runs").status());
+    assertEquals(503, post(request).status());
+    runs.faults.clear();
+    // Not an AWS error: the hub does not answer, and API Gateway says 500.
+    runs.faults.failBefore = hubCalls;
+    assertEquals(500, get("/runs/" + runId).status());
+    assertEquals(500, get("/runs/" + runId + "/tasks").status());
+    assertEquals(500, get("/runs").status());
+    assertEquals(500, post(request).status());
+  }
+
+  @Test
+  void theValidatorRejectsWhatTheDocumentDoesNotAllow() throws Exception {
+    String runId = submit(ContractRuns.succeeding(), 202).body().get("runId").asText();
+    ObjectNode run = (ObjectNode) finished(runId);
+    assertEquals(List.of(), contract.schemaErrors("Run", run));
+    for (String field : List.of("status", "counts", "createdAt")) {
+      ObjectNode broken = run.deepCopy();
+      broken.remove(field);
+      assertFalse(contract.schemaErrors("Run", broken).isEmpty(), "without " + field);
+    }
+    assertFalse(
+        contract.schemaErrors("Run", run.deepCopy().put("colour", "red")).isEmpty(), "colour");
+    assertFalse(
+        contract.schemaErrors("Run", run.deepCopy().put("status", "DONE")).isEmpty(), "DONE");
+    assertFalse(
+        contract.schemaErrors("Run", run.deepCopy().put("createdAt", "yesterday")).isEmpty(),
+        "a date-time is checked");
+    ObjectNode unfinished = run.deepCopy().put("status", "RUNNING");
+    assertFalse(contract.schemaErrors("Run", unfinished).isEmpty(), "a RUNNING run has no summary");
+  }
+
+  /** Last, after the others: what they provoked covers every answer a local runtime can give. */
+  @Test
+  @Order(Integer.MAX_VALUE)
+  void everyDocumentedAnswerWasSeen() {
+    Set<String> expected = new TreeSet<>();
+    List<String> operations = new ArrayList<>(contract.routes());
+    operations.add(OpenApiContract.UNROUTED);
+    for (String operation : operations) {
+      for (String status : contract.statuses(operation)) {
+        if (!AWS_ONLY.contains(status)) {
+          expected.add(operation + " " + status);
+        }
+      }
+    }
+    Set<String> missing = new TreeSet<>(expected);
+    missing.removeAll(contract.seen);
+    assertEquals(
+        Set.of(), missing, "documented answers no test provoked (seen: " + contract.seen + ")");
+  }
+}
