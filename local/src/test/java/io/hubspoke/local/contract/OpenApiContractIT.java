@@ -123,7 +123,7 @@ class OpenApiContractIT {
     // And what the hub answers: every method on every documented path is served (not 405, not a
     // NotFound route) exactly when the document lists it.
     for (String template : contract.model.getPaths().keySet()) {
-      String path = template.replace("{runId}", UNKNOWN_RUN);
+      String path = template.replace("{runId}", UNKNOWN_RUN).replace("{taskNumber}", "1");
       for (String method : List.of("GET", "POST", "PUT", "PATCH", "DELETE")) {
         ApiClient.Reply reply = send(method, path, null, null);
         boolean served =
@@ -358,7 +358,7 @@ class OpenApiContractIT {
   @Test
   void anUnknownRouteIs404AndAnUnknownMethod405() throws Exception {
     assertEquals(404, get("/").status());
-    assertEquals(404, get("/runs/" + UNKNOWN_RUN + "/tasks/000001").status());
+    assertEquals(404, get("/runs/" + UNKNOWN_RUN + "/tasks/000001/extra").status());
     ApiClient.Reply delete = send("DELETE", "/runs", null, null);
     assertEquals(405, delete.status());
     assertEquals("GET, POST", delete.raw().headers().firstValue("allow").orElse(""));
@@ -380,6 +380,7 @@ class OpenApiContractIT {
     runs.faults.deny = hubCalls;
     assertEquals(503, get("/runs/" + runId).status());
     assertEquals(503, get("/runs/" + runId + "/tasks").status());
+    assertEquals(503, get("/runs/" + runId + "/tasks/0").status());
     assertEquals(503, get("/runs").status());
     assertEquals(503, post(request).status());
     runs.faults.clear();
@@ -387,8 +388,28 @@ class OpenApiContractIT {
     runs.faults.failBefore = hubCalls;
     assertEquals(500, get("/runs/" + runId).status());
     assertEquals(500, get("/runs/" + runId + "/tasks").status());
+    assertEquals(500, get("/runs/" + runId + "/tasks/0").status());
     assertEquals(500, get("/runs").status());
     assertEquals(500, post(request).status());
+  }
+
+  @Test
+  void aTaskShowsItsAttemptsAndRunsFilterByStatusAndTime() throws Exception {
+    String runId = submit(ContractRuns.succeeding(), 202).body().get("runId").asText();
+    JsonNode run = finished(runId);
+    JsonNode task = get("/runs/" + runId + "/tasks/000000").body();
+    assertEquals(1, task.get("attempts").size(), task.toString());
+    assertEquals(400, get("/runs/" + runId + "/tasks/x1").status());
+    assertEquals(400, get("/runs/" + runId + "/tasks/1?verbose=1").status());
+    assertEquals(
+        "TaskNotFound", get("/runs/" + runId + "/tasks/99999").body().get("error").asText());
+    assertEquals(
+        "RunNotFound", get("/runs/" + UNKNOWN_RUN + "/tasks/1").body().get("error").asText());
+    JsonNode filtered =
+        get("/runs?status=SUCCEEDED,FAILED&since=" + run.get("createdAt").asText()).body();
+    assertTrue(filtered.get("runs").size() >= 1, filtered.toString());
+    assertEquals(400, get("/runs?status=DONE").status());
+    assertEquals(400, get("/runs?since=later").status());
   }
 
   @Test
