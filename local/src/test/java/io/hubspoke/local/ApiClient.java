@@ -79,7 +79,9 @@ public final class ApiClient {
             throw new AssertionError(e);
           }
           String status = last[0].path("status").asText();
-          return status.equals("SUCCEEDED") || status.equals("FAILED");
+          return status.equals("SUCCEEDED")
+              || status.equals("FAILED")
+              || status.equals("CANCELLED");
         },
         () -> "run " + runId + " did not finish: " + last[0]);
     return last[0];

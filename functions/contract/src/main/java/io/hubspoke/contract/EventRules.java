@@ -11,6 +11,9 @@ public final class EventRules {
   public static final String RUN_DRAINED = "RunDrained";
   public static final String RUN_COMPLETED = "RunCompleted";
 
+  /** A run was cancelled (published when the cancel is accepted; RunCompleted follows). */
+  public static final String RUN_CANCELLED = "RunCancelled";
+
   /** Name of the rule that sends {@code RunDrained} to the collector. */
   public static final String RUN_DRAINED_RULE = "run-drained-to-collector";
 

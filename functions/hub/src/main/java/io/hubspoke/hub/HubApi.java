@@ -15,6 +15,7 @@ import io.hubspoke.core.model.TaskAttempt;
 import io.hubspoke.core.model.TaskRecord;
 import io.hubspoke.core.model.TaskStatus;
 import io.hubspoke.core.service.IdempotencyConflictException;
+import io.hubspoke.core.service.RunCancellation;
 import io.hubspoke.core.service.RunQueryService;
 import io.hubspoke.core.service.RunSubmissionService;
 import io.hubspoke.core.service.SubmitResult;
@@ -51,11 +52,21 @@ final class HubApi {
   private final RunRequestParser parser;
   private final RunSubmissionService submission;
   private final RunQueryService queries;
+  private final RunCancellation cancellation;
 
   HubApi(RunRequestParser parser, RunSubmissionService submission, RunQueryService queries) {
+    this(parser, submission, queries, null);
+  }
+
+  HubApi(
+      RunRequestParser parser,
+      RunSubmissionService submission,
+      RunQueryService queries,
+      RunCancellation cancellation) {
     this.parser = parser;
     this.submission = submission;
     this.queries = queries;
+    this.cancellation = cancellation;
   }
 
   /**
@@ -98,9 +109,13 @@ final class HubApi {
         return notAllowed(method, path, "GET, POST");
       }
       if (segments.length == 2) {
-        return method.equals("GET")
-            ? guarded(() -> getRun(segments[1], event))
-            : notAllowed(method, path, "GET");
+        if (method.equals("GET")) {
+          return guarded(() -> getRun(segments[1], event));
+        }
+        if (method.equals("DELETE")) {
+          return guarded(() -> cancelRun(segments[1], event));
+        }
+        return notAllowed(method, path, "GET, DELETE");
       }
       if (segments.length == 3 && segments[2].equals("tasks")) {
         return method.equals("GET")
@@ -159,6 +174,32 @@ final class HubApi {
         .get(runId)
         .map(view -> HttpResponse.json(200, view.toJson()))
         .orElseGet(() -> unknownRun(runId));
+  }
+
+  /**
+   * Cancels a run: 202 with the run now CANCELLING, 200 if an earlier cancel did, 409 if it has
+   * already ended.
+   */
+  private HttpResponse cancelRun(String runId, JsonNode event) {
+    requireRunId(runId);
+    rejectQuery(event, Set.of());
+    RunStore.CancelResult result = cancellation.cancel(runId);
+    if (result instanceof RunStore.CancelResult.NotFound) {
+      return unknownRun(runId);
+    }
+    if (result instanceof RunStore.CancelResult.Finished finished) {
+      return HttpResponse.error(
+          409,
+          "RunFinished",
+          "run "
+              + runId
+              + " is "
+              + finished.run().status()
+              + ": nothing is left to cancel (a run being summarized has no task left to stop)");
+    }
+    RunStore.CancelResult.Cancelling cancelling = (RunStore.CancelResult.Cancelling) result;
+    return HttpResponse.json(
+        cancelling.first() ? 202 : 200, queries.view(cancelling.run()).toJson());
   }
 
   private HttpResponse listRuns(JsonNode event) {

@@ -52,7 +52,11 @@ public final class HubHandler implements RequestStreamHandler {
 
   private HubHandler(Hubspoke hubspoke, Clock clock) {
     this(
-        new HubApi(hubspoke.requestParser(), hubspoke.submission(), hubspoke.queries()),
+        new HubApi(
+            hubspoke.requestParser(),
+            hubspoke.submission(),
+            hubspoke.queries(),
+            hubspoke.cancellation()),
         hubspoke.dispatchQueueConsumer(),
         clock);
   }

@@ -13,6 +13,7 @@ public final class HubRoutes {
           "POST /runs",
           "GET /runs",
           "GET /runs/{runId}",
+          "DELETE /runs/{runId}",
           "GET /runs/{runId}/tasks",
           "GET /runs/{runId}/tasks/{taskNumber}");
 

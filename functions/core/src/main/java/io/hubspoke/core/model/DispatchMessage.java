@@ -17,6 +17,18 @@ public record DispatchMessage(String runId, String incarnation, int chunk) {
   /** The chunk number of a message that asks for the next pages of discovery. */
   public static final int DISCOVER = -1;
 
+  /** The chunk number of a message that asks a hub to cancel a cancelled run's waiting tasks. */
+  public static final int CANCEL = -2;
+
+  /** A message that asks a hub to cancel the waiting tasks of {@code spec}'s cancelled run. */
+  public static DispatchMessage cancel(RunSpec spec) {
+    return new DispatchMessage(spec.runId(), spec.incarnation(), CANCEL);
+  }
+
+  public boolean isCancel() {
+    return chunk == CANCEL;
+  }
+
   /** A message that asks a hub to go on with the discovery of {@code spec}'s run. */
   public static DispatchMessage discover(RunSpec spec) {
     return new DispatchMessage(spec.runId(), spec.incarnation(), DISCOVER);
@@ -33,6 +45,8 @@ public record DispatchMessage(String runId, String incarnation, int chunk) {
     node.put("incarnation", incarnation);
     if (isDiscover()) {
       node.put("discover", true);
+    } else if (isCancel()) {
+      node.put("cancel", true);
     } else {
       node.put("chunk", chunk);
     }
@@ -52,6 +66,9 @@ public record DispatchMessage(String runId, String incarnation, int chunk) {
     }
     if (node.path("discover").asBoolean(false)) {
       return new DispatchMessage(node.get("runId").textValue(), incarnation.textValue(), DISCOVER);
+    }
+    if (node.path("cancel").asBoolean(false)) {
+      return new DispatchMessage(node.get("runId").textValue(), incarnation.textValue(), CANCEL);
     }
     int chunk = MessageBody.position(node, "chunk", "chunk number");
     return new DispatchMessage(node.get("runId").textValue(), incarnation.textValue(), chunk);

@@ -19,24 +19,33 @@ public enum RunStatus {
   /** Summarized, no task failed. */
   SUCCEEDED,
   /** Summarized, at least one task failed. */
-  FAILED;
+  FAILED,
+  /**
+   * Cancelled by a user: no task starts any more (waiting ones become CANCELLED); running ones
+   * finish; then it is summarized.
+   */
+  CANCELLING,
+  /** Summarized after a cancel. */
+  CANCELLED;
 
   public boolean isTerminal() {
-    return this == SUCCEEDED || this == FAILED;
+    return this == SUCCEEDED || this == FAILED || this == CANCELLED;
   }
 
   public Set<RunStatus> allowedNext() {
     return switch (this) {
       // The end of discovery fixes the total (a failed discovery too: the run ends FAILED once the
       // tasks it dispatched are summarized); a dispatch that fails mid-discovery fails the run.
-      case DISCOVERING -> EnumSet.of(DISPATCHING, FAILED);
+      case DISCOVERING -> EnumSet.of(DISPATCHING, FAILED, CANCELLING);
       // A run can drain before the hub records the end of its dispatch; a request that cannot be
       // dispatched (a chunk that keeps failing or is gone) fails the run.
-      case DISPATCHING -> EnumSet.of(RUNNING, SUMMARIZING, FAILED);
-      case RUNNING -> EnumSet.of(SUMMARIZING);
+      case DISPATCHING -> EnumSet.of(RUNNING, SUMMARIZING, FAILED, CANCELLING);
+      case RUNNING -> EnumSet.of(SUMMARIZING, CANCELLING);
+      // A cancelled run whose request cannot be dispatched fails like any other.
+      case CANCELLING -> EnumSet.of(SUMMARIZING, FAILED);
       // SUMMARIZING -> SUMMARIZING: a collector takes over a summary whose lease expired.
-      case SUMMARIZING -> EnumSet.of(SUMMARIZING, SUCCEEDED, FAILED);
-      case SUCCEEDED, FAILED -> EnumSet.noneOf(RunStatus.class);
+      case SUMMARIZING -> EnumSet.of(SUMMARIZING, SUCCEEDED, FAILED, CANCELLED);
+      case SUCCEEDED, FAILED, CANCELLED -> EnumSet.noneOf(RunStatus.class);
     };
   }
 

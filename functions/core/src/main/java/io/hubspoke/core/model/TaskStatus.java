@@ -17,17 +17,20 @@ public enum TaskStatus {
   /** Committed result. Final. */
   SUCCEEDED,
   /** Failed for good (non-retryable error or attempts exhausted). Only a redrive revives it. */
-  FAILED;
+  FAILED,
+  /** Its run was cancelled before the task started (or before its next attempt). Final. */
+  CANCELLED;
 
   public boolean isTerminal() {
-    return this == SUCCEEDED || this == FAILED;
+    return this == SUCCEEDED || this == FAILED || this == CANCELLED;
   }
 
   public Set<TaskStatus> allowedNext() {
     return switch (this) {
-      case PENDING -> EnumSet.of(RUNNING);
-      case RUNNING -> EnumSet.of(RUNNING, PENDING, SUCCEEDED, FAILED);
-      case SUCCEEDED -> EnumSet.noneOf(TaskStatus.class);
+      case PENDING -> EnumSet.of(RUNNING, CANCELLED);
+      // RUNNING -> CANCELLED: a spoke that claimed a task of a cancelled run gives it up unrun.
+      case RUNNING -> EnumSet.of(RUNNING, PENDING, SUCCEEDED, FAILED, CANCELLED);
+      case SUCCEEDED, CANCELLED -> EnumSet.noneOf(TaskStatus.class);
       case FAILED -> EnumSet.of(PENDING);
     };
   }

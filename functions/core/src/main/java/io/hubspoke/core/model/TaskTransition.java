@@ -19,7 +19,14 @@ public enum TaskTransition {
   /** A claimer finds a lease expired on the final attempt and fails the task. */
   EXPIRE(EnumSet.of(TaskStatus.RUNNING), TaskStatus.FAILED),
   /** A redrive gives a failed task another set of attempts. */
-  REVIVE(EnumSet.of(TaskStatus.FAILED), TaskStatus.PENDING);
+  REVIVE(EnumSet.of(TaskStatus.FAILED), TaskStatus.PENDING),
+  /** Its run is cancelled: a waiting task never starts (conditional on the version read). */
+  CANCEL(EnumSet.of(TaskStatus.PENDING), TaskStatus.CANCELLED),
+  /**
+   * Its run is cancelled: the spoke that just claimed it learns so before running it, and gives it
+   * up unrun.
+   */
+  CANCEL_CLAIMED(EnumSet.of(TaskStatus.RUNNING), TaskStatus.CANCELLED);
 
   private final Set<TaskStatus> from;
   private final TaskStatus to;

@@ -18,12 +18,17 @@ public final class DispatchQueueConsumer {
 
   private final RunDispatcher dispatcher;
   private final RunDiscovery discovery;
+  private final RunCancellation cancellation;
   private final TaskQueue dispatchQueue;
 
   public DispatchQueueConsumer(
-      RunDispatcher dispatcher, RunDiscovery discovery, TaskQueue dispatchQueue) {
+      RunDispatcher dispatcher,
+      RunDiscovery discovery,
+      RunCancellation cancellation,
+      TaskQueue dispatchQueue) {
     this.dispatcher = dispatcher;
     this.discovery = discovery;
+    this.cancellation = cancellation;
     this.dispatchQueue = dispatchQueue;
   }
 
@@ -47,11 +52,15 @@ public final class DispatchQueueConsumer {
           () ->
               message.isDiscover()
                   ? discovery.discover(message, deadline)
-                  : dispatcher.dispatch(message, deadline));
+                  : message.isCancel()
+                      ? cancellation.sweep(message)
+                      : dispatcher.dispatch(message, deadline));
     } catch (RuntimeException e) {
       LOG.log(
           Level.WARNING,
-          (message.isDiscover() ? "discovery" : "chunk " + message.chunk())
+          (message.isDiscover()
+                  ? "discovery"
+                  : message.isCancel() ? "cancel" : "chunk " + message.chunk())
               + " of run "
               + message.runId()
               + " failed; it will return",

@@ -136,9 +136,17 @@ public final class Hubspoke {
         dispatchLeaseMargin());
   }
 
-  /** What the hub does with each message of its dispatch queue: dispatch a chunk, or discover. */
+  /** Cancels runs (the API's DELETE, and the hub's cancel messages). */
+  public RunCancellation cancellation() {
+    return new RunCancellation(runs, tasks, completion(), dispatcher(), discovery(), events);
+  }
+
+  /**
+   * What the hub does with each message of its dispatch queue: dispatch a chunk, discover, or
+   * cancel waiting tasks.
+   */
   public DispatchQueueConsumer dispatchQueueConsumer() {
-    return new DispatchQueueConsumer(dispatcher(), discovery(), dispatchQueue());
+    return new DispatchQueueConsumer(dispatcher(), discovery(), cancellation(), dispatchQueue());
   }
 
   public RunQueryService queries() {
@@ -152,6 +160,7 @@ public final class Hubspoke {
   public TaskExecutionService execution() {
     return new TaskExecutionService(
         tasks,
+        runs,
         new RunSpecCache(runs),
         queue,
         completion(),
@@ -191,6 +200,7 @@ public final class Hubspoke {
         summarizer(),
         dispatcher(),
         discovery(),
+        cancellation(),
         clock,
         Duration.ofSeconds(
             env.number(

@@ -269,7 +269,7 @@ public final class RunDiscovery {
    * since their last writers could not tell that they were the last. Repeated by the sweep if this
    * holder dies here ({@link RunSweeper}).
    */
-  private void ended(RunRecord run) {
+  void ended(RunRecord run) {
     RunSpec spec = run.spec();
     LOG.info(() -> "discovery of run " + spec.runId() + " ended with " + spec.total() + " items");
     // First the dispatch (a drained run's summary would otherwise overtake it), then the drain.

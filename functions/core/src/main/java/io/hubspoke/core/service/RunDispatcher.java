@@ -92,6 +92,11 @@ public final class RunDispatcher {
     return dispatchOrThrow(message, deadline);
   }
 
+  /** Sends the message that makes a hub cancel the waiting tasks of {@code spec}'s run. */
+  public void requestCancelSweep(RunSpec spec) {
+    dispatchQueue.sendBodies(List.of(DispatchMessage.cancel(spec).toJson()));
+  }
+
   /** Sends the message that makes a hub go on with the discovery of {@code spec}'s run. */
   public void continueDiscovery(RunSpec spec) {
     dispatchQueue.sendBodies(List.of(DispatchMessage.discover(spec).toJson()));

@@ -89,8 +89,15 @@ public final class RunSummarizer {
     Instant now = clock.instant();
     String discoveryError = run.discovery() == null ? null : run.discovery().error();
     RunStatus outcome =
-        summary.failed() == 0 && discoveryError == null ? RunStatus.SUCCEEDED : RunStatus.FAILED;
+        run.cancelRequestedAt() != null
+            ? RunStatus.CANCELLED
+            : summary.failed() == 0 && discoveryError == null
+                ? RunStatus.SUCCEEDED
+                : RunStatus.FAILED;
     ObjectNode json = summary.toJson(run.spec().createdAt(), now);
+    if (run.cancelRequestedAt() != null) {
+      json.put("cancelRequestedAt", run.cancelRequestedAt().toString());
+    }
     if (run.discovery() != null) {
       // A discovered run's summary says how discovery went; a failed one fails the run, with the
       // tasks it had dispatched summarized all the same.
@@ -119,6 +126,9 @@ public final class RunSummarizer {
     detail.put("total", summary.path("total").asInt());
     detail.put("succeeded", summary.path("succeeded").asInt());
     detail.put("failed", summary.path("failed").asInt());
+    if (status == RunStatus.CANCELLED) {
+      detail.put("cancelled", summary.path("cancelled").asInt());
+    }
     events.publish(EventRules.RUN_COMPLETED, detail);
     runs.markCompletedEventPublished(runId);
   }

@@ -27,6 +27,7 @@ public final class RunSummary {
   private int total;
   private int succeeded;
   private int failed;
+  private int cancelled;
   private int nonTerminal;
   private long attempts;
   private int retried;
@@ -55,6 +56,8 @@ public final class RunSummary {
     }
     if (task.status() == TaskStatus.SUCCEEDED) {
       succeeded++;
+    } else if (task.status() == TaskStatus.CANCELLED) {
+      cancelled++;
     } else if (task.status() == TaskStatus.FAILED) {
       failed++;
       String message = task.errorMessage() == null ? "" : task.errorMessage();
@@ -96,6 +99,10 @@ public final class RunSummary {
     return failed;
   }
 
+  public int cancelled() {
+    return cancelled;
+  }
+
   public int total() {
     return total;
   }
@@ -109,6 +116,7 @@ public final class RunSummary {
     json.put("total", total);
     json.put("succeeded", succeeded);
     json.put("failed", failed);
+    json.put("cancelled", cancelled);
     json.put("attempts", attempts);
     json.put("retriedTasks", retried);
     json.put("wallClockMs", Duration.between(createdAt, completedAt).toMillis());

@@ -84,6 +84,7 @@ public final class RunSweeper {
   private final RunSummarizer summarizer;
   private final RunDispatcher dispatcher;
   private final RunDiscovery discovery;
+  private final RunCancellation cancellation;
   private final Clock clock;
   private final Duration stallMargin;
 
@@ -96,6 +97,7 @@ public final class RunSweeper {
       RunSummarizer summarizer,
       RunDispatcher dispatcher,
       RunDiscovery discovery,
+      RunCancellation cancellation,
       Clock clock,
       Duration stallMargin) {
     this.runs = runs;
@@ -106,6 +108,7 @@ public final class RunSweeper {
     this.summarizer = summarizer;
     this.dispatcher = dispatcher;
     this.discovery = discovery;
+    this.cancellation = cancellation;
     this.clock = clock;
     this.stallMargin = stallMargin;
   }
@@ -197,7 +200,13 @@ public final class RunSweeper {
           tally.resumed++;
         }
       }
-      if ((run.status() == RunStatus.DISPATCHING || run.status() == RunStatus.DISCOVERING)
+      if (run.status() == RunStatus.CANCELLING) {
+        // The hub's cancel message may have been lost, or a task released since.
+        cancellation.cancelWaiting(run);
+      }
+      if ((run.status() == RunStatus.DISPATCHING
+              || run.status() == RunStatus.DISCOVERING
+              || (run.status() == RunStatus.CANCELLING && run.dispatchedAt() == null))
           && run.dispatchProgressAt().plus(stallMargin).isBefore(now)) {
         dispatcher.resume(run);
         tally.resumed++;

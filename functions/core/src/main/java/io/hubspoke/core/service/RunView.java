@@ -11,17 +11,22 @@ import java.util.List;
  * A run as the API shows it: its record plus task counts from the shard counters. Counts cover only
  * tasks that exist: while a run is dispatching, {@code tasksCreated} says how many do.
  */
-public record RunView(RunRecord run, int succeeded, int failed) {
+public record RunView(RunRecord run, int succeeded, int failed, int cancelled) {
+
+  public RunView(RunRecord run, int succeeded, int failed) {
+    this(run, succeeded, failed, 0);
+  }
 
   public static RunView of(RunRecord run, List<ShardCount> counts) {
     int succeeded = counts.stream().mapToInt(ShardCount::succeeded).sum();
     int failed = counts.stream().mapToInt(ShardCount::failed).sum();
-    return new RunView(run, succeeded, failed);
+    int cancelled = counts.stream().mapToInt(ShardCount::cancelled).sum();
+    return new RunView(run, succeeded, failed, cancelled);
   }
 
   /** Tasks that exist and are not terminal; a dispatching run's missing tasks are not counted. */
   public int inProgress() {
-    return Math.max(0, run.tasksCreated() - succeeded - failed);
+    return Math.max(0, run.tasksCreated() - succeeded - failed - cancelled);
   }
 
   public ObjectNode toJson() {
@@ -38,9 +43,11 @@ public record RunView(RunRecord run, int succeeded, int failed) {
     json.put("tasksCreated", run.tasksCreated());
     json.put("succeeded", succeeded);
     json.put("failed", failed);
+    json.put("cancelled", cancelled);
     ObjectNode counts = json.putObject("counts");
     counts.put("SUCCEEDED", succeeded);
     counts.put("FAILED", failed);
+    counts.put("CANCELLED", cancelled);
     counts.put("IN_PROGRESS", inProgress());
     if (run.dispatchedAt() == null) {
       ObjectNode dispatch = json.putObject("dispatch");
@@ -64,6 +71,7 @@ public record RunView(RunRecord run, int succeeded, int failed) {
         discovery.put("lastError", run.discovery().lastError());
       }
     }
+    putIfSet(json, "cancelRequestedAt", run.cancelRequestedAt());
     json.put("createdAt", iso(run.spec().createdAt()));
     json.put("expiresAt", iso(run.spec().expiresAt()));
     putIfSet(json, "dispatchedAt", run.dispatchedAt());

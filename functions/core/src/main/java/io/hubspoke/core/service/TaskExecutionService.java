@@ -14,6 +14,7 @@ import io.hubspoke.core.service.CompletionTracker.Terminal;
 import io.hubspoke.core.store.ClaimResult;
 import io.hubspoke.core.store.CommitResult;
 import io.hubspoke.core.store.Lease;
+import io.hubspoke.core.store.RunStore;
 import io.hubspoke.core.store.TaskStore;
 import io.hubspoke.core.worker.WorkerRegistry;
 import io.hubspoke.worker.TaskContext;
@@ -65,6 +66,7 @@ public final class TaskExecutionService {
   static final Duration DEFER_RESERVE = Duration.ofSeconds(1);
 
   private final TaskStore tasks;
+  private final RunStore runs;
   private final RunSpecCache runSpecs;
   private final TaskQueue queue;
   private final CompletionTracker completion;
@@ -77,6 +79,7 @@ public final class TaskExecutionService {
 
   public TaskExecutionService(
       TaskStore tasks,
+      RunStore runs,
       RunSpecCache runSpecs,
       TaskQueue queue,
       CompletionTracker completion,
@@ -86,6 +89,7 @@ public final class TaskExecutionService {
       ExecutorService workerPool,
       Duration leaseGrace) {
     this.tasks = tasks;
+    this.runs = runs;
     this.runSpecs = runSpecs;
     this.queue = queue;
     this.completion = completion;
@@ -300,6 +304,13 @@ public final class TaskExecutionService {
     String owner = spokeId + "/" + UUID.randomUUID();
     ClaimResult claim = tasks.claim(spec, message.taskIndex(), owner, deadline.plus(leaseGrace));
     if (claim instanceof ClaimResult.Claimed claimed) {
+      // After the claim, before the work: a cancel acknowledged before this read stops the task.
+      if (runs.gateClosed(spec)) {
+        CommitResult cancelled = tasks.cancelClaimed(claimed.lease());
+        return cancelled.committed()
+            ? Processed.count(spec, message.taskIndex(), TaskStatus.CANCELLED)
+            : Processed.done(MessageOutcome.ACK);
+      }
       return run(spec, claimed, deadline);
     }
     if (claim instanceof ClaimResult.AlreadyTerminal terminal) {

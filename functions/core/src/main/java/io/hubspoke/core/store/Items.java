@@ -45,6 +45,11 @@ final class Items {
     return Integer.parseInt(shardPk.substring(shardPk.lastIndexOf(SHARD_MARK) + 2));
   }
 
+  /** The partition of a run's gate item: present once the run is cancelled. */
+  static String gatePk(RunSpec spec) {
+    return RUN_PREFIX + spec.runId() + "#" + spec.incarnation() + "#G";
+  }
+
   /** Each chunk of a run's durable request is its own partition key (a 5 MB request spreads). */
   static String chunkPk(RunSpec spec, int chunk) {
     return RUN_PREFIX + spec.runId() + "#" + spec.incarnation() + "#D" + chunk;

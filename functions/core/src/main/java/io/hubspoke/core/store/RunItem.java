@@ -55,6 +55,7 @@ final class RunItem {
   static final String SUMMARY = "summary";
   static final String COMPLETED_AT = "completedAt";
   static final String COMPLETED_EVENT_AT = "completedEventAt";
+  static final String CANCEL_REQUESTED_AT = "cancelRequestedAt";
 
   /** The run's retry policy, as JSON; absent for the default. */
   static final String RETRY = "retry";
@@ -199,7 +200,8 @@ final class RunItem {
                 Items.instant(item, DISCOVERY_PROGRESS_AT),
                 Items.instant(item, DISCOVERY_ENDED_AT),
                 Items.string(item, DISCOVERY_ERROR),
-                Items.string(item, DISCOVERY_LAST_ERROR)));
+                Items.string(item, DISCOVERY_LAST_ERROR)),
+        Items.instant(item, CANCEL_REQUESTED_AT));
   }
 
   private static List<Integer> chunkStarts(Map<String, AttributeValue> item) {

@@ -20,7 +20,8 @@ public record RunRecord(
     Instant completedAt,
     Instant completedEventAt,
     Set<Integer> drainedShards,
-    DiscoveryProgress discovery) {
+    DiscoveryProgress discovery,
+    Instant cancelRequestedAt) {
 
   /**
    * Where a discovered run's discovery stands (null for a run of given items).

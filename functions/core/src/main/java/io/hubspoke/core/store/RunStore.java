@@ -35,6 +35,9 @@ public final class RunStore {
 
   static final String SWEEP_CURSOR_SK = "CURSOR";
 
+  /** The sort key of a run's gate item. */
+  static final String GATE_SK = "G";
+
   private final DynamoDbClient dynamoDb;
   private final String table;
   private final Clock clock;
@@ -152,11 +155,12 @@ public final class RunStore {
     return update(
         spec.runId(),
         "SET #st = :failed, summary = :summary, completedAt = :now",
-        "incarnation = :inc AND #st IN (:dispatching, :discovering)",
+        "incarnation = :inc AND #st IN (:dispatching, :discovering, :cancelling)",
         Map.of(
             ":failed", s(RunStatus.FAILED.name()),
             ":dispatching", s(RunStatus.DISPATCHING.name()),
             ":discovering", s(RunStatus.DISCOVERING.name()),
+            ":cancelling", s(RunStatus.CANCELLING.name()),
             ":inc", s(spec.incarnation()),
             ":summary", s(summaryJson)),
         old -> RunStatus.FAILED.name().equals(Items.string(old, RunItem.STATUS)));
@@ -184,6 +188,97 @@ public final class RunStore {
                         .returnValues(ReturnValue.ALL_NEW))
             .attributes();
     return RunItem.toRecord(after);
+  }
+
+  /** What a cancel request found. */
+  public sealed interface CancelResult {
+    /**
+     * The run is CANCELLING, by this request or an earlier one.
+     *
+     * @param first whether this request made it so
+     */
+    record Cancelling(RunRecord run, boolean first) implements CancelResult {}
+
+    /** The run had already finished, or is being summarized: nothing is left to cancel. */
+    record Finished(RunRecord run) implements CancelResult {}
+
+    record NotFound() implements CancelResult {}
+  }
+
+  /**
+   * DISCOVERING, DISPATCHING or RUNNING → CANCELLING, with {@code cancelRequestedAt}. A discovering
+   * run's discovery ends in the same write, its total what it had checkpointed (a holder's later
+   * checkpoint fails its condition). Idempotent: an earlier cancel is reported.
+   */
+  public CancelResult requestCancel(String runId) {
+    for (int tries = 0; tries < 5; tries++) {
+      Optional<RunRecord> found = get(runId);
+      if (found.isEmpty()) {
+        return new CancelResult.NotFound();
+      }
+      RunRecord run = found.get();
+      RunStatus status = run.status();
+      if (status == RunStatus.CANCELLING) {
+        return new CancelResult.Cancelling(run, false);
+      }
+      if (!status.canTransitionTo(RunStatus.CANCELLING)) {
+        return new CancelResult.Finished(run);
+      }
+      Map<String, AttributeValue> values = new HashMap<>();
+      values.put(":cancelling", s(RunStatus.CANCELLING.name()));
+      values.put(":seen", s(status.name()));
+      values.put(":inc", s(run.spec().incarnation()));
+      values.put(":now", millis(clock.instant()));
+      String update = "SET #st = :cancelling, cancelRequestedAt = :now";
+      if (status == RunStatus.DISCOVERING) {
+        update += ", discoveryEndedAt = :now, dispatchProgressAt = :now REMOVE discoveryLeaseUntil";
+      }
+      String expression = update;
+      try {
+        Map<String, AttributeValue> after =
+            dynamoDb
+                .updateItem(
+                    b ->
+                        b.tableName(table)
+                            .key(RunItem.key(runId))
+                            .updateExpression(expression)
+                            .conditionExpression("incarnation = :inc AND #st = :seen")
+                            .expressionAttributeNames(Map.of("#st", RunItem.STATUS))
+                            .expressionAttributeValues(values)
+                            .returnValues(ReturnValue.ALL_NEW))
+                .attributes();
+        return new CancelResult.Cancelling(RunItem.toRecord(after), true);
+      } catch (ConditionalCheckFailedException e) {
+        // It moved on meanwhile (or our write applied and its response was lost): read again.
+      }
+    }
+    throw new IllegalStateException("run " + runId + " kept changing while it was cancelled");
+  }
+
+  /**
+   * Closes the run's gate: a spoke that claims a task of the run from now on learns that it is
+   * cancelled before it runs it ({@link #gateClosed}). Idempotent.
+   */
+  public void closeGate(RunSpec spec) {
+    Map<String, AttributeValue> item = new HashMap<>(key(Items.gatePk(spec), GATE_SK));
+    item.put("runId", s(spec.runId()));
+    item.put("closedAt", millis(clock.instant()));
+    item.put(TableSchema.TTL_ATTRIBUTE, Items.expiry(spec));
+    dynamoDb.putItem(b -> b.tableName(table).item(item));
+  }
+
+  /** Whether the run's gate is closed (a strongly consistent read of a tiny item: 1 read unit). */
+  public boolean gateClosed(RunSpec spec) {
+    Map<String, AttributeValue> item =
+        dynamoDb
+            .getItem(
+                b ->
+                    b.tableName(table)
+                        .key(key(Items.gatePk(spec), GATE_SK))
+                        .consistentRead(true)
+                        .projectionExpression("closedAt"))
+            .item();
+    return item != null && !item.isEmpty();
   }
 
   /** What a claim of a run's discovery found. */
@@ -457,12 +552,13 @@ public final class RunStore {
     return update(
         runId,
         "SET #st = :summarizing, summarizer = :owner, summarizerLeaseUntil = :lease",
-        "attribute_exists(drainedAt) AND (#st IN (:dispatching, :running)"
+        "attribute_exists(drainedAt) AND (#st IN (:dispatching, :running, :cancelling)"
             + " OR (#st = :summarizing AND summarizerLeaseUntil <= :now))",
         Map.of(
             ":summarizing", s(RunStatus.SUMMARIZING.name()),
             ":dispatching", s(RunStatus.DISPATCHING.name()),
             ":running", s(RunStatus.RUNNING.name()),
+            ":cancelling", s(RunStatus.CANCELLING.name()),
             ":owner", s(owner),
             ":lease", millis(leaseUntil)),
         old ->

@@ -20,6 +20,9 @@ final class ShardCounterItem {
   /** Number set: the positions in the shard of the tasks that failed. */
   static final String FAILED = "failed";
 
+  /** Number set: the positions in the shard of the tasks cancelled before they ran. */
+  static final String CANCELLED = "cancelled";
+
   static final String UPDATED_AT = "updatedAt";
 
   /**
@@ -47,6 +50,7 @@ final class ShardCounterItem {
         shard,
         Items.setSize(item, SUCCEEDED),
         Items.setSize(item, FAILED),
+        Items.setSize(item, CANCELLED),
         item != null && item.containsKey(SIZE)
             ? Items.integer(item, SIZE, sharding.shardSize(shard))
             : sharding.shardSize(shard),
@@ -63,6 +67,7 @@ final class ShardCounterItem {
     if (item != null) {
       positions.addAll(Items.numberSet(item, SUCCEEDED));
       positions.addAll(Items.numberSet(item, FAILED));
+      positions.addAll(Items.numberSet(item, CANCELLED));
     }
     return positions;
   }

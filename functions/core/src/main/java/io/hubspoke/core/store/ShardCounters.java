@@ -54,6 +54,7 @@ public final class ShardCounters {
     Sharding sharding = spec.sharding();
     List<String> succeeded = new ArrayList<>();
     List<String> failed = new ArrayList<>();
+    List<String> cancelled = new ArrayList<>();
     statusByIndex.forEach(
         (index, status) -> {
           if (!status.isTerminal()) {
@@ -63,9 +64,12 @@ public final class ShardCounters {
             throw new IllegalArgumentException("task " + index + " is not in shard " + shard);
           }
           String position = Integer.toString(sharding.positionInShard(index));
-          (status == TaskStatus.SUCCEEDED ? succeeded : failed).add(position);
+          (status == TaskStatus.SUCCEEDED
+                  ? succeeded
+                  : status == TaskStatus.CANCELLED ? cancelled : failed)
+              .add(position);
         });
-    if (succeeded.isEmpty() && failed.isEmpty()) {
+    if (succeeded.isEmpty() && failed.isEmpty() && cancelled.isEmpty()) {
       throw new IllegalArgumentException("no task to count");
     }
     // DynamoDB refuses an empty set and an unused value: name only the sets that grow.
@@ -84,6 +88,11 @@ public final class ShardCounters {
       adds.add("#failed :failed");
       names.put("#failed", ShardCounterItem.FAILED);
       values.put(":failed", AttributeValue.fromNs(failed));
+    }
+    if (!cancelled.isEmpty()) {
+      adds.add("#cancelled :cancelled");
+      names.put("#cancelled", ShardCounterItem.CANCELLED);
+      values.put(":cancelled", AttributeValue.fromNs(cancelled));
     }
     Map<String, AttributeValue> after =
         dynamoDb

@@ -283,6 +283,59 @@ public final class TaskStore {
   }
 
   /**
+   * RUNNING → CANCELLED by the owner that just claimed the task of a cancelled run, before running
+   * it: the attempt is recorded as CANCELLED and never ran.
+   */
+  public CommitResult cancelClaimed(Lease lease) {
+    Instant now = clock.instant();
+    Map<String, AttributeValue> values = new HashMap<>();
+    values.put(":attemptEnd", attemptEnd(lease, now, "CANCELLED", null, null));
+    return ownerWrite(
+        lease,
+        TaskTransition.CANCEL_CLAIMED,
+        "finishedAt = :now, " + historyEntry(lease.attempt()),
+        Map.of("#h", TaskItem.HISTORY),
+        values,
+        now);
+  }
+
+  /**
+   * PENDING → CANCELLED: a task of a cancelled run that waits for its first or next attempt never
+   * starts. Conditional on the status and the version read, so a task claimed meanwhile is left to
+   * its owner (which learns of the cancel from the run's gate).
+   *
+   * @return whether this call cancelled it
+   */
+  public boolean cancelPending(RunSpec spec, int index, long version) {
+    try {
+      dynamoDb.updateItem(
+          b ->
+              b.tableName(table)
+                  .key(TaskItem.key(spec, index))
+                  .updateExpression(
+                      "SET #st = :cancelled, version = version + :one, finishedAt = :now")
+                  .conditionExpression("#st = :pending AND version = :v")
+                  .expressionAttributeNames(Map.of("#st", TaskItem.STATUS))
+                  .expressionAttributeValues(
+                      Map.of(
+                          ":cancelled", s(TaskStatus.CANCELLED.name()),
+                          ":pending", s(TaskStatus.PENDING.name()),
+                          ":one", n(1),
+                          ":v", n(version),
+                          ":now", millis(clock.instant())))
+                  .returnValuesOnConditionCheckFailure(
+                      ReturnValuesOnConditionCheckFailure.ALL_OLD));
+      return true;
+    } catch (ConditionalCheckFailedException e) {
+      // Applied and its response lost: the item shows CANCELLED at version + 1.
+      return e.hasItem()
+          && TaskStatus.CANCELLED.name().equals(Items.string(e.item(), TaskItem.STATUS))
+          && Items.number(e.item(), TaskItem.VERSION) != null
+          && Items.number(e.item(), TaskItem.VERSION) == version + 1;
+    }
+  }
+
+  /**
    * Sets attempt {@code attempt}'s whole history entry (its claim appended the start): a SET at an
    * index past the list's end appends, so a task whose earlier attempts predate the history still
    * takes the write.

@@ -10,6 +10,12 @@ class RunStatusTest {
       Set.of(
           "DISCOVERING->DISPATCHING",
           "DISCOVERING->FAILED",
+          "DISCOVERING->CANCELLING",
+          "DISPATCHING->CANCELLING",
+          "RUNNING->CANCELLING",
+          "CANCELLING->SUMMARIZING",
+          "CANCELLING->FAILED",
+          "SUMMARIZING->CANCELLED",
           "DISPATCHING->RUNNING",
           "DISPATCHING->SUMMARIZING",
           "DISPATCHING->FAILED",

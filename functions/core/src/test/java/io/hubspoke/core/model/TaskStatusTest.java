@@ -19,7 +19,9 @@ class TaskStatusTest {
           "RUNNING->PENDING",
           "RUNNING->SUCCEEDED",
           "RUNNING->FAILED",
-          "FAILED->PENDING");
+          "FAILED->PENDING",
+          "PENDING->CANCELLED",
+          "RUNNING->CANCELLED");
 
   @Test
   void everyPairIsAllowedExactlyWhenTheTableSaysSo() {
@@ -39,8 +41,9 @@ class TaskStatusTest {
   @Test
   void succeededIsFinalAndOnlyTerminalStatesAreTerminal() {
     assertTrue(TaskStatus.SUCCEEDED.allowedNext().isEmpty());
+    assertTrue(TaskStatus.CANCELLED.allowedNext().isEmpty());
     assertEquals(
-        EnumSet.of(TaskStatus.SUCCEEDED, TaskStatus.FAILED),
+        EnumSet.of(TaskStatus.SUCCEEDED, TaskStatus.FAILED, TaskStatus.CANCELLED),
         EnumSet.copyOf(
             java.util.Arrays.stream(TaskStatus.values()).filter(TaskStatus::isTerminal).toList()));
   }

@@ -282,7 +282,7 @@ abstract class TaskStoreContract {
     ShardCount last = counters.countTerminal(spec(sharding), 2, TaskStatus.SUCCEEDED);
     assertTrue(last.drained());
     assertEquals(
-        List.of(new ShardCount(0, 2, 1, 3, last.updatedAt())), counters.counts(spec(sharding)));
+        List.of(new ShardCount(0, 2, 1, 0, 3, last.updatedAt())), counters.counts(spec(sharding)));
   }
 
   @Test
@@ -291,7 +291,7 @@ abstract class TaskStoreContract {
     ShardCount mixed =
         counters.countTerminal(
             spec(sharding), 0, Map.of(0, TaskStatus.SUCCEEDED, 6, TaskStatus.FAILED));
-    assertEquals(new ShardCount(0, 1, 1, 3, mixed.updatedAt()), mixed);
+    assertEquals(new ShardCount(0, 1, 1, 0, 3, mixed.updatedAt()), mixed);
     ShardCount repeated =
         counters.countTerminal(
             spec(sharding),
