@@ -109,7 +109,7 @@ final class HubApiClient {
     while (true) {
       JsonNode run = get("/runs/" + runId);
       String status = run.get("status").asText();
-      if (status.equals("SUCCEEDED") || status.equals("FAILED")) {
+      if (status.equals("SUCCEEDED") || status.equals("FAILED") || status.equals("CANCELLED")) {
         return run;
       }
       if (progress != null) {

@@ -74,6 +74,11 @@ final class ContractRuns implements AutoCloseable {
     api = new ApiClient(runtime.apiEndpoint());
   }
 
+  /** Slow tasks, few at a time: a run still going when a test cancels it. */
+  static String slow() {
+    return "{\"items\":[1,2,3,4,5,6,7,8],\"worker\":\"sleep\",\"workerConfig\":{\"ms\":2000}}";
+  }
+
   static String succeeding() {
     return "{\"items\":[\"a\",{\"b\":1},[2],3,true],\"worker\":\"echo\"}";
   }

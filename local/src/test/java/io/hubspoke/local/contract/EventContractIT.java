@@ -108,6 +108,9 @@ class EventContractIT {
     runIds.put("brokenDiscovery", submit(ContractRuns.brokenDiscovery()));
     runIds.put(
         "undispatchable", submit(runs.undispatchable("undispatchable-" + UUID.randomUUID())));
+    String cancelled = submit(ContractRuns.slow());
+    assertEquals(202, runs.api.send("DELETE", "/runs/" + cancelled, null, null).status());
+    runIds.put("cancelled", cancelled);
     for (String runId : runIds.values()) {
       runs.api.awaitFinished(runId, Duration.ofMinutes(2));
       Await.until(
@@ -155,6 +158,15 @@ class EventContractIT {
     JsonNode reason = completed(undispatchable);
     assertEquals("FAILED", reason.get("status").asText(), reason.toString());
     assertTrue(reason.get("reason").asText().contains("missing"), reason.toString());
+
+    // The cancelled run: RunCancelled, then RunCompleted CANCELLED with what never ran.
+    assertTrue(typesOf(cancelled).contains(EventRules.RUN_CANCELLED), events(cancelled).toString());
+    JsonNode end = completed(cancelled);
+    assertEquals("CANCELLED", end.get("status").asText(), end.toString());
+    assertEquals(
+        end.get("total").asInt(),
+        end.get("succeeded").asInt() + end.get("failed").asInt() + end.get("cancelled").asInt(),
+        end.toString());
   }
 
   static JsonNode completed(String runId) {

@@ -102,7 +102,9 @@ class OpenApiContractIT {
             throw new AssertionError(e);
           }
           String status = last[0].path("status").asText();
-          return status.equals("SUCCEEDED") || status.equals("FAILED");
+          return status.equals("SUCCEEDED")
+              || status.equals("FAILED")
+              || status.equals("CANCELLED");
         },
         () -> "run " + runId + " did not finish: " + last[0]);
     return last[0];
@@ -381,6 +383,7 @@ class OpenApiContractIT {
     assertEquals(503, get("/runs/" + runId).status());
     assertEquals(503, get("/runs/" + runId + "/tasks").status());
     assertEquals(503, get("/runs/" + runId + "/tasks/0").status());
+    assertEquals(503, send("DELETE", "/runs/" + runId, null, null).status());
     assertEquals(503, get("/runs").status());
     assertEquals(503, post(request).status());
     runs.faults.clear();
@@ -389,6 +392,7 @@ class OpenApiContractIT {
     assertEquals(500, get("/runs/" + runId).status());
     assertEquals(500, get("/runs/" + runId + "/tasks").status());
     assertEquals(500, get("/runs/" + runId + "/tasks/0").status());
+    assertEquals(500, send("DELETE", "/runs/" + runId, null, null).status());
     assertEquals(500, get("/runs").status());
     assertEquals(500, post(request).status());
   }
@@ -410,6 +414,19 @@ class OpenApiContractIT {
     assertTrue(filtered.get("runs").size() >= 1, filtered.toString());
     assertEquals(400, get("/runs?status=DONE").status());
     assertEquals(400, get("/runs?since=later").status());
+  }
+
+  @Test
+  void aRunIsCancelledOnceAndAFinishedOneCannotBe() throws Exception {
+    String runId = submit(ContractRuns.slow(), 202).body().get("runId").asText();
+    assertEquals(202, send("DELETE", "/runs/" + runId, null, null).status());
+    assertEquals(200, send("DELETE", "/runs/" + runId, null, null).status());
+    JsonNode run = finished(runId);
+    assertEquals("CANCELLED", run.get("status").asText(), run.toString());
+    assertEquals(409, send("DELETE", "/runs/" + runId, null, null).status());
+    assertEquals(404, send("DELETE", "/runs/" + UNKNOWN_RUN, null, null).status());
+    assertEquals(400, send("DELETE", "/runs/not-a-run", null, null).status());
+    assertEquals(400, send("DELETE", "/runs/" + runId + "?force=1", null, null).status());
   }
 
   @Test
