@@ -30,6 +30,7 @@ class HttpApiTest {
                 "POST /runs",
                 "GET /runs",
                 "GET /runs/{runId}",
+                "DELETE /runs/{runId}",
                 "GET /runs/{runId}/tasks",
                 "GET /runs/{runId}/tasks/{taskNumber}")),
         keys);

@@ -63,6 +63,6 @@ class HubApiTest {
         .put("method", "PUT");
     JsonNode notAllowed = api.handle(event);
     assertEquals(405, notAllowed.get("statusCode").asInt());
-    assertEquals("GET", notAllowed.get("headers").get("allow").asText());
+    assertEquals("GET, DELETE", notAllowed.get("headers").get("allow").asText());
   }
 }
