@@ -416,11 +416,21 @@ final class BadInputCorpus {
     c.add(new Http("PUT /runs", "PUT", "/runs", JSON, utf8(ok), 405, "MethodNotAllowed", null));
     c.add(
         new Http(
-            "DELETE /runs/{runId}",
+            "DELETE /runs/{runId} of a finished run",
             "DELETE",
             "/runs/{RUN}",
             null,
             null,
+            409,
+            "RunFinished",
+            null));
+    c.add(
+        new Http(
+            "PUT /runs/{runId}",
+            "PUT",
+            "/runs/{RUN}",
+            JSON,
+            utf8(ok),
             405,
             "MethodNotAllowed",
             null));
@@ -435,7 +445,15 @@ final class BadInputCorpus {
             "MethodNotAllowed",
             null));
     c.add(get("unknown route", "/jobs", 404, "NotFound", null));
-    c.add(get("a task by id (no such route)", "/runs/{RUN}/tasks/0", 404, "NotFound", null));
+    c.add(get("a task not created", "/runs/{RUN}/tasks/99", 404, "TaskNotFound", null));
+    c.add(
+        get(
+            "a task number that is not one",
+            "/runs/{RUN}/tasks/x1",
+            400,
+            "ValidationError",
+            "taskNumber"));
+    c.add(get("a path under a task", "/runs/{RUN}/tasks/0/more", 404, "NotFound", null));
     c.add(get("unknown run id", "/runs/" + UNKNOWN_RUN, 404, "RunNotFound", null));
     c.add(
         get(
