@@ -40,12 +40,14 @@ final class Progress {
     JsonNode discovery = run.path("discovery");
     String line;
     if (discovery.isObject() && !discovery.path("ended").asBoolean()) {
+      int pages = discovery.path("pages").asInt();
       line =
           String.format(
               Locale.ROOT,
-              "discovering: %,d items so far (%,d pages), %d done, %d failed, %.0f tasks/s, %s",
+              "discovering: %,d items so far (%,d %s), %d done, %d failed, %.0f tasks/s, %s",
               discovery.path("discovered").asInt(),
-              discovery.path("pages").asInt(),
+              pages,
+              pages == 1 ? "page" : "pages",
               done,
               failed,
               done / seconds,

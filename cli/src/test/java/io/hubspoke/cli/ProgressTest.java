@@ -66,6 +66,19 @@ class ProgressTest {
   }
 
   @Test
+  void oneDiscoveredPageIsOnePage() throws Exception {
+    StringWriter text = new StringWriter();
+    new Progress(new PrintWriter(text), 0)
+        .update(
+            json(
+                "{'status':'DISCOVERING','total':1000,'succeeded':0,'failed':0,"
+                    + "'discovery':{'discovered':1000,'pages':1,'ended':false}}"));
+    assertTrue(
+        lastLine(text).startsWith("discovering: 1,000 items so far (1 page), 0 done"),
+        lastLine(text));
+  }
+
+  @Test
   void theSummaryTableSaysHowDiscoveryWent() throws Exception {
     StringWriter ok = new StringWriter();
     SummaryTable.print(
