@@ -2,7 +2,6 @@ package io.hubspoke.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hubspoke.contract.json.Json;
 import io.hubspoke.contract.validation.FieldError;
@@ -25,12 +24,26 @@ import picocli.CommandLine.Spec;
     name = "run",
     mixinStandardHelpOptions = true,
     description =
-        "Starts the local runtime (or uses --api), submits ITEMS_FILE as one run through the HTTP API with an idempotency key (its own retries resume the same run), shows progress, and prints the summary. Exit 0 if the run SUCCEEDED, 1 if it FAILED, 2 on usage errors, 3 if it could not be submitted.")
+        "Starts the local runtime (or uses --api), submits ITEMS_FILE (or --source, where the hub discovers the items) as one run through the HTTP API with an idempotency key (its own retries resume the same run), shows progress, and prints the summary. Exit 0 if the run SUCCEEDED, 1 if it FAILED, 2 on usage errors, 3 if it could not be submitted.")
 final class RunCommand implements Callable<Integer> {
   @Parameters(
       paramLabel = "ITEMS_FILE",
-      description = "a JSON array or JSON Lines file of items; - for standard input")
+      arity = "0..1",
+      description =
+          "a JSON array or JSON Lines file of items; - for standard input (or give --source)")
   String itemsFile;
+
+  @Option(
+      names = "--source",
+      paramLabel = "JSON",
+      description =
+          "instead of ITEMS_FILE: where the hub discovers the items, a run request's source object,"
+              + " e.g. '{\"type\":\"range\",\"end\":1000}',"
+              + " '{\"type\":\"worker\",\"name\":\"lines\",\"config\":{\"path\":\"urls.txt\"}}'"
+              + " (an ItemSource of --worker-jar) or"
+              + " '{\"type\":\"lambda\",\"function\":\"lister\",\"config\":{}}'"
+              + " (a function given with --function)")
+  String source;
 
   @Option(
       names = "--worker",
@@ -79,13 +92,33 @@ final class RunCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     ObjectNode request = Json.object();
-    ArrayNode items;
-    try {
-      items = ItemsFile.read(itemsFile, HubspokeCli.stdin());
-    } catch (ItemsFile.ItemsFileException e) {
-      throw new UsageException(e.getMessage());
+    if (itemsFile != null && source != null) {
+      throw new UsageException(
+          "give ITEMS_FILE or --source, not both: ITEMS_FILE lists the items, --source names where"
+              + " the hub discovers them");
     }
-    request.set("items", items);
+    if (itemsFile == null && source == null) {
+      throw new UsageException(
+          "give ITEMS_FILE (a JSON array or JSON Lines file of items, - for standard input) or"
+              + " --source JSON (where the hub discovers them, e.g."
+              + " --source '{\"type\":\"range\",\"end\":1000}')");
+    }
+    if (source != null) {
+      try {
+        request.set("source", Json.parse(source));
+      } catch (JsonProcessingException e) {
+        throw new UsageException(
+            "--source is not JSON: "
+                + e.getOriginalMessage()
+                + " (give a source object, e.g. '{\"type\":\"range\",\"end\":1000}')");
+      }
+    } else {
+      try {
+        request.set("items", ItemsFile.read(itemsFile, HubspokeCli.stdin()));
+      } catch (ItemsFile.ItemsFileException e) {
+        throw new UsageException(e.getMessage());
+      }
+    }
     request.put("worker", worker);
     if (workerConfig != null) {
       try {
@@ -108,7 +141,8 @@ final class RunCommand implements Callable<Integer> {
     try {
       options.requestParser().parse(request);
     } catch (InvalidInputException e) {
-      // A running API's hub knows which functions it allows; this command's --function does not.
+      // A running API's hub knows which functions it allows (the lambda worker's and a lambda
+      // source's); this command's --function does not.
       List<FieldError> errors =
           api == null
               ? e.errors()
@@ -136,7 +170,15 @@ final class RunCommand implements Callable<Integer> {
     JsonNode body = client.submit(Json.write(request), key);
     String runId = body.get("runId").asText();
     if (!json) {
-      err.println("run " + runId + ": " + body.get("total").asInt() + " tasks, worker " + worker);
+      err.println(
+          "run "
+              + runId
+              + ": "
+              + (request.has("source")
+                  ? "items discovered from " + Json.write(request.get("source"))
+                  : body.get("total").asInt() + " tasks")
+              + ", worker "
+              + worker);
     }
     Progress progress = json ? null : new Progress(err, body.get("total").asInt());
     JsonNode run = client.awaitFinished(runId, progress);

@@ -28,14 +28,14 @@ class RuntimeOptions {
       names = "--worker-jar",
       paramLabel = "JAR",
       description =
-          "a jar of your own workers, found by name through META-INF/services/io.hubspoke.worker.TaskWorker (repeatable); they join echo, sleep, http and lambda")
+          "a jar of your own workers, found by name through META-INF/services/io.hubspoke.worker.TaskWorker (repeatable); they join echo, sleep, http and lambda. Its item sources (META-INF/services/io.hubspoke.worker.ItemSource) are what --source '{\"type\":\"worker\",\"name\":…}' names")
   List<Path> workerJars = new ArrayList<>();
 
   @Option(
       names = "--function",
       paramLabel = "NAME=COMMAND",
       description =
-          "a local Lambda function the lambda worker may invoke (repeatable): NAME=COMMAND runs the command once per invocation, the event on its standard input, the result on its standard output (e.g. 'wordcount=python3 examples/worker-python/handler.py'); NAME=java:JAR:CLASS runs a Java RequestHandler or RequestStreamHandler; NAME:ALIAS=… also answers to that alias")
+          "a local Lambda function the lambda worker or a lambda source may invoke (repeatable): NAME=COMMAND runs the command once per invocation, the event on its standard input, the result on its standard output (e.g. 'wordcount=python3 examples/worker-python/handler.py'); NAME=java:JAR:CLASS runs a Java RequestHandler or RequestStreamHandler; NAME:ALIAS=… also answers to that alias")
   List<String> functions = new ArrayList<>();
 
   LocalOptions.Builder builder(int port) {

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.util.Locale;
 
-/** Prints a finished run's summary as a table. */
+/**
+ * Prints a finished run's summary as a table (with how discovery went, for a run with a source).
+ */
 final class SummaryTable {
   private SummaryTable() {}
 
@@ -12,6 +14,22 @@ final class SummaryTable {
     JsonNode summary = run.path("summary");
     row(out, "run", run.path("runId").asText());
     row(out, "status", run.path("status").asText());
+    JsonNode discovery = summary.path("discovery");
+    if (discovery.isObject()) {
+      int pages = discovery.path("pages").asInt();
+      row(
+          out,
+          "discovery",
+          String.format(
+                  Locale.ROOT,
+                  "%,d %s, %,d items",
+                  pages,
+                  pages == 1 ? "page" : "pages",
+                  discovery.path("items").asInt())
+              + (discovery.hasNonNull("error")
+                  ? "; failed: " + discovery.path("error").asText()
+                  : ""));
+    }
     row(out, "tasks", Integer.toString(summary.path("total").asInt()));
     row(out, "succeeded", Integer.toString(summary.path("succeeded").asInt()));
     row(out, "failed", Integer.toString(summary.path("failed").asInt()));

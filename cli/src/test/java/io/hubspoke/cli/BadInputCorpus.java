@@ -248,6 +248,43 @@ final class BadInputCorpus {
     c.add(post("everything missing", "{}", "items"));
     c.add(
         post(
+            "items and a source",
+            "{\"items\":[1],\"source\":{\"type\":\"range\",\"end\":5},\"worker\":\"echo\"}",
+            "source"));
+    c.add(post("source an array", "{\"source\":[1,2],\"worker\":\"echo\"}", "source"));
+    c.add(post("source without a type", "{\"source\":{},\"worker\":\"echo\"}", "source.type"));
+    c.add(
+        post(
+            "source of an unknown type",
+            "{\"source\":{\"type\":\"s3\"},\"worker\":\"echo\"}",
+            "source.type"));
+    c.add(
+        post(
+            "range source without an end",
+            "{\"source\":{\"type\":\"range\"},\"worker\":\"echo\"}",
+            "source.end"));
+    c.add(
+        post(
+            "range source of 100,001 items",
+            "{\"source\":{\"type\":\"range\",\"end\":100001},\"worker\":\"echo\"}",
+            "source"));
+    c.add(
+        post(
+            "range source with a config",
+            "{\"source\":{\"type\":\"range\",\"end\":5,\"config\":{}},\"worker\":\"echo\"}",
+            "source.config"));
+    c.add(
+        post(
+            "plug-in source not installed",
+            "{\"source\":{\"type\":\"worker\",\"name\":\"lines\"},\"worker\":\"echo\"}",
+            "source.name"));
+    c.add(
+        post(
+            "lambda source of a function not allowed",
+            "{\"source\":{\"type\":\"lambda\",\"function\":\"lister\"},\"worker\":\"echo\"}",
+            "source.function"));
+    c.add(
+        post(
             "workerConfig an array",
             "{\"items\":[1],\"worker\":\"sleep\",\"workerConfig\":[100]}",
             "workerConfig"));
@@ -658,7 +695,33 @@ final class BadInputCorpus {
     // ---- CLI ----------------------------------------------------------------------------------
     c.add(cli("no command", List.of(), "Usage: hubspoke"));
     c.add(cli("unknown command", List.of("launch"), "Unmatched argument"));
-    c.add(cli("no items file", List.of("run"), "Missing required parameter: 'ITEMS_FILE'"));
+    c.add(cli("no items file", List.of("run"), "give ITEMS_FILE (a JSON array or JSON Lines"));
+    c.add(
+        cli(
+            "items file and --source",
+            List.of("run", "{DIR}/ok.json", "--source", "{\"type\":\"range\",\"end\":10}"),
+            "give ITEMS_FILE or --source, not both"));
+    c.add(cli("--source not JSON", List.of("run", "--source", "{end:10}"), "--source is not JSON"));
+    c.add(
+        cli(
+            "--source of an unknown type",
+            List.of("run", "--source", "{\"type\":\"s3\"}"),
+            "unknown source type 's3'"));
+    c.add(
+        cli(
+            "--source range without an end",
+            List.of("run", "--source", "{\"type\":\"range\"}"),
+            "source.end: is required"));
+    c.add(
+        cli(
+            "--source of a function not given with --function",
+            List.of("run", "--source", "{\"type\":\"lambda\",\"function\":\"lister\"}"),
+            "source.function"));
+    c.add(
+        cli(
+            "--source naming a plug-in source without its jar",
+            List.of("run", "--source", "{\"type\":\"worker\",\"name\":\"lines\"}"),
+            "unknown item source 'lines'"));
     c.add(cli("missing file", List.of("run", "{DIR}/nope.json"), "no such file"));
     c.add(cli("not JSON", List.of("run", "{DIR}/bad.json"), "is not valid JSON"));
     c.add(cli("JSON Lines with a bad line", List.of("run", "{DIR}/bad.jsonl"), "line 2"));

@@ -101,6 +101,48 @@ class CliIT {
     assertTrue(!result.err().isBlank(), "an explanation is printed");
   }
 
+  /** A run takes its items from ITEMS_FILE or from --source: exactly one of them. */
+  @Test
+  void itemsFileOrSourceExactlyOne(@TempDir Path dir) throws Exception {
+    Path ok = Files.writeString(dir.resolve("ok.json"), "[1]");
+    Result both = run("", "run", ok.toString(), "--source", "{\"type\":\"range\",\"end\":10}");
+    assertEquals(2, both.exit(), both.err());
+    assertTrue(both.err().contains("give ITEMS_FILE or --source, not both"), both.err());
+
+    Result neither = run("", "run", "--worker", "echo");
+    assertEquals(2, neither.exit(), neither.err());
+    assertTrue(
+        neither.err().contains("give ITEMS_FILE (")
+            && neither.err().contains("or --source JSON")
+            && neither.err().contains("{\"type\":\"range\",\"end\":1000}"),
+        neither.err());
+
+    Result notJson = run("", "run", "--source", "{type:range}");
+    assertEquals(2, notJson.exit(), notJson.err());
+    assertTrue(notJson.err().contains("--source is not JSON"), notJson.err());
+
+    Result badSource = run("", "run", "--source", "{\"type\":\"range\",\"end\":0}");
+    assertEquals(2, badSource.exit(), badSource.err());
+    assertTrue(badSource.err().contains("source.end"), badSource.err());
+
+    Result notAnObject = run("", "run", "--source", "[1,2]");
+    assertEquals(2, notAnObject.exit(), notAnObject.err());
+    assertTrue(notAnObject.err().contains("source: must be a JSON object"), notAnObject.err());
+  }
+
+  /** A range source through the CLI: the hub discovers 1,000 numbers, each one task. */
+  @Test
+  void aRangeSourceRunsEachNumberOnce() throws Exception {
+    Result result =
+        run("", "run", "--source", "{\"type\":\"range\",\"start\":5,\"end\":2505,\"step\":2}");
+    assertEquals(0, result.exit(), result.err());
+    assertTrue(result.err().contains("items discovered from {\"type\":\"range\""), result.err());
+    assertTrue(result.out().contains("discovery       2 pages, 1,250 items"), result.out());
+    assertTrue(result.out().contains("tasks           1250"), result.out());
+    assertTrue(result.out().contains("succeeded       1250"), result.out());
+    assertTrue(result.out().contains("attempts        1250"), result.out());
+  }
+
   @Test
   void aRunThatCannotBeSubmittedExitsThree(@TempDir Path dir) throws Exception {
     Path ok = Files.writeString(dir.resolve("ok.json"), "[1]");

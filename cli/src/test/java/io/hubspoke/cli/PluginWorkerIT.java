@@ -26,6 +26,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -241,6 +242,88 @@ class PluginWorkerIT {
       assertEquals("line-0", all.get(0));
       assertEquals("line-2499", all.get(all.size() - 1));
     }
+  }
+
+  /**
+   * The example's {@code lines} source named by {@code --source}: the hub discovers the file's
+   * 2,475 non-blank lines in pages of 1,000 and makes task i of the i-th, exactly once.
+   */
+  @Test
+  void theHubDiscoversAFilesLinesWithTheExampleSourceEachOneTask() throws Exception {
+    Path file = dir.resolve("discovered.txt");
+    List<String> lines =
+        IntStream.range(0, 2500).mapToObj(i -> i % 100 == 7 ? "   " : "line-" + i).toList();
+    Files.writeString(file, String.join("\n", lines));
+    List<String> expected = lines.stream().filter(line -> !line.isBlank()).toList();
+    assertEquals(2475, expected.size());
+    try (LocalRuntime local =
+        LocalRuntime.start(
+            LocalOptions.builder()
+                .sweepInterval(Duration.ZERO)
+                .workers(WorkerJars.registry(List.of(jar)))
+                .build())) {
+      Result result =
+          CliIT.run(
+              "",
+              "run",
+              "--source",
+              Json.write(
+                  Json.object()
+                      .put("type", "worker")
+                      .put("name", "lines")
+                      .set("config", Json.object().put("path", file.toString()))),
+              "--worker-jar",
+              jar.toString(),
+              "--api",
+              local.apiEndpoint().toString(),
+              "--json");
+      assertEquals(0, result.exit(), result.err() + result.out());
+      JsonNode run = Json.parse(result.out().strip());
+      assertEquals("SUCCEEDED", run.get("status").asText(), run.toString());
+      JsonNode summary = run.get("summary");
+      assertEquals(2475, summary.get("total").asInt(), run.toString());
+      assertEquals(2475, summary.get("succeeded").asInt(), run.toString());
+      assertEquals(2475, summary.get("attempts").asInt(), "each task ran once: " + run);
+      assertEquals(3, summary.at("/discovery/pages").asInt(), "1,000, 1,000 and 475: " + run);
+      assertEquals(2475, summary.at("/discovery/items").asInt(), run.toString());
+
+      List<JsonNode> tasks =
+          new ArrayList<>(
+              LambdaCliIT.allTasks(new ApiClient(local.apiEndpoint()), run.get("runId").asText()));
+      tasks.sort(Comparator.comparingInt(task -> task.get("index").asInt()));
+      assertEquals(2475, tasks.size());
+      for (int i = 0; i < tasks.size(); i++) {
+        JsonNode task = tasks.get(i);
+        assertEquals(i, task.get("index").asInt(), task.toString());
+        assertEquals(expected.get(i), task.get("item").asText(), "task " + i);
+        assertEquals(expected.get(i), task.get("result").asText(), task.toString());
+      }
+    }
+  }
+
+  @Test
+  void theSourcesConfigIsCheckedBeforeTheRunIsAccepted() {
+    Result result =
+        CliIT.run(
+            "",
+            "run",
+            "--source",
+            "{\"type\":\"worker\",\"name\":\"lines\",\"config\":{\"pageSize\":0,\"colour\":\"red\"}}",
+            "--worker-jar",
+            jar.toString());
+    assertEquals(2, result.exit(), result.err());
+    assertTrue(result.err().contains("source.config.path: is required"), result.err());
+    assertTrue(result.err().contains("source.config.pageSize"), result.err());
+    assertTrue(result.err().contains("source.config.colour"), result.err());
+
+    Result withoutJar =
+        CliIT.run(
+            "",
+            "run",
+            "--source",
+            "{\"type\":\"worker\",\"name\":\"lines\",\"config\":{\"path\":\"a.txt\"}}");
+    assertEquals(2, withoutJar.exit(), withoutJar.err());
+    assertTrue(withoutJar.err().contains("unknown item source 'lines'"), withoutJar.err());
   }
 
   private static SourceContext context(JsonNode config, String cursor) {

@@ -53,11 +53,19 @@ public final class LambdaWorkerConfig implements WorkerConfigSchema {
   }
 
   /**
-   * Whether {@code error} (as the request parser reports it) only says that the function is not
-   * among the allowed ones, which only the deployment that runs it can tell.
+   * The request fields the parser reports this configuration's {@code function} under: the {@code
+   * lambda} worker's, and a {@code lambda} source's (which follows the same rules).
+   */
+  public static final Set<String> FUNCTION_FIELDS =
+      Set.of("workerConfig.function", "source.function");
+
+  /**
+   * Whether {@code error} (as the request parser reports it) only says that a function, the {@code
+   * lambda} worker's or a {@code lambda} source's, is not among the allowed ones, which only the
+   * deployment that runs it can tell.
    */
   public static boolean isNotAllowed(FieldError error) {
-    return error.field().equals("workerConfig.function") && error.message().contains(NOT_ALLOWED);
+    return FUNCTION_FIELDS.contains(error.field()) && error.message().contains(NOT_ALLOWED);
   }
 
   @Override

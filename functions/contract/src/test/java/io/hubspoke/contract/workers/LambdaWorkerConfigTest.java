@@ -76,6 +76,36 @@ class LambdaWorkerConfigTest {
         "{\"items\":[1],\"worker\":\"lambda\",\"workerConfig\":{\"function\":\"resize\"}}");
   }
 
+  /** A lambda source's function follows the worker's rules, reported under source.function. */
+  @Test
+  void aSourceFunctionNotAllowedIsRecognisedUnderSourceFunction() {
+    RunRequestParser parser = new RunRequestParser(BuiltInWorkers.catalog(ALLOWED));
+    InvalidInputException e =
+        assertThrows(
+            InvalidInputException.class,
+            () ->
+                parser.parse(
+                    "{\"source\":{\"type\":\"lambda\",\"function\":\"lister\"},\"worker\":\"echo\"}"));
+    assertEquals(1, e.errors().size(), e.errors().toString());
+    assertEquals("source.function", e.errors().get(0).field());
+    assertTrue(LambdaWorkerConfig.isNotAllowed(e.errors().get(0)), e.errors().toString());
+
+    InvalidInputException malformed =
+        assertThrows(
+            InvalidInputException.class,
+            () ->
+                parser.parse(
+                    "{\"source\":{\"type\":\"lambda\",\"function\":\"a b\"},\"worker\":\"echo\"}"));
+    assertEquals("source.function", malformed.errors().get(0).field());
+    assertTrue(!LambdaWorkerConfig.isNotAllowed(malformed.errors().get(0)));
+    // The same words under another field are not a function the deployment decides on.
+    FieldError elsewhere = e.errors().get(0);
+    assertTrue(
+        !LambdaWorkerConfig.isNotAllowed(
+            new FieldError("source.config.function", elsewhere.message(), elsewhere.fix())));
+    parser.parse("{\"source\":{\"type\":\"lambda\",\"function\":\"resize\"},\"worker\":\"echo\"}");
+  }
+
   @Test
   void aBadListStopsTheFunctionNamingTheVariableAndTheEntry() {
     var env =
