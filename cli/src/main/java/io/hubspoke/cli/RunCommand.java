@@ -104,14 +104,18 @@ final class RunCommand implements Callable<Integer> {
               + " --source '{\"type\":\"range\",\"end\":1000}')");
     }
     if (source != null) {
+      String example = " (give a source object, e.g. '{\"type\":\"range\",\"end\":1000}')";
+      JsonNode parsed;
       try {
-        request.set("source", Json.parse(source));
+        parsed = Json.parse(source);
       } catch (JsonProcessingException e) {
-        throw new UsageException(
-            "--source is not JSON: "
-                + e.getOriginalMessage()
-                + " (give a source object, e.g. '{\"type\":\"range\",\"end\":1000}')");
+        throw new UsageException("--source is not JSON: " + e.getOriginalMessage() + example);
       }
+      if (parsed == null || parsed.isNull() || parsed.isMissingNode()) {
+        // The API would take a null source for none and ask for items instead.
+        throw new UsageException("--source is empty or null" + example);
+      }
+      request.set("source", parsed);
     } else {
       try {
         request.set("items", ItemsFile.read(itemsFile, HubspokeCli.stdin()));

@@ -121,6 +121,13 @@ class CliIT {
     assertEquals(2, notJson.exit(), notJson.err());
     assertTrue(notJson.err().contains("--source is not JSON"), notJson.err());
 
+    Result nullSource = run("", "run", "--source", "null");
+    assertEquals(2, nullSource.exit(), nullSource.err());
+    assertTrue(nullSource.err().contains("--source is empty or null"), nullSource.err());
+    Result emptySource = run("", "run", "--source", " ");
+    assertEquals(2, emptySource.exit(), emptySource.err());
+    assertTrue(emptySource.err().contains("--source is empty or null"), emptySource.err());
+
     Result badSource = run("", "run", "--source", "{\"type\":\"range\",\"end\":0}");
     assertEquals(2, badSource.exit(), badSource.err());
     assertTrue(badSource.err().contains("source.end"), badSource.err());
