@@ -61,8 +61,12 @@ import java.util.stream.IntStream;
 public final class RunDiscovery {
   private static final Logger LOG = Logger.getLogger(RunDiscovery.class.getName());
 
-  /** Claims of one page (since the last checkpoint) after which discovery fails. */
-  public static final int MAX_PAGE_ATTEMPTS = 10;
+  /**
+   * Claims of one page (since the last checkpoint) after which discovery fails: fewer than the
+   * dispatch queue's receives before it dead-letters a message (8), so a page that keeps failing
+   * ends discovery with its error instead of sending its message to the dead-letter queue.
+   */
+  public static final int MAX_PAGE_ATTEMPTS = 5;
 
   /** Pages per run at most: a source that never ends must not keep a hub busy forever. */
   public static final int MAX_PAGES = 100_000;
