@@ -104,7 +104,8 @@ public final class RunCancellation {
   int cancelWaiting(RunRecord run) {
     RunSpec spec = run.spec();
     runs.closeGate(spec);
-    if (run.discovery() != null) {
+    // Once drained, the end of its discovery was seen to (its writes are idempotent, not free).
+    if (run.discovery() != null && run.drainedAt() == null) {
       discovery.ended(run);
     }
     List<CompletionTracker.Terminal> cancelled = new ArrayList<>();

@@ -403,11 +403,6 @@ public final class TaskExecutionService {
                 Limits.MAX_RESULT_BYTES)));
   }
 
-  /** 1 s, 2 s, 4 s … capped at SQS's 15-minute maximum delay: a run's default backoff. */
-  static int retryDelaySeconds(int attemptJustFailed) {
-    return io.hubspoke.contract.api.RetryPolicy.DEFAULT.delaySeconds(attemptJustFailed, 0);
-  }
-
   /** A number in [0, 1) from the text: a retry's jitter, the same for a redelivered message. */
   static double unitRandom(String text) {
     return (RunIds.sha256Hex(text).hashCode() & 0x7fffffff) / (double) (1L << 31);
