@@ -14,6 +14,9 @@ public final class EventRules {
   /** A run was cancelled (published when the cancel is accepted; RunCompleted follows). */
   public static final String RUN_CANCELLED = "RunCancelled";
 
+  /** A finished run is running again: its failed (or cancelled) tasks get another round. */
+  public static final String RUN_REDRIVEN = "RunRedriven";
+
   /** Name of the rule that sends {@code RunDrained} to the collector. */
   public static final String RUN_DRAINED_RULE = "run-drained-to-collector";
 

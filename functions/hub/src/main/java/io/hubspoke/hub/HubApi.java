@@ -17,6 +17,7 @@ import io.hubspoke.core.model.TaskStatus;
 import io.hubspoke.core.service.IdempotencyConflictException;
 import io.hubspoke.core.service.RunCancellation;
 import io.hubspoke.core.service.RunQueryService;
+import io.hubspoke.core.service.RunRedrive;
 import io.hubspoke.core.service.RunSubmissionService;
 import io.hubspoke.core.service.SubmitResult;
 import io.hubspoke.core.store.InvalidPageTokenException;
@@ -53,20 +54,23 @@ final class HubApi {
   private final RunSubmissionService submission;
   private final RunQueryService queries;
   private final RunCancellation cancellation;
+  private final RunRedrive redrive;
 
   HubApi(RunRequestParser parser, RunSubmissionService submission, RunQueryService queries) {
-    this(parser, submission, queries, null);
+    this(parser, submission, queries, null, null);
   }
 
   HubApi(
       RunRequestParser parser,
       RunSubmissionService submission,
       RunQueryService queries,
-      RunCancellation cancellation) {
+      RunCancellation cancellation,
+      RunRedrive redrive) {
     this.parser = parser;
     this.submission = submission;
     this.queries = queries;
     this.cancellation = cancellation;
+    this.redrive = redrive;
   }
 
   /**
@@ -116,6 +120,11 @@ final class HubApi {
           return guarded(() -> cancelRun(segments[1], event));
         }
         return notAllowed(method, path, "GET, DELETE");
+      }
+      if (segments.length == 3 && segments[2].equals("redrive")) {
+        return method.equals("POST")
+            ? guarded(() -> redriveRun(segments[1], event))
+            : notAllowed(method, path, "POST");
       }
       if (segments.length == 3 && segments[2].equals("tasks")) {
         return method.equals("GET")
@@ -200,6 +209,118 @@ final class HubApi {
     RunStore.CancelResult.Cancelling cancelling = (RunStore.CancelResult.Cancelling) result;
     return HttpResponse.json(
         cancelling.first() ? 202 : 200, queries.view(cancelling.run()).toJson());
+  }
+
+  /**
+   * Redrives a finished run: 202 with the run RUNNING again; 409 if it has not finished, has no
+   * task in the statuses asked for, or could not be dispatched.
+   */
+  private HttpResponse redriveRun(String runId, JsonNode event) {
+    requireRunId(runId);
+    rejectQuery(event, Set.of());
+    Set<TaskStatus> statuses = redriveStatuses(body(event));
+    RunRedrive.Result result = redrive.redrive(runId, statuses);
+    if (result instanceof RunRedrive.Result.NotFound) {
+      return unknownRun(runId);
+    }
+    if (result instanceof RunRedrive.Result.NotFinished notFinished) {
+      return HttpResponse.error(
+          409,
+          "RunNotFinished",
+          "run "
+              + runId
+              + " is "
+              + notFinished.run().status()
+              + ": only a finished run can be redriven; wait for it to finish, or cancel it"
+              + " (DELETE /runs/"
+              + runId
+              + ") and redrive it then");
+    }
+    if (result instanceof RunRedrive.Result.NothingToRedrive nothing) {
+      return HttpResponse.error(
+          409,
+          "NothingToRedrive",
+          "run "
+              + runId
+              + " ("
+              + nothing.run().status()
+              + ") has no task in "
+              + statuses.stream().map(Enum::name).sorted().toList()
+              + "; redrive only runs those again");
+    }
+    if (result instanceof RunRedrive.Result.NotRedrivable notRedrivable) {
+      return HttpResponse.error(
+          409,
+          "RunNotRedrivable",
+          "run "
+              + runId
+              + " cannot be redriven: "
+              + notRedrivable.reason()
+              + "; submit its request again");
+    }
+    RunRedrive.Result.Redriven redriven = (RunRedrive.Result.Redriven) result;
+    ObjectNode body = queries.view(redriven.run()).toJson();
+    ObjectNode started = body.putObject("redrive");
+    started.put("round", redriven.run().round());
+    started.put("tasks", redriven.tasks());
+    ArrayNode names = started.putArray("statuses");
+    statuses.stream().map(Enum::name).sorted().forEach(names::add);
+    return HttpResponse.json(202, body).withHeader("location", "/runs/" + runId);
+  }
+
+  /**
+   * The optional body of a redrive: {@code {"statuses":["FAILED","CANCELLED"]}}; none (or no {@code
+   * statuses}) means both.
+   */
+  private static Set<TaskStatus> redriveStatuses(String body) {
+    if (body == null || body.isBlank()) {
+      return RunRedrive.DEFAULT_STATUSES;
+    }
+    String example = "send {\"statuses\":[\"FAILED\",\"CANCELLED\"]}, or no body for both";
+    JsonNode node;
+    try {
+      node = Json.parse(body);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new InvalidInputException(
+          "body", "the body is not valid JSON: " + e.getOriginalMessage(), example);
+    }
+    if (!node.isObject()) {
+      throw new InvalidInputException("body", "the body is not a JSON object", example);
+    }
+    for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
+      String name = names.next();
+      if (!name.equals("statuses")) {
+        throw new InvalidInputException(name, "unknown field", "a redrive takes only statuses");
+      }
+    }
+    JsonNode given = node.get("statuses");
+    if (given == null || given.isNull()) {
+      return RunRedrive.DEFAULT_STATUSES;
+    }
+    if (!given.isArray() || given.isEmpty()) {
+      throw new InvalidInputException(
+          "statuses", "must be a non-empty array of task statuses", example);
+    }
+    Set<TaskStatus> statuses = java.util.EnumSet.noneOf(TaskStatus.class);
+    for (int i = 0; i < given.size(); i++) {
+      JsonNode status = given.get(i);
+      TaskStatus parsed = null;
+      if (status.isTextual()) {
+        try {
+          parsed = TaskStatus.valueOf(status.textValue());
+        } catch (IllegalArgumentException e) {
+          // reported below
+        }
+      }
+      if (parsed == null || !RunRedrive.REDRIVABLE.contains(parsed)) {
+        throw new InvalidInputException(
+            "statuses[" + i + "]",
+            status + " is not a status a redrive can run again",
+            "use FAILED and/or CANCELLED");
+      }
+      statuses.add(parsed);
+    }
+    return statuses;
   }
 
   private HttpResponse listRuns(JsonNode event) {
@@ -340,6 +461,7 @@ final class HubApi {
     for (TaskAttempt attempt : task.history()) {
       ObjectNode entry = attempts.addObject();
       entry.put("attempt", attempt.attempt());
+      entry.put("round", attempt.round());
       entry.put("spoke", spokeOf(attempt.owner()));
       if (attempt.startedAt() != null) {
         entry.put("startedAt", attempt.startedAt().toString());
@@ -351,7 +473,9 @@ final class HubApi {
           "outcome",
           attempt.outcome() != null
               ? attempt.outcome()
-              : attempt.attempt() == task.attempt() && task.status() == TaskStatus.RUNNING
+              : attempt.attempt() == task.attempt()
+                      && attempt.round() == task.round()
+                      && task.status() == TaskStatus.RUNNING
                   ? "RUNNING"
                   : "ABANDONED");
       if (attempt.errorType() != null) {
@@ -377,6 +501,9 @@ final class HubApi {
     json.put("index", task.index());
     json.put("status", task.status().name());
     json.put("attempt", task.attempt());
+    if (task.round() > 0) {
+      json.put("round", task.round());
+    }
     json.set("item", Json.parseTrusted(task.itemJson()));
     if (task.resultJson() != null) {
       json.set("result", Json.parseTrusted(task.resultJson()));

@@ -56,7 +56,8 @@ public final class HubHandler implements RequestStreamHandler {
             hubspoke.requestParser(),
             hubspoke.submission(),
             hubspoke.queries(),
-            hubspoke.cancellation()),
+            hubspoke.cancellation(),
+            hubspoke.redrive()),
         hubspoke.dispatchQueueConsumer(),
         clock);
   }

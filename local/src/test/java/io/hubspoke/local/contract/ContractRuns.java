@@ -79,6 +79,15 @@ final class ContractRuns implements AutoCloseable {
     return "{\"items\":[1,2,3,4,5,6,7,8],\"worker\":\"sleep\",\"workerConfig\":{\"ms\":2000}}";
   }
 
+  /** Enough 1 s tasks that a cancel right after the submission finds some waiting. */
+  static String cancellable() {
+    return "{\"items\":"
+        + java.util.stream.IntStream.range(0, 60)
+            .mapToObj(Integer::toString)
+            .collect(java.util.stream.Collectors.joining(",", "[", "]"))
+        + ",\"worker\":\"sleep\",\"workerConfig\":{\"ms\":1000}}";
+  }
+
   static String succeeding() {
     return "{\"items\":[\"a\",{\"b\":1},[2],3,true],\"worker\":\"echo\"}";
   }

@@ -108,7 +108,7 @@ class EventContractIT {
     runIds.put("brokenDiscovery", submit(ContractRuns.brokenDiscovery()));
     runIds.put(
         "undispatchable", submit(runs.undispatchable("undispatchable-" + UUID.randomUUID())));
-    String cancelled = submit(ContractRuns.slow());
+    String cancelled = submit(ContractRuns.cancellable());
     assertEquals(202, runs.api.send("DELETE", "/runs/" + cancelled, null, null).status());
     runIds.put("cancelled", cancelled);
     for (String runId : runIds.values()) {
@@ -118,6 +118,14 @@ class EventContractIT {
           () -> typesOf(runId).contains(EventRules.RUN_COMPLETED),
           () -> "no RunCompleted for " + runId + ": " + events(runId));
     }
+    // The cancelled run, redriven: RunRedriven, then a second RunCompleted naming its round.
+    assertEquals(
+        202, runs.api.send("POST", "/runs/" + cancelled + "/redrive", null, null).status());
+    runs.api.awaitFinished(cancelled, Duration.ofMinutes(2));
+    Await.until(
+        Duration.ofSeconds(30),
+        () -> typesOf(cancelled).stream().filter(EventRules.RUN_COMPLETED::equals).count() == 2,
+        () -> "no second RunCompleted for " + cancelled + ": " + events(cancelled));
 
     Set<String> seen = new TreeSet<>();
     for (String runId : runIds.values()) {
@@ -161,12 +169,28 @@ class EventContractIT {
 
     // The cancelled run: RunCancelled, then RunCompleted CANCELLED with what never ran.
     assertTrue(typesOf(cancelled).contains(EventRules.RUN_CANCELLED), events(cancelled).toString());
-    JsonNode end = completed(cancelled);
+    JsonNode end = completed(cancelled, 0);
     assertEquals("CANCELLED", end.get("status").asText(), end.toString());
     assertEquals(
         end.get("total").asInt(),
         end.get("succeeded").asInt() + end.get("failed").asInt() + end.get("cancelled").asInt(),
         end.toString());
+    // Its redrive ran the cancelled tasks: the second RunCompleted is SUCCEEDED, in round 1.
+    assertTrue(typesOf(cancelled).contains(EventRules.RUN_REDRIVEN), events(cancelled).toString());
+    JsonNode again = completed(cancelled, 1);
+    assertEquals("SUCCEEDED", again.get("status").asText(), again.toString());
+    assertEquals(1, again.get("round").asInt(), again.toString());
+    assertEquals(again.get("total").asInt(), again.get("succeeded").asInt(), again.toString());
+  }
+
+  /** The {@code RunCompleted} of the run's round {@code round}. */
+  static JsonNode completed(String runId, int round) {
+    return events(runId).stream()
+        .filter(e -> e.path("detail-type").asText().equals(EventRules.RUN_COMPLETED))
+        .map(e -> e.get("detail"))
+        .filter(detail -> detail.path("round").asInt(0) == round)
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no RunCompleted of round " + round));
   }
 
   static JsonNode completed(String runId) {

@@ -384,6 +384,7 @@ class OpenApiContractIT {
     assertEquals(503, get("/runs/" + runId + "/tasks").status());
     assertEquals(503, get("/runs/" + runId + "/tasks/0").status());
     assertEquals(503, send("DELETE", "/runs/" + runId, null, null).status());
+    assertEquals(503, send("POST", "/runs/" + runId + "/redrive", null, null).status());
     assertEquals(503, get("/runs").status());
     assertEquals(503, post(request).status());
     runs.faults.clear();
@@ -393,6 +394,7 @@ class OpenApiContractIT {
     assertEquals(500, get("/runs/" + runId + "/tasks").status());
     assertEquals(500, get("/runs/" + runId + "/tasks/0").status());
     assertEquals(500, send("DELETE", "/runs/" + runId, null, null).status());
+    assertEquals(500, send("POST", "/runs/" + runId + "/redrive", null, null).status());
     assertEquals(500, get("/runs").status());
     assertEquals(500, post(request).status());
   }
@@ -427,6 +429,33 @@ class OpenApiContractIT {
     assertEquals(404, send("DELETE", "/runs/" + UNKNOWN_RUN, null, null).status());
     assertEquals(400, send("DELETE", "/runs/not-a-run", null, null).status());
     assertEquals(400, send("DELETE", "/runs/" + runId + "?force=1", null, null).status());
+  }
+
+  @Test
+  void onlyAFinishedRunIsRedrivenAndOnlyWhileItHasTasksToRunAgain() throws Exception {
+    String runId = submit(ContractRuns.cancellable(), 202).body().get("runId").asText();
+    ApiClient.Reply running = send("POST", "/runs/" + runId + "/redrive", null, null);
+    assertEquals(409, running.status(), running.body().toString());
+    assertEquals("RunNotFinished", running.body().get("error").asText());
+    assertEquals(202, send("DELETE", "/runs/" + runId, null, null).status());
+    assertEquals("CANCELLED", finished(runId).get("status").asText());
+    byte[] failedOnly = "{\"statuses\":[\"FAILED\"]}".getBytes(StandardCharsets.UTF_8);
+    ApiClient.Reply nothing =
+        send("POST", "/runs/" + runId + "/redrive", "application/json", failedOnly);
+    assertEquals(409, nothing.status(), nothing.body().toString());
+    assertEquals("NothingToRedrive", nothing.body().get("error").asText());
+    ApiClient.Reply redriven = send("POST", "/runs/" + runId + "/redrive", null, null);
+    assertEquals(202, redriven.status(), redriven.body().toString());
+    assertEquals(List.of(), contract.schemaErrors("RedrivenRun", redriven.body()));
+    JsonNode run = finished(runId);
+    assertEquals("SUCCEEDED", run.get("status").asText(), run.toString());
+    assertEquals(1, run.get("round").asInt(), run.toString());
+    byte[] bad = "{\"statuses\":[\"SUCCEEDED\"]}".getBytes(StandardCharsets.UTF_8);
+    assertEquals(
+        400, send("POST", "/runs/" + runId + "/redrive", "application/json", bad).status());
+    assertEquals(400, send("POST", "/runs/" + runId + "/redrive?all=1", null, null).status());
+    assertEquals(404, send("POST", "/runs/" + UNKNOWN_RUN + "/redrive", null, null).status());
+    assertEquals(405, send("GET", "/runs/" + runId + "/redrive", null, null).status());
   }
 
   @Test

@@ -14,6 +14,7 @@ public final class HubRoutes {
           "GET /runs",
           "GET /runs/{runId}",
           "DELETE /runs/{runId}",
+          "POST /runs/{runId}/redrive",
           "GET /runs/{runId}/tasks",
           "GET /runs/{runId}/tasks/{taskNumber}");
 

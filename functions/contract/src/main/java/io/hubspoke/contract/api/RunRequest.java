@@ -17,10 +17,12 @@ public record RunRequest(
     int maxAttempts,
     int taskTimeoutSeconds,
     Optional<RunSource> source,
-    RetryPolicy retry) {
+    RetryPolicy retry,
+    RunControls controls) {
 
   public RunRequest {
     itemsJson = List.copyOf(itemsJson);
+    controls = controls == null ? RunControls.NONE : controls;
   }
 
   /** Whether the hub discovers the items ({@link #source}) rather than taking them. */

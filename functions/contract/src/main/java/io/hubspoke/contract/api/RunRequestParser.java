@@ -31,7 +31,10 @@ public final class RunRequestParser {
           "idempotencyKey",
           "maxAttempts",
           "taskTimeoutSeconds",
-          "retry");
+          "retry",
+          "toleratedFailureCount",
+          "toleratedFailurePercent",
+          "maxConcurrency");
 
   /** The {@code source} types, in the order an error lists them. */
   public static final List<String> SOURCE_TYPES = List.of("range", "worker", "lambda");
@@ -150,11 +153,57 @@ public final class RunRequestParser {
       timeout = withinTheSpoke(node.get("taskTimeoutSeconds"), timeout, errors);
     }
     RetryPolicy retry = retry(node.get("retry"), errors);
+    RunControls controls = controls(node, errors);
     if (!errors.isEmpty()) {
       throw new InvalidInputException(errors);
     }
     return new RunRequest(
-        items, workerName, workerConfig, idempotencyKey, maxAttempts, timeout, source, retry);
+        items,
+        workerName,
+        workerConfig,
+        idempotencyKey,
+        maxAttempts,
+        timeout,
+        source,
+        retry,
+        controls);
+  }
+
+  /**
+   * {@code toleratedFailureCount}, {@code toleratedFailurePercent} (either passed stops the run)
+   * and {@code maxConcurrency}: all optional, none by default.
+   */
+  private static RunControls controls(JsonNode node, List<FieldError> errors) {
+    Optional<Integer> count = Optional.empty();
+    if (node.hasNonNull("toleratedFailureCount")) {
+      int before = errors.size();
+      int value =
+          boundedInt(
+              node.get("toleratedFailureCount"),
+              "toleratedFailureCount",
+              0,
+              Limits.MAX_DISCOVERED_ITEMS,
+              0,
+              errors);
+      count = errors.size() == before ? Optional.of(value) : Optional.empty();
+    }
+    Optional<Double> percent = Optional.empty();
+    if (node.hasNonNull("toleratedFailurePercent")) {
+      int before = errors.size();
+      double value =
+          boundedDouble(
+              node.get("toleratedFailurePercent"), "toleratedFailurePercent", 0, 100, 0, errors);
+      percent = errors.size() == before ? Optional.of(value) : Optional.empty();
+    }
+    int maxConcurrency =
+        boundedInt(
+            node.get("maxConcurrency"),
+            "maxConcurrency",
+            1,
+            RunControls.MAX_CONCURRENCY,
+            0,
+            errors);
+    return new RunControls(count, percent, maxConcurrency);
   }
 
   /** A task must fit in one spoke invocation; the default shrinks to what the spoke gives. */

@@ -2,6 +2,7 @@ package io.hubspoke.core.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hubspoke.contract.api.RetryPolicy;
+import io.hubspoke.contract.api.RunControls;
 import io.hubspoke.contract.api.RunSource;
 import java.time.Instant;
 import java.util.List;
@@ -30,10 +31,44 @@ public record RunSpec(
     Instant createdAt,
     Instant expiresAt,
     Discovery discovery,
-    RetryPolicy retry) {
+    RetryPolicy retry,
+    RunControls controls) {
 
   public RunSpec {
     retry = retry == null ? RetryPolicy.DEFAULT : retry;
+    controls = controls == null ? RunControls.NONE : controls;
+  }
+
+  /** A run with no failure tolerance nor concurrency cap. */
+  public RunSpec(
+      String runId,
+      String incarnation,
+      String worker,
+      JsonNode workerConfig,
+      int maxAttempts,
+      int taskTimeoutSeconds,
+      int total,
+      int shardCount,
+      int chunkSize,
+      Instant createdAt,
+      Instant expiresAt,
+      Discovery discovery,
+      RetryPolicy retry) {
+    this(
+        runId,
+        incarnation,
+        worker,
+        workerConfig,
+        maxAttempts,
+        taskTimeoutSeconds,
+        total,
+        shardCount,
+        chunkSize,
+        createdAt,
+        expiresAt,
+        discovery,
+        retry,
+        RunControls.NONE);
   }
 
   /** A discovered run, or one of given items ({@code discovery} null), with today's backoff. */

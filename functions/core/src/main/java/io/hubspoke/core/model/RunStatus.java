@@ -16,13 +16,14 @@ public enum RunStatus {
   RUNNING,
   /** Every task is terminal; one collector holds the summarizing lease. */
   SUMMARIZING,
-  /** Summarized, no task failed. */
+  /** Summarized, no task failed (or fewer than the run tolerates). A redrive may rerun it. */
   SUCCEEDED,
   /** Summarized, at least one task failed. */
   FAILED,
   /**
-   * Cancelled by a user: no task starts any more (waiting ones become CANCELLED); running ones
-   * finish; then it is summarized.
+   * Cancelled by a user, or stopped because its failures passed its tolerance: no task starts any
+   * more (waiting ones become CANCELLED); running ones finish; then it is summarized (and ends
+   * CANCELLED, or FAILED if stopped).
    */
   CANCELLING,
   /** Summarized after a cancel. */
@@ -45,7 +46,8 @@ public enum RunStatus {
       case CANCELLING -> EnumSet.of(SUMMARIZING, FAILED);
       // SUMMARIZING -> SUMMARIZING: a collector takes over a summary whose lease expired.
       case SUMMARIZING -> EnumSet.of(SUMMARIZING, SUCCEEDED, FAILED, CANCELLED);
-      case SUCCEEDED, FAILED, CANCELLED -> EnumSet.noneOf(RunStatus.class);
+      // A redrive runs a finished run's failed or cancelled tasks again, in its next round.
+      case SUCCEEDED, FAILED, CANCELLED -> EnumSet.of(RUNNING);
     };
   }
 

@@ -9,7 +9,9 @@ import java.time.Instant;
  * @param endedAt null while it runs, or if its owner never recorded an end (it died; a later claim
  *     took the task over, or the lease expired)
  * @param outcome null while it runs; else {@code SUCCEEDED}, {@code FAILED} (for good), {@code
- *     RETRY} (released for another attempt) or {@code LEASE_EXPIRED}
+ *     RETRY} (released for another attempt), {@code LEASE_EXPIRED} or {@code CANCELLED}
+ * @param attempt the attempt's number within its round (attempts start again at 1 per redrive)
+ * @param round the redrive round it belongs to: 0 for the run's first, n for its n-th redrive
  */
 public record TaskAttempt(
     int attempt,
@@ -18,4 +20,18 @@ public record TaskAttempt(
     Instant endedAt,
     String outcome,
     String errorType,
-    String errorMessage) {}
+    String errorMessage,
+    int round) {
+
+  /** An attempt of the run's first round (no redrive). */
+  public TaskAttempt(
+      int attempt,
+      String owner,
+      Instant startedAt,
+      Instant endedAt,
+      String outcome,
+      String errorType,
+      String errorMessage) {
+    this(attempt, owner, startedAt, endedAt, outcome, errorType, errorMessage, 0);
+  }
+}

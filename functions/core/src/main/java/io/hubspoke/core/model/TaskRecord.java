@@ -2,7 +2,14 @@ package io.hubspoke.core.model;
 
 import java.time.Instant;
 
-/** A task item as stored. Fields that a state does not use are null. */
+/**
+ * A task item as stored. Fields that a state does not use are null.
+ *
+ * @param attempt the attempt number within the current round
+ * @param round the redrive round the task's current attempts belong to (0 until a redrive revives
+ *     it)
+ * @param historyBase where the current round's attempts start in {@code history}
+ */
 public record TaskRecord(
     String runId,
     int index,
@@ -18,10 +25,49 @@ public record TaskRecord(
     Instant startedAt,
     Instant finishedAt,
     Long durationMs,
-    java.util.List<TaskAttempt> history) {
+    java.util.List<TaskAttempt> history,
+    int round,
+    int historyBase) {
 
   public TaskRecord {
     history = history == null ? java.util.List.of() : java.util.List.copyOf(history);
+  }
+
+  /** A task of the run's first round. */
+  public TaskRecord(
+      String runId,
+      int index,
+      TaskStatus status,
+      int attempt,
+      long version,
+      String owner,
+      Instant leaseUntil,
+      String itemJson,
+      String resultJson,
+      String errorType,
+      String errorMessage,
+      Instant startedAt,
+      Instant finishedAt,
+      Long durationMs,
+      java.util.List<TaskAttempt> history) {
+    this(
+        runId,
+        index,
+        status,
+        attempt,
+        version,
+        owner,
+        leaseUntil,
+        itemJson,
+        resultJson,
+        errorType,
+        errorMessage,
+        startedAt,
+        finishedAt,
+        durationMs,
+        history,
+        0,
+        0);
   }
 
   public String taskId() {

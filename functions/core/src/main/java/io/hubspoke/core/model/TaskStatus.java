@@ -18,7 +18,10 @@ public enum TaskStatus {
   SUCCEEDED,
   /** Failed for good (non-retryable error or attempts exhausted). Only a redrive revives it. */
   FAILED,
-  /** Its run was cancelled before the task started (or before its next attempt). Final. */
+  /**
+   * Its run was cancelled before the task started (or before its next attempt). Final, unless a
+   * redrive revives it.
+   */
   CANCELLED;
 
   public boolean isTerminal() {
@@ -30,8 +33,9 @@ public enum TaskStatus {
       case PENDING -> EnumSet.of(RUNNING, CANCELLED);
       // RUNNING -> CANCELLED: a spoke that claimed a task of a cancelled run gives it up unrun.
       case RUNNING -> EnumSet.of(RUNNING, PENDING, SUCCEEDED, FAILED, CANCELLED);
-      case SUCCEEDED, CANCELLED -> EnumSet.noneOf(TaskStatus.class);
-      case FAILED -> EnumSet.of(PENDING);
+      case SUCCEEDED -> EnumSet.noneOf(TaskStatus.class);
+      // A redrive revives failed and cancelled tasks into the run's next round.
+      case FAILED, CANCELLED -> EnumSet.of(PENDING);
     };
   }
 

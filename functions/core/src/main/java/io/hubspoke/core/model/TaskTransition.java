@@ -18,8 +18,11 @@ public enum TaskTransition {
   RELEASE(EnumSet.of(TaskStatus.RUNNING), TaskStatus.PENDING),
   /** A claimer finds a lease expired on the final attempt and fails the task. */
   EXPIRE(EnumSet.of(TaskStatus.RUNNING), TaskStatus.FAILED),
-  /** A redrive gives a failed task another set of attempts. */
-  REVIVE(EnumSet.of(TaskStatus.FAILED), TaskStatus.PENDING),
+  /**
+   * A redrive gives a failed or cancelled task another round of attempts (conditional on the
+   * version read).
+   */
+  REVIVE(EnumSet.of(TaskStatus.FAILED, TaskStatus.CANCELLED), TaskStatus.PENDING),
   /** Its run is cancelled: a waiting task never starts (conditional on the version read). */
   CANCEL(EnumSet.of(TaskStatus.PENDING), TaskStatus.CANCELLED),
   /**

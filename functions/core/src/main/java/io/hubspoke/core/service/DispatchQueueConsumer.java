@@ -19,16 +19,19 @@ public final class DispatchQueueConsumer {
   private final RunDispatcher dispatcher;
   private final RunDiscovery discovery;
   private final RunCancellation cancellation;
+  private final RunRedrive redrive;
   private final TaskQueue dispatchQueue;
 
   public DispatchQueueConsumer(
       RunDispatcher dispatcher,
       RunDiscovery discovery,
       RunCancellation cancellation,
+      RunRedrive redrive,
       TaskQueue dispatchQueue) {
     this.dispatcher = dispatcher;
     this.discovery = discovery;
     this.cancellation = cancellation;
+    this.redrive = redrive;
     this.dispatchQueue = dispatchQueue;
   }
 
@@ -54,13 +57,19 @@ public final class DispatchQueueConsumer {
                   ? discovery.discover(message, deadline)
                   : message.isCancel()
                       ? cancellation.sweep(message)
-                      : dispatcher.dispatch(message, deadline));
+                      : message.isRedrive()
+                          ? redrive.redriveShard(message)
+                          : dispatcher.dispatch(message, deadline));
     } catch (RuntimeException e) {
       LOG.log(
           Level.WARNING,
           (message.isDiscover()
                   ? "discovery"
-                  : message.isCancel() ? "cancel" : "chunk " + message.chunk())
+                  : message.isCancel()
+                      ? "cancel"
+                      : message.isRedrive()
+                          ? "redrive of shard " + message.shard()
+                          : "chunk " + message.chunk())
               + " of run "
               + message.runId()
               + " failed; it will return",

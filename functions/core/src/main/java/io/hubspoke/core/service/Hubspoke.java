@@ -141,12 +141,18 @@ public final class Hubspoke {
     return new RunCancellation(runs, tasks, completion(), dispatcher(), discovery(), events);
   }
 
+  /** Redrives finished runs (the API's POST …/redrive, and the hub's redrive messages). */
+  public RunRedrive redrive() {
+    return new RunRedrive(runs, tasks, counters, queue, dispatchQueue(), events, clock);
+  }
+
   /**
-   * What the hub does with each message of its dispatch queue: dispatch a chunk, discover, or
-   * cancel waiting tasks.
+   * What the hub does with each message of its dispatch queue: dispatch a chunk, discover, cancel
+   * waiting tasks, or revive a redriven shard's tasks.
    */
   public DispatchQueueConsumer dispatchQueueConsumer() {
-    return new DispatchQueueConsumer(dispatcher(), discovery(), cancellation(), dispatchQueue());
+    return new DispatchQueueConsumer(
+        dispatcher(), discovery(), cancellation(), redrive(), dispatchQueue());
   }
 
   public RunQueryService queries() {
@@ -201,6 +207,7 @@ public final class Hubspoke {
         dispatcher(),
         discovery(),
         cancellation(),
+        redrive(),
         clock,
         Duration.ofSeconds(
             env.number(

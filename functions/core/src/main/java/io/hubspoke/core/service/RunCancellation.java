@@ -65,7 +65,7 @@ public final class RunCancellation {
     RunStore.CancelResult result = runs.requestCancel(runId);
     if (result instanceof RunStore.CancelResult.Cancelling cancelling) {
       RunSpec spec = cancelling.run().spec();
-      runs.closeGate(spec);
+      runs.closeGate(spec, cancelling.run().round());
       if (cancelling.first()) {
         try {
           events.publish(
@@ -103,7 +103,7 @@ public final class RunCancellation {
    */
   int cancelWaiting(RunRecord run) {
     RunSpec spec = run.spec();
-    runs.closeGate(spec);
+    runs.closeGate(spec, run.round());
     // Once drained, the end of its discovery was seen to (its writes are idempotent, not free).
     if (run.discovery() != null && run.drainedAt() == null) {
       discovery.ended(run);
@@ -116,7 +116,8 @@ public final class RunCancellation {
           task -> {
             if (task.status() == TaskStatus.PENDING
                 && tasks.cancelPending(spec, task.index(), task.version())) {
-              cancelled.add(new CompletionTracker.Terminal(task.index(), TaskStatus.CANCELLED));
+              cancelled.add(
+                  new CompletionTracker.Terminal(task.index(), TaskStatus.CANCELLED, task.round()));
             }
           });
     }

@@ -282,7 +282,7 @@ public final class RunDiscovery {
       int last = spec.shardCount() - 1;
       ShardCount count = counters.setShardSize(spec, last, spec.sharding().shardSize(last));
       if (count.drained()) {
-        completion.recordDrainedShards(spec, List.of(last));
+        completion.recordDrainedShards(spec, List.of(last), 0);
       }
     }
     completion.runDrained(run);

@@ -76,7 +76,8 @@ public final class RunSubmissionService {
             now,
             now.plus(retention),
             null,
-            request.retry());
+            request.retry(),
+            request.controls());
     chunks.putAll(spec, items);
     RunStore.CreateResult created = runs.create(spec, hash, request.idempotencyKey());
     if (created instanceof RunStore.CreateResult.Existing found) {
@@ -107,7 +108,8 @@ public final class RunSubmissionService {
             now,
             now.plus(retention),
             new RunSpec.Discovery(request.source().orElseThrow(), List.of(), false),
-            request.retry());
+            request.retry(),
+            request.controls());
     RunStore.CreateResult created = runs.create(spec, hash, request.idempotencyKey());
     if (created instanceof RunStore.CreateResult.Existing found) {
       return existing(found.run(), hash);
@@ -143,7 +145,10 @@ public final class RunSubmissionService {
                   + (request.retry().equals(io.hubspoke.contract.api.RetryPolicy.DEFAULT)
                       ? ""
                       : Json.write(request.retry().toJson()))
-                  + "\n")
+                  + "\n"
+                  + (request.controls().equals(io.hubspoke.contract.api.RunControls.NONE)
+                      ? ""
+                      : Json.write(request.controls().toJson()) + "\n"))
               .getBytes(StandardCharsets.UTF_8));
       for (String item : request.itemsJson()) {
         digest.update(item.getBytes(StandardCharsets.UTF_8));

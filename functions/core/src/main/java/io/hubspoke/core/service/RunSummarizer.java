@@ -2,6 +2,7 @@ package io.hubspoke.core.service;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hubspoke.contract.EventRules;
+import io.hubspoke.contract.api.RunControls;
 import io.hubspoke.contract.json.Json;
 import io.hubspoke.core.events.EventPublisher;
 import io.hubspoke.core.metrics.RunMetrics;
@@ -88,15 +89,32 @@ public final class RunSummarizer {
     }
     Instant now = clock.instant();
     String discoveryError = run.discovery() == null ? null : run.discovery().error();
+    RunControls controls = run.spec().controls();
+    // A tolerance passed stops the run (stopReason), or, reached at its very end, fails it.
+    String intolerable =
+        run.stopReason() != null
+            ? run.stopReason()
+            : controls.tolerates() && controls.exceeded(summary.failed(), summary.total())
+                ? controls.exceededReason(summary.failed(), summary.total())
+                : null;
+    boolean failuresTolerated = controls.tolerates() && intolerable == null;
     RunStatus outcome =
-        run.cancelRequestedAt() != null
-            ? RunStatus.CANCELLED
-            : summary.failed() == 0 && discoveryError == null
-                ? RunStatus.SUCCEEDED
-                : RunStatus.FAILED;
+        intolerable != null
+            ? RunStatus.FAILED
+            : run.cancelRequestedAt() != null
+                ? RunStatus.CANCELLED
+                : (summary.failed() == 0 || failuresTolerated) && discoveryError == null
+                    ? RunStatus.SUCCEEDED
+                    : RunStatus.FAILED;
     ObjectNode json = summary.toJson(run.spec().createdAt(), now);
     if (run.cancelRequestedAt() != null) {
       json.put("cancelRequestedAt", run.cancelRequestedAt().toString());
+    }
+    if (intolerable != null) {
+      json.put("reason", intolerable);
+    }
+    if (run.round() > 0) {
+      json.put("redrives", run.round());
     }
     if (run.discovery() != null) {
       // A discovered run's summary says how discovery went; a failed one fails the run, with the
@@ -126,8 +144,13 @@ public final class RunSummarizer {
     detail.put("total", summary.path("total").asInt());
     detail.put("succeeded", summary.path("succeeded").asInt());
     detail.put("failed", summary.path("failed").asInt());
-    if (status == RunStatus.CANCELLED) {
+    if (status == RunStatus.CANCELLED || summary.path("cancelled").asInt() > 0) {
+      // A run stopped by its failure tolerance ends FAILED with tasks that never ran.
       detail.put("cancelled", summary.path("cancelled").asInt());
+    }
+    if (summary.path("redrives").asInt(0) > 0) {
+      // A redriven run completes once per round: the round tells them apart.
+      detail.put("round", summary.path("redrives").asInt());
     }
     events.publish(EventRules.RUN_COMPLETED, detail);
     runs.markCompletedEventPublished(runId);

@@ -85,6 +85,7 @@ public final class RunSweeper {
   private final RunDispatcher dispatcher;
   private final RunDiscovery discovery;
   private final RunCancellation cancellation;
+  private final RunRedrive redrive;
   private final Clock clock;
   private final Duration stallMargin;
 
@@ -98,6 +99,7 @@ public final class RunSweeper {
       RunDispatcher dispatcher,
       RunDiscovery discovery,
       RunCancellation cancellation,
+      RunRedrive redrive,
       Clock clock,
       Duration stallMargin) {
     this.runs = runs;
@@ -109,6 +111,7 @@ public final class RunSweeper {
     this.dispatcher = dispatcher;
     this.discovery = discovery;
     this.cancellation = cancellation;
+    this.redrive = redrive;
     this.clock = clock;
     this.stallMargin = stallMargin;
   }
@@ -200,9 +203,21 @@ public final class RunSweeper {
           tally.resumed++;
         }
       }
+      if (run.spec().controls().tolerates()) {
+        // The spoke that recorded the failures that passed the tolerance may have died.
+        completion.stopIfIntolerable(run);
+      }
       if (run.status() == RunStatus.CANCELLING) {
         // The hub's cancel message may have been lost, or a task released since.
         cancellation.cancelWaiting(run);
+      }
+      if (run.round() > 0
+          && run.redrivenAt() != null
+          && run.redrivenAt().plus(stallMargin).isBefore(now)) {
+        // A redrive message may have been lost, or its hub died between revives.
+        if (redrive.resume(run) > 0) {
+          tally.resumed++;
+        }
       }
       if ((run.status() == RunStatus.DISPATCHING
               || run.status() == RunStatus.DISCOVERING
@@ -233,13 +248,17 @@ public final class RunSweeper {
   private Repair repairTasks(RunRecord run, Instant now, boolean queueIdle) {
     RunSpec spec = run.spec();
     Sharding sharding = spec.sharding();
-    List<Set<Integer>> counted = counters.countedPositions(spec);
+    List<ShardCounters.Counted> counted = counters.counted(spec);
     List<Integer> fullShards = new ArrayList<>();
     List<CompletionTracker.Terminal> uncounted = new ArrayList<>();
     List<TaskDue> overdue = new ArrayList<>();
     int[] examined = {0};
     for (int shard = 0; shard < spec.shardCount(); shard++) {
-      Set<Integer> countedHere = counted.get(shard);
+      Set<Integer> countedHere = counted.get(shard).positions();
+      int counterRound = counted.get(shard).round();
+      if (counterRound < run.round() && run.redriveShards().contains(shard)) {
+        continue; // the redrive has yet to reach this shard: see redriveStalled
+      }
       if (countedHere.size() >= sharding.shardSize(shard)) {
         fullShards.add(shard);
         continue;
@@ -251,10 +270,13 @@ public final class RunSweeper {
             examined[0]++;
             if (task.status().isTerminal()) {
               // Its spoke counts it right after the batch; a task finished a margin ago is not.
-              if (!countedHere.contains(sharding.positionInShard(task.index()))
+              // One of an earlier round than its counter is stale: a redrive revives it.
+              if (task.round() == counterRound
+                  && !countedHere.contains(sharding.positionInShard(task.index()))
                   && (task.finishedAt() == null
                       || task.finishedAt().plus(stallMargin).isBefore(now))) {
-                uncounted.add(new CompletionTracker.Terminal(task.index(), task.status()));
+                uncounted.add(
+                    new CompletionTracker.Terminal(task.index(), task.status(), task.round()));
               }
             } else if (task.due().plus(stallMargin).isBefore(now)
                 && (task.resentAt() == null
@@ -271,7 +293,7 @@ public final class RunSweeper {
     if (!fullShards.isEmpty()
         && (!run.drainedShards().containsAll(fullShards)
             || fullShards.size() == spec.shardCount())) {
-      completion.recordDrainedShards(spec, fullShards);
+      completion.recordDrainedShards(spec, fullShards, run.round());
       drainedShards = fullShards.size();
     }
     if (!uncounted.isEmpty()) {

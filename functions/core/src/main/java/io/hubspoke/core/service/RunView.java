@@ -1,5 +1,6 @@
 package io.hubspoke.core.service;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hubspoke.contract.json.Json;
 import io.hubspoke.core.store.RunRecord;
@@ -38,6 +39,17 @@ public record RunView(RunRecord run, int succeeded, int failed, int cancelled) {
     json.put("maxAttempts", run.spec().maxAttempts());
     json.put("taskTimeoutSeconds", run.spec().taskTimeoutSeconds());
     json.set("retry", run.spec().retry().toJson());
+    run.spec()
+        .controls()
+        .toleratedFailureCount()
+        .ifPresent(n -> json.put("toleratedFailureCount", n));
+    run.spec()
+        .controls()
+        .toleratedFailurePercent()
+        .ifPresent(p -> json.put("toleratedFailurePercent", p));
+    if (run.spec().controls().capped()) {
+      json.put("maxConcurrency", run.spec().controls().maxConcurrency());
+    }
     run.idempotencyKey().ifPresent(k -> json.put("idempotencyKey", k));
     json.put("total", run.spec().total());
     json.put("tasksCreated", run.tasksCreated());
@@ -72,6 +84,22 @@ public record RunView(RunRecord run, int succeeded, int failed, int cancelled) {
       }
     }
     putIfSet(json, "cancelRequestedAt", run.cancelRequestedAt());
+    if (run.stopReason() != null) {
+      json.put("stopReason", run.stopReason());
+    }
+    if (!run.redrives().isEmpty()) {
+      // Round n is the n-th redrive; the counts above are the tasks' statuses now.
+      json.put("round", run.round());
+      ArrayNode redrives = json.putArray("redrives");
+      for (RunRecord.Redrive redrive : run.redrives()) {
+        ObjectNode entry = redrives.addObject();
+        entry.put("round", redrive.round());
+        ArrayNode statuses = entry.putArray("statuses");
+        redrive.statuses().stream().sorted().forEach(statuses::add);
+        entry.put("tasks", redrive.tasks());
+        entry.put("redrivenAt", iso(redrive.requestedAt()));
+      }
+    }
     json.put("createdAt", iso(run.spec().createdAt()));
     json.put("expiresAt", iso(run.spec().expiresAt()));
     putIfSet(json, "dispatchedAt", run.dispatchedAt());

@@ -113,8 +113,9 @@ public final class TaskExecutionService {
       return new Processed(outcome, null, null);
     }
 
-    static Processed count(RunSpec spec, int taskIndex, TaskStatus status) {
-      return new Processed(MessageOutcome.ACK, spec, new Terminal(taskIndex, status));
+    static Processed count(RunSpec spec, TaskRecord task, TaskStatus status) {
+      return new Processed(
+          MessageOutcome.ACK, spec, new Terminal(task.index(), status, task.round()));
     }
   }
 
@@ -305,22 +306,22 @@ public final class TaskExecutionService {
     ClaimResult claim = tasks.claim(spec, message.taskIndex(), owner, deadline.plus(leaseGrace));
     if (claim instanceof ClaimResult.Claimed claimed) {
       // After the claim, before the work: a cancel acknowledged before this read stops the task.
-      if (runs.gateClosed(spec)) {
+      if (runs.gateClosed(spec, claimed.task().round())) {
         CommitResult cancelled = tasks.cancelClaimed(claimed.lease());
         return cancelled.committed()
-            ? Processed.count(spec, message.taskIndex(), TaskStatus.CANCELLED)
+            ? Processed.count(spec, claimed.task(), TaskStatus.CANCELLED)
             : Processed.done(MessageOutcome.ACK);
       }
       return run(spec, claimed, deadline);
     }
     if (claim instanceof ClaimResult.AlreadyTerminal terminal) {
       // A repeat delivery, or our own earlier attempt died before counting: counting is idempotent.
-      return Processed.count(spec, message.taskIndex(), terminal.task().status());
+      return Processed.count(spec, terminal.task(), terminal.task().status());
     }
     if (claim instanceof ClaimResult.AttemptsExhausted exhausted) {
       CommitResult expired = tasks.expire(exhausted.task(), spec, owner);
       return expired.committed()
-          ? Processed.count(spec, message.taskIndex(), TaskStatus.FAILED)
+          ? Processed.count(spec, exhausted.task(), TaskStatus.FAILED)
           : Processed.done(MessageOutcome.ACK);
     }
     if (claim instanceof ClaimResult.NotFound) {
@@ -358,7 +359,7 @@ public final class TaskExecutionService {
       if (tooLarge.isEmpty()) {
         CommitResult result = tasks.complete(lease, startedAt, resultJson);
         if (result.committed()) {
-          return Processed.count(spec, task.index(), TaskStatus.SUCCEEDED);
+          return Processed.count(spec, task, TaskStatus.SUCCEEDED);
         }
         LOG.info(() -> "lost task " + task.taskId() + " before committing its result");
         return Processed.done(MessageOutcome.ACK);
@@ -379,7 +380,7 @@ public final class TaskExecutionService {
     }
     CommitResult failed = tasks.fail(lease, startedAt, failure.errorType(), failure.message());
     return failed.committed()
-        ? Processed.count(spec, task.index(), TaskStatus.FAILED)
+        ? Processed.count(spec, task, TaskStatus.FAILED)
         : Processed.done(MessageOutcome.ACK);
   }
 

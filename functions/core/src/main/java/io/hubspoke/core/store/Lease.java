@@ -12,4 +12,26 @@ public record Lease(
     long version,
     int attempt,
     Instant leaseUntil,
-    Instant startedAt) {}
+    Instant startedAt,
+    int round,
+    int historyBase) {
+
+  /** A lease on a task of the run's first round. */
+  public Lease(
+      String runId,
+      String incarnation,
+      int index,
+      int shard,
+      String owner,
+      long version,
+      int attempt,
+      Instant leaseUntil,
+      Instant startedAt) {
+    this(runId, incarnation, index, shard, owner, version, attempt, leaseUntil, startedAt, 0, 0);
+  }
+
+  /** Where this attempt's entry sits in the task's history. */
+  public int historyIndex() {
+    return historyBase + Math.max(0, attempt - 1);
+  }
+}

@@ -6,6 +6,7 @@ import static io.hubspoke.core.store.Items.s;
 
 import io.hubspoke.contract.TableSchema;
 import io.hubspoke.contract.api.RetryPolicy;
+import io.hubspoke.contract.api.RunControls;
 import io.hubspoke.contract.api.RunSource;
 import io.hubspoke.contract.json.Json;
 import io.hubspoke.core.model.RunSpec;
@@ -57,8 +58,33 @@ final class RunItem {
   static final String COMPLETED_EVENT_AT = "completedEventAt";
   static final String CANCEL_REQUESTED_AT = "cancelRequestedAt";
 
+  /** The redrive round (absent: 0); {@link ShardCounterItem#ROUND} follows it shard by shard. */
+  static final String ROUND = "round";
+
+  /** Number set: the shards whose tasks the current round's redrive revives. */
+  static final String REDRIVE_SHARDS = "redriveShards";
+
+  /** List of maps: one per redrive, oldest first. */
+  static final String REDRIVES = "redrives";
+
+  /**
+   * Why the run was stopped without a user's cancel (its failures passed its tolerance): it then
+   * ends FAILED with this reason.
+   */
+  static final String STOP_REASON = "stopReason";
+
   /** The run's retry policy, as JSON; absent for the default. */
   static final String RETRY = "retry";
+
+  /** The run's failure tolerance and concurrency cap, as JSON; absent for none. */
+  static final String CONTROLS = "controls";
+
+  /**
+   * Map, only for a run with a failure tolerance: each shard's failed count as its counter last
+   * said (shard number → count), so the spoke that counts a failure learns the run's total from one
+   * write.
+   */
+  static final String FAILURES_BY_SHARD = "failuresByShard";
 
   // A discovered run's discovery: where its items come from and how far it got.
   static final String SOURCE = "source";
@@ -113,6 +139,12 @@ final class RunItem {
     item.put(CHUNK_SIZE, n(spec.chunkSize()));
     if (!spec.retry().equals(RetryPolicy.DEFAULT)) {
       item.put(RETRY, s(Json.write(spec.retry().toJson())));
+    }
+    if (!spec.controls().equals(RunControls.NONE)) {
+      item.put(CONTROLS, s(Json.write(spec.controls().toJson())));
+    }
+    if (spec.controls().tolerates()) {
+      item.put(FAILURES_BY_SHARD, AttributeValue.fromM(Map.of()));
     }
     item.put(CREATED_AT, millis(spec.createdAt()));
     item.put(DISPATCH_PROGRESS_AT, millis(spec.createdAt()));
@@ -175,7 +207,10 @@ final class RunItem {
             discovery,
             item.containsKey(RETRY)
                 ? RetryPolicy.fromJson(Json.parseTrusted(Items.string(item, RETRY)))
-                : RetryPolicy.DEFAULT);
+                : RetryPolicy.DEFAULT,
+            item.containsKey(CONTROLS)
+                ? RunControls.fromJson(Json.parseTrusted(Items.string(item, CONTROLS)))
+                : RunControls.NONE);
     return new RunRecord(
         spec,
         RunStatus.valueOf(Items.string(item, STATUS)),
@@ -201,7 +236,49 @@ final class RunItem {
                 Items.instant(item, DISCOVERY_ENDED_AT),
                 Items.string(item, DISCOVERY_ERROR),
                 Items.string(item, DISCOVERY_LAST_ERROR)),
-        Items.instant(item, CANCEL_REQUESTED_AT));
+        Items.instant(item, CANCEL_REQUESTED_AT),
+        Items.integer(item, ROUND, 0),
+        Items.numberSet(item, REDRIVE_SHARDS),
+        redrives(item),
+        Items.string(item, STOP_REASON),
+        failuresRecorded(item));
+  }
+
+  private static int failuresRecorded(Map<String, AttributeValue> item) {
+    AttributeValue byShard = item.get(FAILURES_BY_SHARD);
+    if (byShard == null || !byShard.hasM()) {
+      return 0;
+    }
+    return byShard.m().values().stream().mapToInt(v -> Integer.parseInt(v.n())).sum();
+  }
+
+  /** One redrive as the run item's list keeps it. */
+  static AttributeValue redriveEntry(RunRecord.Redrive redrive) {
+    return AttributeValue.fromM(
+        Map.of(
+            "round", n(redrive.round()),
+            "statuses", AttributeValue.fromSs(List.copyOf(redrive.statuses())),
+            "tasks", n(redrive.tasks()),
+            "shards", n(redrive.shards()),
+            "requestedAt", millis(redrive.requestedAt())));
+  }
+
+  private static List<RunRecord.Redrive> redrives(Map<String, AttributeValue> item) {
+    AttributeValue list = item.get(REDRIVES);
+    if (list == null || !list.hasL()) {
+      return List.of();
+    }
+    return list.l().stream()
+        .map(AttributeValue::m)
+        .map(
+            entry ->
+                new RunRecord.Redrive(
+                    Items.integer(entry, "round", 0),
+                    java.util.Set.copyOf(entry.get("statuses").ss()),
+                    Items.integer(entry, "tasks", 0),
+                    Items.integer(entry, "shards", 0),
+                    Items.instant(entry, "requestedAt")))
+        .toList();
   }
 
   private static List<Integer> chunkStarts(Map<String, AttributeValue> item) {

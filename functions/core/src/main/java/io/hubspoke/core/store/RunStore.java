@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -171,23 +172,164 @@ public final class RunStore {
    * write: its drained shards, and whether their number is final ({@link RunSpec#totalKnown()}).
    */
   public RunRecord addDrainedShard(RunSpec spec, int shard) {
-    Map<String, AttributeValue> after =
-        dynamoDb
-            .updateItem(
-                b ->
-                    b.tableName(table)
-                        .key(RunItem.key(spec.runId()))
-                        .updateExpression("ADD drainedShards :shard")
-                        .conditionExpression("incarnation = :inc")
-                        .expressionAttributeValues(
-                            Map.of(
-                                ":shard",
-                                AttributeValue.fromNs(List.of(Integer.toString(shard))),
-                                ":inc",
-                                s(spec.incarnation())))
-                        .returnValues(ReturnValue.ALL_NEW))
-            .attributes();
-    return RunItem.toRecord(after);
+    return addDrainedShard(spec, shard, 0)
+        .orElseThrow(() -> new IllegalStateException("run " + spec.runId() + " was redriven"));
+  }
+
+  /**
+   * Records that {@code shard} drained in redrive round {@code round}, if the run is still in that
+   * round: a spoke late to record a shard that a redrive has since reopened must not mark it
+   * drained again.
+   *
+   * @return the run after the write, or empty if the run is in another round (or was recreated)
+   */
+  public Optional<RunRecord> addDrainedShard(RunSpec spec, int shard, int round) {
+    Map<String, AttributeValue> values = new HashMap<>();
+    values.put(":shard", AttributeValue.fromNs(List.of(Integer.toString(shard))));
+    values.put(":inc", s(spec.incarnation()));
+    String inRound = inRound(round, values);
+    try {
+      Map<String, AttributeValue> after =
+          dynamoDb
+              .updateItem(
+                  b ->
+                      b.tableName(table)
+                          .key(RunItem.key(spec.runId()))
+                          .updateExpression("ADD drainedShards :shard")
+                          .conditionExpression("incarnation = :inc AND (" + inRound + ")")
+                          .expressionAttributeNames(Map.of("#round", RunItem.ROUND))
+                          .expressionAttributeValues(values)
+                          .returnValues(ReturnValue.ALL_NEW))
+              .attributes();
+      return Optional.of(RunItem.toRecord(after));
+    } catch (ConditionalCheckFailedException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The condition that the run is in redrive round {@code round} (absent counts as 0). */
+  private static String inRound(int round, Map<String, AttributeValue> values) {
+    values.put(":round", n(round));
+    return round == 0 ? "attribute_not_exists(#round) OR #round = :round" : "#round = :round";
+  }
+
+  /**
+   * Records a shard's failed count, as its counter just said, in the run of a failure tolerance,
+   * unless a larger one is recorded or the run has moved on to another round. Idempotent.
+   *
+   * @return the run after the write (its {@link RunRecord#failuresRecorded()}), or empty
+   */
+  public Optional<RunRecord> recordShardFailures(RunSpec spec, int round, int shard, int failed) {
+    Map<String, AttributeValue> values = new HashMap<>();
+    values.put(":n", n(failed));
+    values.put(":inc", s(spec.incarnation()));
+    String inRound = inRound(round, values);
+    try {
+      Map<String, AttributeValue> after =
+          dynamoDb
+              .updateItem(
+                  b ->
+                      b.tableName(table)
+                          .key(RunItem.key(spec.runId()))
+                          .updateExpression("SET #f.#s = :n")
+                          .conditionExpression(
+                              "incarnation = :inc AND attribute_exists(#f) AND ("
+                                  + inRound
+                                  + ") AND (attribute_not_exists(#f.#s) OR #f.#s <= :n)")
+                          .expressionAttributeNames(
+                              Map.of(
+                                  "#f",
+                                  RunItem.FAILURES_BY_SHARD,
+                                  "#s",
+                                  Integer.toString(shard),
+                                  "#round",
+                                  RunItem.ROUND))
+                          .expressionAttributeValues(values)
+                          .returnValues(ReturnValue.ALL_NEW))
+              .attributes();
+      return Optional.of(RunItem.toRecord(after));
+    } catch (ConditionalCheckFailedException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** What a redrive request found. */
+  public sealed interface RedriveResult {
+    /** The run is RUNNING again in the next round. */
+    record Redriven(RunRecord run) implements RedriveResult {}
+
+    /** The run changed between the read and the write (another redrive, say): read it again. */
+    record Changed() implements RedriveResult {}
+  }
+
+  /**
+   * A finished run ({@code seen}) → RUNNING in round {@code redrive.round()}: its summary, drain
+   * and cancel are cleared, the shards to redrive leave the drained set, and it is open again (the
+   * sweep watches it). Conditional on the status and round read, so two redrives of the same round
+   * cannot both start.
+   */
+  public RedriveResult startRedrive(
+      RunRecord seen,
+      RunRecord.Redrive redrive,
+      Set<Integer> shards,
+      Map<Integer, Integer> failuresByShard) {
+    Map<String, AttributeValue> values = new HashMap<>();
+    values.put(":running", s(RunStatus.RUNNING.name()));
+    values.put(":next", n(redrive.round()));
+    List<String> shardNumbers = shards.stream().map(String::valueOf).toList();
+    values.put(":shards", AttributeValue.fromNs(shardNumbers));
+    values.put(":entry", AttributeValue.fromL(List.of(RunItem.redriveEntry(redrive))));
+    values.put(":none", AttributeValue.fromL(List.of()));
+    values.put(":open", s(RunItem.OPEN_PARTITION));
+    // A run with a failure tolerance starts the round with its shards' failures as they will be.
+    String failures = "";
+    if (seen.spec().controls().tolerates()) {
+      Map<String, AttributeValue> byShard = new HashMap<>();
+      failuresByShard.forEach((shard, failed) -> byShard.put(shard.toString(), n(failed)));
+      values.put(":failures", AttributeValue.fromM(byShard));
+      failures = ", " + RunItem.FAILURES_BY_SHARD + " = :failures";
+    }
+    String setFailures = failures;
+    values.put(":inc", s(seen.spec().incarnation()));
+    values.put(":seen", s(seen.status().name()));
+    String inRound = inRound(seen.round(), values);
+    try {
+      Map<String, AttributeValue> after =
+          dynamoDb
+              .updateItem(
+                  b ->
+                      b.tableName(table)
+                          .key(RunItem.key(seen.runId()))
+                          .updateExpression(
+                              "SET #st = :running, #round = :next,"
+                                  + " #redriveShards = :shards,"
+                                  + " #redrives = list_append(if_not_exists(#redrives, :none),"
+                                  + " :entry), #open = :open"
+                                  + setFailures
+                                  + " REMOVE drainedAt, drainedBy, summary, completedAt,"
+                                  + " completedEventAt, cancelRequestedAt, summarizer,"
+                                  + " summarizerLeaseUntil, #stop"
+                                  + " DELETE drainedShards :shards")
+                          .conditionExpression(
+                              "incarnation = :inc AND #st = :seen AND attribute_exists(completedAt)"
+                                  + " AND ("
+                                  + inRound
+                                  + ")")
+                          .expressionAttributeNames(
+                              Map.of(
+                                  "#st", RunItem.STATUS,
+                                  "#round", RunItem.ROUND,
+                                  "#redriveShards", RunItem.REDRIVE_SHARDS,
+                                  "#redrives", RunItem.REDRIVES,
+                                  "#open", TableSchema.OPEN_RUNS_INDEX_PARTITION_KEY,
+                                  "#stop", RunItem.STOP_REASON))
+                          .expressionAttributeValues(values)
+                          .returnValues(ReturnValue.ALL_NEW))
+              .attributes();
+      return new RedriveResult.Redriven(RunItem.toRecord(after));
+    } catch (ConditionalCheckFailedException e) {
+      return new RedriveResult.Changed();
+    }
   }
 
   /** What a cancel request found. */
@@ -211,6 +353,14 @@ public final class RunStore {
    * checkpoint fails its condition). Idempotent: an earlier cancel is reported.
    */
   public CancelResult requestCancel(String runId) {
+    return requestCancel(runId, null);
+  }
+
+  /**
+   * As {@link #requestCancel(String)}, for a run stopped because its failures passed its tolerance:
+   * {@code stopReason} is recorded with the cancel, and the run ends FAILED with it.
+   */
+  public CancelResult requestCancel(String runId, String stopReason) {
     for (int tries = 0; tries < 5; tries++) {
       Optional<RunRecord> found = get(runId);
       if (found.isEmpty()) {
@@ -230,6 +380,10 @@ public final class RunStore {
       values.put(":inc", s(run.spec().incarnation()));
       values.put(":now", millis(clock.instant()));
       String update = "SET #st = :cancelling, cancelRequestedAt = :now";
+      if (stopReason != null) {
+        update += ", " + RunItem.STOP_REASON + " = :reason";
+        values.put(":reason", s(stopReason));
+      }
       if (status == RunStatus.DISCOVERING) {
         update += ", discoveryEndedAt = :now, dispatchProgressAt = :now REMOVE discoveryLeaseUntil";
       }
@@ -260,8 +414,17 @@ public final class RunStore {
    * cancelled before it runs it ({@link #gateClosed}). Idempotent.
    */
   public void closeGate(RunSpec spec) {
+    closeGate(spec, 0);
+  }
+
+  /**
+   * Closes the run's gate for the tasks of redrive round {@code round} and before: a later
+   * redrive's tasks pass it, until a cancel of that round closes it again.
+   */
+  public void closeGate(RunSpec spec, int round) {
     Map<String, AttributeValue> item = new HashMap<>(key(Items.gatePk(spec), GATE_SK));
     item.put("runId", s(spec.runId()));
+    item.put("round", n(round));
     item.put("closedAt", millis(clock.instant()));
     item.put(TableSchema.TTL_ATTRIBUTE, Items.expiry(spec));
     dynamoDb.putItem(b -> b.tableName(table).item(item));
@@ -269,6 +432,11 @@ public final class RunStore {
 
   /** Whether the run's gate is closed (a strongly consistent read of a tiny item: 1 read unit). */
   public boolean gateClosed(RunSpec spec) {
+    return gateClosed(spec, 0);
+  }
+
+  /** Whether the run's gate is closed to a task of redrive round {@code round}. */
+  public boolean gateClosed(RunSpec spec, int round) {
     Map<String, AttributeValue> item =
         dynamoDb
             .getItem(
@@ -276,9 +444,10 @@ public final class RunStore {
                     b.tableName(table)
                         .key(key(Items.gatePk(spec), GATE_SK))
                         .consistentRead(true)
-                        .projectionExpression("closedAt"))
+                        .projectionExpression("closedAt, #round")
+                        .expressionAttributeNames(Map.of("#round", "round")))
             .item();
-    return item != null && !item.isEmpty();
+    return item != null && !item.isEmpty() && Items.integer(item, "round", 0) >= round;
   }
 
   /** What a claim of a run's discovery found. */
@@ -536,11 +705,20 @@ public final class RunStore {
    * @param detector unique per call, to recognise a retried call whose first response was lost
    */
   public boolean markDrained(RunSpec spec, String detector) {
+    return markDrained(spec, detector, 0);
+  }
+
+  /** Marks the run drained in redrive round {@code round}, if it is still in that round. */
+  public boolean markDrained(RunSpec spec, String detector, int round) {
+    Map<String, AttributeValue> values = new HashMap<>();
+    values.put(":by", s(detector));
+    values.put(":inc", s(spec.incarnation()));
+    String inRound = inRound(round, values);
     return update(
         spec.runId(),
         "SET drainedAt = :now, drainedBy = :by",
-        "incarnation = :inc AND attribute_not_exists(drainedAt)",
-        Map.of(":by", s(detector), ":inc", s(spec.incarnation())),
+        "incarnation = :inc AND attribute_not_exists(drainedAt) AND (" + inRound + ")",
+        values,
         old -> detector.equals(Items.string(old, RunItem.DRAINED_BY)));
   }
 
@@ -761,6 +939,9 @@ public final class RunStore {
     Map<String, String> names = new HashMap<>();
     if (updateExpression.contains("#st") || condition.contains("#st")) {
       names.put("#st", RunItem.STATUS);
+    }
+    if (updateExpression.contains("#round") || condition.contains("#round")) {
+      names.put("#round", RunItem.ROUND);
     }
     names.put("#pk", PK);
     UpdateItemRequest request =

@@ -31,7 +31,18 @@ final class ShardCounterItem {
    */
   static final String SIZE = "size";
 
+  /**
+   * The redrive round whose tasks the counter counts (absent: 0). A redrive moves it on and takes
+   * the revived tasks out of the sets in the same write; a count from an earlier round (a spoke
+   * late to count a task since revived) then fails its condition instead of counting it again.
+   */
+  static final String ROUND = "round";
+
   private ShardCounterItem() {}
+
+  static int round(Map<String, AttributeValue> item) {
+    return item == null ? 0 : Items.integer(item, ROUND, 0);
+  }
 
   static Map<String, AttributeValue> key(RunSpec spec, int shard) {
     return Items.key(Items.shardPk(spec, shard), SK);
@@ -54,7 +65,8 @@ final class ShardCounterItem {
         item != null && item.containsKey(SIZE)
             ? Items.integer(item, SIZE, sharding.shardSize(shard))
             : sharding.shardSize(shard),
-        item == null ? null : Items.instant(item, UPDATED_AT));
+        item == null ? null : Items.instant(item, UPDATED_AT),
+        round(item));
   }
 
   /**

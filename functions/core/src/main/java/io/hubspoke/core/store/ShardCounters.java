@@ -12,9 +12,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 
@@ -51,6 +53,19 @@ public final class ShardCounters {
    * @param statusByIndex each task's terminal status, by task index; all in {@code shard}
    */
   public ShardCount countTerminal(RunSpec spec, int shard, Map<Integer, TaskStatus> statusByIndex) {
+    return countTerminal(spec, shard, 0, statusByIndex)
+        .orElseThrow(() -> new IllegalStateException("shard " + shard + " was redriven"));
+  }
+
+  /**
+   * Counts tasks of one shard that became terminal in redrive round {@code round}, with one write
+   * conditional on the counter being in that round.
+   *
+   * @return the count after the write, or empty if the counter has moved on to a later round: the
+   *     tasks were revived since, and this count is stale
+   */
+  public Optional<ShardCount> countTerminal(
+      RunSpec spec, int shard, int round, Map<Integer, TaskStatus> statusByIndex) {
     Sharding sharding = spec.sharding();
     List<String> succeeded = new ArrayList<>();
     List<String> failed = new ArrayList<>();
@@ -79,6 +94,8 @@ public final class ShardCounters {
     values.put(":now", millis(clock.instant()));
     values.put(":expires", Items.expiry(spec));
     names.put("#expires", TableSchema.TTL_ATTRIBUTE);
+    names.put("#round", ShardCounterItem.ROUND);
+    String inRound = inRound(round, values);
     if (!succeeded.isEmpty()) {
       adds.add("#succeeded :succeeded");
       names.put("#succeeded", ShardCounterItem.SUCCEEDED);
@@ -94,21 +111,111 @@ public final class ShardCounters {
       names.put("#cancelled", ShardCounterItem.CANCELLED);
       values.put(":cancelled", AttributeValue.fromNs(cancelled));
     }
-    Map<String, AttributeValue> after =
-        dynamoDb
-            .updateItem(
-                b ->
-                    b.tableName(table)
-                        .key(ShardCounterItem.key(spec, shard))
-                        .updateExpression(
-                            "ADD "
-                                + String.join(", ", adds)
-                                + " SET updatedAt = :now, #expires = :expires")
-                        .expressionAttributeNames(names)
-                        .expressionAttributeValues(values)
-                        .returnValues(ReturnValue.ALL_NEW))
-            .attributes();
-    return ShardCounterItem.toCount(shard, sharding, after);
+    try {
+      Map<String, AttributeValue> after =
+          dynamoDb
+              .updateItem(
+                  b ->
+                      b.tableName(table)
+                          .key(ShardCounterItem.key(spec, shard))
+                          .updateExpression(
+                              "ADD "
+                                  + String.join(", ", adds)
+                                  + " SET updatedAt = :now, #expires = :expires")
+                          .conditionExpression(inRound)
+                          .expressionAttributeNames(names)
+                          .expressionAttributeValues(values)
+                          .returnValues(ReturnValue.ALL_NEW))
+              .attributes();
+      return Optional.of(ShardCounterItem.toCount(shard, sharding, after));
+    } catch (ConditionalCheckFailedException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The condition that a counter is in {@code round} (absent counts as round 0). */
+  private static String inRound(int round, Map<String, AttributeValue> values) {
+    values.put(":round", Items.n(round));
+    return round == 0 ? "attribute_not_exists(#round) OR #round = :round" : "#round = :round";
+  }
+
+  /**
+   * Moves a shard's counter to redrive round {@code round}, taking the tasks in {@code statuses}
+   * out of it in the same write: the shard is no longer full until they are terminal again, and a
+   * late count from an earlier round fails its condition. Idempotent: a counter already in the
+   * round is left alone. Conditional on the round read, so a count that lands between the read and
+   * the write (a task counted again, with the same position) makes it read again.
+   *
+   * @return the positions taken out by this call (empty if the counter was already in the round)
+   */
+  public Set<Integer> beginRound(RunSpec spec, int shard, int round, Set<TaskStatus> statuses) {
+    for (int tries = 0; tries < 5; tries++) {
+      Map<String, AttributeValue> item =
+          dynamoDb
+              .getItem(
+                  b ->
+                      b.tableName(table)
+                          .key(ShardCounterItem.key(spec, shard))
+                          .consistentRead(true))
+              .item();
+      Map<String, AttributeValue> counter = item == null || item.isEmpty() ? null : item;
+      int seenRound = ShardCounterItem.round(counter);
+      if (seenRound >= round) {
+        return Set.of();
+      }
+      Map<String, String> names = new HashMap<>();
+      Map<String, AttributeValue> values = new HashMap<>();
+      names.put("#round", ShardCounterItem.ROUND);
+      values.put(":next", Items.n(round));
+      values.put(":now", millis(clock.instant()));
+      String condition;
+      if (seenRound == 0) {
+        condition = "attribute_not_exists(#round) OR #round = :seen";
+        values.put(":seen", Items.n(0));
+      } else {
+        condition = "#round = :seen";
+        values.put(":seen", Items.n(seenRound));
+      }
+      Set<Integer> removed = new java.util.TreeSet<>();
+      List<String> deletes = new ArrayList<>();
+      for (TaskStatus status : statuses) {
+        String attribute =
+            status == TaskStatus.FAILED
+                ? ShardCounterItem.FAILED
+                : status == TaskStatus.CANCELLED ? ShardCounterItem.CANCELLED : null;
+        if (attribute == null) {
+          throw new IllegalArgumentException(status + " tasks cannot be redriven");
+        }
+        Set<Integer> positions = counter == null ? Set.of() : Items.numberSet(counter, attribute);
+        if (!positions.isEmpty()) {
+          String name = "#" + attribute;
+          names.put(name, attribute);
+          values.put(
+              ":" + attribute,
+              AttributeValue.fromNs(positions.stream().map(String::valueOf).toList()));
+          deletes.add(name + " :" + attribute);
+          removed.addAll(positions);
+        }
+      }
+      String update =
+          "SET #round = :next, updatedAt = :now"
+              + (deletes.isEmpty() ? "" : " DELETE " + String.join(", ", deletes));
+      try {
+        dynamoDb.updateItem(
+            b ->
+                b.tableName(table)
+                    .key(ShardCounterItem.key(spec, shard))
+                    .updateExpression(update)
+                    .conditionExpression(condition)
+                    .expressionAttributeNames(names)
+                    .expressionAttributeValues(values));
+        return removed;
+      } catch (ConditionalCheckFailedException e) {
+        // Moved on meanwhile (another redriver, or our write applied and its response was lost).
+      }
+    }
+    throw new IllegalStateException(
+        "the counter of shard " + shard + " of run " + spec.runId() + " kept changing");
   }
 
   /**
@@ -157,6 +264,20 @@ public final class ShardCounters {
     List<Set<Integer>> counted = new ArrayList<>(spec.shardCount());
     for (int shard = 0; shard < spec.shardCount(); shard++) {
       counted.add(ShardCounterItem.positions(found.get(shard)));
+    }
+    return counted;
+  }
+
+  /** What a shard's counter holds: the positions counted, and the round it counts. */
+  public record Counted(Set<Integer> positions, int round) {}
+
+  /** Each shard's counted positions and round, by shard: what the sweep compares tasks with. */
+  public List<Counted> counted(RunSpec spec) {
+    Map<Integer, Map<String, AttributeValue>> found = counterItems(spec);
+    List<Counted> counted = new ArrayList<>(spec.shardCount());
+    for (int shard = 0; shard < spec.shardCount(); shard++) {
+      Map<String, AttributeValue> item = found.get(shard);
+      counted.add(new Counted(ShardCounterItem.positions(item), ShardCounterItem.round(item)));
     }
     return counted;
   }

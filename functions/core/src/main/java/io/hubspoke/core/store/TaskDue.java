@@ -13,6 +13,7 @@ import java.time.Instant;
  * @param resends how many times the sweep has sent its message again
  * @param resentAt when the sweep last sent it again (null: never)
  * @param finishedAt when a terminal task became terminal
+ * @param round the redrive round of its current attempts
  */
 public record TaskDue(
     int index,
@@ -22,7 +23,21 @@ public record TaskDue(
     Instant leaseUntil,
     int resends,
     Instant resentAt,
-    Instant finishedAt) {
+    Instant finishedAt,
+    int round) {
+
+  /** A task of the run's first round. */
+  public TaskDue(
+      int index,
+      TaskStatus status,
+      long version,
+      Instant dueAt,
+      Instant leaseUntil,
+      int resends,
+      Instant resentAt,
+      Instant finishedAt) {
+    this(index, status, version, dueAt, leaseUntil, resends, resentAt, finishedAt, 0);
+  }
 
   /**
    * When a claim should have happened: a PENDING task once its message is receivable, a RUNNING one

@@ -50,6 +50,21 @@ final class TaskItem {
 
   static final String RESENT_AT = "resentAt";
 
+  /**
+   * The redrive round of the task's current attempts (absent: 0). Its terminal status is counted in
+   * the round's counter ({@link ShardCounterItem#ROUND}); a redrive revives it into the next.
+   */
+  static final String ROUND = "round";
+
+  /** Where the current round's attempts start in {@link #HISTORY} (absent: 0). */
+  static final String HISTORY_BASE = "historyBase";
+
+  /**
+   * The most attempts the history keeps: a redrive drops the oldest beyond this, less the attempts
+   * its round may take, so the item stays far below DynamoDB's 400 KB however often it is redriven.
+   */
+  static final int MAX_HISTORY = 100;
+
   static final int MAX_ERROR_CHARS = 2000;
 
   private TaskItem() {}
@@ -111,7 +126,13 @@ final class TaskItem {
         Items.instant(item, STARTED_AT),
         Items.instant(item, FINISHED_AT),
         Items.number(item, DURATION_MS),
-        history(item));
+        history(item),
+        round(item),
+        Items.integer(item, HISTORY_BASE, 0));
+  }
+
+  static int round(Map<String, AttributeValue> item) {
+    return Items.integer(item, ROUND, 0);
   }
 
   /**
@@ -136,9 +157,11 @@ final class TaskItem {
       Instant endedAt,
       String outcome,
       String errorType,
-      String errorMessage) {
+      String errorMessage,
+      int round) {
     Map<String, AttributeValue> entry = new java.util.HashMap<>();
     entry.put("owner", s(owner));
+    entry.put("round", n(round));
     if (startedAt != null) {
       entry.put("startedAt", Items.millis(startedAt));
     }
@@ -158,25 +181,64 @@ final class TaskItem {
     return AttributeValue.fromM(entry);
   }
 
+  /**
+   * The attempts, each numbered within its round. An entry names its round once its attempt ended
+   * (or a redrive stamped it); one still open belongs to the task's current round.
+   */
   private static List<TaskAttempt> history(Map<String, AttributeValue> item) {
     AttributeValue history = item.get(HISTORY);
     if (history == null || !history.hasL()) {
       return List.of();
     }
+    int currentRound = round(item);
     List<TaskAttempt> attempts = new java.util.ArrayList<>();
+    int lastRound = -1;
+    int inRound = 0;
     for (int i = 0; i < history.l().size(); i++) {
       Map<String, AttributeValue> entry = history.l().get(i).m();
+      int round = Items.integer(entry, "round", currentRound);
+      inRound = round == lastRound ? inRound + 1 : 1;
+      lastRound = round;
       attempts.add(
           new TaskAttempt(
-              i + 1,
+              inRound,
               Items.string(entry, "owner"),
               Items.instant(entry, "startedAt"),
               Items.instant(entry, "endedAt"),
               Items.string(entry, "outcome"),
               Items.string(entry, "errorType"),
-              Items.string(entry, "errorMessage")));
+              Items.string(entry, "errorMessage"),
+              round));
     }
     return attempts;
+  }
+
+  /**
+   * The history a revived task keeps: every entry stamped with the round it belongs to (an entry
+   * its owner never ended has none yet), the oldest dropped beyond {@link #MAX_HISTORY} less the
+   * attempts the next round may take.
+   */
+  static List<AttributeValue> historyForRevive(
+      Map<String, AttributeValue> item, int maxAttemptsNextRound) {
+    AttributeValue history = item.get(HISTORY);
+    if (history == null || !history.hasL()) {
+      return List.of();
+    }
+    int currentRound = round(item);
+    List<AttributeValue> stamped = new java.util.ArrayList<>();
+    for (AttributeValue entry : history.l()) {
+      if (entry.hasM() && !entry.m().containsKey("round")) {
+        Map<String, AttributeValue> withRound = new java.util.HashMap<>(entry.m());
+        withRound.put("round", n(currentRound));
+        stamped.add(AttributeValue.fromM(withRound));
+      } else {
+        stamped.add(entry);
+      }
+    }
+    int keep = Math.max(0, MAX_HISTORY - maxAttemptsNextRound);
+    return stamped.size() <= keep
+        ? stamped
+        : List.copyOf(stamped.subList(stamped.size() - keep, stamped.size()));
   }
 
   /** A task as the sweep reads it; without {@link #DUE_AT}, it is due from its creation. */
@@ -190,7 +252,8 @@ final class TaskItem {
         Items.instant(item, LEASE_UNTIL),
         Items.integer(item, RESENDS, 0),
         Items.instant(item, RESENT_AT),
-        Items.instant(item, FINISHED_AT));
+        Items.instant(item, FINISHED_AT),
+        round(item));
   }
 
   static int index(Map<String, AttributeValue> item) {

@@ -171,7 +171,9 @@ public final class TaskStore {
         task.version(),
         task.attempt(),
         task.leaseUntil(),
-        task.startedAt());
+        task.startedAt(),
+        task.round(),
+        task.historyBase());
   }
 
   /** RUNNING → SUCCEEDED with the result, if {@code lease} still holds. */
@@ -184,7 +186,7 @@ public final class TaskStore {
     return ownerWrite(
         lease,
         TaskTransition.COMPLETE,
-        "#res = :result, finishedAt = :now, durationMs = :d, " + historyEntry(lease.attempt()),
+        "#res = :result, finishedAt = :now, durationMs = :d, " + historyEntry(lease.historyIndex()),
         Map.of("#res", TaskItem.RESULT, "#h", TaskItem.HISTORY),
         values,
         now);
@@ -200,7 +202,7 @@ public final class TaskStore {
         lease,
         TaskTransition.FAIL,
         "errorType = :et, errorMessage = :em, finishedAt = :now, durationMs = :d, "
-            + historyEntry(lease.attempt()),
+            + historyEntry(lease.historyIndex()),
         Map.of("#h", TaskItem.HISTORY),
         values,
         now);
@@ -228,7 +230,7 @@ public final class TaskStore {
         "errorType = :et, errorMessage = :em, "
             + TaskItem.DUE_AT
             + " = :due, "
-            + historyEntry(lease.attempt()),
+            + historyEntry(lease.historyIndex()),
         Map.of("#h", TaskItem.HISTORY),
         values,
         now);
@@ -268,7 +270,13 @@ public final class TaskStore {
     values.put(
         ":attemptEnd",
         TaskItem.historyEnd(
-            observed.owner(), observed.startedAt(), now, "LEASE_EXPIRED", "LeaseExpired", message));
+            observed.owner(),
+            observed.startedAt(),
+            now,
+            "LEASE_EXPIRED",
+            "LeaseExpired",
+            message,
+            observed.round()));
     return versionedWrite(
         TaskItem.key(spec, observed.index()),
         TaskTransition.EXPIRE,
@@ -276,7 +284,7 @@ public final class TaskStore {
         observed.version(),
         "leaseUntil <= :now",
         "errorType = :et, errorMessage = :em, finishedAt = :now, "
-            + historyEntry(observed.attempt()),
+            + historyEntry(observed.historyBase() + Math.max(0, observed.attempt() - 1)),
         Map.of("#h", TaskItem.HISTORY),
         values,
         now);
@@ -293,7 +301,7 @@ public final class TaskStore {
     return ownerWrite(
         lease,
         TaskTransition.CANCEL_CLAIMED,
-        "finishedAt = :now, " + historyEntry(lease.attempt()),
+        "finishedAt = :now, " + historyEntry(lease.historyIndex()),
         Map.of("#h", TaskItem.HISTORY),
         values,
         now);
@@ -335,18 +343,123 @@ public final class TaskStore {
     }
   }
 
+  // ---- redrive -----------------------------------------------------------------------------
+
   /**
-   * Sets attempt {@code attempt}'s whole history entry (its claim appended the start): a SET at an
-   * index past the list's end appends, so a task whose earlier attempts predate the history still
-   * takes the write.
+   * Revives every task of one shard that is in {@code statuses} from a round before {@code round}:
+   * FAILED or CANCELLED → PENDING in {@code round}, attempts starting again at 0, its history kept
+   * (each entry stamped with its round). Each write is conditional on the status and version read,
+   * so a task revived meanwhile by another redriver is left alone. The shard's counter must already
+   * be in {@code round} without these tasks ({@link ShardCounters#beginRound}).
+   *
+   * @return the tasks this call revived (their messages are the caller's to send)
    */
-  private static String historyEntry(int attempt) {
-    return "#h[" + Math.max(0, attempt - 1) + "] = :attemptEnd";
+  public List<Integer> reviveShard(
+      RunSpec spec, int shard, int round, java.util.Set<TaskStatus> statuses) {
+    List<Integer> revived = new ArrayList<>();
+    Map<String, AttributeValue> start = null;
+    do {
+      Map<String, AttributeValue> from = start;
+      QueryResponse page =
+          dynamoDb.query(
+              b ->
+                  b.tableName(table)
+                      .keyConditionExpression("#pk = :pk AND begins_with(#sk, :prefix)")
+                      .projectionExpression("idx, #st, version, #round, #h")
+                      .expressionAttributeNames(
+                          Map.of(
+                              "#pk",
+                              PK,
+                              "#sk",
+                              SK,
+                              "#st",
+                              TaskItem.STATUS,
+                              "#round",
+                              TaskItem.ROUND,
+                              "#h",
+                              TaskItem.HISTORY))
+                      .expressionAttributeValues(
+                          Map.of(":pk", s(shardPk(spec, shard)), ":prefix", s(TaskItem.SK_PREFIX)))
+                      .consistentRead(true)
+                      .exclusiveStartKey(from));
+      for (Map<String, AttributeValue> item : page.items()) {
+        TaskStatus status = TaskItem.status(item);
+        if (statuses.contains(status)
+            && TaskItem.round(item) < round
+            && revive(spec, item, status, round)) {
+          revived.add(TaskItem.index(item));
+        }
+      }
+      start =
+          page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
+              ? page.lastEvaluatedKey()
+              : null;
+    } while (start != null);
+    return revived;
+  }
+
+  /** One task's REVIVE: conditional on the status and version read. */
+  private boolean revive(
+      RunSpec spec, Map<String, AttributeValue> observed, TaskStatus status, int round) {
+    if (!TaskTransition.REVIVE.from().contains(status)) {
+      throw new IllegalArgumentException(status + " tasks cannot be redriven");
+    }
+    List<AttributeValue> history = TaskItem.historyForRevive(observed, spec.maxAttempts());
+    long version =
+        Items.number(observed, TaskItem.VERSION) == null
+            ? 0
+            : Items.number(observed, TaskItem.VERSION);
+    Instant now = clock.instant();
+    try {
+      dynamoDb.updateItem(
+          b ->
+              b.tableName(table)
+                  .key(TaskItem.key(spec, TaskItem.index(observed)))
+                  .updateExpression(
+                      "SET #st = :pending, attempt = :zero, version = version + :one,"
+                          + " #round = :round, #h = :history, #base = :base, #due = :now"
+                          + " REMOVE #ow, leaseUntil, errorType, errorMessage, finishedAt,"
+                          + " durationMs, startedAt, #res")
+                  .conditionExpression("#st = :seen AND version = :v")
+                  .expressionAttributeNames(
+                      Map.of(
+                          "#st", TaskItem.STATUS,
+                          "#round", TaskItem.ROUND,
+                          "#h", TaskItem.HISTORY,
+                          "#base", TaskItem.HISTORY_BASE,
+                          "#due", TaskItem.DUE_AT,
+                          "#ow", TaskItem.OWNER,
+                          "#res", TaskItem.RESULT))
+                  .expressionAttributeValues(
+                      Map.of(
+                          ":pending", s(TaskTransition.REVIVE.to().name()),
+                          ":zero", n(0),
+                          ":one", n(1),
+                          ":round", n(round),
+                          ":history", AttributeValue.fromL(history),
+                          ":base", n(history.size()),
+                          ":now", millis(now),
+                          ":seen", s(status.name()),
+                          ":v", n(version))));
+      return true;
+    } catch (ConditionalCheckFailedException e) {
+      return false; // revived by another redriver, which sends its message
+    }
+  }
+
+  /**
+   * Sets an attempt's whole history entry at {@code index} (its claim appended the start): a SET at
+   * an index past the list's end appends, so a task whose earlier attempts predate the history
+   * still takes the write.
+   */
+  private static String historyEntry(int index) {
+    return "#h[" + index + "] = :attemptEnd";
   }
 
   private static AttributeValue attemptEnd(
       Lease lease, Instant now, String outcome, String errorType, String message) {
-    return TaskItem.historyEnd(lease.owner(), lease.startedAt(), now, outcome, errorType, message);
+    return TaskItem.historyEnd(
+        lease.owner(), lease.startedAt(), now, outcome, errorType, message, lease.round());
   }
 
   /**
@@ -550,11 +663,19 @@ public final class TaskStore {
                   b.tableName(table)
                       .keyConditionExpression("#pk = :pk AND begins_with(#sk, :prefix)")
                       .projectionExpression(
-                          "idx, #st, version, leaseUntil, createdAt, finishedAt, "
+                          "idx, #st, version, leaseUntil, createdAt, finishedAt, #round, "
                               + String.join(
                                   ", ", TaskItem.DUE_AT, TaskItem.RESENDS, TaskItem.RESENT_AT))
                       .expressionAttributeNames(
-                          Map.of("#pk", PK, "#sk", SK, "#st", TaskItem.STATUS))
+                          Map.of(
+                              "#pk",
+                              PK,
+                              "#sk",
+                              SK,
+                              "#st",
+                              TaskItem.STATUS,
+                              "#round",
+                              TaskItem.ROUND))
                       .expressionAttributeValues(
                           Map.of(":pk", s(shardPk(spec, shard)), ":prefix", s(TaskItem.SK_PREFIX)))
                       .exclusiveStartKey(from));

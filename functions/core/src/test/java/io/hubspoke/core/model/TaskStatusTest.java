@@ -21,7 +21,8 @@ class TaskStatusTest {
           "RUNNING->FAILED",
           "FAILED->PENDING",
           "PENDING->CANCELLED",
-          "RUNNING->CANCELLED");
+          "RUNNING->CANCELLED",
+          "CANCELLED->PENDING");
 
   @Test
   void everyPairIsAllowedExactlyWhenTheTableSaysSo() {
@@ -41,7 +42,7 @@ class TaskStatusTest {
   @Test
   void succeededIsFinalAndOnlyTerminalStatesAreTerminal() {
     assertTrue(TaskStatus.SUCCEEDED.allowedNext().isEmpty());
-    assertTrue(TaskStatus.CANCELLED.allowedNext().isEmpty());
+    assertEquals(EnumSet.of(TaskStatus.PENDING), TaskStatus.CANCELLED.allowedNext());
     assertEquals(
         EnumSet.of(TaskStatus.SUCCEEDED, TaskStatus.FAILED, TaskStatus.CANCELLED),
         EnumSet.copyOf(

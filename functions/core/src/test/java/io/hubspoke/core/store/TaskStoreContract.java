@@ -210,6 +210,62 @@ abstract class TaskStoreContract {
   }
 
   @Test
+  void aRevivedTaskRunsANewRoundOfAttemptsWithItsHistoryKept() {
+    Sharding sharding = oneTask();
+    Lease first = ((ClaimResult.Claimed) claim(sharding, "spoke-a/1", 1)).lease();
+    assertTrue(store.fail(first, first.startedAt(), "Boom", "no").committed());
+    assertEquals(
+        List.of(), store.reviveShard(spec(sharding, 1), 0, 1, Set.of(TaskStatus.CANCELLED)));
+    assertEquals(List.of(0), store.reviveShard(spec(sharding, 1), 0, 1, Set.of(TaskStatus.FAILED)));
+    TaskRecord revived = stored(sharding);
+    assertEquals(TaskStatus.PENDING, revived.status());
+    assertEquals(0, revived.attempt());
+    assertEquals(1, revived.round());
+    assertEquals(1, revived.historyBase());
+    assertNull(revived.errorType());
+    // Revived once per round: a second redriver of the same round finds nothing to do.
+    assertEquals(List.of(), store.reviveShard(spec(sharding, 1), 0, 1, Set.of(TaskStatus.FAILED)));
+
+    Lease second = ((ClaimResult.Claimed) claim(sharding, "spoke-b/2", 1)).lease();
+    assertEquals(1, second.attempt(), "attempts start again in a new round");
+    assertEquals(1, second.round());
+    assertTrue(store.complete(second, second.startedAt(), "\"ok\"").committed());
+    List<TaskAttempt> history = stored(sharding).history();
+    assertEquals(2, history.size(), history.toString());
+    assertEquals(0, history.get(0).round());
+    assertEquals("FAILED", history.get(0).outcome());
+    assertEquals(1, history.get(0).attempt());
+    assertEquals(1, history.get(1).round());
+    assertEquals("SUCCEEDED", history.get(1).outcome());
+    assertEquals(1, history.get(1).attempt());
+  }
+
+  @Test
+  void aCounterInANewRoundDropsTheRevivedTasksAndRefusesLateCountsOfEarlierRounds() {
+    Sharding sharding = new Sharding(3, 1);
+    RunSpec spec = spec(sharding);
+    counters.countTerminal(
+        spec, 0, Map.of(0, TaskStatus.SUCCEEDED, 1, TaskStatus.FAILED, 2, TaskStatus.CANCELLED));
+    assertEquals(Set.of(1), counters.beginRound(spec, 0, 1, Set.of(TaskStatus.FAILED)));
+    ShardCount reopened = counters.counts(spec).get(0);
+    assertEquals(1, reopened.round());
+    assertFalse(reopened.drained(), reopened.toString());
+    assertEquals(0, reopened.failed());
+    assertEquals(1, reopened.cancelled(), "a status not redriven stays counted");
+    assertEquals(Set.of(), counters.beginRound(spec, 0, 1, Set.of(TaskStatus.FAILED)));
+
+    assertTrue(
+        counters.countTerminal(spec, 0, 0, Map.of(1, TaskStatus.FAILED)).isEmpty(),
+        "a late count of round 0 must be refused");
+    assertFalse(counters.counts(spec).get(0).drained());
+    ShardCount done =
+        counters.countTerminal(spec, 0, 1, Map.of(1, TaskStatus.SUCCEEDED)).orElseThrow();
+    assertTrue(done.drained());
+    assertEquals(2, done.succeeded());
+    assertEquals(new ShardCounters.Counted(Set.of(0, 1, 2), 1), counters.counted(spec).get(0));
+  }
+
+  @Test
   void anExpiredLastAttemptIsRecordedAsItsOwnersWithLeaseExpired() {
     Sharding sharding = oneTask();
     Instant started = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
@@ -282,7 +338,8 @@ abstract class TaskStoreContract {
     ShardCount last = counters.countTerminal(spec(sharding), 2, TaskStatus.SUCCEEDED);
     assertTrue(last.drained());
     assertEquals(
-        List.of(new ShardCount(0, 2, 1, 0, 3, last.updatedAt())), counters.counts(spec(sharding)));
+        List.of(new ShardCount(0, 2, 1, 0, 3, last.updatedAt(), 0)),
+        counters.counts(spec(sharding)));
   }
 
   @Test
@@ -291,7 +348,7 @@ abstract class TaskStoreContract {
     ShardCount mixed =
         counters.countTerminal(
             spec(sharding), 0, Map.of(0, TaskStatus.SUCCEEDED, 6, TaskStatus.FAILED));
-    assertEquals(new ShardCount(0, 1, 1, 0, 3, mixed.updatedAt()), mixed);
+    assertEquals(new ShardCount(0, 1, 1, 0, 3, mixed.updatedAt(), 0), mixed);
     ShardCount repeated =
         counters.countTerminal(
             spec(sharding),
