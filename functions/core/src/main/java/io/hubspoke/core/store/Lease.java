@@ -12,4 +12,11 @@ public record Lease(
     long version,
     int attempt,
     Instant leaseUntil,
-    Instant startedAt) {}
+    Instant startedAt) {
+
+  /** The same claim after a heartbeat: the version it wrote and the lease's new end. */
+  public Lease extended(long newVersion, Instant newLeaseUntil) {
+    return new Lease(
+        runId, incarnation, index, shard, owner, newVersion, attempt, newLeaseUntil, startedAt);
+  }
+}
