@@ -177,8 +177,9 @@ final class HeldLease implements TaskLease {
     if (receiptHandle == null) {
       return;
     }
+    // Whole seconds, rounded up, and one more: the message comes back after the lease has ended.
     long millis = Math.max(0, Duration.between(now, until).toMillis());
-    int seconds = (int) Math.min(TaskQueue.MAX_VISIBILITY_SECONDS, millis / 1000 + 1);
+    int seconds = (int) Math.min(TaskQueue.MAX_VISIBILITY_SECONDS, (millis + 999) / 1000 + 1);
     try {
       CallDeadline.within(
           callDeadline,
@@ -190,14 +191,15 @@ final class HeldLease implements TaskLease {
         visibilityChanged = true;
       }
     } catch (RuntimeException e) {
-      LOG.log(
-          Level.WARNING,
-          "could not keep the message of task "
-              + lease.get().index()
-              + " hidden for "
-              + seconds
-              + " s; its lease still holds",
-          e);
+      // E.g. the message was deleted through another receive of it (a duplicate delivery).
+      LOG.warning(
+          () ->
+              "could not keep the message of task "
+                  + lease.get().index()
+                  + " hidden for "
+                  + seconds
+                  + " s (its lease still holds): "
+                  + e);
     }
   }
 }
