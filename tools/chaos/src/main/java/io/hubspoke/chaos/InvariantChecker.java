@@ -315,9 +315,10 @@ public final class InvariantChecker {
 
   /**
    * Checks one task item's applied writes in order. Every write after the claim must come from the
-   * owner of the claim it replaces (or, for an expiry, after that claim's lease ran out); a claim
-   * may take a RUNNING task over only after its lease; a terminal task is never written again; only
-   * a new, unclaimed task may be put over an existing item.
+   * owner of the claim it replaces (or, for an expiry, after that claim's lease ran out); a
+   * heartbeat (RUNNING to RUNNING in the same attempt) only from that owner; a claim may take a
+   * RUNNING task over only after its lease, as its last heartbeat left it; a terminal task is never
+   * written again; only a new, unclaimed task may be put over an existing item.
    */
   static void checkHistory(
       String runId,
@@ -381,6 +382,24 @@ public final class InvariantChecker {
         continue;
       }
       if (after.status().equals("RUNNING")) {
+        if (before.status().equals("RUNNING") && after.attempt() == before.attempt()) {
+          // No claim (a claim counts an attempt): a heartbeat, which only the holder may write.
+          if (!Objects.equals(before.owner(), after.owner())) {
+            violations.add(
+                new Violation(
+                    "I5",
+                    "task "
+                        + taskId
+                        + ": "
+                        + after.owner()
+                        + " extended the lease of "
+                        + before.owner()
+                        + "'s claim ("
+                        + before
+                        + ")"));
+          }
+          continue;
+        }
         if (before.status().equals("RUNNING")
             && before.leaseUntil() != null
             && after.startedAt() != null
