@@ -45,7 +45,8 @@ import software.amazon.awssdk.services.sqs.model.Message;
  *   <li>I3 no task both SUCCEEDED and dead-lettered;
  *   <li>I4 the summary equals the counts recomputed from the tasks; RunCompleted published once;
  *   <li>I5 no two overlapping live leases: a claim that took a RUNNING task over came after the
- *       previous lease expired, and no task was released by a writer that did not hold its claim;
+ *       previous lease (as its owner's heartbeats last extended it) expired, no lease was extended
+ *       and no task released by a writer that did not hold its claim;
  *   <li>I6 once faults stopped, the run finished within the stated bound;
  *   <li>I7 nothing reached the dead-letter queue only through redrive (throttling and other
  *       transient failures must be retried, not dead-lettered).
