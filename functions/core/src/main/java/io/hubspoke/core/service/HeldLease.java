@@ -1,6 +1,8 @@
 package io.hubspoke.core.service;
 
 import io.hubspoke.core.aws.CallDeadline;
+import io.hubspoke.core.model.TaskRecord;
+import io.hubspoke.core.model.TaskStatus;
 import io.hubspoke.core.queue.TaskQueue;
 import io.hubspoke.core.store.HeartbeatResult;
 import io.hubspoke.core.store.Lease;
@@ -104,6 +106,15 @@ final class HeldLease implements TaskLease {
       result =
           CallDeadline.within(
               deadline, () -> tasks.heartbeat(current, newDeadline.plus(leaseGrace)));
+      if (result instanceof HeartbeatResult.Lost found && isOurs(found.current(), current)) {
+        // An earlier heartbeat of ours was applied though its call failed: the item still shows
+        // this claim, at a later version. Only this claim's owner writes under its token.
+        Lease adopted = current.extended(found.current().version(), found.current().leaseUntil());
+        lease.set(adopted);
+        result =
+            CallDeadline.within(
+                deadline, () -> tasks.heartbeat(adopted, newDeadline.plus(leaseGrace)));
+      }
     } catch (RuntimeException e) {
       // The lease still holds until its current end; the next heartbeat tries again.
       LOG.log(Level.WARNING, "heartbeat of task " + current.index() + " failed", e);
@@ -120,6 +131,7 @@ final class HeldLease implements TaskLease {
       return true;
     }
     lost = true;
+    TaskRecord found = ((HeartbeatResult.Lost) result).current();
     LOG.info(
         () ->
             "task "
@@ -127,8 +139,16 @@ final class HeldLease implements TaskLease {
                 + "#"
                 + current.index()
                 + " was taken over: its worker's heartbeat found "
-                + ((HeartbeatResult.Lost) result).current());
+                + found);
     return false;
+  }
+
+  private static boolean isOurs(TaskRecord found, Lease held) {
+    return found != null
+        && found.status() == TaskStatus.RUNNING
+        && held.owner().equals(found.owner())
+        && found.attempt() == held.attempt()
+        && found.version() > held.version();
   }
 
   /**

@@ -16,6 +16,7 @@ import io.hubspoke.core.model.TaskTransition;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -193,6 +194,11 @@ public final class TaskStore {
             clock.instant());
     if (result instanceof CommitResult.Committed committed) {
       TaskRecord task = committed.task();
+      if (!task.leaseUntil().equals(newLeaseUntil.truncatedTo(ChronoUnit.MILLIS))) {
+        // Not this write whose response was lost but an earlier heartbeat of the same claim: the
+        // caller holds an older version. Its lease is not the one asked for.
+        return new HeartbeatResult.Lost(task);
+      }
       return new HeartbeatResult.Extended(lease.extended(task.version(), task.leaseUntil()));
     }
     return new HeartbeatResult.Lost(((CommitResult.LostRace) result).current());

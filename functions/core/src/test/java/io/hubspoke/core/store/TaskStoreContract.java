@@ -338,6 +338,13 @@ abstract class TaskStoreContract {
         assertInstanceOf(HeartbeatResult.Extended.class, again).lease(),
         "the applied write is recognised, not misread as a lost race");
     assertEquals(lease.version() + 1, stored(sharding).version(), "applied once");
+    // The same old version asking for another end finds an earlier write of its claim, not this
+    // one: no lease it asked for, so no extension (the caller re-reads its version).
+    HeartbeatResult other = store.heartbeat(lease, newEnd.plusSeconds(5));
+    TaskRecord found = assertInstanceOf(HeartbeatResult.Lost.class, other).current();
+    assertEquals("owner", found.owner());
+    assertEquals(applied.version(), found.version());
+    assertEquals(newEnd.truncatedTo(java.time.temporal.ChronoUnit.MILLIS), found.leaseUntil());
     assertTrue(store.complete(applied, applied.startedAt(), "\"r\"").committed());
   }
 
