@@ -81,7 +81,8 @@ class IamTest {
             arn(stack.getWorkQueue().getQueue()), arn(stack.getWorkQueue().getDeadLetterQueue())),
         "sqs:SendMessage");
     grant(expected, List.of(arn(stack.getEventBus().getBus())), "events:PutEvents");
-    // What the event source mapping needs (granted by CDK for the SQS trigger).
+    // What the event source mapping needs (granted by CDK for the SQS trigger). The spoke's
+    // heartbeats use ChangeMessageVisibility too, with the receipt handle the event carries.
     grant(
         expected,
         List.of(arn(stack.getWorkQueue().getQueue())),

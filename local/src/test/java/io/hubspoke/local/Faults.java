@@ -58,6 +58,12 @@ public final class Faults {
 
   public volatile java.util.function.Consumer<SdkRequest> callEnded = r -> {};
 
+  /** Told when an AWS call succeeded, after {@link #callEnded}. */
+  public volatile java.util.function.Consumer<SdkRequest> callSucceeded = r -> {};
+
+  /** Told when an AWS call failed for good, with why, after {@link #callEnded}. */
+  public volatile java.util.function.BiConsumer<SdkRequest, Throwable> callFailed = (r, e) -> {};
+
   volatile java.util.function.Function<
           SQSEvent, SqsEventSourcePoller.InvocationInterceptor.Decision>
       pollerDecision = e -> SqsEventSourcePoller.InvocationInterceptor.Decision.INVOKE;
@@ -86,6 +92,8 @@ public final class Faults {
     deny = r -> false;
     callStarted = r -> {};
     callEnded = r -> {};
+    callSucceeded = r -> {};
+    callFailed = (r, e) -> {};
     pollerDecision = e -> SqsEventSourcePoller.InvocationInterceptor.Decision.INVOKE;
     dropEvent = (rule, event) -> false;
     spokeFault = e -> SpokeFault.NONE;
@@ -213,11 +221,13 @@ public final class Faults {
       public void onExecutionFailure(
           Context.FailedExecution context, ExecutionAttributes attributes) {
         callEnded.accept(context.request());
+        callFailed.accept(context.request(), context.exception());
       }
 
       @Override
       public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
         callEnded.accept(context.request());
+        callSucceeded.accept(context.request());
         if (crashAfter.test(context.request())) {
           throw new InjectedCrash(
               "injected: the caller dies after " + context.request().getClass().getSimpleName());
@@ -233,14 +243,25 @@ public final class Faults {
         && u.key().get("sk").s().equals(String.format("T#%08d", index));
   }
 
+  /** An owner's heartbeat on task {@code index}: the write that leaves it RUNNING. */
+  public static boolean isHeartbeat(SdkRequest r, String runId, int index) {
+    return r instanceof UpdateItemRequest u
+        && u.updateExpression().startsWith("SET #st = :to")
+        && "RUNNING".equals(u.expressionAttributeValues().get(":to").s())
+        && u.key().get("pk").s().startsWith("RUN#" + runId + "#")
+        && u.key().get("sk").s().equals(String.format("T#%08d", index));
+  }
+
   public static boolean isClaim(SdkRequest r, String runId, int index) {
     return isClaim(r, index)
         && ((UpdateItemRequest) r).key().get("pk").s().startsWith("RUN#" + runId + "#");
   }
 
+  /** An owner's write that ends its attempt (complete, fail, release …): not a heartbeat. */
   public static boolean isCommit(SdkRequest r, String runId, int index) {
     return r instanceof UpdateItemRequest u
         && u.updateExpression().startsWith("SET #st = :to")
+        && !isHeartbeat(r, runId, index)
         && u.key().get("pk").s().startsWith("RUN#" + runId + "#")
         && u.key().get("sk").s().equals(String.format("T#%08d", index));
   }

@@ -28,7 +28,8 @@ import java.util.Set;
  * and records its SHA-256, size and content type. A 2xx is a result; a 429, a 5xx, a timeout or a
  * connection failure is retried; any other status, a body over {@code maxBytes} or an item without
  * a URL fails the task for good. Downloading twice is harmless, so at-least-once delivery needs
- * nothing more.
+ * nothing more. A large download heartbeats as it reads, so it may outlast the task timeout (up to
+ * the spoke invocation's time).
  *
  * <p>Settings ({@code workerConfig}): {@code timeoutMs} (1-840000, default 10000) bounds one
  * download; {@code maxBytes} (1-1073741824, default 52428800) bounds its size.
@@ -96,6 +97,12 @@ public final class Sha256Worker implements TaskWorker {
         long size = 0;
         byte[] buffer = new byte[64 * 1024];
         for (int read; (read = body.read(buffer)) != -1; ) {
+          // Extends the deadline while the download goes on; writes at most once per third of
+          // the task timeout, so once per buffer is fine.
+          if (!context.heartbeat()) {
+            return TaskOutcome.retryable(
+                "LeaseLost", "another spoke took " + context.taskId() + " over");
+          }
           size += read;
           if (size > maxBytes) {
             return TaskOutcome.permanent(

@@ -53,7 +53,9 @@ public final class SpokeHandler implements RequestHandler<SQSEvent, SQSBatchResp
     List<SQSEvent.SQSMessage> records = event.getRecords() == null ? List.of() : event.getRecords();
     List<TaskExecutionService.Message> messages = new ArrayList<>(records.size());
     for (SQSEvent.SQSMessage record : records) {
-      messages.add(new TaskExecutionService.Message(record.getMessageId(), record.getBody()));
+      messages.add(
+          new TaskExecutionService.Message(
+              record.getMessageId(), record.getBody(), record.getReceiptHandle()));
     }
     List<MessageOutcome> outcomes = execution.processBatch(messages, deadline);
     List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();

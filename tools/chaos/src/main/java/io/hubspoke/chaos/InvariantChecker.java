@@ -45,7 +45,8 @@ import software.amazon.awssdk.services.sqs.model.Message;
  *   <li>I3 no task both SUCCEEDED and dead-lettered;
  *   <li>I4 the summary equals the counts recomputed from the tasks; RunCompleted published once;
  *   <li>I5 no two overlapping live leases: a claim that took a RUNNING task over came after the
- *       previous lease expired, and no task was released by a writer that did not hold its claim;
+ *       previous lease (as its owner's heartbeats last extended it) expired, no lease was extended
+ *       and no task released by a writer that did not hold its claim;
  *   <li>I6 once faults stopped, the run finished within the stated bound;
  *   <li>I7 nothing reached the dead-letter queue only through redrive (throttling and other
  *       transient failures must be retried, not dead-lettered).
@@ -315,9 +316,10 @@ public final class InvariantChecker {
 
   /**
    * Checks one task item's applied writes in order. Every write after the claim must come from the
-   * owner of the claim it replaces (or, for an expiry, after that claim's lease ran out); a claim
-   * may take a RUNNING task over only after its lease; a terminal task is never written again; only
-   * a new, unclaimed task may be put over an existing item.
+   * owner of the claim it replaces (or, for an expiry, after that claim's lease ran out); a
+   * heartbeat (RUNNING to RUNNING in the same attempt) only from that owner; a claim may take a
+   * RUNNING task over only after its lease, as its last heartbeat left it; a terminal task is never
+   * written again; only a new, unclaimed task may be put over an existing item.
    */
   static void checkHistory(
       String runId,
@@ -381,6 +383,24 @@ public final class InvariantChecker {
         continue;
       }
       if (after.status().equals("RUNNING")) {
+        if (before.status().equals("RUNNING") && after.attempt() == before.attempt()) {
+          // No claim (a claim counts an attempt): a heartbeat, which only the holder may write.
+          if (!Objects.equals(before.owner(), after.owner())) {
+            violations.add(
+                new Violation(
+                    "I5",
+                    "task "
+                        + taskId
+                        + ": "
+                        + after.owner()
+                        + " extended the lease of "
+                        + before.owner()
+                        + "'s claim ("
+                        + before
+                        + ")"));
+          }
+          continue;
+        }
         if (before.status().equals("RUNNING")
             && before.leaseUntil() != null
             && after.startedAt() != null

@@ -95,6 +95,49 @@ class InvariantCheckerTest {
   }
 
   @Test
+  void heartbeatsByTheHolderPassAndATakeoverWaitsForTheLeaseTheyLeft() {
+    // claim, two heartbeats, commit
+    assertEquals(
+        List.of(),
+        check(
+            history(
+                pending(0),
+                running("a", 1, 1, 100, 2_000),
+                running("a", 2, 1, 100, 4_000),
+                running("a", 3, 1, 100, 6_000),
+                succeeded("a", 4, 1, 5_000))));
+    // heartbeats, then the holder died: a takeover after the last lease
+    assertEquals(
+        List.of(),
+        check(
+            history(
+                pending(0),
+                running("a", 1, 1, 100, 2_000),
+                running("a", 2, 1, 100, 4_000),
+                running("b", 3, 2, 4_100, 6_000),
+                succeeded("b", 4, 2, 5_000))));
+  }
+
+  @Test
+  void aTakeoverBeforeTheEndOfAnExtendedLeaseFailsI5() {
+    assertOnly(
+        "I5",
+        check(
+            history(
+                pending(0),
+                running("a", 1, 1, 100, 2_000),
+                running("a", 2, 1, 100, 4_000),
+                running("b", 3, 2, 2_100, 5_000))));
+  }
+
+  @Test
+  void aHeartbeatByAWriterThatDoesNotHoldTheClaimFailsI5() {
+    assertOnly(
+        "I5",
+        check(history(pending(0), running("a", 1, 1, 100, 2_000), running("b", 2, 1, 100, 4_000))));
+  }
+
+  @Test
   void aCommitByAnOwnerWhoseClaimWasTakenOverFailsI2() {
     assertOnly(
         "I2",

@@ -10,6 +10,11 @@ import java.util.Set;
 public enum TaskTransition {
   /** A spoke takes a PENDING task, or a RUNNING task whose lease has expired. */
   CLAIM(EnumSet.of(TaskStatus.PENDING, TaskStatus.RUNNING), TaskStatus.RUNNING),
+  /**
+   * The owner, still at work, extends its lease (a worker's heartbeat): RUNNING stays RUNNING under
+   * the same owner with the version bumped, so a takeover meanwhile makes it a lost race.
+   */
+  HEARTBEAT(EnumSet.of(TaskStatus.RUNNING), TaskStatus.RUNNING),
   /** The owner commits a result. */
   COMPLETE(EnumSet.of(TaskStatus.RUNNING), TaskStatus.SUCCEEDED),
   /** The owner records a final failure. */

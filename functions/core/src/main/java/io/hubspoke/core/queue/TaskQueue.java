@@ -20,6 +20,10 @@ import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
 public final class TaskQueue {
   public static final int MAX_BATCH = 10;
   public static final int MAX_DELAY_SECONDS = SpokeLimits.MAX_DELAY_SECONDS;
+
+  /** SQS's longest visibility timeout: 12 hours. */
+  public static final int MAX_VISIBILITY_SECONDS = 43_200;
+
   static final int MAX_REASON_CHARS = 1000;
 
   private final SqsClient sqs;
@@ -102,6 +106,17 @@ public final class TaskQueue {
             .messageBody(message.toJson())
             .delaySeconds(delay)
             .build());
+  }
+
+  /**
+   * Hides a received message for {@code seconds} from now (ChangeMessageVisibility; ≤ 12 hours),
+   * which may shorten its visibility as well as extend it. The receipt handle is that of the latest
+   * receive: after another receive, or once the message was deleted, SQS refuses it.
+   */
+  public void changeVisibility(String receiptHandle, int seconds) {
+    int timeout = Math.max(0, Math.min(MAX_VISIBILITY_SECONDS, seconds));
+    sqs.changeMessageVisibility(
+        b -> b.queueUrl(queueUrl).receiptHandle(receiptHandle).visibilityTimeout(timeout));
   }
 
   /**

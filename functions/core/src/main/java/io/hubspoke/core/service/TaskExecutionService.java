@@ -45,7 +45,8 @@ import software.amazon.awssdk.awscore.exception.AwsServiceException;
 
 /**
  * The spoke's work for one message: claim the task, run its worker within the deadline, record the
- * outcome with a write conditional on the lease, count terminal tasks towards run completion.
+ * outcome with a write conditional on the lease, count terminal tasks towards run completion. A
+ * worker's heartbeats extend the lease and the deadline while it runs ({@link HeldLease}).
  *
  * <p>A retryable failure with attempts left puts the task back to PENDING and sends a fresh message
  * delayed by the backoff, then acknowledges the current one. Retrying through a new message rather
@@ -101,8 +102,15 @@ public final class TaskExecutionService {
     this.spokeId = "spoke-" + UUID.randomUUID().toString().substring(0, 8);
   }
 
-  /** One message of a batch. */
-  public record Message(String id, String body) {}
+  /**
+   * One message of a batch; its receipt handle lets a heartbeat keep it hidden as long as its
+   * task's lease (null: its visibility is left alone).
+   */
+  public record Message(String id, String body, String receiptHandle) {
+    public Message(String id, String body) {
+      this(id, body, null);
+    }
+  }
 
   /**
    * What processing one message left to do: its outcome, and the task it made terminal (to count
@@ -176,8 +184,7 @@ public final class TaskExecutionService {
   private Processed processOne(Message message, Instant invocationDeadline) {
     try {
       return CallDeadline.within(
-          retryDeadline(invocationDeadline),
-          () -> processOrThrow(message.id(), message.body(), invocationDeadline));
+          retryDeadline(invocationDeadline), () -> processOrThrow(message, invocationDeadline));
     } catch (RuntimeException e) {
       return Processed.done(failed(message, e, invocationDeadline));
     }
@@ -248,7 +255,9 @@ public final class TaskExecutionService {
     return MessageOutcome.ACK;
   }
 
-  private Processed processOrThrow(String messageId, String body, Instant invocationDeadline) {
+  private Processed processOrThrow(Message received, Instant invocationDeadline) {
+    String messageId = received.id();
+    String body = received.body();
     TaskMessage message;
     try {
       message = TaskMessage.parse(body);
@@ -281,15 +290,13 @@ public final class TaskExecutionService {
               + " tasks",
           messageId);
     }
-    return execute(spec.get(), message, body, messageId, invocationDeadline);
+    return execute(spec.get(), message, received, invocationDeadline);
   }
 
   private Processed execute(
-      RunSpec spec,
-      TaskMessage message,
-      String body,
-      String messageId,
-      Instant invocationDeadline) {
+      RunSpec spec, TaskMessage message, Message received, Instant invocationDeadline) {
+    String body = received.body();
+    String messageId = received.id();
     Instant now = clock.instant();
     Instant deadline = now.plusSeconds(spec.taskTimeoutSeconds());
     Duration left = Duration.between(now, invocationDeadline);
@@ -312,7 +319,22 @@ public final class TaskExecutionService {
             ? Processed.count(spec, claimed.task(), TaskStatus.CANCELLED)
             : Processed.done(MessageOutcome.ACK);
       }
-      return run(spec, claimed, deadline);
+      HeldLease held =
+          new HeldLease(
+              tasks,
+              queue,
+              clock,
+              claimed.lease(),
+              deadline,
+              latest,
+              Duration.ofSeconds(spec.taskTimeoutSeconds()),
+              leaseGrace,
+              received.receiptHandle());
+      try {
+        return run(spec, claimed.task(), held);
+      } finally {
+        held.afterCommit(invocationDeadline);
+      }
     }
     if (claim instanceof ClaimResult.AlreadyTerminal terminal) {
       // A repeat delivery, or our own earlier attempt died before counting: counting is idempotent.
@@ -348,10 +370,10 @@ public final class TaskExecutionService {
     return Processed.done(MessageOutcome.ACK);
   }
 
-  private Processed run(RunSpec spec, ClaimResult.Claimed claimed, Instant deadline) {
-    Lease lease = claimed.lease();
-    TaskRecord task = claimed.task();
-    TaskOutcome outcome = invokeWorker(spec, task, deadline);
+  private Processed run(RunSpec spec, TaskRecord task, HeldLease held) {
+    TaskOutcome outcome = invokeWorker(spec, task, held);
+    // The latest lease: every heartbeat bumped its version. No heartbeat writes after this.
+    Lease lease = held.stop();
     Instant startedAt = task.startedAt();
     if (outcome instanceof TaskOutcome.Success success) {
       String resultJson = Json.write(success.result());
@@ -409,7 +431,7 @@ public final class TaskExecutionService {
     return (RunIds.sha256Hex(text).hashCode() & 0x7fffffff) / (double) (1L << 31);
   }
 
-  private TaskOutcome invokeWorker(RunSpec spec, TaskRecord task, Instant deadline) {
+  private TaskOutcome invokeWorker(RunSpec spec, TaskRecord task, HeldLease held) {
     Optional<TaskWorker> worker = workers.find(spec.worker());
     if (worker.isEmpty()) {
       return TaskOutcome.permanent(
@@ -424,7 +446,7 @@ public final class TaskExecutionService {
             spec.maxAttempts(),
             Json.parseTrusted(task.itemJson()),
             spec.workerConfig(),
-            deadline,
+            held,
             clock);
     Future<TaskOutcome> future;
     try {
@@ -434,12 +456,20 @@ public final class TaskExecutionService {
       return TaskOutcome.retryable(
           "SpokeBusy", "every worker thread of this spoke is held by a worker still running");
     }
-    long waitMillis = Math.max(1, Duration.between(clock.instant(), deadline).toMillis());
     try {
-      return future.get(waitMillis, TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      future.cancel(true);
-      return TaskOutcome.retryable("Timeout", "the worker did not finish within its deadline");
+      // The wait follows the deadline, which the worker's heartbeats move later.
+      while (true) {
+        long waitMillis = Duration.between(clock.instant(), held.deadline()).toMillis();
+        try {
+          return future.get(Math.max(1, waitMillis), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+          if (held.stopIfPast(clock.instant())) {
+            future.cancel(true);
+            return TaskOutcome.retryable(
+                "Timeout", "the worker did not finish within its deadline");
+          }
+        }
+      }
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       LOG.log(Level.WARNING, "worker " + spec.worker() + " threw on " + task.taskId(), cause);

@@ -34,4 +34,20 @@ public record Lease(
   public int historyIndex() {
     return historyBase + Math.max(0, attempt - 1);
   }
+
+  /** The same claim after a heartbeat: the version it wrote and the lease's new end. */
+  public Lease extended(long newVersion, Instant newLeaseUntil) {
+    return new Lease(
+        runId,
+        incarnation,
+        index,
+        shard,
+        owner,
+        newVersion,
+        attempt,
+        newLeaseUntil,
+        startedAt,
+        round,
+        historyBase);
+  }
 }

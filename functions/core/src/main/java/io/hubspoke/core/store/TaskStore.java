@@ -16,6 +16,7 @@ import io.hubspoke.core.model.TaskTransition;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -174,6 +175,35 @@ public final class TaskStore {
         task.startedAt(),
         task.round(),
         task.historyBase());
+  }
+
+  /**
+   * RUNNING → RUNNING: the owner, still at work, moves its lease's end to {@code newLeaseUntil}, if
+   * {@code lease} still holds (status, owner and version, like every owner write). The version is
+   * bumped, so the owner's next write must name the returned lease; a claim that took the task over
+   * meanwhile makes this a {@link HeartbeatResult.Lost}.
+   */
+  public HeartbeatResult heartbeat(Lease lease, Instant newLeaseUntil) {
+    Map<String, AttributeValue> values = new HashMap<>();
+    values.put(":lease", millis(newLeaseUntil));
+    CommitResult result =
+        ownerWrite(
+            lease,
+            TaskTransition.HEARTBEAT,
+            "leaseUntil = :lease",
+            Map.of(),
+            values,
+            clock.instant());
+    if (result instanceof CommitResult.Committed committed) {
+      TaskRecord task = committed.task();
+      if (!task.leaseUntil().equals(newLeaseUntil.truncatedTo(ChronoUnit.MILLIS))) {
+        // Not this write whose response was lost but an earlier heartbeat of the same claim: the
+        // caller holds an older version. Its lease is not the one asked for.
+        return new HeartbeatResult.Lost(task);
+      }
+      return new HeartbeatResult.Extended(lease.extended(task.version(), task.leaseUntil()));
+    }
+    return new HeartbeatResult.Lost(((CommitResult.LostRace) result).current());
   }
 
   /** RUNNING → SUCCEEDED with the result, if {@code lease} still holds. */
@@ -466,7 +496,8 @@ public final class TaskStore {
    * The one shape of every write after the claim: conditional on the transition's source status,
    * the version the writer holds and {@code extraCondition}; it records {@code owner} and bumps the
    * version. A failed condition whose item shows exactly this write applied (target status, our
-   * owner, version + 1) means our earlier attempt succeeded and only its response was lost.
+   * owner, version + 1) means our earlier attempt succeeded and only its response was lost. A write
+   * that leaves the task RUNNING (a heartbeat) keeps its lease, which it sets; every other ends it.
    */
   private CommitResult versionedWrite(
       Map<String, AttributeValue> key,
@@ -497,7 +528,7 @@ public final class TaskStore {
             .updateExpression(
                 "SET #st = :to, #ow = :owner, version = version + :one, "
                     + setClause
-                    + " REMOVE leaseUntil")
+                    + (transition.to() == TaskStatus.RUNNING ? "" : " REMOVE leaseUntil"))
             .conditionExpression("#st = :from AND version = :v AND " + extraCondition)
             .expressionAttributeNames(allNames)
             .expressionAttributeValues(allValues)

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,6 +25,30 @@ class TaskStatusTest {
           "PENDING->CANCELLED",
           "RUNNING->CANCELLED",
           "CANCELLED->PENDING");
+
+  /** Every named write and the edges it performs, written out like the table above. */
+  private static final Map<TaskTransition, Set<String>> NAMED_WRITES =
+      Map.of(
+          TaskTransition.CLAIM, Set.of("PENDING->RUNNING", "RUNNING->RUNNING"),
+          TaskTransition.HEARTBEAT, Set.of("RUNNING->RUNNING"),
+          TaskTransition.COMPLETE, Set.of("RUNNING->SUCCEEDED"),
+          TaskTransition.FAIL, Set.of("RUNNING->FAILED"),
+          TaskTransition.RELEASE, Set.of("RUNNING->PENDING"),
+          TaskTransition.EXPIRE, Set.of("RUNNING->FAILED"),
+          TaskTransition.REVIVE, Set.of("FAILED->PENDING"),
+          TaskTransition.CANCEL, Set.of("PENDING->CANCELLED"),
+          TaskTransition.CANCEL_CLAIMED, Set.of("RUNNING->CANCELLED"));
+
+  @Test
+  void everyNamedWritePerformsExactlyTheEdgesListed() {
+    assertEquals(
+        EnumSet.allOf(TaskTransition.class), EnumSet.copyOf(NAMED_WRITES.keySet()), "unlisted");
+    for (TaskTransition transition : TaskTransition.values()) {
+      Set<String> edges = new HashSet<>();
+      transition.from().forEach(from -> edges.add(from + "->" + transition.to()));
+      assertEquals(NAMED_WRITES.get(transition), edges, transition.name());
+    }
+  }
 
   @Test
   void everyPairIsAllowedExactlyWhenTheTableSaysSo() {

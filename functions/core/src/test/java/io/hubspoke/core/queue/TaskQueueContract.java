@@ -164,6 +164,30 @@ abstract class TaskQueueContract {
   }
 
   @Test
+  void aReceivedMessagesVisibilityIsChangedThroughItsReceiptHandle() {
+    // What a heartbeat does: the message comes back when its lease ends, not after the queue's 30
+    // s.
+    String runId = RunIds.random();
+    queue.send(List.of(new TaskMessage(runId, 3)));
+    List<Message> first = new ArrayList<>();
+    await(
+        Duration.ofSeconds(20),
+        () ->
+            first.addAll(
+                sqs.receiveMessage(b -> b.queueUrl(queues.queueUrl()).waitTimeSeconds(1))
+                    .messages()));
+    long changed = System.nanoTime();
+    queue.changeVisibility(first.get(0).receiptHandle(), 2);
+    List<Message> again = receive(queues.queueUrl(), 1, Duration.ofSeconds(20));
+    Duration hidden = Duration.ofNanos(System.nanoTime() - changed);
+    assertEquals(first.get(0).messageId(), again.get(0).messageId());
+    assertEquals("2", again.get(0).attributesAsStrings().get("ApproximateReceiveCount"));
+    assertTrue(
+        hidden.toMillis() >= 1_900 && hidden.compareTo(Duration.ofSeconds(20)) < 0,
+        "visible again after " + hidden);
+  }
+
+  @Test
   void aMessageReceivedMaxReceiveCountTimesMovesToTheDeadLetterQueue() {
     ElasticMqEngine.WorkQueues redrive = newQueues(Duration.ZERO, 2);
     sqs.sendMessage(b -> b.queueUrl(redrive.queueUrl()).messageBody("poison"));

@@ -216,6 +216,15 @@ class ClaimProtocolIT {
     assertEquals(1, lease.attempt());
 
     loseNextUpdateResponse.set(true);
+    HeartbeatResult beat = store.heartbeat(lease, lease.leaseUntil().plusSeconds(30));
+    assertInstanceOf(
+        HeartbeatResult.Extended.class, beat, "the heartbeat's retry saw its own write");
+    assertTrue(!loseNextUpdateResponse.get(), "a response was lost");
+    lease = ((HeartbeatResult.Extended) beat).lease();
+    assertEquals(2, lease.version(), "the claim's version, then the heartbeat's");
+    assertEquals(lease.leaseUntil(), store.get(run, 0).orElseThrow().leaseUntil());
+
+    loseNextUpdateResponse.set(true);
     CommitResult commit = store.complete(lease, clock.instant(), "\"done\"");
     assertTrue(commit.committed(), "the commit's retry saw its own write, not a lost race");
     assertEquals(TaskStatus.SUCCEEDED, store.get(run, 0).orElseThrow().status());

@@ -311,6 +311,100 @@ abstract class TaskStoreContract {
   }
 
   @Test
+  void aHeartbeatExtendsTheLeaseSoNoClaimTakesTheTaskUntilItsNewEnd() {
+    Sharding sharding = oneTask();
+    Lease claimed = ((ClaimResult.Claimed) claim(sharding, "owner", 3)).lease();
+    clock.advance(LEASE.minusSeconds(10));
+    Instant newEnd = clock.instant().plus(LEASE).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+    HeartbeatResult beat = store.heartbeat(claimed, newEnd);
+    Lease extended = assertInstanceOf(HeartbeatResult.Extended.class, beat).lease();
+    assertEquals(claimed.version() + 1, extended.version(), "a heartbeat is a versioned write");
+    assertEquals(newEnd, extended.leaseUntil());
+    assertEquals(
+        claimed.extended(extended.version(), extended.leaseUntil()),
+        extended,
+        "the same claim: owner, attempt and start unchanged");
+    TaskRecord task = stored(sharding);
+    assertEquals(TaskStatus.RUNNING, task.status());
+    assertEquals("owner", task.owner());
+    assertEquals(newEnd, task.leaseUntil());
+    assertEquals(extended.version(), task.version());
+    assertEquals(1, task.attempt(), "a heartbeat is no new attempt");
+    assertEquals(1, task.history().size());
+
+    clock.advance(Duration.ofSeconds(11)); // past the claim's lease, before the heartbeat's
+    assertInstanceOf(ClaimResult.LeasedByOther.class, claim(sharding, "other", 3));
+    assertInstanceOf(
+        CommitResult.LostRace.class,
+        store.complete(claimed, claimed.startedAt(), "\"stale version\""),
+        "the owner's next write must name the heartbeat's version");
+    assertTrue(store.complete(extended, extended.startedAt(), "\"done\"").committed());
+    assertEquals(TaskStatus.SUCCEEDED, stored(sharding).status());
+    assertInstanceOf(
+        HeartbeatResult.Lost.class,
+        store.heartbeat(extended, newEnd.plus(LEASE)),
+        "a finished task cannot be heartbeat back to RUNNING");
+  }
+
+  @Test
+  void aHeartbeatAfterATakeoverOrUnderAnotherOwnerOrVersionIsALostRace() {
+    Sharding sharding = oneTask();
+    Lease first = ((ClaimResult.Claimed) claim(sharding, "first", 3)).lease();
+    Lease impostor =
+        new Lease(
+            runId,
+            incarnation,
+            0,
+            0,
+            "someone-else",
+            first.version(),
+            first.attempt(),
+            first.leaseUntil(),
+            first.startedAt());
+    HeartbeatResult wrongOwner = store.heartbeat(impostor, clock.instant().plus(LEASE));
+    assertEquals(
+        "first", assertInstanceOf(HeartbeatResult.Lost.class, wrongOwner).current().owner());
+    HeartbeatResult wrongVersion =
+        store.heartbeat(
+            first.extended(first.version() + 5, first.leaseUntil()), first.leaseUntil());
+    assertInstanceOf(HeartbeatResult.Lost.class, wrongVersion);
+    assertEquals(first.version(), stored(sharding).version(), "neither was applied");
+    assertEquals(first.leaseUntil(), stored(sharding).leaseUntil());
+
+    clock.advance(LEASE.plusSeconds(1));
+    Lease second = ((ClaimResult.Claimed) claim(sharding, "second", 3)).lease();
+    HeartbeatResult stale = store.heartbeat(first, clock.instant().plus(LEASE));
+    TaskRecord current = assertInstanceOf(HeartbeatResult.Lost.class, stale).current();
+    assertEquals("second", current.owner(), "the loser learns who holds the task");
+    assertEquals(second.leaseUntil(), stored(sharding).leaseUntil(), "the takeover's lease stands");
+    assertTrue(store.complete(second, second.startedAt(), "\"second\"").committed());
+  }
+
+  @Test
+  void aRetriedHeartbeatWhoseFirstResponseWasLostIsRecognisedAsItsOwn() {
+    Sharding sharding = oneTask();
+    Lease lease = ((ClaimResult.Claimed) claim(sharding, "owner", 3)).lease();
+    Instant newEnd = clock.instant().plus(LEASE).plusSeconds(5);
+    // The SDK retries a request whose response was lost: the same lease, the same new end.
+    HeartbeatResult first = store.heartbeat(lease, newEnd);
+    HeartbeatResult again = store.heartbeat(lease, newEnd);
+    Lease applied = assertInstanceOf(HeartbeatResult.Extended.class, first).lease();
+    assertEquals(
+        applied,
+        assertInstanceOf(HeartbeatResult.Extended.class, again).lease(),
+        "the applied write is recognised, not misread as a lost race");
+    assertEquals(lease.version() + 1, stored(sharding).version(), "applied once");
+    // The same old version asking for another end finds an earlier write of its claim, not this
+    // one: no lease it asked for, so no extension (the caller re-reads its version).
+    HeartbeatResult other = store.heartbeat(lease, newEnd.plusSeconds(5));
+    TaskRecord found = assertInstanceOf(HeartbeatResult.Lost.class, other).current();
+    assertEquals("owner", found.owner());
+    assertEquals(applied.version(), found.version());
+    assertEquals(newEnd.truncatedTo(java.time.temporal.ChronoUnit.MILLIS), found.leaseUntil());
+    assertTrue(store.complete(applied, applied.startedAt(), "\"r\"").committed());
+  }
+
+  @Test
   void anExpiredFinalAttemptIsFailedOnceAndNotRunAgain() {
     Sharding sharding = oneTask();
     claim(sharding, "only", 1);
