@@ -1,0 +1,81 @@
+package io.hubspoke.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.hubspoke.contract.json.Json;
+import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "redrive",
+    mixinStandardHelpOptions = true,
+    description =
+        "Runs an ended run's FAILED (or --statuses) tasks again, under the same run id: attempts start over, the history is kept, and the run is summarized again once they have ended. Exit 0 (with --watch: 0 if the run SUCCEEDED, 1 if not), 2 for an unknown run, one still going or with nothing to redrive, or a refused request, 3 if the API is unreachable.")
+final class RedriveCommand implements Callable<Integer> {
+  @Parameters(paramLabel = "RUN_ID", description = "the run")
+  String runId;
+
+  @Option(
+      names = "--statuses",
+      paramLabel = "A,B",
+      description =
+          "the tasks to run again, by status: FAILED, CANCELLED or both (default: the hub's, FAILED)")
+  String statuses;
+
+  @Option(
+      names = "--watch",
+      description = "show progress until the run has ended, then its summary")
+  boolean watch;
+
+  @Option(names = "--json", description = "print the run record as JSON")
+  boolean json;
+
+  @CommandLine.Mixin RemoteOptions remote;
+
+  @Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    String body = null;
+    if (statuses != null) {
+      ArrayNode list = Json.array();
+      Arrays.stream(statuses.split(",", -1)).map(String::strip).forEach(list::add);
+      body = Json.write(Json.object().set("statuses", list));
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    HubApiClient client = remote.client();
+    String request = "/runs/" + runId + "/redrive";
+    // Not repeated on a lost answer: a second redrive could start the tasks over once more.
+    HubApiClient.Reply reply = client.unrepeated("POST", request, body);
+    if (reply.status() == 409) {
+      throw new UsageException(
+          "run "
+              + runId
+              + " cannot be redriven now ("
+              + reply.message()
+              + "): a run is redriven once it has ended, and only if it has tasks in the statuses"
+              + " asked for; `hubspoke status "
+              + runId
+              + "` shows where it is");
+    }
+    JsonNode run =
+        client.expect(
+            reply, "POST " + request, Map.of("runId", "RUN_ID", "statuses", "--statuses"));
+    String said = "run " + runId + " is redriven (status " + run.path("status").asText() + ")";
+    if (watch) {
+      err.println(said);
+      return RunFollower.follow(client, run, json, out, err);
+    }
+    out.println(json ? Json.write(run) : said);
+    out.flush();
+    return HubspokeCli.EXIT_SUCCEEDED;
+  }
+}

@@ -1,0 +1,53 @@
+package io.hubspoke.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hubspoke.contract.json.Json;
+import java.io.PrintWriter;
+
+/**
+ * Follows a run to its end with a progress bar, then prints its summary (or, with --json, the final
+ * run record): what {@code run}, {@code submit --watch}, {@code watch}, {@code cancel --watch} and
+ * {@code redrive --watch} end with. The exit code is the run's: 0 if it SUCCEEDED, 1 otherwise.
+ */
+final class RunFollower {
+  private RunFollower() {}
+
+  /** The line that says a run was accepted: its id, its size (or source) and worker. */
+  static String submitted(JsonNode accepted, ObjectNode request) {
+    return "run "
+        + accepted.get("runId").asText()
+        + ": "
+        + (request.has("source")
+            ? "items discovered from " + Json.write(request.get("source"))
+            : accepted.path("total").asInt() + " tasks")
+        + ", worker "
+        + request.path("worker").asText(accepted.path("worker").asText());
+  }
+
+  /**
+   * Polls the run until it has ended, drawing progress on standard error unless {@code json}.
+   *
+   * @param run the run as last seen (at least its {@code runId}; its {@code total} sizes the bar)
+   */
+  static int follow(
+      HubApiClient client, JsonNode run, boolean json, PrintWriter out, PrintWriter err)
+      throws Exception {
+    Progress progress = json ? null : new Progress(err, run.path("total").asInt());
+    JsonNode finished = client.awaitFinished(run.get("runId").asText(), progress);
+    if (json) {
+      out.println(Json.write(finished));
+    } else {
+      progress.finish(finished);
+      SummaryTable.print(out, finished);
+    }
+    out.flush();
+    return exitCode(finished);
+  }
+
+  static int exitCode(JsonNode run) {
+    return "SUCCEEDED".equals(run.path("status").asText())
+        ? HubspokeCli.EXIT_SUCCEEDED
+        : HubspokeCli.EXIT_FAILED;
+  }
+}
