@@ -1,13 +1,11 @@
 package io.hubspoke.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.hubspoke.contract.json.Json;
 import java.io.PrintWriter;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -20,13 +18,7 @@ final class CancelCommand implements Callable<Integer> {
   @Parameters(paramLabel = "RUN_ID", description = "the run")
   String runId;
 
-  @Option(
-      names = "--watch",
-      description = "show progress until the run has ended, then its summary")
-  boolean watch;
-
-  @Option(names = "--json", description = "print the run record as JSON")
-  boolean json;
+  @CommandLine.Mixin WatchOptions follow;
 
   @CommandLine.Mixin RemoteOptions remote;
 
@@ -52,19 +44,12 @@ final class CancelCommand implements Callable<Integer> {
     }
     JsonNode run = client.expect(reply, "DELETE " + request, Map.of("runId", "RUN_ID"));
     String said =
-        reply.status() == 200
-            ? "run " + runId + " was already being cancelled"
-            : "run " + runId + " is cancelled: no task starts any more; running ones finish";
-    if (watch) {
-      err.println(said);
-      return RunFollower.follow(client, run, json, out, err);
-    }
-    if (json) {
-      out.println(Json.write(run));
-    } else {
-      out.println(said + " (status " + run.path("status").asText() + ")");
-    }
-    out.flush();
-    return HubspokeCli.EXIT_SUCCEEDED;
+        (reply.status() == 200
+                ? "run " + runId + " was already being cancelled"
+                : "run " + runId + " is cancelled: no task starts any more; running ones finish")
+            + " (status "
+            + run.path("status").asText()
+            + ")";
+    return RunFollower.reportOrFollow(client, run, said, follow.watch, follow.json, out, err);
   }
 }

@@ -1,9 +1,7 @@
 package io.hubspoke.cli;
 
-import io.hubspoke.contract.json.Json;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -46,9 +44,7 @@ final class ListCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (limit < 0) {
-      throw new UsageException("--limit must be 0 (all) or more");
-    }
+    Listing.checkLimit(limit);
     PrintWriter out = spec.commandLine().getOut();
     Map<String, String> query = new LinkedHashMap<>();
     if (status != null) {
@@ -58,48 +54,33 @@ final class ListCommand implements Callable<Integer> {
       query.put("since", since);
     }
     HubApiClient client = remote.client();
-    // The header once the first page has come: a refused request prints nothing on stdout.
-    Runnable header =
-        () ->
-            out.printf(
-                Locale.ROOT,
-                "%-27s %-12s %-10s %7s  %-27s %s%n",
-                "RUN",
-                "STATUS",
-                "WORKER",
-                "TASKS",
-                "CREATED",
-                "COMPLETED");
-    boolean[] shown = {json};
+    Listing listing =
+        new Listing(
+            out,
+            json,
+            "%-27s %-12s %-10s %7d  %-27s %s%n",
+            "RUN",
+            "STATUS",
+            "WORKER",
+            "TASKS",
+            "CREATED",
+            "COMPLETED");
     client.forEach(
         "/runs",
         query,
         "runs",
         limit,
         Map.of("status", "--status", "since", "--since"),
-        run -> {
-          if (!shown[0]) {
-            header.run();
-            shown[0] = true;
-          }
-          if (json) {
-            out.println(Json.write(run));
-          } else {
-            out.printf(
-                Locale.ROOT,
-                "%-27s %-12s %-10s %7d  %-27s %s%n",
+        run ->
+            listing.row(
+                run,
                 run.path("runId").asText(),
                 run.path("status").asText(),
                 run.path("worker").asText(),
                 run.path("total").asInt(),
                 run.path("createdAt").asText(),
-                run.path("completedAt").asText("-"));
-          }
-        });
-    if (!shown[0]) {
-      header.run();
-    }
-    out.flush();
+                run.path("completedAt").asText("-")));
+    listing.end();
     return HubspokeCli.EXIT_SUCCEEDED;
   }
 }

@@ -29,13 +29,7 @@ final class RedriveCommand implements Callable<Integer> {
           "the tasks to run again, by status: FAILED, CANCELLED or both (default: the hub's, FAILED)")
   String statuses;
 
-  @Option(
-      names = "--watch",
-      description = "show progress until the run has ended, then its summary")
-  boolean watch;
-
-  @Option(names = "--json", description = "print the run record as JSON")
-  boolean json;
+  @CommandLine.Mixin WatchOptions follow;
 
   @CommandLine.Mixin RemoteOptions remote;
 
@@ -70,12 +64,6 @@ final class RedriveCommand implements Callable<Integer> {
         client.expect(
             reply, "POST " + request, Map.of("runId", "RUN_ID", "statuses", "--statuses"));
     String said = "run " + runId + " is redriven (status " + run.path("status").asText() + ")";
-    if (watch) {
-      err.println(said);
-      return RunFollower.follow(client, run, json, out, err);
-    }
-    out.println(json ? Json.write(run) : said);
-    out.flush();
-    return HubspokeCli.EXIT_SUCCEEDED;
+    return RunFollower.reportOrFollow(client, run, said, follow.watch, follow.json, out, err);
   }
 }

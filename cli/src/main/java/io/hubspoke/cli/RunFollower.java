@@ -45,6 +45,29 @@ final class RunFollower {
     return exitCode(finished);
   }
 
+  /**
+   * What a command that changed a run ends with: with {@code watch}, says so on standard error and
+   * follows the run to its end; else prints what it did (or, with {@code json}, the run) and exits
+   * 0.
+   */
+  static int reportOrFollow(
+      HubApiClient client,
+      JsonNode run,
+      String said,
+      boolean watch,
+      boolean json,
+      PrintWriter out,
+      PrintWriter err)
+      throws Exception {
+    if (watch) {
+      err.println(said);
+      return follow(client, run, json, out, err);
+    }
+    out.println(json ? Json.write(run) : said);
+    out.flush();
+    return HubspokeCli.EXIT_SUCCEEDED;
+  }
+
   static int exitCode(JsonNode run) {
     return "SUCCEEDED".equals(run.path("status").asText())
         ? HubspokeCli.EXIT_SUCCEEDED

@@ -7,7 +7,6 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(
@@ -18,15 +17,7 @@ import picocli.CommandLine.Spec;
 final class SubmitCommand implements Callable<Integer> {
   @CommandLine.Mixin RunRequestOptions runRequest;
 
-  @Option(
-      names = "--watch",
-      description = "show progress until the run has ended, then its summary")
-  boolean watch;
-
-  @Option(
-      names = "--json",
-      description = "print the accepted run (with --watch: the final run record) as JSON")
-  boolean json;
+  @CommandLine.Mixin WatchOptions follow;
 
   @CommandLine.Mixin RemoteOptions remote;
 
@@ -39,16 +30,16 @@ final class SubmitCommand implements Callable<Integer> {
     ObjectNode request = runRequest.request();
     HubApiClient client = remote.client();
     JsonNode accepted = client.submit(Json.write(request), request.get("idempotencyKey").asText());
-    if (!watch) {
-      out.println(json ? Json.write(accepted) : accepted.get("runId").asText());
+    if (!follow.watch) {
+      out.println(follow.json ? Json.write(accepted) : accepted.get("runId").asText());
       out.flush();
       return HubspokeCli.EXIT_SUCCEEDED;
     }
-    if (!json) {
+    if (!follow.json) {
       out.println(accepted.get("runId").asText());
       out.flush();
       err.println(RunFollower.submitted(accepted, request));
     }
-    return RunFollower.follow(client, accepted, json, out, err);
+    return RunFollower.follow(client, accepted, follow.json, out, err);
   }
 }

@@ -53,9 +53,7 @@ final class TasksCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (limit < 0) {
-      throw new UsageException("--limit must be 0 (all) or more");
-    }
+    Listing.checkLimit(limit);
     if (taskNumber != null && status != null) {
       throw new UsageException(
           "give TASK_NUMBER or --status, not both: --status filters the listing of all tasks");
@@ -76,45 +74,24 @@ final class TasksCommand implements Callable<Integer> {
     if (status != null) {
       query.put("status", status);
     }
-    // The header once the first page has come: a refused request prints nothing on stdout.
-    Runnable header =
-        () ->
-            out.printf(
-                Locale.ROOT,
-                "%-8s %-10s %7s %9s  %s%n",
-                "TASK",
-                "STATUS",
-                "ATTEMPT",
-                "MS",
-                "OUTCOME");
-    boolean[] shown = {json};
+    Listing listing =
+        new Listing(
+            out, json, "%-8d %-10s %7d %9s  %s%n", "TASK", "STATUS", "ATTEMPT", "MS", "OUTCOME");
     client.forEach(
         "/runs/" + runId + "/tasks",
         query,
         "tasks",
         limit,
         NAMES,
-        task -> {
-          if (!shown[0]) {
-            header.run();
-            shown[0] = true;
-          }
-          if (json) {
-            out.println(Json.write(task));
-          } else {
-            out.printf(
-                Locale.ROOT,
-                "%-8d %-10s %7d %9s  %s%n",
+        task ->
+            listing.row(
+                task,
                 task.path("index").asInt(),
                 task.path("status").asText(),
                 task.path("attempt").asInt(),
                 task.has("durationMs") ? task.get("durationMs").asText() : "-",
-                outcome(task));
-          }
-        });
-    if (!shown[0]) {
-      header.run();
-    }
+                outcome(task)));
+    listing.end();
   }
 
   private void task(HubApiClient client, PrintWriter out) throws Exception {
