@@ -24,12 +24,22 @@ final class ErrorText {
     for (JsonNode e : body.path("errors")) {
       String field = e.path("field").asText();
       errors.add(
-          new FieldError(
-              names.getOrDefault(field, field),
-              e.path("message").asText(),
-              e.path("fix").asText()));
+          new FieldError(named(field, names), e.path("message").asText(), e.path("fix").asText()));
     }
     return of(body.path("message").asText("the request was rejected"), errors);
+  }
+
+  /** The field as the command line names it: {@code statuses[1]} of {@code --statuses} too. */
+  private static String named(String field, Map<String, String> names) {
+    for (Map.Entry<String, String> name : names.entrySet()) {
+      String key = name.getKey();
+      if (field.equals(key)
+          || (field.startsWith(key)
+              && (field.charAt(key.length()) == '[' || field.charAt(key.length()) == '.'))) {
+        return name.getValue() + field.substring(key.length());
+      }
+    }
+    return field;
   }
 
   static String of(String message, List<FieldError> errors) {
