@@ -14,16 +14,43 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "hubspoke",
     mixinStandardHelpOptions = true,
-    version = "hubspoke 0.1.0",
-    description = "Runs hubspoke fan-outs on this machine against real local engines.",
-    subcommands = {RunCommand.class, ServeCommand.class, SoakCommand.class, BenchCommand.class})
+    version = HubspokeCli.VERSION,
+    description = {
+      "Runs hubspoke fan-outs on this machine against real local engines (run, serve, soak,"
+          + " bench), and drives runs of a hub API, `hubspoke serve`'s or a deployed stack's"
+          + " (--endpoint URL or --stack NAME; https and stacks are signed with SigV4): submit,"
+          + " status, list, tasks, results, cancel, redrive, watch.",
+      "Exit codes: 0 done (a followed run SUCCEEDED), 1 a followed run FAILED or was CANCELLED,"
+          + " 2 usage errors and refused requests, 3 the API unreachable or failing."
+    },
+    subcommands = {
+      RunCommand.class,
+      ServeCommand.class,
+      SubmitCommand.class,
+      StatusCommand.class,
+      ListCommand.class,
+      TasksCommand.class,
+      ResultsCommand.class,
+      CancelCommand.class,
+      RedriveCommand.class,
+      WatchCommand.class,
+      SoakCommand.class,
+      BenchCommand.class,
+      CommandLine.HelpCommand.class,
+      VersionCommand.class
+    })
 public final class HubspokeCli implements Callable<Integer> {
+  static final String VERSION = "hubspoke 0.1.0";
+
   static final int EXIT_SUCCEEDED = 0;
   static final int EXIT_FAILED = 1;
   static final int EXIT_USAGE = 2;
 
-  /** The run could not be submitted (the API unreachable, or answering 5xx after retries). */
-  static final int EXIT_NOT_SUBMITTED = 3;
+  /**
+   * The API could not be reached, or answered 5xx (or 429) through the retries: a run could not be
+   * submitted or looked at.
+   */
+  static final int EXIT_API_UNAVAILABLE = 3;
 
   @Spec CommandLine.Model.CommandSpec spec;
 
@@ -51,7 +78,7 @@ public final class HubspokeCli implements Callable<Integer> {
           if (e instanceof UsageException) {
             return EXIT_USAGE;
           }
-          return e instanceof NotSubmittedException ? EXIT_NOT_SUBMITTED : EXIT_FAILED;
+          return e instanceof ApiUnavailableException ? EXIT_API_UNAVAILABLE : EXIT_FAILED;
         });
     STDIN.set(stdin);
     return cli.execute(args);

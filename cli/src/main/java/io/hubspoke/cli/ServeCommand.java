@@ -21,6 +21,14 @@ final class ServeCommand implements Callable<Integer> {
       defaultValue = "8080")
   int port;
 
+  @Option(
+      names = "--require-signature",
+      description =
+          "refuse (403, as the stack's IAM-authorized API does) a request without a well-formed"
+              + " SigV4 signature for us-east-1 and execute-api; the secret it was made with cannot"
+              + " be checked locally. Sign with the remote commands' --sign")
+  boolean requireSignature;
+
   @CommandLine.Mixin RuntimeOptions runtime;
 
   @Spec CommandLine.Model.CommandSpec spec;
@@ -31,7 +39,8 @@ final class ServeCommand implements Callable<Integer> {
       throw new UsageException("--port must be from 0 to 65535");
     }
     PrintWriter err = spec.commandLine().getErr();
-    LocalRuntime local = LocalRuntime.start(runtime.builder(port).build());
+    LocalRuntime local =
+        LocalRuntime.start(runtime.builder(port).requireSignature(requireSignature).build());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -40,7 +49,10 @@ final class ServeCommand implements Callable<Integer> {
                   local.close();
                   stopped.countDown();
                 }));
-    err.println("hubspoke local API on " + local.apiEndpoint());
+    err.println(
+        "hubspoke local API on "
+            + local.apiEndpoint()
+            + (requireSignature ? " (SigV4 signatures required: give the commands --sign)" : ""));
     if (!local.lambda().functionNames().isEmpty()) {
       err.println(
           "  lambda worker functions: "
@@ -56,6 +68,11 @@ final class ServeCommand implements Callable<Integer> {
     err.println(
         "       -d '{\"items\":[1,2,3],\"worker\":\"sleep\",\"workerConfig\":{\"ms\":100}}'");
     err.println("  curl -s " + local.apiEndpoint() + "/runs/<runId>");
+    err.println(
+        "  ./hubspoke status <runId> --endpoint "
+            + local.apiEndpoint()
+            + (requireSignature ? " --sign" : "")
+            + "   (also submit, list, tasks, results, cancel, redrive, watch)");
     err.println("Ctrl-C stops it.");
     err.flush();
     stopped.await();

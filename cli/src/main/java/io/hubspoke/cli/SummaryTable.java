@@ -73,7 +73,44 @@ final class SummaryTable {
     out.flush();
   }
 
-  private static void row(PrintWriter out, String name, String value) {
+  /**
+   * Prints a run as it is now: its summary once it has one, else its status and counts so far (and
+   * its discovery, while DISCOVERING).
+   */
+  static void printRun(PrintWriter out, JsonNode run) {
+    if (run.path("summary").isObject()) {
+      print(out, run);
+      return;
+    }
+    row(out, "run", run.path("runId").asText());
+    row(out, "status", run.path("status").asText());
+    row(out, "worker", run.path("worker").asText());
+    JsonNode discovery = run.path("discovery");
+    if (discovery.isObject()) {
+      row(
+          out,
+          "discovery",
+          String.format(
+              Locale.ROOT,
+              "%,d items in %,d pages%s",
+              discovery.path("discovered").asInt(),
+              discovery.path("pages").asInt(),
+              discovery.path("ended").asBoolean() ? ", ended" : " so far"));
+    }
+    row(
+        out,
+        "tasks",
+        run.path("tasksCreated").asInt(run.path("total").asInt())
+            + " created of "
+            + run.path("total").asInt());
+    row(out, "succeeded", Integer.toString(run.path("succeeded").asInt()));
+    row(out, "failed", Integer.toString(run.path("failed").asInt()));
+    row(out, "in progress", Integer.toString(run.at("/counts/IN_PROGRESS").asInt()));
+    row(out, "created", run.path("createdAt").asText());
+    out.flush();
+  }
+
+  static void row(PrintWriter out, String name, String value) {
     out.printf(Locale.ROOT, "%-15s %s%n", name, value);
   }
 }

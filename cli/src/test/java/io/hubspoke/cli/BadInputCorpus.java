@@ -14,7 +14,8 @@ import java.util.stream.IntStream;
  *
  * <p>Placeholders, replaced when the row runs: {@code {RUN}} is a run that exists and has finished
  * (2 tasks, echo), {@code {DIR}} the directory holding the CLI's input files (see {@link
- * BadInputCorpusIT#cliFiles}).
+ * BadInputCorpusIT#cliFiles}), {@code {API}} the runtime's HTTP API (for the remote commands'
+ * {@code --endpoint}).
  */
 final class BadInputCorpus {
   private BadInputCorpus() {}
@@ -801,6 +802,117 @@ final class BadInputCorpus {
             "serve --port 70000",
             List.of("serve", "--port", "70000"),
             "--port must be from 0 to 65535"));
+    // The remote commands (against {API}, the runtime's HTTP API).
+    c.add(
+        cli(
+            "submit without --endpoint or --stack",
+            List.of("submit", "{DIR}/ok.json"),
+            "give --endpoint URL (e.g. --endpoint http://127.0.0.1:8080"));
+    c.add(
+        cli(
+            "--endpoint and --stack",
+            List.of("status", "{RUN}", "--endpoint", "{API}", "--stack", "Hubspoke"),
+            "give --endpoint or --stack, not both"));
+    c.add(
+        cli(
+            "--endpoint not http",
+            List.of("list", "--endpoint", "ftp://example.com/"),
+            "--endpoint 'ftp://example.com/' is not an http(s) URL"));
+    c.add(
+        cli(
+            "--endpoint not a URL",
+            List.of("list", "--endpoint", "http://a b"),
+            "--endpoint 'http://a b' is not a URL"));
+    c.add(
+        cli(
+            "--profile empty",
+            List.of("list", "--endpoint", "{API}", "--profile", ""),
+            "--profile is empty"));
+    c.add(
+        cli(
+            "status without RUN_ID",
+            List.of("status", "--endpoint", "{API}"),
+            "Missing required parameter: 'RUN_ID'"));
+    c.add(
+        cli(
+            "status of an unknown run",
+            List.of("status", UNKNOWN_RUN, "--endpoint", "{API}"),
+            "no run " + UNKNOWN_RUN + " at "));
+    c.add(
+        cli(
+            "tasks of a malformed run id",
+            List.of("tasks", "not-a-run", "--endpoint", "{API}"),
+            "RUN_ID: "));
+    c.add(
+        cli(
+            "tasks: a task the run does not have",
+            List.of("tasks", "{RUN}", "99", "--endpoint", "{API}"),
+            "has no task 99 (yet)"));
+    c.add(
+        cli(
+            "tasks: TASK_NUMBER and --status",
+            List.of("tasks", "{RUN}", "1", "--status", "FAILED", "--endpoint", "{API}"),
+            "give TASK_NUMBER or --status, not both"));
+    c.add(
+        cli(
+            "tasks --status unknown",
+            List.of("tasks", "{RUN}", "--status", "DONE", "--endpoint", "{API}"),
+            "--status: "));
+    c.add(
+        cli(
+            "list --status unknown",
+            List.of("list", "--status", "DONE", "--endpoint", "{API}"),
+            "--status: "));
+    c.add(
+        cli(
+            "list --since not a time",
+            List.of("list", "--since", "later", "--endpoint", "{API}"),
+            "--since: "));
+    c.add(
+        cli(
+            "list --limit negative",
+            List.of("list", "--limit", "-1", "--endpoint", "{API}"),
+            "--limit must be 0 (all) or more"));
+    c.add(
+        cli(
+            "results --status unknown",
+            List.of("results", "{RUN}", "--status", "DONE", "--endpoint", "{API}"),
+            "--status: "));
+    c.add(
+        cli(
+            "cancel an ended run",
+            List.of("cancel", "{RUN}", "--endpoint", "{API}"),
+            "has already ended, nothing is left to cancel"));
+    c.add(
+        cli(
+            "submit --request and ITEMS_FILE",
+            List.of("submit", "{DIR}/ok.json", "--request", "{DIR}/ok.json", "--endpoint", "{API}"),
+            "give --request or ITEMS_FILE, not both"));
+    c.add(
+        cli(
+            "submit --request not JSON",
+            List.of("submit", "--request", "{DIR}/bad.json", "--endpoint", "{API}"),
+            "bad.json is not JSON"));
+    c.add(
+        cli(
+            "submit --request not an object",
+            List.of("submit", "--request", "{DIR}/empty-array.json", "--endpoint", "{API}"),
+            "must hold a JSON object"));
+    c.add(
+        cli(
+            "submit --request missing",
+            List.of("submit", "--request", "{DIR}/nope.json", "--endpoint", "{API}"),
+            "nope.json: no such file"));
+    c.add(
+        cli(
+            "submit refused by the hub",
+            List.of("submit", "{DIR}/ok.json", "--max-attempts", "11", "--endpoint", "{API}"),
+            "maxAttempts"));
+    c.add(
+        cli(
+            "help of an unknown command",
+            List.of("help", "launch"),
+            "Unknown subcommand 'launch'"));
     return List.copyOf(c);
   }
 

@@ -180,7 +180,9 @@ class BadInputCorpusIT {
   }
 
   private static String fill(String text) {
-    return text.replace("{RUN}", finishedRun).replace("{DIR}", dir.toString());
+    return text.replace("{RUN}", finishedRun)
+        .replace("{DIR}", dir.toString())
+        .replace("{API}", runtime.apiEndpoint().toString());
   }
 
   private static void http(Http h) throws Exception {

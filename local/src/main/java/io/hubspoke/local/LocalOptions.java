@@ -49,7 +49,8 @@ public record LocalOptions(
     Duration dispatchLeaseMargin,
     Duration dispatchVisibilityTimeoutOverride,
     int dispatchConcurrency,
-    List<LocalFunction> functions) {
+    List<LocalFunction> functions,
+    boolean requireSignature) {
 
   /** Rejects settings a spoke cannot run with, as the CDK config does. */
   public LocalOptions {
@@ -191,6 +192,7 @@ public record LocalOptions(
     b.dispatchVisibilityTimeoutOverride = dispatchVisibilityTimeoutOverride;
     b.dispatchConcurrency = dispatchConcurrency;
     b.functions = new ArrayList<>(functions);
+    b.requireSignature = requireSignature;
     return b;
   }
 
@@ -224,6 +226,7 @@ public record LocalOptions(
     private Duration dispatchVisibilityTimeoutOverride;
     private int dispatchConcurrency = DEFAULT_DISPATCH_CONCURRENCY;
     private List<LocalFunction> functions = new ArrayList<>();
+    private boolean requireSignature;
 
     public Builder httpPort(int port) {
       this.httpPort = port;
@@ -368,6 +371,16 @@ public record LocalOptions(
       return this;
     }
 
+    /**
+     * Makes the HTTP API refuse (403) a request without a well-formed SigV4 signature, as the
+     * stack's IAM-authorized API does; the secret it was made with cannot be checked locally. Off
+     * by default, so plain {@code curl} works.
+     */
+    public Builder requireSignature(boolean requireSignature) {
+      this.requireSignature = requireSignature;
+      return this;
+    }
+
     public LocalOptions build() {
       return new LocalOptions(
           httpPort,
@@ -393,7 +406,8 @@ public record LocalOptions(
           dispatchLeaseMargin,
           dispatchVisibilityTimeoutOverride,
           dispatchConcurrency,
-          List.copyOf(functions));
+          List.copyOf(functions),
+          requireSignature);
     }
   }
 }

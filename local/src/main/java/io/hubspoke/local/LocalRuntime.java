@@ -51,7 +51,12 @@ import java.util.logging.Logger;
  */
 public final class LocalRuntime implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(LocalRuntime.class.getName());
-  static final String REGION = "us-east-1";
+
+  /**
+   * The region the local functions and the local HTTP API are in (what a signature is scoped to).
+   */
+  public static final String REGION = "us-east-1";
+
   public static final List<String> ROUTES = io.hubspoke.contract.api.HubRoutes.ALL;
 
   private final LocalOptions options;
@@ -222,6 +227,7 @@ public final class LocalRuntime implements AutoCloseable {
             .functionName("hubspoke-hub")
             .functionTimeout(options.hubTimeout())
             .region(REGION)
+            .requireSignature(options.requireSignature())
             .logSink(options.functionLogs());
     // The routes the CDK stack declares on the HTTP API.
     for (String route : ROUTES) {

@@ -8,6 +8,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
 
 /** Talks to the local HTTP API as a user's client would. */
 public final class ApiClient {
@@ -22,11 +23,21 @@ public final class ApiClient {
   }
 
   public Reply send(String method, String path, String contentType, byte[] body) throws Exception {
+    return exchange(
+        method, path, contentType == null ? Map.of() : Map.of("content-type", contentType), body);
+  }
+
+  /** A bodiless request with these headers (e.g. an Authorization to be refused). */
+  public Reply sendWithHeaders(String method, String path, Map<String, String> headers)
+      throws Exception {
+    return exchange(method, path, headers, null);
+  }
+
+  private Reply exchange(String method, String path, Map<String, String> headers, byte[] body)
+      throws Exception {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(60));
-    if (contentType != null) {
-      request.header("content-type", contentType);
-    }
+    headers.forEach(request::header);
     request.method(
         method,
         body == null

@@ -17,6 +17,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -34,7 +35,10 @@ import java.util.function.Consumer;
  * JSON, and its output is mapped back to HTTP as API Gateway maps format 2.0 responses (both ways
  * by {@link PayloadFormatV2}, routes chosen by {@link HttpApiRoutes}). This class is the server:
  * limits that shape the design are kept, bodies over 10 MB get 413 and an integration that runs
- * past the integration timeout (30 s by default) gets 503. Authorization is not emulated.
+ * past the integration timeout (30 s by default) gets 503. IAM authorization is emulated only as
+ * far as it can be without the callers' secrets: with {@link Builder#requireSignature}, a request
+ * to a route must carry a well-formed SigV4 signature ({@link SignatureCheck}) or gets API
+ * Gateway's 403; whether it was made with the right secret is not checked.
  */
 public final class LocalHttpApi implements AutoCloseable {
   /** API Gateway's request payload limit. */
@@ -50,6 +54,8 @@ public final class LocalHttpApi implements AutoCloseable {
   private final Consumer<String> logSink;
   private final HttpServer server;
   private final PayloadFormatV2 payloadFormat;
+  private final HttpApiRoutes routes;
+  private final SignatureCheck signatureCheck;
   private final ExecutorService exchangeThreads;
   private final ExecutorService invocationThreads;
   private final URI endpoint;
@@ -68,8 +74,9 @@ public final class LocalHttpApi implements AutoCloseable {
         Executors.newFixedThreadPool(b.maxConcurrency, new DaemonThreads(functionName));
     this.server =
         HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), b.port), 0);
-    this.payloadFormat =
-        new PayloadFormatV2(new HttpApiRoutes(b.routes), b.apiId, server.getAddress().getPort());
+    this.routes = new HttpApiRoutes(b.routes);
+    this.signatureCheck = b.requireSignature ? new SignatureCheck(b.region) : null;
+    this.payloadFormat = new PayloadFormatV2(routes, b.apiId, server.getAddress().getPort());
     server.setExecutor(exchangeThreads);
     server.createContext("/", this::handle);
     server.start();
@@ -115,6 +122,11 @@ public final class LocalHttpApi implements AutoCloseable {
         respondJson(exchange, 413, "{\"message\":\"Request Entity Too Large\"}");
         return;
       }
+      Optional<String> unsigned = signatureProblem(exchange);
+      if (unsigned.isPresent()) {
+        respondJson(exchange, 403, json.writeValueAsString(Map.of("message", unsigned.get())));
+        return;
+      }
       byte[] event =
           json.writeValueAsBytes(
               payloadFormat.event(
@@ -145,6 +157,21 @@ public final class LocalHttpApi implements AutoCloseable {
       }
       respond(exchange, output);
     }
+  }
+
+  /**
+   * Why the request's signature is refused, if signatures are required. As on AWS, where the routes
+   * carry the IAM authorizer and nothing else exists, a request no route matches is not checked (it
+   * gets the hub's 404/405 locally).
+   */
+  private Optional<String> signatureProblem(HttpExchange exchange) {
+    if (signatureCheck == null
+        || routes
+            .match(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath())
+            .isEmpty()) {
+      return Optional.empty();
+    }
+    return signatureCheck.problem(exchange.getRequestHeaders()::getFirst, clock.instant());
   }
 
   private byte[] invoke(byte[] event) throws IOException {
@@ -214,8 +241,19 @@ public final class LocalHttpApi implements AutoCloseable {
     private Duration functionTimeout = Duration.ofSeconds(30);
     private Clock clock = Clock.systemUTC();
     private Consumer<String> logSink = System.out::println;
+    private boolean requireSignature;
 
     private Builder() {}
+
+    /**
+     * Refuses a request to a route unless it carries a well-formed SigV4 signature for this API's
+     * region and {@code execute-api} (403, as API Gateway's IAM authorizer answers): see {@link
+     * SignatureCheck}. Off by default.
+     */
+    public Builder requireSignature(boolean requireSignature) {
+      this.requireSignature = requireSignature;
+      return this;
+    }
 
     /** 0 (the default) binds an ephemeral port. */
     public Builder port(int port) {

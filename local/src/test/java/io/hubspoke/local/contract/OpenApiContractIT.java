@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hubspoke.contract.json.Json;
 import io.hubspoke.core.model.RunIds;
 import io.hubspoke.local.ApiClient;
+import io.hubspoke.local.LocalOptions;
 import io.hubspoke.local.LocalRuntime;
 import io.hubspoke.testkit.Await;
 import java.nio.charset.StandardCharsets;
@@ -36,13 +37,14 @@ import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
  * The hub's real answers, through the local HTTP API, against {@code docs/openapi.yaml}: every
  * route and every status a local runtime can be made to give, each answer's status listed for its
  * route and method, its headers and body valid against the documented schemas; the routes the doc
- * lists are the routes the hub serves; and, last, every documented answer was seen (but 403 and
- * 429, which only API Gateway on AWS gives).
+ * lists are the routes the hub serves; and, last, every documented answer was seen (but 429, which
+ * only API Gateway's throttle on AWS gives; the 403 of its IAM authorizer comes from a local API
+ * that requires signatures).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class OpenApiContractIT {
-  /** Answers only API Gateway's IAM authorizer and throttle give. */
-  static final Set<String> AWS_ONLY = Set.of("403", "429");
+  /** Answers only API Gateway's throttle gives. */
+  static final Set<String> AWS_ONLY = Set.of("429");
 
   static final String UNKNOWN_RUN = "r-000000000000000000000000";
 
@@ -477,6 +479,55 @@ class OpenApiContractIT {
         "a date-time is checked");
     ObjectNode unfinished = run.deepCopy().put("status", "RUNNING");
     assertFalse(contract.schemaErrors("Run", unfinished).isEmpty(), "a RUNNING run has no summary");
+  }
+
+  /**
+   * A local API that requires signatures (as the stack's IAM authorizer does) answers every route's
+   * unsigned or malformed request with the documented 403, before the hub sees it.
+   */
+  @Test
+  void anUnsignedOrMalformedRequestIs403WhereSignaturesAreRequired() throws Exception {
+    try (LocalRuntime signed =
+        LocalRuntime.start(
+            LocalOptions.builder().sweepInterval(Duration.ZERO).requireSignature(true).build())) {
+      ApiClient unsigned = new ApiClient(signed.apiEndpoint());
+      for (String route : contract.routes()) {
+        String method = route.substring(0, route.indexOf(' '));
+        String path =
+            route
+                .substring(route.indexOf(' ') + 1)
+                .replace("{runId}", UNKNOWN_RUN)
+                .replace("{taskNumber}", "1");
+        byte[] body =
+            method.equals("POST")
+                ? ContractRuns.succeeding().getBytes(StandardCharsets.UTF_8)
+                : null;
+        ApiClient.Reply reply =
+            unsigned.send(method, path, body == null ? null : "application/json", body);
+        contract.check(method, path, reply);
+        assertEquals(403, reply.status(), route + " " + reply.body());
+        assertTrue(
+            reply.body().get("message").asText().startsWith("Missing Authentication Token"),
+            reply.body().toString());
+      }
+      ApiClient.Reply malformed =
+          unsigned.sendWithHeaders(
+              "GET",
+              "/runs",
+              java.util.Map.of(
+                  "Authorization",
+                  "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE12345/20261130/us-east-1/s3/aws4_request,"
+                      + " SignedHeaders=host;x-amz-date, Signature=abc",
+                  "X-Amz-Date",
+                  "20261130T120000Z"));
+      contract.check("GET", "/runs", malformed);
+      assertEquals(403, malformed.status(), malformed.body().toString());
+      String message = malformed.body().get("message").asText();
+      assertTrue(message.contains("'s3' is not 'execute-api'"), message);
+      assertTrue(message.contains("Signature must be 64"), message);
+      // As on AWS, where only the routes carry the authorizer: no route, no signature check.
+      assertEquals(404, unsigned.get("/nothing-here").status());
+    }
   }
 
   /** Last, after the others: what they provoked covers every answer a local runtime can give. */

@@ -245,6 +245,64 @@ class LocalHttpApiTest {
     }
   }
 
+  /**
+   * With signatures required, a route's request without a well-formed SigV4 signature gets API
+   * Gateway's 403 and never reaches the handler; a well-formed one does (its secret is not
+   * checked); a path no route matches is left to the hub, as on AWS.
+   */
+  @Test
+  void requiredSignaturesAreCheckedOnRoutesOnly() throws Exception {
+    try (LocalHttpApi signed =
+        LocalHttpApi.builder()
+            .route("GET /runs/{runId}")
+            .logSink(line -> {})
+            .requireSignature(true)
+            .handler(
+                (in, out, context) -> {
+                  LAST_EVENT.set(JSON.readTree(in));
+                  out.write(
+                      "{\"statusCode\":200,\"body\":\"ok\"}".getBytes(StandardCharsets.UTF_8));
+                })
+            .start()) {
+      URI run = URI.create(signed.endpoint() + "/runs/r-1");
+      HttpResponse<String> unsigned = send(HttpRequest.newBuilder(run).GET().build());
+      assertEquals(403, unsigned.statusCode());
+      JsonNode body = JSON.readTree(unsigned.body());
+      assertEquals(1, body.size(), "only a message, as API Gateway's answers: " + body);
+      assertTrue(body.get("message").asText().startsWith("Missing Authentication Token"));
+      assertNull(LAST_EVENT.get(), "the handler was not invoked");
+
+      HttpResponse<String> malformed =
+          send(
+              HttpRequest.newBuilder(run)
+                  .header("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE12345")
+                  .GET()
+                  .build());
+      assertEquals(403, malformed.statusCode());
+      assertTrue(
+          JSON.readTree(malformed.body()).get("message").asText().contains("'Signature' parameter"),
+          malformed.body());
+      assertNull(LAST_EVENT.get(), "the handler was not invoked");
+
+      java.time.Instant now = java.time.Instant.now();
+      HttpRequest.Builder wellFormed = HttpRequest.newBuilder(run).GET();
+      SignatureCheckTest.signedBySdk("us-east-1", "execute-api", now)
+          .forEach(
+              (name, value) -> {
+                if (!name.equalsIgnoreCase("host")) {
+                  wellFormed.header(name, value);
+                }
+              });
+      assertEquals(200, send(wellFormed.build()).statusCode());
+      assertEquals("GET /runs/{runId}", LAST_EVENT.get().get("routeKey").asText());
+
+      LAST_EVENT.set(null);
+      HttpResponse<String> unrouted =
+          send(HttpRequest.newBuilder(URI.create(signed.endpoint() + "/elsewhere")).GET().build());
+      assertEquals(200, unrouted.statusCode(), "the $default integration answers, unsigned");
+    }
+  }
+
   private static List<String> texts(JsonNode array) {
     List<String> values = new ArrayList<>();
     array.forEach(v -> values.add(v.asText()));
