@@ -345,4 +345,49 @@ class RemoteCliIT {
     assertEquals("hubspoke 0.1.0", version.out().strip());
     assertEquals(version.out(), CliIT.run("", "--version").out());
   }
+
+  /** redrive against the hub's POST /runs/{runId}/redrive: a round, its refusals, exit codes. */
+  @Test
+  void redriveRunsAFinishedRunsFailedTasksAgainUnderTheSameId() throws Exception {
+    Path request =
+        Files.writeString(
+            Files.createTempFile(dir, "failing", ".json"),
+            "{\"items\":[1,2,3],\"worker\":\"http\",\"workerConfig\":"
+                + "{\"url\":\"http://127.0.0.1:1/none\",\"timeoutMs\":200},\"maxAttempts\":1}");
+    String runId = submit("--request", request.toString());
+    assertEquals(1, signed("", "watch", runId).exit());
+
+    Result redriven = signed("", "redrive", runId, "--watch");
+    assertEquals(1, redriven.exit(), "the tasks fail again: " + redriven.err());
+    assertTrue(
+        redriven.err().contains("run " + runId + " is redriven: round 1, 3 FAILED/CANCELLED"),
+        redriven.err());
+    assertTrue(redriven.out().contains("failed          3"), redriven.out());
+    JsonNode run = Json.parse(signed("", "status", runId, "--json").out());
+    assertEquals(1, run.get("round").asInt(), run.toString());
+    assertEquals(3, run.at("/summary/failed").asInt(), run.toString());
+
+    Result again = signed("", "redrive", runId, "--statuses", "FAILED", "--json");
+    assertEquals(0, again.exit(), again.err());
+    assertEquals(2, Json.parse(again.out()).at("/redrive/round").asInt(), again.out());
+    assertEquals(1, signed("", "watch", runId).exit());
+
+    Result nothing = signed("", "redrive", runId, "--statuses", "CANCELLED");
+    assertEquals(2, nothing.exit(), nothing.err());
+    assertTrue(nothing.err().contains("cannot be redriven (NothingToRedrive"), nothing.err());
+    Result badStatus = signed("", "redrive", runId, "--statuses", "SUCCEEDED");
+    assertEquals(2, badStatus.exit(), badStatus.err());
+    assertTrue(badStatus.err().contains("--statuses"), badStatus.err());
+
+    String slow =
+        submit(items(20).toString(), "--worker", "sleep", "--worker-config", "{\"ms\":1000}");
+    Result running = signed("", "redrive", slow);
+    assertEquals(2, running.exit(), running.err());
+    assertTrue(running.err().contains("cannot be redriven (RunNotFinished"), running.err());
+    assertEquals(0, signed("", "cancel", slow).exit());
+
+    Result unknown = signed("", "redrive", "r-000000000000000000000000");
+    assertEquals(2, unknown.exit(), unknown.err());
+    assertTrue(unknown.err().contains("no run r-000000000000000000000000"), unknown.err());
+  }
 }
