@@ -360,7 +360,7 @@ class RemoteCliIT {
     Result redriven = signed("", "redrive", runId, "--watch");
     assertEquals(1, redriven.exit(), "the tasks fail again: " + redriven.err());
     assertTrue(
-        redriven.err().contains("run " + runId + " is redriven: round 1, 3 FAILED/CANCELLED"),
+        redriven.err().contains("run " + runId + " is redriven: round 1, 3 CANCELLED/FAILED"),
         redriven.err());
     assertTrue(redriven.out().contains("failed          3"), redriven.out());
     JsonNode run = Json.parse(signed("", "status", runId, "--json").out());
