@@ -35,7 +35,7 @@ class TaskStatusTest {
           TaskTransition.FAIL, Set.of("RUNNING->FAILED"),
           TaskTransition.RELEASE, Set.of("RUNNING->PENDING"),
           TaskTransition.EXPIRE, Set.of("RUNNING->FAILED"),
-          TaskTransition.REVIVE, Set.of("FAILED->PENDING"),
+          TaskTransition.REVIVE, Set.of("FAILED->PENDING", "CANCELLED->PENDING"),
           TaskTransition.CANCEL, Set.of("PENDING->CANCELLED"),
           TaskTransition.CANCEL_CLAIMED, Set.of("RUNNING->CANCELLED"));
 
