@@ -45,10 +45,12 @@ class RunControlsTest {
         parser
             .parse(
                 "{\"items\":[1],\"worker\":\"echo\",\"toleratedFailureCount\":5,"
-                    + "\"toleratedFailurePercent\":2.5,\"maxConcurrency\":3}")
+                    + "\"toleratedFailurePercent\":2.5}")
             .controls();
-    assertEquals(new RunControls(Optional.of(5), Optional.of(2.5), 3), parsed);
+    assertEquals(new RunControls(Optional.of(5), Optional.of(2.5), 0), parsed);
     assertEquals(parsed, RunControls.fromJson(parsed.toJson()));
+    RunControls capped = new RunControls(Optional.empty(), Optional.empty(), 3);
+    assertEquals(capped, RunControls.fromJson(capped.toJson()));
     assertEquals(RunControls.NONE, RunControls.fromJson(RunControls.NONE.toJson()));
   }
 
