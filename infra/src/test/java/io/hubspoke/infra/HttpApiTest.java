@@ -31,6 +31,7 @@ class HttpApiTest {
                 "GET /runs",
                 "GET /runs/{runId}",
                 "DELETE /runs/{runId}",
+                "POST /runs/{runId}/redrive",
                 "GET /runs/{runId}/tasks",
                 "GET /runs/{runId}/tasks/{taskNumber}")),
         keys);
