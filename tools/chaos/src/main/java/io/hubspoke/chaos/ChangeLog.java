@@ -36,7 +36,15 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
  * <p>Attach it before the runs it is to see: the stream starts when it is switched on.
  */
 public final class ChangeLog implements AutoCloseable {
-  /** The protocol's fields of a task item, as one write left it (or found it). */
+  /**
+   * The protocol's fields of a task item, as one write left it (or found it).
+   *
+   * @param round the redrive round of the task's attempts ({@code round}, absent: 0)
+   * @param attemptEndedAt when the attempt named by {@code owner} and {@code startedAt} ended, from
+   *     its entry in the task's {@code history} (every owner write that ends an attempt writes its
+   *     {@code endedAt} there); null while it runs, or when the history has no such entry. A
+   *     release back to PENDING records no other end time.
+   */
   public record Image(
       String status,
       String owner,
@@ -46,17 +54,51 @@ public final class ChangeLog implements AutoCloseable {
       Long startedAt,
       Long finishedAt,
       String errorType,
-      String result) {
+      String result,
+      int round,
+      Long attemptEndedAt) {
 
-    public boolean terminal() {
-      return status.equals("SUCCEEDED") || status.equals("FAILED");
+    /** An image of round 0 without a history. */
+    public Image(
+        String status,
+        String owner,
+        long version,
+        int attempt,
+        Long leaseUntil,
+        Long startedAt,
+        Long finishedAt,
+        String errorType,
+        String result) {
+      this(
+          status,
+          owner,
+          version,
+          attempt,
+          leaseUntil,
+          startedAt,
+          finishedAt,
+          errorType,
+          result,
+          0,
+          null);
     }
 
-    /** Same status, owner, version and outcome: a write that changed nothing the protocol owns. */
+    /**
+     * SUCCEEDED, FAILED or CANCELLED: only a redrive (REVIVE, into the next round) writes it again.
+     */
+    public boolean terminal() {
+      return status.equals("SUCCEEDED") || status.equals("FAILED") || status.equals("CANCELLED");
+    }
+
+    /**
+     * Same status, owner, version, round and outcome: a write that changed nothing the protocol
+     * owns.
+     */
     boolean sameState(Image other) {
       return status.equals(other.status)
           && java.util.Objects.equals(owner, other.owner)
           && version == other.version
+          && round == other.round
           && java.util.Objects.equals(result, other.result)
           && java.util.Objects.equals(errorType, other.errorType);
     }
@@ -66,6 +108,7 @@ public final class ChangeLog implements AutoCloseable {
       return status
           + " at version "
           + version
+          + (round == 0 ? "" : ", round " + round)
           + ", attempt "
           + attempt
           + (owner == null ? "" : ", owner " + owner);
@@ -224,7 +267,31 @@ public final class ChangeLog implements AutoCloseable {
         optionalNumber(item.get("startedAt")),
         optionalNumber(item.get("finishedAt")),
         text(item.get("errorType")),
-        text(item.get("result")));
+        text(item.get("result")),
+        (int) number(item.get("round")),
+        attemptEndedAt(item));
+  }
+
+  /**
+   * The {@code endedAt} of the history entry (TaskItem.historyStart, then historyEnd) of the
+   * attempt the item names: the latest entry with the item's owner and start.
+   */
+  private static Long attemptEndedAt(Map<String, AttributeValue> item) {
+    AttributeValue history = item.get("history");
+    Long startedAt = optionalNumber(item.get("startedAt"));
+    String owner = text(item.get("owner"));
+    if (history == null || !history.hasL() || startedAt == null || owner == null) {
+      return null;
+    }
+    List<AttributeValue> entries = history.l();
+    for (int i = entries.size() - 1; i >= 0; i--) {
+      Map<String, AttributeValue> entry = entries.get(i).hasM() ? entries.get(i).m() : Map.of();
+      if (owner.equals(text(entry.get("owner")))
+          && startedAt.equals(optionalNumber(entry.get("startedAt")))) {
+        return optionalNumber(entry.get("endedAt"));
+      }
+    }
+    return null;
   }
 
   private static String text(AttributeValue value) {

@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -38,18 +39,29 @@ import software.amazon.awssdk.services.sqs.model.Message;
  *
  * <ul>
  *   <li>I1 no task lost: one task per accepted item, each terminal or under a live lease;
- *   <li>I2 at most one committed result per task, committed by the owner of the claim it replaced:
- *       every applied write after a claim came from that claim's owner (or expired its lease after
- *       the lease ran out), no terminal task was written again, no claimed task was overwritten by
- *       a new one;
+ *   <li>I2 at most one committed result per task and round, committed by the owner of the claim it
+ *       replaced: every applied write after a claim came from that claim's owner (or expired its
+ *       lease after the lease ran out), no terminal task was written again except by a redrive's
+ *       REVIVE (into the next round, attempts from 0), no claimed task was overwritten by a new
+ *       one; a PENDING task may be cancelled by anyone (the hub's walk of a cancelled run);
  *   <li>I3 no task both SUCCEEDED and dead-lettered;
- *   <li>I4 the summary equals the counts recomputed from the tasks; RunCompleted published once;
+ *   <li>I4 the summary (total, succeeded, failed, cancelled) equals the counts recomputed from the
+ *       tasks, and the run's status and round match what was done to it (cancelled: CANCELLED;
+ *       otherwise SUCCEEDED unless a task failed); RunCompleted published once per round (the event
+ *       names its round), RunCancelled for each cancel that started one;
  *   <li>I5 no two overlapping live leases: a claim that took a RUNNING task over came after the
  *       previous lease (as its owner's heartbeats last extended it) expired, no lease was extended
  *       and no task released by a writer that did not hold its claim;
- *   <li>I6 once faults stopped, the run finished within the stated bound;
+ *   <li>I6 once faults stopped and the last operation on the run (cancel, redrive) was answered,
+ *       the run finished within the stated bound;
  *   <li>I7 nothing reached the dead-letter queue only through redrive (throttling and other
- *       transient failures must be retried, not dead-lettered).
+ *       transient failures must be retried, not dead-lettered);
+ *   <li>I8 with a {@code maxConcurrency} of K, at no instant did more than K attempts of the run
+ *       run at once. Each attempt runs from its claim's {@code startedAt} to the end of the claim:
+ *       its owner's terminal write ({@code finishedAt}) or release (the {@code endedAt} its owner
+ *       wrote in the task's history), or, for a claim taken over, expired or still RUNNING, the end
+ *       of its lease as its last heartbeat left it. An attempt that ends when another starts does
+ *       not overlap it. The highest overlap is reported with or without a cap.
  * </ul>
  *
  * <p>I2 and I5 read applied writes from the store itself, not from the callers' responses: a write
@@ -64,18 +76,61 @@ public final class InvariantChecker {
     }
   }
 
+  /**
+   * @param cancelled tasks CANCELLED at the end
+   * @param round the run's redrive round at the end
+   * @param maxOverlap the most attempts of the run that ran at one instant (I8)
+   * @param maxOverlapAt that instant (null when no attempt ran)
+   */
   public record Report(
       String runId,
       int tasks,
       int succeeded,
       int failed,
+      int cancelled,
       int lost,
       int doubleCommitted,
       boolean summaryExact,
       int deadLettered,
+      int round,
+      int maxOverlap,
+      Instant maxOverlapAt,
       List<Violation> violations) {
     public boolean ok() {
       return violations.isEmpty();
+    }
+  }
+
+  /**
+   * What was done to the run, which the checker holds it to (I4, I8).
+   *
+   * @param rounds the redrives that started a round (the run ends in this round)
+   * @param cancels the cancels that moved the run to CANCELLING
+   * @param cancelsAnsweredFirst those answered 202 (this cancel started it), each of which
+   *     published RunCancelled; a cancel retried after an error may have started it without
+   * @param endsCancelled whether the run's last round was cancelled
+   * @param maxConcurrency the run's {@code maxConcurrency} (0: none, I8 only measures)
+   */
+  public record Expectations(
+      int rounds,
+      int cancels,
+      int cancelsAnsweredFirst,
+      boolean endsCancelled,
+      int maxConcurrency) {
+    /** A run submitted without a cap, never cancelled nor redriven. */
+    public static Expectations none() {
+      return new Expectations(0, 0, 0, false, 0);
+    }
+  }
+
+  /** The most attempts running at one instant: when first reached, and whose they were. */
+  public record Overlap(int max, Long at, List<String> attempts) {}
+
+  /** One attempt of a task, from its claim to the end of that claim (I8). */
+  record AttemptSpan(String taskId, int round, int attempt, long start, long end) {
+    @Override
+    public String toString() {
+      return taskId + (round == 0 ? "" : " round " + round) + " attempt " + attempt;
     }
   }
 
@@ -97,6 +152,21 @@ public final class InvariantChecker {
    */
   public Report check(
       String runId, int expectedTasks, Optional<Duration> drainAfterFaults, Duration bound) {
+    return check(runId, expectedTasks, drainAfterFaults, bound, Expectations.none());
+  }
+
+  /**
+   * @param expectedTasks the number of items the client submitted
+   * @param drainAfterFaults how long the run took to finish once faults stopped and the last
+   *     operation on it was answered (empty: not measured), checked against {@code bound}
+   * @param expected what was done to the run (cancels, redrives) and its cap
+   */
+  public Report check(
+      String runId,
+      int expectedTasks,
+      Optional<Duration> drainAfterFaults,
+      Duration bound,
+      Expectations expected) {
     List<Violation> violations = new ArrayList<>();
     RunStore runs =
         new RunStore(runtime.clients().dynamoDb(), LocalOptions.TABLE_NAME, Clock.systemUTC());
@@ -109,7 +179,7 @@ public final class InvariantChecker {
     Optional<RunRecord> found = runs.get(runId);
     if (found.isEmpty()) {
       violations.add(new Violation("I1", "run " + runId + " does not exist"));
-      return new Report(runId, 0, 0, 0, expectedTasks, 0, false, 0, violations);
+      return new Report(runId, 0, 0, 0, 0, expectedTasks, 0, false, 0, 0, 0, null, violations);
     }
     RunRecord run = found.get();
     if (run.spec().total() != expectedTasks) {
@@ -205,11 +275,26 @@ public final class InvariantChecker {
     }
 
     // I4
-    int succeeded =
-        (int) byIndex.values().stream().filter(t -> t.status() == TaskStatus.SUCCEEDED).count();
-    int failed =
-        (int) byIndex.values().stream().filter(t -> t.status() == TaskStatus.FAILED).count();
+    int succeeded = count(byIndex, TaskStatus.SUCCEEDED);
+    int failed = count(byIndex, TaskStatus.FAILED);
+    int cancelled = count(byIndex, TaskStatus.CANCELLED);
+    RunStatus expectedStatus =
+        expected.endsCancelled()
+            ? RunStatus.CANCELLED
+            : failed == 0 ? RunStatus.SUCCEEDED : RunStatus.FAILED;
     boolean summaryExact = false;
+    if (run.round() != expected.rounds()) {
+      violations.add(
+          new Violation(
+              "I4",
+              "run "
+                  + runId
+                  + " is in round "
+                  + run.round()
+                  + " but "
+                  + expected.rounds()
+                  + " redrive(s) started a round"));
+    }
     if (run.summaryJson() == null) {
       violations.add(
           new Violation("I4", "run " + runId + " has no summary (status " + run.status() + ")"));
@@ -219,7 +304,10 @@ public final class InvariantChecker {
           summary.path("total").asInt() == byIndex.size()
               && summary.path("succeeded").asInt() == succeeded
               && summary.path("failed").asInt() == failed
-              && run.status() == (failed == 0 ? RunStatus.SUCCEEDED : RunStatus.FAILED);
+              && summary.path("cancelled").asInt(0) == cancelled
+              && summary.path("redrives").asInt(0) == run.round()
+              && run.status() == expectedStatus
+              && run.round() == expected.rounds();
       if (!summaryExact) {
         violations.add(
             new Violation(
@@ -230,20 +318,89 @@ public final class InvariantChecker {
                     + summary.path("succeeded")
                     + "/"
                     + summary.path("failed")
+                    + "/"
+                    + summary.path("cancelled").asInt(0)
+                    + " of "
+                    + summary.path("total")
+                    + " in round "
+                    + summary.path("redrives").asInt(0)
                     + " (status "
                     + run.status()
+                    + ", round "
+                    + run.round()
                     + ") but the tasks say "
                     + succeeded
                     + "/"
-                    + failed));
+                    + failed
+                    + "/"
+                    + cancelled
+                    + " of "
+                    + byIndex.size()
+                    + " (status "
+                    + expectedStatus
+                    + ", round "
+                    + expected.rounds()
+                    + ")"));
       }
     }
-    long completedEvents = completedEvents(runtime, runId);
-    if (completedEvents != 1) {
-      summaryExact = false;
+    Map<Integer, List<JsonNode>> completedByRound = new TreeMap<>();
+    events(runtime, runId, EventRules.RUN_COMPLETED)
+        .forEach(
+            e ->
+                completedByRound
+                    .computeIfAbsent(e.path("round").asInt(0), r -> new ArrayList<>())
+                    .add(e));
+    for (int round = 0; round <= Math.max(run.round(), expected.rounds()); round++) {
+      int published = completedByRound.getOrDefault(round, List.of()).size();
+      if (published != 1) {
+        summaryExact = false;
+        violations.add(
+            new Violation(
+                "I4",
+                "run "
+                    + runId
+                    + ": RunCompleted of round "
+                    + round
+                    + " was published "
+                    + published
+                    + " times"));
+      }
+    }
+    completedByRound.keySet().stream()
+        .filter(round -> round > Math.max(run.round(), expected.rounds()))
+        .forEach(
+            round ->
+                violations.add(
+                    new Violation(
+                        "I4",
+                        "run " + runId + ": RunCompleted of round " + round + " was published")));
+    List<JsonNode> lastCompleted = completedByRound.getOrDefault(run.round(), List.of());
+    if (lastCompleted.size() == 1
+        && !lastCompleted.get(0).path("status").asText().equals(run.status().name())) {
       violations.add(
           new Violation(
-              "I4", "run " + runId + ": RunCompleted was published " + completedEvents + " times"));
+              "I4",
+              "run "
+                  + runId
+                  + " is "
+                  + run.status()
+                  + " but its last RunCompleted says "
+                  + lastCompleted.get(0).path("status").asText()));
+    }
+    long cancelledEvents = publishedEvents(runtime, runId, EventRules.RUN_CANCELLED);
+    if (cancelledEvents < expected.cancelsAnsweredFirst() || cancelledEvents > expected.cancels()) {
+      violations.add(
+          new Violation(
+              "I4",
+              "run "
+                  + runId
+                  + ": RunCancelled was published "
+                  + cancelledEvents
+                  + " times for "
+                  + expected.cancels()
+                  + " cancel(s) ("
+                  + expected.cancelsAnsweredFirst()
+                  + " answered 202)"));
     }
 
     // I6
@@ -256,16 +413,131 @@ public final class InvariantChecker {
                   + " to finish after faults stopped; bound "
                   + bound));
     }
+    // I8
+    Overlap overlap = maxOverlap(runId, byItem.values());
+    capViolation(runId, overlap, expected.maxConcurrency()).ifPresent(violations::add);
     return new Report(
         runId,
         byIndex.size(),
         succeeded,
         failed,
+        cancelled,
         lost,
         doubleCommitted.size(),
         summaryExact,
         deadLettered,
+        run.round(),
+        overlap.max(),
+        overlap.at() == null ? null : Instant.ofEpochMilli(overlap.at()),
         violations);
+  }
+
+  private static int count(Map<Integer, TaskRecord> byIndex, TaskStatus status) {
+    return (int) byIndex.values().stream().filter(t -> t.status() == status).count();
+  }
+
+  /** I8: a violation if more attempts than the cap ran at once (a cap of 0: none). */
+  static Optional<Violation> capViolation(String runId, Overlap overlap, int maxConcurrency) {
+    if (maxConcurrency <= 0 || overlap.max() <= maxConcurrency) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new Violation(
+            "I8",
+            "run "
+                + runId
+                + ": "
+                + overlap.max()
+                + " attempts ran at once at "
+                + Instant.ofEpochMilli(overlap.at())
+                + " (maxConcurrency "
+                + maxConcurrency
+                + "): "
+                + overlap.attempts()));
+  }
+
+  /**
+   * I8: the most attempts of the run that ran at one instant, over every task's applied writes
+   * (each list one task item's, in the order applied). An attempt that ends at the instant another
+   * starts does not overlap it; one that takes no time never overlaps anything.
+   */
+  static Overlap maxOverlap(String runId, java.util.Collection<List<ChangeLog.Change>> histories) {
+    List<AttemptSpan> spans = new ArrayList<>();
+    for (List<ChangeLog.Change> history : histories) {
+      spans.addAll(attemptSpans(runId, history));
+    }
+    // Ends before starts at the same instant: back to back is not at once.
+    List<long[]> edges = new ArrayList<>(); // {time, +1 start / -1 end, span}
+    for (int i = 0; i < spans.size(); i++) {
+      AttemptSpan span = spans.get(i);
+      if (span.end() > span.start()) {
+        edges.add(new long[] {span.start(), 1, i});
+        edges.add(new long[] {span.end(), -1, i});
+      }
+    }
+    edges.sort(java.util.Comparator.<long[]>comparingLong(e -> e[0]).thenComparingLong(e -> e[1]));
+    Set<Integer> running = new java.util.LinkedHashSet<>();
+    int max = 0;
+    Long at = null;
+    List<String> attempts = List.of();
+    for (long[] edge : edges) {
+      if (edge[1] < 0) {
+        running.remove((int) edge[2]);
+        continue;
+      }
+      running.add((int) edge[2]);
+      if (running.size() > max) {
+        max = running.size();
+        at = edge[0];
+        attempts = running.stream().map(i -> spans.get(i).toString()).sorted().toList();
+      }
+    }
+    return new Overlap(max, at, attempts);
+  }
+
+  /**
+   * Each claim of one task item and when it ended: at its owner's terminal write ({@code
+   * finishedAt}) or release (the end its owner wrote in the history); for a claim taken over,
+   * expired, deleted or still RUNNING, at the end of its lease as its last heartbeat left it.
+   */
+  static List<AttemptSpan> attemptSpans(String runId, List<ChangeLog.Change> history) {
+    String taskId = RunIds.taskId(runId, history.get(0).index());
+    List<AttemptSpan> spans = new ArrayList<>();
+    ChangeLog.Image claim = null; // the open claim, as its last write (claim or heartbeat) left it
+    long claimStart = 0;
+    for (ChangeLog.Change change : history) {
+      ChangeLog.Image after = change.after();
+      boolean running = after != null && after.status().equals("RUNNING");
+      if (claim != null) {
+        if (running && after.attempt() == claim.attempt() && after.round() == claim.round()) {
+          claim = after; // a heartbeat: the same attempt, its lease moved
+          continue;
+        }
+        long leaseEnd = claim.leaseUntil() == null ? claimStart : claim.leaseUntil();
+        long end;
+        if (after == null || running) {
+          end = leaseEnd; // deleted, or taken over after its lease
+        } else if (after.terminal()) {
+          end =
+              Objects.equals(after.owner(), claim.owner()) && after.finishedAt() != null
+                  ? after.finishedAt()
+                  : leaseEnd; // expired by another claimer once its lease ran out
+        } else {
+          end = after.attemptEndedAt() != null ? after.attemptEndedAt() : leaseEnd;
+        }
+        spans.add(new AttemptSpan(taskId, claim.round(), claim.attempt(), claimStart, end));
+        claim = null;
+      }
+      if (running && after.startedAt() != null) {
+        claim = after;
+        claimStart = after.startedAt();
+      }
+    }
+    if (claim != null) {
+      long leaseEnd = claim.leaseUntil() == null ? claimStart : claim.leaseUntil();
+      spans.add(new AttemptSpan(taskId, claim.round(), claim.attempt(), claimStart, leaseEnd));
+    }
+    return spans;
   }
 
   /**
@@ -318,8 +590,10 @@ public final class InvariantChecker {
    * Checks one task item's applied writes in order. Every write after the claim must come from the
    * owner of the claim it replaces (or, for an expiry, after that claim's lease ran out); a
    * heartbeat (RUNNING to RUNNING in the same attempt) only from that owner; a claim may take a
-   * RUNNING task over only after its lease, as its last heartbeat left it; a terminal task is never
-   * written again; only a new, unclaimed task may be put over an existing item.
+   * RUNNING task over only after its lease, as its last heartbeat left it; a PENDING task may be
+   * cancelled by anyone (its run was cancelled); a terminal task is written again only by a REVIVE
+   * (FAILED or CANCELLED to PENDING in the next round, attempts from 0, no owner); a task is made
+   * terminal at most once per round; only a new, unclaimed task may be put over an existing item.
    */
   static void checkHistory(
       String runId,
@@ -327,7 +601,7 @@ public final class InvariantChecker {
       List<Violation> violations,
       Set<String> doubleCommitted) {
     String taskId = RunIds.taskId(runId, history.get(0).index());
-    int commits = 0;
+    Map<Integer, Integer> commitsByRound = new TreeMap<>();
     ChangeLog.Image previous = null;
     for (ChangeLog.Change change : history) {
       ChangeLog.Image before = change.before();
@@ -367,6 +641,31 @@ public final class InvariantChecker {
                     + before.version()
                     + " to "
                     + after.version()));
+      }
+      boolean revive =
+          after.status().equals("PENDING")
+              && (before.status().equals("FAILED") || before.status().equals("CANCELLED"))
+              && after.round() == before.round() + 1
+              && after.attempt() == 0
+              && after.owner() == null;
+      if (revive) {
+        continue; // a redrive: the task runs again in the next round
+      }
+      if (after.round() != before.round()) {
+        violations.add(
+            new Violation(
+                "I2",
+                "task "
+                    + taskId
+                    + ": a write other than a redrive's moved it from round "
+                    + before.round()
+                    + " to "
+                    + after.round()
+                    + " ("
+                    + before
+                    + " to "
+                    + after
+                    + ")"));
       }
       if (before.terminal()) {
         doubleCommitted.add(taskId);
@@ -422,10 +721,12 @@ public final class InvariantChecker {
         continue;
       }
       if (after.terminal()) {
-        commits++;
+        commitsByRound.merge(after.round(), 1, Integer::sum);
       }
       if (!before.status().equals("RUNNING")) {
-        if (after.terminal()) {
+        boolean cancelPending =
+            before.status().equals("PENDING") && after.status().equals("CANCELLED");
+        if (after.terminal() && !cancelPending) {
           doubleCommitted.add(taskId);
           violations.add(
               new Violation(
@@ -466,25 +767,50 @@ public final class InvariantChecker {
                     + ")"));
       }
     }
-    if (commits > 1) {
-      doubleCommitted.add(taskId);
-      violations.add(
-          new Violation("I2", "task " + taskId + " was committed " + commits + " times"));
-    }
+    commitsByRound.forEach(
+        (round, commits) -> {
+          if (commits > 1) {
+            doubleCommitted.add(taskId);
+            violations.add(
+                new Violation(
+                    "I2",
+                    "task "
+                        + taskId
+                        + " was committed "
+                        + commits
+                        + " times"
+                        + (round == 0 ? "" : " in round " + round)));
+          }
+        });
   }
 
-  /** How many times {@code RunCompleted} was published for the run. */
+  /** How many times {@code RunCompleted} was published for the run, over all its rounds. */
   public static long completedEvents(LocalRuntime runtime, String runId) {
     return publishedEvents(runtime, runId, EventRules.RUN_COMPLETED);
   }
 
+  /**
+   * How many times {@code RunCompleted} was published for the run's redrive round {@code round}.
+   */
+  public static long completedEvents(LocalRuntime runtime, String runId, int round) {
+    return events(runtime, runId, EventRules.RUN_COMPLETED).stream()
+        .filter(e -> e.path("round").asInt(0) == round)
+        .count();
+  }
+
   /** How many events of {@code detailType} were published on the bus for the run. */
   public static long publishedEvents(LocalRuntime runtime, String runId, String detailType) {
+    return events(runtime, runId, detailType).size();
+  }
+
+  /** The details of the events of {@code detailType} published on the bus for the run. */
+  static List<JsonNode> events(LocalRuntime runtime, String runId, String detailType) {
     return runtime.bus().publishedEvents().stream()
         .map(Json::parseTrusted)
         .filter(e -> e.path("detail-type").asText().equals(detailType))
         .filter(e -> e.path("detail").path("runId").asText().equals(runId))
-        .count();
+        .map(e -> e.path("detail"))
+        .toList();
   }
 
   /**
