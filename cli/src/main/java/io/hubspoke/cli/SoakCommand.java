@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
     name = "soak",
     mixinStandardHelpOptions = true,
     description =
-        "Runs one run of N tasks through the local runtime with every fault injected at rates drawn from the seed, then checks the invariants (no task lost or committed twice, exact summary). Exit 0 if every invariant holds, 1 if not.")
+        "Runs one run of N tasks through the local runtime with every fault injected at rates drawn from the seed, operates on it while the faults go on (cancel at a random point and redrive, once or twice; redrive its failed tasks once it ended; or nothing), then checks the invariants (no task lost or committed twice, exact summary per round, at most maxConcurrency attempts at once). Exit 0 if every invariant holds, 1 if not.")
 final class SoakCommand implements Callable<Integer> {
   @Option(
       names = "--tasks",
@@ -43,6 +43,24 @@ final class SoakCommand implements Callable<Integer> {
           "the hub discovers the items (a range source of --tasks numbers) instead of taking them")
   boolean discover;
 
+  @Option(
+      names = "--operations",
+      description =
+          "what the soak does to the run: random (drawn from the seed), none, redrive (its failed"
+              + " tasks, once it ended), cancel-redrive (cancel at 20-70 %% of the tasks, then"
+              + " redrive the failed and cancelled ones), cancel-redrive-twice (and cancel that"
+              + " redrive, and redrive again) (default ${DEFAULT-VALUE})",
+      defaultValue = "random")
+  String operations;
+
+  @Option(
+      names = "--cap",
+      description =
+          "the run's maxConcurrency: a number, none, or seed (4, 8 or 16 on two seeds in three,"
+              + " none on the others) (default ${DEFAULT-VALUE})",
+      defaultValue = "none")
+  String cap;
+
   @Option(names = "--json", description = "print the figures as JSON")
   boolean json;
 
@@ -56,11 +74,19 @@ final class SoakCommand implements Callable<Integer> {
     if (timeoutSeconds < 10) {
       throw new UsageException("--timeout must be at least 10 seconds");
     }
+    Soak.Operations chosen;
+    try {
+      chosen = Soak.Operations.fromCliName(operations);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--operations: " + e.getMessage());
+    }
+    int maxConcurrency = maxConcurrency();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Soak.Result result =
         Soak.run(
-            new Soak.Options(tasks, seed, Duration.ofSeconds(timeoutSeconds), discover),
+            new Soak.Options(
+                tasks, seed, Duration.ofSeconds(timeoutSeconds), discover, chosen, maxConcurrency),
             line -> {
               if (!json) {
                 err.println(line);
@@ -77,5 +103,23 @@ final class SoakCommand implements Callable<Integer> {
     }
     out.flush();
     return result.report().ok() ? HubspokeCli.EXIT_SUCCEEDED : HubspokeCli.EXIT_FAILED;
+  }
+
+  private int maxConcurrency() {
+    if (cap.equals("none")) {
+      return 0;
+    }
+    if (cap.equals("seed")) {
+      return Soak.CAP_FROM_SEED;
+    }
+    try {
+      int k = Integer.parseInt(cap);
+      if (k >= 1) {
+        return k;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new UsageException("--cap must be a number of at least 1, none or seed");
   }
 }

@@ -4,6 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hubspoke.contract.json.Json;
+import io.hubspoke.core.aws.Backoff;
+import io.hubspoke.core.store.RunStore;
+import io.hubspoke.core.store.ShardCount;
+import io.hubspoke.core.store.ShardCounters;
 import io.hubspoke.core.worker.EchoWorker;
 import io.hubspoke.core.worker.HttpWorker;
 import io.hubspoke.core.worker.SleepWorker;
@@ -14,9 +18,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +32,10 @@ import java.util.function.Consumer;
 
 /**
  * A randomized soak: one run of N tasks through the local runtime with every kind of fault injected
- * at rates drawn from the seed, then faults stopped, the run awaited, and the invariants checked.
+ * at rates drawn from the seed, operated on while the faults go on (cancelled at a random point of
+ * its progress and redriven, once or twice; or redriven once it ended; or left alone; with or
+ * without a {@code maxConcurrency}, all drawn from the seed), then faults stopped, the run awaited,
+ * and the invariants checked.
  */
 public final class Soak {
   /**
@@ -46,18 +55,95 @@ public final class Soak {
   /** Tasks per second the runtime still completes here when loaded, for the I6 bound. */
   static final int MIN_TASKS_PER_SECOND = 20;
 
+  /** The cap drawn from the seed (see {@link #plan}), as opposed to none or a given one. */
+  public static final int CAP_FROM_SEED = -1;
+
+  /** The maxConcurrency values a seed draws from, when it draws one. */
+  static final int[] CAPS = {4, 8, 16};
+
   /**
    * @param discover whether the run discovers its items (a {@code range} source of {@code tasks}
    *     numbers, under the same faults) instead of listing them
+   * @param operations what the soak does to the run while faults go on ({@link Operations#RANDOM}:
+   *     drawn from the seed)
+   * @param maxConcurrency the run's cap: 0 none, {@link #CAP_FROM_SEED} drawn from the seed (none
+   *     on some seeds), or K
    */
-  public record Options(int tasks, long seed, Duration timeout, boolean discover) {
+  public record Options(
+      int tasks,
+      long seed,
+      Duration timeout,
+      boolean discover,
+      Operations operations,
+      int maxConcurrency) {
     public Options(int tasks, long seed, Duration timeout) {
       this(tasks, seed, timeout, false);
+    }
+
+    public Options(int tasks, long seed, Duration timeout, boolean discover) {
+      this(tasks, seed, timeout, discover, Operations.RANDOM, 0);
+    }
+  }
+
+  /** What the soak does to its run while the faults go on. */
+  public enum Operations {
+    /** One of the others, drawn from the seed. */
+    RANDOM,
+    /** Nothing: the run is awaited. */
+    NONE,
+    /** Once the run ended, its FAILED tasks are redriven (if any). */
+    REDRIVE,
+    /**
+     * Cancelled at a random point of its progress (20–70 %), awaited CANCELLED, then its FAILED and
+     * CANCELLED tasks redriven.
+     */
+    CANCEL_REDRIVE,
+    /** As {@link #CANCEL_REDRIVE}, and that redrive cancelled in turn and redriven once more. */
+    CANCEL_REDRIVE_TWICE;
+
+    /** The name on the command line: {@code cancel-redrive-twice}. */
+    public String cliName() {
+      return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+
+    public static Operations fromCliName(String name) {
+      for (Operations operations : values()) {
+        if (operations.cliName().equals(name)) {
+          return operations;
+        }
+      }
+      throw new IllegalArgumentException(
+          "unknown operations "
+              + name
+              + "; one of "
+              + java.util.Arrays.stream(values()).map(Operations::cliName).toList());
+    }
+  }
+
+  /**
+   * What this seed does to the run.
+   *
+   * @param operations never {@link Operations#RANDOM}
+   * @param cancelAt for each cancel, the share of its round's tasks done (percent) it waits for
+   * @param maxConcurrency the run's cap (0: none)
+   */
+  public record Plan(Operations operations, List<Integer> cancelAt, int maxConcurrency) {
+    @Override
+    public String toString() {
+      return operations.cliName()
+          + (cancelAt.isEmpty()
+              ? ""
+              : " at "
+                  + String.join("/", cancelAt.stream().map(p -> p + "%").toList())
+                  + " of a round")
+          + (maxConcurrency > 0 ? ", maxConcurrency " + maxConcurrency : "");
     }
   }
 
   public record Result(
       Options options,
+      Plan plan,
+      List<String> operations,
       Map<FaultKind, Double> rates,
       Map<FaultKind, Long> faults,
       InvariantChecker.Report report,
@@ -72,6 +158,13 @@ public final class Soak {
       json.put("tasks", options.tasks());
       json.put("seed", options.seed());
       json.put("discover", options.discover());
+      json.put("plan", plan.toString());
+      ArrayNode done = json.putArray("operations");
+      operations.forEach(done::add);
+      if (plan.maxConcurrency() > 0) {
+        json.put("maxConcurrency", plan.maxConcurrency());
+      }
+      json.put("maxOverlap", report.maxOverlap());
       json.put("runId", report.runId());
       ObjectNode injected = json.putObject("faultsInjected");
       faults.forEach((kind, count) -> injected.put(kind.name(), count));
@@ -79,6 +172,8 @@ public final class Soak {
       json.put("submitAttempts", submitAttempts);
       json.put("succeeded", report.succeeded());
       json.put("failed", report.failed());
+      json.put("cancelled", report.cancelled());
+      json.put("round", report.round());
       json.put("lost", report.lost());
       json.put("doubleCommitted", report.doubleCommitted());
       json.put("summaryExact", report.summaryExact());
@@ -130,8 +225,42 @@ public final class Soak {
     return rates;
   }
 
+  /**
+   * What {@code options} do to the run: drawn from the seed with a Random of its own (the same
+   * draws whatever is forced, so a forced operation keeps the seed's points and cap).
+   */
+  public static Plan plan(Options options) {
+    Random random = new Random(options.seed() ^ 0x50A4_0B5L);
+    int kind = random.nextInt(4);
+    int firstCancel = 20 + random.nextInt(51);
+    int secondCancel = 20 + random.nextInt(51);
+    boolean capped = random.nextInt(3) > 0;
+    int cap = CAPS[random.nextInt(CAPS.length)];
+    Operations operations =
+        options.operations() != Operations.RANDOM
+            ? options.operations()
+            : switch (kind) {
+              case 0 -> Operations.CANCEL_REDRIVE;
+              case 1 -> Operations.CANCEL_REDRIVE_TWICE;
+              case 2 -> Operations.REDRIVE;
+              default -> Operations.NONE;
+            };
+    List<Integer> cancelAt =
+        switch (operations) {
+          case CANCEL_REDRIVE -> List.of(firstCancel);
+          case CANCEL_REDRIVE_TWICE -> List.of(firstCancel, secondCancel);
+          default -> List.of();
+        };
+    int maxConcurrency =
+        options.maxConcurrency() == CAP_FROM_SEED
+            ? (capped ? cap : 0)
+            : Math.max(0, options.maxConcurrency());
+    return new Plan(operations, cancelAt, maxConcurrency);
+  }
+
   public static Result run(Options options, Consumer<String> progress) throws Exception {
     Map<FaultKind, Double> rates = ratesFor(options.seed());
+    Plan plan = plan(options);
     FaultInjector faults = new FaultInjector(options.seed(), rates);
     Journal journal = new Journal();
     WorkerRegistry workers =
@@ -162,7 +291,7 @@ public final class Soak {
     try (LocalRuntime runtime = LocalRuntime.start(localOptions);
         Journal watching = journal.watch(runtime)) {
       Client client = new Client(runtime.apiEndpoint());
-      String request = request(options);
+      String request = request(options, plan);
       int[] attempts = {0};
       String runId = client.submit(request, attempts, started.plus(options.timeout()));
       progress.accept(
@@ -172,42 +301,76 @@ public final class Soak {
               + options.tasks()
               + " tasks submitted in "
               + attempts[0]
-              + " attempt(s)");
+              + " attempt(s); "
+              + plan);
       sendPoison(runtime, faults, options);
 
-      // Faults run until most of the run is done (or half the time budget), then stop.
+      // Faults run until every operation was made and most of the run is done (or half the time
+      // budget passed), then stop; the operations go on without them if they must.
+      Operator operator =
+          new Operator(
+              client, new RoundProgress(runtime, runId), runId, options.tasks(), plan, progress);
       Instant faultDeadline = started.plus(options.timeout().dividedBy(2));
-      JsonNode run = client.get(runId);
-      while (Instant.now().isBefore(faultDeadline)
-          && done(run) < options.tasks() * 9 / 10
-          && !finished(run)) {
-        Thread.sleep(250);
-        run = client.get(runId);
-      }
-      faults.stopTaskFaults();
-      Instant stoppedAt = Instant.now();
-      int remaining = options.tasks() - done(run);
-      Duration bound = drainBound(localOptions, remaining);
-      progress.accept("faults stopped with " + remaining + " tasks to go; waiting up to " + bound);
       Instant deadline = started.plus(options.timeout());
+      Instant stoppedAt = null;
+      int remainingAtStop = 0;
       Instant nextReport = Instant.now().plusSeconds(10);
-      while (!finished(run) && Instant.now().isBefore(deadline)) {
-        Thread.sleep(250);
+      Instant resubmitDue = Instant.now();
+      JsonNode run = client.get(runId);
+      while (Instant.now().isBefore(deadline)) {
+        resubmitDue = client.resubmit(request, run, attempts, resubmitDue);
+        run = operator.step(run);
+        if (stoppedAt == null
+            && (!Instant.now().isBefore(faultDeadline)
+                || (operator.finished()
+                    && (done(run) >= options.tasks() * 9 / 10 || terminal(run))))) {
+          faults.stopTaskFaults();
+          stoppedAt = Instant.now();
+          remainingAtStop = options.tasks() - done(run);
+          progress.accept(
+              "faults stopped with "
+                  + remainingAtStop
+                  + " tasks to go; waiting up to "
+                  + drainBound(localOptions, remainingAtStop));
+        }
+        if (operator.finished() && terminal(run)) {
+          break;
+        }
+        // Closer looks while a cancel waits for its point: a round may take only seconds.
+        Thread.sleep(operator.waitsForProgress() ? 50 : 250);
         run = client.get(runId);
         if (Instant.now().isAfter(nextReport)) {
           nextReport = nextReport.plusSeconds(10);
           progress.accept(
-              done(run) + " of " + options.tasks() + " tasks done, run " + run.path("status"));
+              done(run)
+                  + " of "
+                  + options.tasks()
+                  + " tasks done, run "
+                  + run.path("status")
+                  + " in round "
+                  + run.path("round").asInt(0));
         }
       }
+      if (stoppedAt == null) {
+        faults.stopTaskFaults();
+        stoppedAt = Instant.now();
+        remainingAtStop = options.tasks() - done(run);
+      }
+      // I6 holds for the final round: its drain starts when faults stopped or when the last
+      // operation was answered, whichever came later, with the tasks left then.
+      boolean lastOperationLater =
+          operator.lastAnsweredAt() != null && operator.lastAnsweredAt().isAfter(stoppedAt);
+      Instant drainFrom = lastOperationLater ? operator.lastAnsweredAt() : stoppedAt;
+      int remaining = lastOperationLater ? operator.remainingAtLastAnswer() : remainingAtStop;
+      Duration bound = drainBound(localOptions, remaining);
+      boolean finished = operator.finished() && terminal(run);
       Optional<Duration> drain =
-          finished(run)
-              ? Optional.of(Duration.between(stoppedAt, Instant.now()))
-              : Optional.empty();
+          finished ? Optional.of(Duration.between(drainFrom, Instant.now())) : Optional.empty();
       // RunCompleted may still be on its way (a publish retried, or re-published by the sweep).
+      int round = run.path("round").asInt(0);
       Instant eventDeadline = Instant.now().plus(bound);
-      while (finished(run)
-          && InvariantChecker.completedEvents(runtime, runId) == 0
+      while (finished
+          && InvariantChecker.completedEvents(runtime, runId, round) == 0
           && Instant.now().isBefore(eventDeadline)) {
         Thread.sleep(250);
       }
@@ -220,10 +383,13 @@ public final class Soak {
                   options.tasks(),
                   drain.isPresent()
                       ? drain
-                      : Optional.of(Duration.between(stoppedAt, Instant.now()).plus(bound)),
-                  bound);
+                      : Optional.of(Duration.between(drainFrom, Instant.now()).plus(bound)),
+                  bound,
+                  operator.expectations());
       return new Result(
           options,
+          plan,
+          operator.log(),
           rates,
           faults.injected(),
           report,
@@ -231,7 +397,270 @@ public final class Soak {
           drain,
           bound,
           attempts[0],
-          timeline(run, stoppedAt));
+          timeline(run, stoppedAt, operator.lastAnsweredAt()));
+    }
+  }
+
+  /**
+   * Makes the plan's operations on the run, one step per look at it, and records what was done. An
+   * answer that races the run's end (a 409, or an error after which the write may have been
+   * applied) is not a failure: the operator reads the run and tries again once it settles.
+   */
+  static final class Operator {
+    private sealed interface Step permits Cancel, Redrive {}
+
+    /** Cancel once {@code percent} of the round's tasks are done. */
+    private record Cancel(int percent) implements Step {}
+
+    /** Redrive the round's tasks in {@code statuses} once the round ended. */
+    private record Redrive(List<String> statuses) implements Step {}
+
+    private final Client client;
+    private final RoundProgress roundProgress;
+    private final String runId;
+    private final int tasks;
+    private final int maxConcurrency;
+    private final Consumer<String> progress;
+    private final java.util.ArrayDeque<Step> steps = new java.util.ArrayDeque<>();
+    private final List<String> log = new java.util.ArrayList<>();
+    private int rounds;
+    private int cancels;
+    private int cancelsAnsweredFirst;
+    private boolean endsCancelled;
+
+    /** The round of a cancel whose answer was an error: it may have been applied. */
+    private Integer cancelUnansweredInRound;
+
+    /** The round a redrive was sent from whose answer did not say whether it started the next. */
+    private Integer redriveUnansweredFromRound;
+
+    private int roundTasks;
+    private Instant lastAnsweredAt;
+    private int remainingAtLastAnswer;
+
+    Operator(
+        Client client,
+        RoundProgress roundProgress,
+        String runId,
+        int tasks,
+        Plan plan,
+        Consumer<String> progress) {
+      this.client = client;
+      this.roundProgress = roundProgress;
+      this.runId = runId;
+      this.tasks = tasks;
+      this.roundTasks = tasks;
+      this.maxConcurrency = plan.maxConcurrency();
+      this.progress = progress;
+      List<String> failedAndCancelled = List.of("FAILED", "CANCELLED");
+      for (int percent : plan.cancelAt()) {
+        steps.add(new Cancel(percent));
+        steps.add(new Redrive(failedAndCancelled));
+      }
+      if (plan.operations() == Operations.REDRIVE) {
+        steps.add(new Redrive(List.of("FAILED")));
+      }
+    }
+
+    /** Whether the next operation waits for a point of the run's progress. */
+    boolean waitsForProgress() {
+      return steps.peek() instanceof Cancel;
+    }
+
+    /** Every operation of the plan was made. */
+    boolean finished() {
+      return steps.isEmpty();
+    }
+
+    List<String> log() {
+      return List.copyOf(log);
+    }
+
+    Instant lastAnsweredAt() {
+      return lastAnsweredAt;
+    }
+
+    int remainingAtLastAnswer() {
+      return remainingAtLastAnswer;
+    }
+
+    InvariantChecker.Expectations expectations() {
+      return new InvariantChecker.Expectations(
+          rounds, cancels, cancelsAnsweredFirst, endsCancelled, maxConcurrency);
+    }
+
+    /** Makes the next operation if the run is ready for it; returns the run as now seen. */
+    JsonNode step(JsonNode run) throws Exception {
+      Step next = steps.peek();
+      if (next instanceof Cancel cancel) {
+        return cancel(run, cancel);
+      }
+      if (next instanceof Redrive redrive) {
+        return redrive(run, redrive);
+      }
+      return run;
+    }
+
+    private JsonNode cancel(JsonNode run, Cancel step) throws Exception {
+      String status = run.path("status").asText();
+      if (cancelUnansweredInRound != null
+          && cancelUnansweredInRound == run.path("round").asInt(0)
+          && (status.equals("CANCELLING") || status.equals("CANCELLED"))) {
+        cancelled(false);
+        return record(run, "cancel(answer lost, applied)");
+      }
+      if (terminal(run) || status.equals("SUMMARIZING")) {
+        record(run, "cancel@" + step.percent() + "%:missed (the round ended " + status + ")");
+        steps.poll();
+        return run;
+      }
+      // A cancel while discovering would end the discovery with fewer tasks than items.
+      if (status.equals("DISCOVERING") || status.equals("UNKNOWN")) {
+        return run;
+      }
+      int roundDone = roundProgress.done();
+      if (roundDone * 100L < (long) step.percent() * roundTasks) {
+        return run;
+      }
+      String at = "cancel@" + roundDone * 100 / Math.max(1, roundTasks) + "%";
+      Client.Reply reply = client.cancel(runId);
+      if (reply.status() == 202 || reply.status() == 200) {
+        // 200: already cancelling, i.e. an earlier try of this cancel was applied (or this one,
+        // its first write's response lost: then nothing published RunCancelled).
+        cancelled(reply.status() == 202);
+        return record(client.get(runId), at + (reply.status() == 200 ? "(answered 200)" : ""));
+      }
+      if (reply.status() == 409) {
+        steps.poll();
+        JsonNode now = client.get(runId);
+        return record(now, at + ":too late (run " + now.path("status").asText() + ")");
+      }
+      // An error: the cancel may have been applied; the retry, or the run, says.
+      cancelUnansweredInRound = run.path("round").asInt(0);
+      progress.accept("cancel answered " + reply.status() + "; trying again");
+      return client.get(runId);
+    }
+
+    private void cancelled(boolean first) {
+      cancels++;
+      if (first) {
+        cancelsAnsweredFirst++;
+      }
+      endsCancelled = true;
+      cancelUnansweredInRound = null;
+      steps.poll();
+    }
+
+    private JsonNode redrive(JsonNode run, Redrive step) throws Exception {
+      if (redriveUnansweredFromRound != null
+          && run.path("round").asInt(0) > redriveUnansweredFromRound) {
+        JsonNode entry = run.path("redrives").path(run.path("redrives").size() - 1);
+        redriven(entry.path("tasks").asInt());
+        return record(run, "redrive#" + rounds + "(" + roundTasks + " tasks, answer lost)");
+      }
+      if (!terminal(run)) {
+        return run;
+      }
+      int roundBefore = run.path("round").asInt(0);
+      roundProgress.beforeRedrive(step.statuses());
+      Client.Reply reply = client.redrive(runId, step.statuses());
+      if (reply.status() == 202) {
+        redriven(reply.body().path("redrive").path("tasks").asInt());
+        return record(client.get(runId), "redrive#" + rounds + "(" + roundTasks + " tasks)");
+      }
+      if (reply.status() == 409 && reply.body().path("error").asText().equals("NothingToRedrive")) {
+        steps.poll();
+        return record(client.get(runId), "redrive:nothing in " + String.join("+", step.statuses()));
+      }
+      // RunNotFinished or an error: a redrive whose write was applied and its response lost has
+      // started the round (and the sweep sends its messages); the run's round will say.
+      if (redriveUnansweredFromRound == null) {
+        redriveUnansweredFromRound = roundBefore;
+      }
+      progress.accept(
+          "redrive answered " + reply.status() + " " + reply.body() + "; looking at the run");
+      return client.get(runId);
+    }
+
+    private void redriven(int revived) {
+      redriveUnansweredFromRound = null;
+      rounds++;
+      roundProgress.began(rounds);
+      roundTasks = revived;
+      endsCancelled = false;
+      steps.poll();
+    }
+
+    private JsonNode record(JsonNode run, String operation) {
+      log.add(operation);
+      lastAnsweredAt = Instant.now();
+      remainingAtLastAnswer = terminal(run) ? 0 : tasks - done(run);
+      progress.accept(operation + ": run " + run.path("status").asText());
+      return run;
+    }
+  }
+
+  /**
+   * How many tasks of the run's current round are terminal, from its shard counters. The HTTP
+   * counts cannot say: a redrive drops the revived tasks from each shard's counter only when the
+   * hub begins the round in that shard, so right after a redrive they still count the tasks it
+   * revived. A shard whose counter is in the round counts what it holds beyond the tasks it kept
+   * from the round before; one not yet in it counts none.
+   */
+  static final class RoundProgress {
+    private final RunStore runs;
+    private final ShardCounters counters;
+    private final String runId;
+    private int round;
+
+    /** Per shard, the terminal tasks a redrive left alone: the round's base there. */
+    private Map<Integer, Integer> kept = Map.of();
+
+    RoundProgress(LocalRuntime runtime, String runId) {
+      this.runs =
+          new RunStore(runtime.clients().dynamoDb(), LocalOptions.TABLE_NAME, Clock.systemUTC());
+      this.counters =
+          new ShardCounters(
+              runtime.clients().dynamoDb(),
+              LocalOptions.TABLE_NAME,
+              Clock.systemUTC(),
+              Backoff.standard());
+      this.runId = runId;
+    }
+
+    /** Just before a redrive of the tasks in {@code statuses}: what each shard keeps. */
+    void beforeRedrive(List<String> statuses) {
+      Map<Integer, Integer> base = new HashMap<>();
+      for (ShardCount count : counts()) {
+        base.put(
+            count.shard(),
+            count.succeeded()
+                + (statuses.contains("FAILED") ? 0 : count.failed())
+                + (statuses.contains("CANCELLED") ? 0 : count.cancelled()));
+      }
+      kept = base;
+    }
+
+    void began(int round) {
+      this.round = round;
+    }
+
+    int done() {
+      int done = 0;
+      for (ShardCount count : counts()) {
+        if (count.round() == round) {
+          done +=
+              count.succeeded()
+                  + count.failed()
+                  + count.cancelled()
+                  - kept.getOrDefault(count.shard(), 0);
+        }
+      }
+      return done;
+    }
+
+    private List<ShardCount> counts() {
+      return runs.get(runId).map(run -> counters.counts(run.spec())).orElse(List.of());
     }
   }
 
@@ -254,7 +683,7 @@ public final class Soak {
         .plus(Duration.ofSeconds(remainingTasks / MIN_TASKS_PER_SECOND + 10));
   }
 
-  private static String request(Options options) {
+  private static String request(Options options, Plan plan) {
     ObjectNode request = Json.object();
     if (options.discover()) {
       request.putObject("source").put("type", "range").put("end", options.tasks());
@@ -271,6 +700,9 @@ public final class Soak {
         "soak-" + options.seed() + "-" + options.tasks() + (options.discover() ? "-d" : ""));
     request.put("maxAttempts", MAX_ATTEMPTS);
     request.put("taskTimeoutSeconds", TASK_TIMEOUT_SECONDS);
+    if (plan.maxConcurrency() > 0) {
+      request.put("maxConcurrency", plan.maxConcurrency());
+    }
     return Json.write(request);
   }
 
@@ -293,29 +725,42 @@ public final class Soak {
     }
   }
 
-  /** When the run reached each stage, and when faults on the task path stopped. */
-  private static Map<String, String> timeline(JsonNode run, Instant faultsStopped) {
+  /**
+   * When the run reached each stage (the last round's drain and completion), when faults on the
+   * task path stopped, and when the last operation was answered.
+   */
+  private static Map<String, String> timeline(
+      JsonNode run, Instant faultsStopped, Instant lastOperation) {
     Map<String, String> timeline = new LinkedHashMap<>();
     for (String field : List.of("createdAt", "discovery/endedAt", "dispatchedAt")) {
       timeline.put(field, run.at("/" + field).asText(""));
     }
     timeline.put("taskFaultsStoppedAt", faultsStopped.toString());
+    if (lastOperation != null) {
+      timeline.put("lastOperationAt", lastOperation.toString());
+    }
     for (String field : List.of("drainedAt", "completedAt")) {
       timeline.put(field, run.path(field).asText(""));
     }
     return timeline;
   }
 
+  /** Tasks terminal now (a redrive's revived tasks are not, until they end again). */
   private static int done(JsonNode run) {
-    return run.path("succeeded").asInt() + run.path("failed").asInt();
+    return run.path("succeeded").asInt()
+        + run.path("failed").asInt()
+        + run.path("cancelled").asInt();
   }
 
-  private static boolean finished(JsonNode run) {
+  private static boolean terminal(JsonNode run) {
     String status = run.path("status").asText();
-    return status.equals("SUCCEEDED") || status.equals("FAILED");
+    return status.equals("SUCCEEDED") || status.equals("FAILED") || status.equals("CANCELLED");
   }
 
-  /** The soak's client: retries a submission (same idempotency key) until its dispatch is done. */
+  /**
+   * The soak's client: retries a submission (same idempotency key) until its dispatch is done;
+   * cancels and redrives.
+   */
   static final class Client {
     private final URI base;
     private final HttpClient http =
@@ -325,28 +770,82 @@ public final class Soak {
       this.base = base;
     }
 
+    /**
+     * Submits until the run is accepted (each try with the same idempotency key); {@link #resubmit}
+     * then goes on while it is dispatching.
+     */
     String submit(String body, int[] attempts, Instant deadline) throws Exception {
       while (Instant.now().isBefore(deadline)) {
-        attempts[0]++;
-        HttpResponse<String> response =
-            http.send(
-                HttpRequest.newBuilder(base.resolve("/runs"))
-                    .timeout(Duration.ofSeconds(60))
-                    .header("content-type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() == 200 || response.statusCode() == 202) {
-          JsonNode run = Json.parse(response.body());
-          if (!run.path("status").asText().equals("DISPATCHING")) {
-            return run.get("runId").asText();
-          }
-        } else if (response.statusCode() < 500) {
-          throw new IllegalStateException("the soak's request was refused: " + response.body());
+        Optional<JsonNode> run = submitOnce(body, attempts);
+        if (run.isPresent()) {
+          return run.get().get("runId").asText();
         }
         Thread.sleep(Math.min(2000, 100L * attempts[0]));
       }
       throw new IllegalStateException("the run could not be submitted before the deadline");
+    }
+
+    /**
+     * While the run is DISPATCHING, submits it again (same key) every so often, as a client whose
+     * hub may have died would: a retry resumes its dispatch. Returns when to look again.
+     */
+    Instant resubmit(String body, JsonNode run, int[] attempts, Instant due) throws Exception {
+      if (!run.path("status").asText().equals("DISPATCHING") || Instant.now().isBefore(due)) {
+        return due;
+      }
+      submitOnce(body, attempts);
+      return Instant.now().plusMillis(Math.min(2000, 100L * attempts[0]));
+    }
+
+    private Optional<JsonNode> submitOnce(String body, int[] attempts) throws Exception {
+      attempts[0]++;
+      HttpResponse<String> response =
+          http.send(
+              HttpRequest.newBuilder(base.resolve("/runs"))
+                  .timeout(Duration.ofSeconds(60))
+                  .header("content-type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofString(body))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() == 200 || response.statusCode() == 202) {
+        return Optional.of(Json.parse(response.body()));
+      }
+      if (response.statusCode() < 500) {
+        throw new IllegalStateException("the soak's request was refused: " + response.body());
+      }
+      return Optional.empty();
+    }
+
+    record Reply(int status, JsonNode body) {}
+
+    /** {@code DELETE /runs/{runId}}. */
+    Reply cancel(String runId) throws Exception {
+      return send(HttpRequest.newBuilder(base.resolve("/runs/" + runId)).DELETE());
+    }
+
+    /** {@code POST /runs/{runId}/redrive} with {@code {"statuses":[...]}}. */
+    Reply redrive(String runId, List<String> statuses) throws Exception {
+      ObjectNode body = Json.object();
+      ArrayNode names = body.putArray("statuses");
+      statuses.forEach(names::add);
+      return send(
+          HttpRequest.newBuilder(base.resolve("/runs/" + runId + "/redrive"))
+              .header("content-type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofString(Json.write(body))));
+    }
+
+    private Reply send(HttpRequest.Builder request) throws Exception {
+      HttpResponse<String> response =
+          http.send(
+              request.timeout(Duration.ofSeconds(60)).build(),
+              HttpResponse.BodyHandlers.ofString());
+      JsonNode body;
+      try {
+        body = response.body().isBlank() ? Json.object() : Json.parse(response.body());
+      } catch (Exception e) {
+        body = Json.object().put("raw", response.body());
+      }
+      return new Reply(response.statusCode(), body);
     }
 
     JsonNode get(String runId) throws Exception {
