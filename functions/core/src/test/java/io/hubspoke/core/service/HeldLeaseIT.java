@@ -87,7 +87,16 @@ class HeldLeaseIT {
   HeldLease hold(Lease lease, Instant latest) {
     Instant deadline = lease.leaseUntil().minus(GRACE);
     return new HeldLease(
-        store, null, clock, lease, deadline, latest, TASK_TIMEOUT, GRACE, /* receiptHandle */ null);
+        store,
+        null,
+        clock,
+        lease,
+        deadline,
+        latest,
+        TASK_TIMEOUT,
+        GRACE,
+        /* receiptHandle */ null,
+        SlotHold.NONE);
   }
 
   TaskRecord stored() {
