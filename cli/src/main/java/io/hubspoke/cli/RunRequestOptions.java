@@ -75,6 +75,23 @@ class RunRequestOptions {
   Integer taskTimeout;
 
   @Option(
+      names = "--max-concurrency",
+      description =
+          "the most tasks of the run running at once, 1-1000, however many spokes run (default: no"
+              + " cap)")
+  Integer maxConcurrency;
+
+  @Option(
+      names = "--tolerated-failure-count",
+      description = "failures the run tolerates; one more stops it and it ends FAILED")
+  Integer toleratedFailureCount;
+
+  @Option(
+      names = "--tolerated-failure-percent",
+      description = "as --tolerated-failure-count, as a share (0-100) of the run's tasks")
+  Double toleratedFailurePercent;
+
+  @Option(
       names = "--idempotency-key",
       description =
           "the run's idempotency key (default: the request file's, or a new one); run again with"
@@ -130,6 +147,15 @@ class RunRequestOptions {
     }
     if (taskTimeout != null) {
       request.put("taskTimeoutSeconds", taskTimeout);
+    }
+    if (maxConcurrency != null) {
+      request.put("maxConcurrency", maxConcurrency);
+    }
+    if (toleratedFailureCount != null) {
+      request.put("toleratedFailureCount", toleratedFailureCount);
+    }
+    if (toleratedFailurePercent != null) {
+      request.put("toleratedFailurePercent", toleratedFailurePercent);
     }
     if (idempotencyKey != null) {
       request.put("idempotencyKey", idempotencyKey);

@@ -749,6 +749,16 @@ final class BadInputCorpus {
             "maxAttempts"));
     c.add(
         cli(
+            "--max-concurrency out of range",
+            List.of("run", "{DIR}/ok.json", "--max-concurrency", "0"),
+            "maxConcurrency"));
+    c.add(
+        cli(
+            "--tolerated-failure-percent out of range",
+            List.of("run", "{DIR}/ok.json", "--tolerated-failure-percent", "101"),
+            "toleratedFailurePercent"));
+    c.add(
+        cli(
             "--task-timeout out of range",
             List.of("run", "{DIR}/ok.json", "--task-timeout", "0"),
             "taskTimeoutSeconds"));

@@ -64,6 +64,26 @@ class CliIT {
   }
 
   @Test
+  void theRunOptionsCapItsConcurrencyAndSetItsTolerance() throws Exception {
+    Result result =
+        run(
+            "1\n2\n3\n4\n5\n6\n",
+            "run",
+            "-",
+            "--max-concurrency",
+            "2",
+            "--tolerated-failure-count",
+            "1",
+            "--json");
+    assertEquals(0, result.exit(), result.err());
+    JsonNode run = Json.parse(result.out().strip());
+    assertEquals("SUCCEEDED", run.get("status").asText(), run.toString());
+    assertEquals(2, run.get("maxConcurrency").asInt(), run.toString());
+    assertEquals(1, run.get("toleratedFailureCount").asInt(), run.toString());
+    assertEquals(6, run.get("succeeded").asInt(), run.toString());
+  }
+
+  @Test
   void aFailedRunExitsOneAndShowsTheSummaryTable(@TempDir Path dir) throws Exception {
     Result result =
         run(

@@ -20,7 +20,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * started are cancelled, and it ends FAILED with the reason.
  */
 class ToleranceIT {
-  static final RedriveIT.ChoosyWorker worker = new RedriveIT.ChoosyWorker();
+  static final ChoosyWorker worker = new ChoosyWorker();
   static LocalRuntime runtime;
   static ApiClient api;
 

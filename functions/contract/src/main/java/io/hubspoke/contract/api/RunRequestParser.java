@@ -33,7 +33,8 @@ public final class RunRequestParser {
           "taskTimeoutSeconds",
           "retry",
           "toleratedFailureCount",
-          "toleratedFailurePercent");
+          "toleratedFailurePercent",
+          "maxConcurrency");
 
   /** The {@code source} types, in the order an error lists them. */
   public static final List<String> SOURCE_TYPES = List.of("range", "worker", "lambda");
@@ -170,7 +171,7 @@ public final class RunRequestParser {
 
   /**
    * {@code toleratedFailureCount}, {@code toleratedFailurePercent} (either passed stops the run):
-   * both optional, none by default.
+   * both optional, none by default; {@code maxConcurrency}: absent for no cap.
    */
   private static RunControls controls(JsonNode node, List<FieldError> errors) {
     Optional<Integer> count = Optional.empty();
@@ -194,8 +195,15 @@ public final class RunRequestParser {
               node.get("toleratedFailurePercent"), "toleratedFailurePercent", 0, 100, 0, errors);
       percent = errors.size() == before ? Optional.of(value) : Optional.empty();
     }
-    // maxConcurrency is not accepted until the spokes enforce it: a cap ignored would mislead.
-    return new RunControls(count, percent, 0);
+    int maxConcurrency =
+        boundedInt(
+            node.get("maxConcurrency"),
+            "maxConcurrency",
+            1,
+            RunControls.MAX_CONCURRENCY,
+            0,
+            errors);
+    return new RunControls(count, percent, maxConcurrency);
   }
 
   /** A task must fit in one spoke invocation; the default shrinks to what the spoke gives. */

@@ -50,6 +50,10 @@ class RunControlsTest {
     assertEquals(new RunControls(Optional.of(5), Optional.of(2.5), 0), parsed);
     assertEquals(parsed, RunControls.fromJson(parsed.toJson()));
     RunControls capped = new RunControls(Optional.empty(), Optional.empty(), 3);
+    assertEquals(
+        capped,
+        parser.parse("{\"items\":[1],\"worker\":\"echo\",\"maxConcurrency\":3}").controls());
+    assertTrue(capped.capped());
     assertEquals(capped, RunControls.fromJson(capped.toJson()));
     assertEquals(RunControls.NONE, RunControls.fromJson(RunControls.NONE.toJson()));
   }

@@ -101,6 +101,25 @@ public record RunSpec(
         RetryPolicy.DEFAULT);
   }
 
+  /** The same run held in by {@code controls} instead. */
+  public RunSpec withControls(RunControls controls) {
+    return new RunSpec(
+        runId,
+        incarnation,
+        worker,
+        workerConfig,
+        maxAttempts,
+        taskTimeoutSeconds,
+        total,
+        shardCount,
+        chunkSize,
+        createdAt,
+        expiresAt,
+        discovery,
+        retry,
+        controls);
+  }
+
   /**
    * A discovered run's progress, as far as the read that made this spec saw it. Until discovery
    * ends, {@code total} counts the tasks discovered so far and {@code shardCount} the shards that

@@ -39,6 +39,7 @@ final class HeldLease implements TaskLease {
   private final TaskQueue queue;
   private final Clock clock;
   private final String receiptHandle;
+  private final SlotHold slot;
   private final Duration taskTimeout;
   private final Duration leaseGrace;
   private final Instant latestDeadline;
@@ -57,6 +58,7 @@ final class HeldLease implements TaskLease {
    * @param deadline the worker's first deadline (the lease ends {@code leaseGrace} after it)
    * @param latestDeadline no deadline is extended past this
    * @param receiptHandle of the message being processed; null: its visibility is left alone
+   * @param slot the run's concurrency slot this attempt holds, moved with the lease
    */
   HeldLease(
       TaskStore tasks,
@@ -67,7 +69,8 @@ final class HeldLease implements TaskLease {
       Instant latestDeadline,
       Duration taskTimeout,
       Duration leaseGrace,
-      String receiptHandle) {
+      String receiptHandle,
+      SlotHold slot) {
     this.tasks = tasks;
     this.queue = queue;
     this.clock = clock;
@@ -77,6 +80,7 @@ final class HeldLease implements TaskLease {
     this.taskTimeout = taskTimeout;
     this.leaseGrace = leaseGrace;
     this.receiptHandle = receiptHandle;
+    this.slot = slot;
     this.writeEvery = taskTimeout.dividedBy(3);
     this.nextWriteAt = clock.instant().plus(writeEvery);
   }
@@ -103,6 +107,18 @@ final class HeldLease implements TaskLease {
     Lease current = lease.get();
     HeartbeatResult result;
     try {
+      // The slot first: the hold always ends after the lease it covers.
+      if (!CallDeadline.within(deadline, () -> slot.extendTo(newDeadline.plus(leaseGrace)))) {
+        lost = true;
+        LOG.info(
+            () ->
+                "task "
+                    + current.runId()
+                    + "#"
+                    + current.index()
+                    + " lost its concurrency slot (its hold had ended): its heartbeat stops it");
+        return false;
+      }
       result =
           CallDeadline.within(
               deadline, () -> tasks.heartbeat(current, newDeadline.plus(leaseGrace)));

@@ -9,6 +9,7 @@ import io.hubspoke.core.aws.Backoff;
 import io.hubspoke.core.events.EventPublisher;
 import io.hubspoke.core.queue.TaskQueue;
 import io.hubspoke.core.store.ChunkStore;
+import io.hubspoke.core.store.RunSlots;
 import io.hubspoke.core.store.RunStore;
 import io.hubspoke.core.store.ShardCounters;
 import io.hubspoke.core.store.TaskStore;
@@ -31,6 +32,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Hubspoke {
   private final RunStore runs;
   private final TaskStore tasks;
+  private final RunSlots slots;
   private final ShardCounters counters;
   private final TaskQueue queue;
   private final ChunkStore chunks;
@@ -51,6 +53,7 @@ public final class Hubspoke {
     String table = env.required(HubspokeEnvironment.TABLE_NAME);
     this.runs = new RunStore(clients.dynamoDb(), table, clock);
     this.tasks = new TaskStore(clients.dynamoDb(), table, clock, backoff);
+    this.slots = new RunSlots(clients.dynamoDb(), table, clock);
     this.counters = new ShardCounters(clients.dynamoDb(), table, clock, backoff);
     this.chunks = new ChunkStore(clients.dynamoDb(), table, clock, backoff);
     this.sqs = clients.sqs();
@@ -167,6 +170,7 @@ public final class Hubspoke {
     return new TaskExecutionService(
         tasks,
         runs,
+        slots,
         new RunSpecCache(runs),
         queue,
         completion(),

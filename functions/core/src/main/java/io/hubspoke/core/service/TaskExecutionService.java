@@ -14,6 +14,7 @@ import io.hubspoke.core.service.CompletionTracker.Terminal;
 import io.hubspoke.core.store.ClaimResult;
 import io.hubspoke.core.store.CommitResult;
 import io.hubspoke.core.store.Lease;
+import io.hubspoke.core.store.RunSlots;
 import io.hubspoke.core.store.RunStore;
 import io.hubspoke.core.store.TaskStore;
 import io.hubspoke.core.worker.WorkerRegistry;
@@ -66,8 +67,12 @@ public final class TaskExecutionService {
   /** Time kept back from the invocation's deadline to defer a throttled message: see below. */
   static final Duration DEFER_RESERVE = Duration.ofSeconds(1);
 
+  /** The longest a message waits for a slot of its run's concurrency cap before trying again. */
+  static final int MAX_SLOT_WAIT_SECONDS = 60;
+
   private final TaskStore tasks;
   private final RunStore runs;
+  private final RunSlots slots;
   private final RunSpecCache runSpecs;
   private final TaskQueue queue;
   private final CompletionTracker completion;
@@ -81,6 +86,7 @@ public final class TaskExecutionService {
   public TaskExecutionService(
       TaskStore tasks,
       RunStore runs,
+      RunSlots slots,
       RunSpecCache runSpecs,
       TaskQueue queue,
       CompletionTracker completion,
@@ -91,6 +97,7 @@ public final class TaskExecutionService {
       Duration leaseGrace) {
     this.tasks = tasks;
     this.runs = runs;
+    this.slots = slots;
     this.runSpecs = runSpecs;
     this.queue = queue;
     this.completion = completion;
@@ -295,8 +302,6 @@ public final class TaskExecutionService {
 
   private Processed execute(
       RunSpec spec, TaskMessage message, Message received, Instant invocationDeadline) {
-    String body = received.body();
-    String messageId = received.id();
     Instant now = clock.instant();
     Instant deadline = now.plusSeconds(spec.taskTimeoutSeconds());
     Duration left = Duration.between(now, invocationDeadline);
@@ -310,6 +315,43 @@ public final class TaskExecutionService {
       return Processed.done(MessageOutcome.RETRY); // no time left: let SQS redeliver
     }
     String owner = spokeId + "/" + UUID.randomUUID();
+    Instant leaseUntil = deadline.plus(leaseGrace);
+    if (!spec.controls().capped()) {
+      return claimAndRun(
+          spec, message, received, invocationDeadline, owner, deadline, latest, SlotHold.NONE);
+    }
+    // The hold outlasts the lease by one more grace, so an owner's commit lands within it.
+    String holder = SlotHold.holderOf(owner);
+    if (slots.acquire(spec, holder, leaseUntil.plus(leaseGrace))
+        instanceof RunSlots.Acquisition.Full) {
+      return waitForSlot(spec, message);
+    }
+    try {
+      return claimAndRun(
+          spec,
+          message,
+          received,
+          invocationDeadline,
+          owner,
+          deadline,
+          latest,
+          until -> slots.extend(spec, holder, until.plus(leaseGrace)));
+    } finally {
+      releaseSlot(spec, holder);
+    }
+  }
+
+  private Processed claimAndRun(
+      RunSpec spec,
+      TaskMessage message,
+      Message received,
+      Instant invocationDeadline,
+      String owner,
+      Instant deadline,
+      Instant latest,
+      SlotHold slot) {
+    String body = received.body();
+    String messageId = received.id();
     ClaimResult claim = tasks.claim(spec, message.taskIndex(), owner, deadline.plus(leaseGrace));
     if (claim instanceof ClaimResult.Claimed claimed) {
       // After the claim, before the work: a cancel acknowledged before this read stops the task.
@@ -329,7 +371,8 @@ public final class TaskExecutionService {
               latest,
               Duration.ofSeconds(spec.taskTimeoutSeconds()),
               leaseGrace,
-              received.receiptHandle());
+              received.receiptHandle(),
+              slot);
       try {
         return run(spec, claimed.task(), held);
       } finally {
@@ -351,6 +394,41 @@ public final class TaskExecutionService {
           body, "unknown task " + message.taskIndex() + " of run " + spec.runId(), messageId);
     }
     return recheckAfterLease(message, ((ClaimResult.LeasedByOther) claim).task());
+  }
+
+  /**
+   * Every slot of the run's cap is held. A task that a cancel or a duplicate delivery already
+   * finished needs none: it is counted again (counting is idempotent). Any other waits: its message
+   * is sent again after a wait that doubles with each time it found the run full (1 s, 2 s, 4 s …
+   * up to {@link #MAX_SLOT_WAIT_SECONDS}, jittered so waiters spread), and this one acknowledged. A
+   * waiting message is never failed back to the queue, so waiting never moves it towards the
+   * dead-letter queue.
+   */
+  private Processed waitForSlot(RunSpec spec, TaskMessage message) {
+    Optional<TaskRecord> task = tasks.get(spec, message.taskIndex());
+    if (task.isPresent() && task.get().status().isTerminal()) {
+      return Processed.count(spec, task.get(), task.get().status());
+    }
+    queue.sendDelayed(message.waitedOnce(), slotWaitSeconds(message.waits()));
+    return Processed.done(MessageOutcome.ACK);
+  }
+
+  static int slotWaitSeconds(int waits) {
+    int longest = Math.min(MAX_SLOT_WAIT_SECONDS, 1 << Math.min(waits, 6));
+    double jitter = 0.5 + 0.5 * java.util.concurrent.ThreadLocalRandom.current().nextDouble();
+    return Math.max(1, (int) Math.round(longest * jitter));
+  }
+
+  /** A slot that could not be given back is freed when its hold ends: logged, not fatal. */
+  private void releaseSlot(RunSpec spec, String holder) {
+    try {
+      slots.release(spec, holder);
+    } catch (RuntimeException e) {
+      LOG.log(
+          Level.WARNING,
+          "could not give back slot " + holder + " of run " + spec.runId() + "; it ends by itself",
+          e);
+    }
   }
 
   /**

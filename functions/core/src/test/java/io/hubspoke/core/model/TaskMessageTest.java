@@ -14,6 +14,13 @@ class TaskMessageTest {
     assertEquals(message, TaskMessage.parse(message.toJson()));
     TaskMessage withIncarnation = new TaskMessage("r-0123456789abcdef01234567", 7, "0123456789ab");
     assertEquals(withIncarnation, TaskMessage.parse(withIncarnation.toJson()));
+    TaskMessage waited = withIncarnation.waitedOnce().waitedOnce();
+    assertEquals(2, waited.waits());
+    assertEquals(waited, TaskMessage.parse(waited.toJson()));
+    assertEquals(
+        withIncarnation.toJson().length(),
+        new TaskMessage("r-0123456789abcdef01234567", 7, "0123456789ab", 0).toJson().length(),
+        "a message that never waited carries no count");
   }
 
   @ParameterizedTest
@@ -27,7 +34,8 @@ class TaskMessageTest {
         "{\"v\":1,\"runId\":\"x\",\"task\":1}|field runId is missing or not a run id",
         "{\"v\":1,\"runId\":\"r-0123456789abcdef01234567\"}|field task is missing or not a task index",
         "{\"v\":1,\"runId\":\"r-0123456789abcdef01234567\",\"task\":-1}|field task is missing or not a task index",
-        "{\"v\":1,\"runId\":\"r-0123456789abcdef01234567\",\"task\":1,\"inc\":\"zz\"}|field inc is not a run incarnation"
+        "{\"v\":1,\"runId\":\"r-0123456789abcdef01234567\",\"task\":1,\"inc\":\"zz\"}|field inc is not a run incarnation",
+        "{\"v\":1,\"runId\":\"r-0123456789abcdef01234567\",\"task\":1,\"waits\":-1}|field waits is not a count"
       })
   void rejectsBadBodiesNamingTheField(String body, String reason) {
     assertEquals(

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.hubspoke.contract.api.RunControls;
 import io.hubspoke.core.aws.AwsClients;
 import io.hubspoke.core.aws.Backoff;
 import io.hubspoke.core.model.RunSpec;
@@ -13,6 +14,7 @@ import io.hubspoke.core.store.ClaimResult;
 import io.hubspoke.core.store.CommitResult;
 import io.hubspoke.core.store.HeartbeatResult;
 import io.hubspoke.core.store.Lease;
+import io.hubspoke.core.store.RunSlots;
 import io.hubspoke.core.store.TaskStore;
 import io.hubspoke.core.store.TestRuns;
 import io.hubspoke.core.testing.EmbeddedEngines;
@@ -23,6 +25,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -87,7 +90,16 @@ class HeldLeaseIT {
   HeldLease hold(Lease lease, Instant latest) {
     Instant deadline = lease.leaseUntil().minus(GRACE);
     return new HeldLease(
-        store, null, clock, lease, deadline, latest, TASK_TIMEOUT, GRACE, /* receiptHandle */ null);
+        store,
+        null,
+        clock,
+        lease,
+        deadline,
+        latest,
+        TASK_TIMEOUT,
+        GRACE,
+        /* receiptHandle */ null,
+        SlotHold.NONE);
   }
 
   TaskRecord stored() {
@@ -178,5 +190,42 @@ class HeldLeaseIT {
     assertTrue(held.stopIfPast(clock.instant()));
     assertFalse(held.heartbeat(), "a worker that outlived its deadline is told to stop");
     assertEquals(2, stored().version(), "and writes nothing");
+  }
+
+  @Test
+  void aHeartbeatMovesTheRunsSlotHoldWithTheLeaseAndStopsTheWorkerOnceTheHoldIsGone() {
+    RunSpec capped = run.withControls(new RunControls(Optional.empty(), Optional.empty(), 1));
+    RunSlots slots = new RunSlots(clients.dynamoDb(), Engines.TABLE, clock);
+    Lease lease = claimLease("owner");
+    assertInstanceOf(
+        RunSlots.Acquisition.Acquired.class,
+        slots.acquire(capped, "holder", lease.leaseUntil().plus(GRACE)));
+    HeldLease held =
+        new HeldLease(
+            store,
+            null,
+            clock,
+            lease,
+            lease.leaseUntil().minus(GRACE),
+            clock.instant().plus(Duration.ofMinutes(10)),
+            TASK_TIMEOUT,
+            GRACE,
+            /* receiptHandle */ null,
+            until -> slots.extend(capped, "holder", until.plus(GRACE)));
+
+    clock.advance(TASK_TIMEOUT.dividedBy(3));
+    assertTrue(held.heartbeat());
+    assertEquals(
+        stored().leaseUntil().plus(GRACE),
+        slots.holders(capped).get("holder"),
+        "the hold ends a grace after the extended lease");
+
+    slots.release(capped, "holder"); // as a spoke that found the hold ended would remove it
+    clock.advance(TASK_TIMEOUT.dividedBy(3));
+    long version = stored().version();
+    assertFalse(held.heartbeat(), "without its slot the worker is told to stop");
+    assertTrue(held.lost());
+    assertEquals(version, stored().version(), "and the lease is not extended");
+    assertFalse(slots.holders(capped).containsKey("holder"), "nor the hold put back");
   }
 }

@@ -1,0 +1,240 @@
+package io.hubspoke.core.store;
+
+import static io.hubspoke.core.store.Items.PK;
+import static io.hubspoke.core.store.Items.key;
+import static io.hubspoke.core.store.Items.n;
+
+import io.hubspoke.contract.TableSchema;
+import io.hubspoke.core.model.RunSpec;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+
+/**
+ * The slots of a run that caps its concurrency ({@code maxConcurrency}): one item per run, beside
+ * its gate, whose {@code holders} map names each attempt that may run now and until when its hold
+ * lasts. A spoke takes a slot before it claims a task and gives it back once the outcome is
+ * recorded; a heartbeat moves the hold's end with the lease.
+ *
+ * <p>Taking a slot is one conditional write: add this holder if the map has fewer than K entries. A
+ * holder whose spoke died is not waited for forever: once its hold has ended (its lease, plus the
+ * grace the caller adds) the next spoke that finds the run full removes it in the same write that
+ * adds itself, conditional on the holder still showing the end it read, so a hold a heartbeat
+ * extended meanwhile stays. Every write is to one small item (each holder is about 20 bytes: one
+ * write unit covers about 50 holders), and a failed condition returns the item, so a full run costs
+ * that one write and no read.
+ */
+public final class RunSlots {
+  static final String SLOTS_SK = "SLOTS";
+  static final String HOLDERS = "holders";
+
+  /** How many ended holds one write removes at most (the expression stays small). */
+  static final int MAX_EVICTIONS_PER_WRITE = 25;
+
+  private final DynamoDbClient dynamoDb;
+  private final String table;
+  private final Clock clock;
+
+  public RunSlots(DynamoDbClient dynamoDb, String table, Clock clock) {
+    this.dynamoDb = dynamoDb;
+    this.table = table;
+    this.clock = clock;
+  }
+
+  /** What {@link #acquire} found. */
+  public sealed interface Acquisition {
+    /** The slot is held under {@code holder} until {@code until} (or its release). */
+    record Acquired(String holder, Instant until) implements Acquisition {}
+
+    /** All K slots are held by attempts whose holds have not ended. */
+    record Full(int holders) implements Acquisition {}
+  }
+
+  /**
+   * Takes one of the run's {@code maxConcurrency} slots for {@code holder} until {@code until}.
+   *
+   * @param holder unique per attempt (a retried call whose first write was applied finds itself)
+   */
+  public Acquisition acquire(RunSpec spec, String holder, Instant until) {
+    int cap = spec.controls().maxConcurrency();
+    if (cap <= 0) {
+      throw new IllegalArgumentException("run " + spec.runId() + " has no concurrency cap");
+    }
+    Map<String, AttributeValue> found;
+    try {
+      update(spec, holder, until, List.of(), Map.of(), cap);
+      return new Acquisition.Acquired(holder, until);
+    } catch (ConditionalCheckFailedException e) {
+      found = e.hasItem() ? e.item() : Map.of();
+    }
+    if (found.isEmpty()) {
+      if (create(spec, holder, until)) {
+        return new Acquisition.Acquired(holder, until);
+      }
+      return acquireOnceMore(spec, holder, until, cap);
+    }
+    Map<String, AttributeValue> holders = holders(found);
+    if (holders.containsKey(holder)) {
+      return new Acquisition.Acquired(holder, until); // our own write, its response lost
+    }
+    long now = clock.millis();
+    List<String> ended = new ArrayList<>();
+    Map<String, AttributeValue> endedAt = new HashMap<>();
+    holders.forEach(
+        (name, end) -> {
+          if (ended.size() < MAX_EVICTIONS_PER_WRITE && Long.parseLong(end.n()) <= now) {
+            ended.add(name);
+            endedAt.put(name, end);
+          }
+        });
+    if (ended.isEmpty()) {
+      return new Acquisition.Full(holders.size());
+    }
+    try {
+      update(spec, holder, until, ended, endedAt, cap);
+      return new Acquisition.Acquired(holder, until);
+    } catch (ConditionalCheckFailedException e) {
+      return afterLostRace(e, holder, until);
+    }
+  }
+
+  private Acquisition acquireOnceMore(RunSpec spec, String holder, Instant until, int cap) {
+    try {
+      update(spec, holder, until, List.of(), Map.of(), cap);
+      return new Acquisition.Acquired(holder, until);
+    } catch (ConditionalCheckFailedException e) {
+      return afterLostRace(e, holder, until);
+    }
+  }
+
+  /** A second write failed its condition too: the run is full, unless our write got there. */
+  private static Acquisition afterLostRace(
+      ConditionalCheckFailedException e, String holder, Instant until) {
+    Map<String, AttributeValue> holders = e.hasItem() ? holders(e.item()) : Map.of();
+    return holders.containsKey(holder)
+        ? new Acquisition.Acquired(holder, until)
+        : new Acquisition.Full(holders.size());
+  }
+
+  /**
+   * Adds {@code holder}, removing the {@code ended} holders in the same write: conditional on each
+   * still showing the end read, and on the map then holding at most {@code cap}.
+   */
+  private void update(
+      RunSpec spec,
+      String holder,
+      Instant until,
+      List<String> ended,
+      Map<String, AttributeValue> endedAt,
+      int cap) {
+    Map<String, String> names = new HashMap<>();
+    Map<String, AttributeValue> values = new HashMap<>();
+    names.put("#hs", HOLDERS);
+    names.put("#me", holder);
+    values.put(":until", Items.millis(until));
+    // The map has size - ended + 1 entries after this write: at most cap.
+    values.put(":limit", n(cap + (long) ended.size()));
+    StringBuilder condition = new StringBuilder("size(#hs) < :limit");
+    StringBuilder remove = new StringBuilder();
+    for (int i = 0; i < ended.size(); i++) {
+      names.put("#e" + i, ended.get(i));
+      values.put(":e" + i, endedAt.get(ended.get(i)));
+      condition.append(" AND #hs.#e").append(i).append(" = :e").append(i);
+      remove.append(i == 0 ? " REMOVE " : ", ").append("#hs.#e").append(i);
+    }
+    dynamoDb.updateItem(
+        UpdateItemRequest.builder()
+            .tableName(table)
+            .key(key(Items.gatePk(spec), SLOTS_SK))
+            .updateExpression("SET #hs.#me = :until" + remove)
+            .conditionExpression(condition.toString())
+            .expressionAttributeNames(names)
+            .expressionAttributeValues(values)
+            .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+            .build());
+  }
+
+  /** The run's first hold creates its slots item; false if another spoke created it first. */
+  private boolean create(RunSpec spec, String holder, Instant until) {
+    Map<String, AttributeValue> item = new HashMap<>(key(Items.gatePk(spec), SLOTS_SK));
+    item.put(HOLDERS, AttributeValue.fromM(Map.of(holder, Items.millis(until))));
+    item.put(TableSchema.TTL_ATTRIBUTE, Items.expiry(spec));
+    try {
+      dynamoDb.putItem(
+          b ->
+              b.tableName(table)
+                  .item(item)
+                  .conditionExpression("attribute_not_exists(#pk)")
+                  .expressionAttributeNames(Map.of("#pk", PK)));
+      return true;
+    } catch (ConditionalCheckFailedException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Moves the end of {@code holder}'s hold to {@code until}, if it still holds its slot (a hold
+   * that ended was removed by a spoke that needed the slot, and is not put back).
+   *
+   * @return whether the hold is still there
+   */
+  public boolean extend(RunSpec spec, String holder, Instant until) {
+    try {
+      dynamoDb.updateItem(
+          b ->
+              b.tableName(table)
+                  .key(key(Items.gatePk(spec), SLOTS_SK))
+                  .updateExpression("SET #hs.#me = :until")
+                  .conditionExpression("attribute_exists(#hs.#me)")
+                  .expressionAttributeNames(Map.of("#hs", HOLDERS, "#me", holder))
+                  .expressionAttributeValues(Map.of(":until", Items.millis(until))));
+      return true;
+    } catch (ConditionalCheckFailedException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Gives {@code holder}'s slot back (idempotent: a repeat, or a hold already removed, is a no-op).
+   */
+  public void release(RunSpec spec, String holder) {
+    try {
+      dynamoDb.updateItem(
+          b ->
+              b.tableName(table)
+                  .key(key(Items.gatePk(spec), SLOTS_SK))
+                  .updateExpression("REMOVE #hs.#me")
+                  // Never creates the item (TTL may have deleted it): it would lack its expiry.
+                  .conditionExpression("attribute_exists(#pk)")
+                  .expressionAttributeNames(Map.of("#hs", HOLDERS, "#me", holder, "#pk", PK)));
+    } catch (ConditionalCheckFailedException e) {
+      // No slots item: nothing is held.
+    }
+  }
+
+  /** The run's current holders and the end of each hold (for tests and diagnostics). */
+  public Map<String, Instant> holders(RunSpec spec) {
+    Map<String, AttributeValue> item =
+        dynamoDb
+            .getItem(
+                b -> b.tableName(table).key(key(Items.gatePk(spec), SLOTS_SK)).consistentRead(true))
+            .item();
+    Map<String, Instant> holders = new HashMap<>();
+    holders(item == null ? Map.of() : item)
+        .forEach((name, end) -> holders.put(name, Instant.ofEpochMilli(Long.parseLong(end.n()))));
+    return holders;
+  }
+
+  private static Map<String, AttributeValue> holders(Map<String, AttributeValue> item) {
+    AttributeValue holders = item.get(HOLDERS);
+    return holders == null || !holders.hasM() ? Map.of() : holders.m();
+  }
+}

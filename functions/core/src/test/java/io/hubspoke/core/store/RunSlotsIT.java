@@ -1,0 +1,212 @@
+package io.hubspoke.core.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.hubspoke.contract.TableSchema;
+import io.hubspoke.contract.api.RunControls;
+import io.hubspoke.core.aws.AwsClients;
+import io.hubspoke.core.model.RunSpec;
+import io.hubspoke.core.store.RunSlots.Acquisition;
+import io.hubspoke.core.testing.EmbeddedEngines;
+import io.hubspoke.core.testing.Engines;
+import io.hubspoke.engines.LocalTables;
+import io.hubspoke.testkit.TestClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
+
+/**
+ * A capped run's slots against DynamoDB Local: at most K holders, a hold whose end has passed freed
+ * by the next spoke that needs it, a lost response recognised, and the cap holding when spokes race
+ * for the slots.
+ */
+class RunSlotsIT {
+  static final EmbeddedEngines ENGINES = new EmbeddedEngines();
+  static final Duration HOLD = Duration.ofSeconds(30);
+
+  AwsClients clients;
+  TestClock clock;
+  RunSlots slots;
+
+  @BeforeEach
+  void setUp() {
+    clients = ENGINES.clients(Engines.Service.DYNAMODB);
+    ENGINES.once(
+        "table",
+        () -> {
+          try {
+            clients.dynamoDb().describeTable(b -> b.tableName(Engines.TABLE));
+          } catch (ResourceNotFoundException e) {
+            LocalTables.create(clients.dynamoDb(), Engines.TABLE);
+          }
+        });
+    clock = new TestClock(Instant.now().truncatedTo(ChronoUnit.MILLIS));
+    slots = new RunSlots(clients.dynamoDb(), Engines.TABLE, clock);
+  }
+
+  @AfterEach
+  void closeClients() {
+    clients.close();
+  }
+
+  @AfterAll
+  static void stop() {
+    ENGINES.close();
+  }
+
+  static RunSpec capped(int cap) {
+    return TestRuns.spec(100)
+        .withControls(new RunControls(Optional.empty(), Optional.empty(), cap));
+  }
+
+  Acquisition acquire(RunSpec run, String holder) {
+    return slots.acquire(run, holder, clock.instant().plus(HOLD));
+  }
+
+  @Test
+  void atMostKHoldersAndAReleasedSlotIsTakenAgain() {
+    RunSpec run = capped(3);
+    for (String holder : List.of("a", "b", "c")) {
+      assertInstanceOf(Acquisition.Acquired.class, acquire(run, holder));
+    }
+    Acquisition full = acquire(run, "d");
+    assertEquals(3, assertInstanceOf(Acquisition.Full.class, full).holders());
+    assertEquals(java.util.Set.of("a", "b", "c"), slots.holders(run).keySet());
+
+    slots.release(run, "b");
+    slots.release(run, "b"); // idempotent
+    assertInstanceOf(Acquisition.Acquired.class, acquire(run, "d"));
+    assertEquals(java.util.Set.of("a", "c", "d"), slots.holders(run).keySet());
+  }
+
+  @Test
+  void theSlotsItemExpiresWithTheRun() {
+    RunSpec run = capped(1);
+    acquire(run, "a");
+    Map<String, AttributeValue> item =
+        clients
+            .dynamoDb()
+            .getItem(
+                b ->
+                    b.tableName(Engines.TABLE)
+                        .key(Items.key(Items.gatePk(run), RunSlots.SLOTS_SK))
+                        .consistentRead(true))
+            .item();
+    assertEquals(
+        Long.toString(run.expiresAt().getEpochSecond()),
+        item.get(TableSchema.TTL_ATTRIBUTE).n(),
+        "every item of a run expires with it");
+  }
+
+  @Test
+  void aReleaseWithoutASlotsItemCreatesNothing() {
+    RunSpec run = capped(2);
+    slots.release(run, "a");
+    assertTrue(slots.holders(run).isEmpty());
+    Map<String, AttributeValue> item =
+        clients
+            .dynamoDb()
+            .getItem(
+                b ->
+                    b.tableName(Engines.TABLE)
+                        .key(Items.key(Items.gatePk(run), RunSlots.SLOTS_SK))
+                        .consistentRead(true))
+            .item();
+    assertTrue(item == null || item.isEmpty(), "no item without its expiry: " + item);
+  }
+
+  @Test
+  void aHoldWhoseEndPassedIsFreedByTheNextSpokeThatNeedsItButAnExtendedOneStays() {
+    RunSpec run = capped(2);
+    acquire(run, "dead");
+    acquire(run, "alive");
+    clock.advance(HOLD.plusMillis(1));
+    assertTrue(slots.extend(run, "alive", clock.instant().plus(HOLD)), "a heartbeat moves it");
+
+    assertInstanceOf(Acquisition.Acquired.class, acquire(run, "next"));
+    assertEquals(java.util.Set.of("alive", "next"), slots.holders(run).keySet());
+    assertEquals(clock.instant().plus(HOLD), slots.holders(run).get("alive"));
+    assertFalse(
+        slots.extend(run, "dead", clock.instant().plus(HOLD)),
+        "a hold that was freed is not put back by its late heartbeat");
+    assertInstanceOf(Acquisition.Full.class, acquire(run, "another"));
+  }
+
+  @Test
+  void aHoldWhoseEndHasNotPassedIsNeverFreed() {
+    RunSpec run = capped(1);
+    acquire(run, "a");
+    clock.advance(HOLD.minusMillis(1));
+    assertInstanceOf(Acquisition.Full.class, acquire(run, "b"));
+    assertEquals(java.util.Set.of("a"), slots.holders(run).keySet());
+  }
+
+  @Test
+  void aRetriedAcquireWhoseFirstWriteWasAppliedFindsItsOwnHold() {
+    RunSpec run = capped(1);
+    assertInstanceOf(Acquisition.Acquired.class, acquire(run, "a"));
+    // The SDK retries a call whose response was lost: the run is now full, with this holder.
+    assertInstanceOf(Acquisition.Acquired.class, acquire(run, "a"));
+    assertEquals(1, slots.holders(run).size());
+  }
+
+  @Test
+  void spokesRacingForTheSlotsNeverHoldMoreThanTheCap() throws Exception {
+    RunSpec run = capped(3);
+    RunSlots realTime =
+        new RunSlots(clients.dynamoDb(), Engines.TABLE, java.time.Clock.systemUTC());
+    AtomicInteger holding = new AtomicInteger();
+    AtomicInteger most = new AtomicInteger();
+    AtomicInteger acquired = new AtomicInteger();
+    ExecutorService spokes = Executors.newFixedThreadPool(8);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int s = 0; s < 8; s++) {
+        int spoke = s;
+        done.add(
+            spokes.submit(
+                () -> {
+                  for (int i = 0; i < 25; i++) {
+                    String holder = "s" + spoke + "-" + i;
+                    Acquisition got =
+                        realTime.acquire(run, holder, Instant.now().plus(Duration.ofMinutes(5)));
+                    if (got instanceof Acquisition.Acquired) {
+                      acquired.incrementAndGet();
+                      most.accumulateAndGet(holding.incrementAndGet(), Math::max);
+                      // The work: a read of the slots item, which must never show more than 3.
+                      most.accumulateAndGet(realTime.holders(run).size(), Math::max);
+                      holding.decrementAndGet();
+                      realTime.release(run, holder);
+                    }
+                  }
+                  return null;
+                }));
+      }
+      for (Future<?> f : done) {
+        f.get();
+      }
+    } finally {
+      spokes.shutdownNow();
+    }
+    assertTrue(most.get() <= 3, "at most 3 held at once, saw " + most.get());
+    assertTrue(acquired.get() >= 25, "slots were taken and given back: " + acquired.get());
+    assertTrue(realTime.holders(run).isEmpty());
+  }
+}
