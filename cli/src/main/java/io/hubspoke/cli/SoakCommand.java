@@ -58,7 +58,7 @@ final class SoakCommand implements Callable<Integer> {
       description =
           "the run's maxConcurrency: a number, none, or seed (4, 8 or 16 on two seeds in three,"
               + " none on the others) (default ${DEFAULT-VALUE})",
-      defaultValue = "none")
+      defaultValue = "seed")
   String cap;
 
   @Option(names = "--json", description = "print the figures as JSON")

@@ -60,8 +60,10 @@ import software.amazon.awssdk.services.sqs.model.Message;
  *       run at once. Each attempt runs from its claim's {@code startedAt} to the end of the claim:
  *       its owner's terminal write ({@code finishedAt}) or release (the {@code endedAt} its owner
  *       wrote in the task's history), or, for a claim taken over, expired or still RUNNING, the end
- *       of its lease as its last heartbeat left it. An attempt that ends when another starts does
- *       not overlap it. The highest overlap is reported with or without a cap.
+ *       of its lease as its last heartbeat left it; and never later than its lease's end: a cap
+ *       holds each slot a grace past the lease, and an attempt that overran that may lose its slot
+ *       (run-lifecycle §8). An attempt that ends when another starts does not overlap it. The
+ *       highest overlap is reported with or without a cap, and also counted to each attempt's end.
  * </ul>
  *
  * <p>I2 and I5 read applied writes from the store itself, not from the callers' responses: a write
@@ -79,8 +81,10 @@ public final class InvariantChecker {
   /**
    * @param cancelled tasks CANCELLED at the end
    * @param round the run's redrive round at the end
-   * @param maxOverlap the most attempts of the run that ran at one instant (I8)
+   * @param maxOverlap the most attempts of the run that ran at one instant within their leases (I8)
    * @param maxOverlapAt that instant (null when no attempt ran)
+   * @param maxOverlapToEnd the same, counting each attempt to its end even past its lease (no cap
+   *     promises that: an attempt that overran its lease may have lost its slot)
    */
   public record Report(
       String runId,
@@ -95,6 +99,7 @@ public final class InvariantChecker {
       int round,
       int maxOverlap,
       Instant maxOverlapAt,
+      int maxOverlapToEnd,
       List<Violation> violations) {
     public boolean ok() {
       return violations.isEmpty();
@@ -124,13 +129,46 @@ public final class InvariantChecker {
   }
 
   /** The most attempts running at one instant: when first reached, and whose they were. */
-  public record Overlap(int max, Long at, List<String> attempts) {}
+  public record Overlap(int max, Long at, List<String> attempts, List<String> described) {
+    public Overlap(int max, Long at, List<String> attempts) {
+      this(max, at, attempts, attempts);
+    }
+  }
 
-  /** One attempt of a task, from its claim to the end of that claim (I8). */
-  record AttemptSpan(String taskId, int round, int attempt, long start, long end) {
+  /**
+   * One attempt of a task, from its claim to the end of that claim (I8).
+   *
+   * @param end when the write that left the claim says it ended
+   * @param leaseEnd the end of its lease as its last heartbeat left it
+   */
+  record AttemptSpan(
+      String taskId, int round, int attempt, long start, long end, long leaseEnd, String endedBy) {
     @Override
     public String toString() {
       return taskId + (round == 0 ? "" : " round " + round) + " attempt " + attempt;
+    }
+
+    /** The end the cap is held to: the attempt's, unless it overran its lease. */
+    long endWithinLease() {
+      return Math.min(end, leaseEnd);
+    }
+
+    /** With its times: {@code … attempt 1 [12:00:01.250Z, 12:00:01.900Z SUCCEEDED, lease …]}. */
+    String described() {
+      return this
+          + " ["
+          + time(start)
+          + ", "
+          + time(end)
+          + " "
+          + endedBy
+          + ", lease until "
+          + time(leaseEnd)
+          + "]";
+    }
+
+    private static String time(long millis) {
+      return Instant.ofEpochMilli(millis).toString().substring(11);
     }
   }
 
@@ -179,7 +217,7 @@ public final class InvariantChecker {
     Optional<RunRecord> found = runs.get(runId);
     if (found.isEmpty()) {
       violations.add(new Violation("I1", "run " + runId + " does not exist"));
-      return new Report(runId, 0, 0, 0, 0, expectedTasks, 0, false, 0, 0, 0, null, violations);
+      return new Report(runId, 0, 0, 0, 0, expectedTasks, 0, false, 0, 0, 0, null, 0, violations);
     }
     RunRecord run = found.get();
     if (run.spec().total() != expectedTasks) {
@@ -414,7 +452,8 @@ public final class InvariantChecker {
                   + bound));
     }
     // I8
-    Overlap overlap = maxOverlap(runId, byItem.values());
+    Overlap overlap = maxOverlap(runId, byItem.values(), true);
+    Overlap toEnd = maxOverlap(runId, byItem.values(), false);
     capViolation(runId, overlap, expected.maxConcurrency()).ifPresent(violations::add);
     return new Report(
         runId,
@@ -429,12 +468,16 @@ public final class InvariantChecker {
         run.round(),
         overlap.max(),
         overlap.at() == null ? null : Instant.ofEpochMilli(overlap.at()),
+        toEnd.max(),
         violations);
   }
 
   private static int count(Map<Integer, TaskRecord> byIndex, TaskStatus status) {
     return (int) byIndex.values().stream().filter(t -> t.status() == status).count();
   }
+
+  /** How many of the attempts running at once an I8 violation names. */
+  private static final int K_NAMED = 20;
 
   /** I8: a violation if more attempts than the cap ran at once (a cap of 0: none). */
   static Optional<Violation> capViolation(String runId, Overlap overlap, int maxConcurrency) {
@@ -453,15 +496,24 @@ public final class InvariantChecker {
                 + " (maxConcurrency "
                 + maxConcurrency
                 + "): "
-                + overlap.attempts()));
+                + String.join(", ", overlap.described().stream().limit(K_NAMED).toList())
+                + (overlap.described().size() > K_NAMED ? ", …" : "")));
   }
 
   /**
    * I8: the most attempts of the run that ran at one instant, over every task's applied writes
    * (each list one task item's, in the order applied). An attempt that ends at the instant another
    * starts does not overlap it; one that takes no time never overlaps anything.
+   *
+   * @param withinLease whether each attempt counts only until its lease's end (as its last
+   *     heartbeat left it): what a cap promises. A slot is held a grace beyond the lease, so an
+   *     owner's commit lands within it; an attempt that overran its lease by more (its spoke
+   *     stalled past its deadline, a commit slowed by throttling) may have lost its slot to another
+   *     task, and counting it to its commit would find more than K where no slot was shared
+   *     (run-lifecycle §8).
    */
-  static Overlap maxOverlap(String runId, java.util.Collection<List<ChangeLog.Change>> histories) {
+  static Overlap maxOverlap(
+      String runId, java.util.Collection<List<ChangeLog.Change>> histories, boolean withinLease) {
     List<AttemptSpan> spans = new ArrayList<>();
     for (List<ChangeLog.Change> history : histories) {
       spans.addAll(attemptSpans(runId, history));
@@ -470,9 +522,10 @@ public final class InvariantChecker {
     List<long[]> edges = new ArrayList<>(); // {time, +1 start / -1 end, span}
     for (int i = 0; i < spans.size(); i++) {
       AttemptSpan span = spans.get(i);
-      if (span.end() > span.start()) {
+      long end = withinLease ? span.endWithinLease() : span.end();
+      if (end > span.start()) {
         edges.add(new long[] {span.start(), 1, i});
-        edges.add(new long[] {span.end(), -1, i});
+        edges.add(new long[] {end, -1, i});
       }
     }
     edges.sort(java.util.Comparator.<long[]>comparingLong(e -> e[0]).thenComparingLong(e -> e[1]));
@@ -480,6 +533,7 @@ public final class InvariantChecker {
     int max = 0;
     Long at = null;
     List<String> attempts = List.of();
+    List<String> described = List.of();
     for (long[] edge : edges) {
       if (edge[1] < 0) {
         running.remove((int) edge[2]);
@@ -490,9 +544,10 @@ public final class InvariantChecker {
         max = running.size();
         at = edge[0];
         attempts = running.stream().map(i -> spans.get(i).toString()).sorted().toList();
+        described = running.stream().map(i -> spans.get(i).described()).sorted().toList();
       }
     }
-    return new Overlap(max, at, attempts);
+    return new Overlap(max, at, attempts, described);
   }
 
   /**
@@ -515,17 +570,28 @@ public final class InvariantChecker {
         }
         long leaseEnd = claim.leaseUntil() == null ? claimStart : claim.leaseUntil();
         long end;
+        String endedBy;
         if (after == null || running) {
           end = leaseEnd; // deleted, or taken over after its lease
+          endedBy = after == null ? "deleted: its lease" : "taken over: its lease";
+        } else if (after.terminal()
+            && Objects.equals(after.owner(), claim.owner())
+            && after.finishedAt() != null) {
+          end = after.finishedAt();
+          endedBy = after.status();
         } else if (after.terminal()) {
-          end =
-              Objects.equals(after.owner(), claim.owner()) && after.finishedAt() != null
-                  ? after.finishedAt()
-                  : leaseEnd; // expired by another claimer once its lease ran out
+          end = leaseEnd; // expired by another claimer once its lease ran out
+          endedBy = "expired: its lease";
+        } else if (after.attemptEndedAt() != null) {
+          end = after.attemptEndedAt();
+          endedBy = "released";
         } else {
-          end = after.attemptEndedAt() != null ? after.attemptEndedAt() : leaseEnd;
+          end = leaseEnd;
+          endedBy = "released: its lease";
         }
-        spans.add(new AttemptSpan(taskId, claim.round(), claim.attempt(), claimStart, end));
+        spans.add(
+            new AttemptSpan(
+                taskId, claim.round(), claim.attempt(), claimStart, end, leaseEnd, endedBy));
         claim = null;
       }
       if (running && after.startedAt() != null) {
@@ -535,7 +601,15 @@ public final class InvariantChecker {
     }
     if (claim != null) {
       long leaseEnd = claim.leaseUntil() == null ? claimStart : claim.leaseUntil();
-      spans.add(new AttemptSpan(taskId, claim.round(), claim.attempt(), claimStart, leaseEnd));
+      spans.add(
+          new AttemptSpan(
+              taskId,
+              claim.round(),
+              claim.attempt(),
+              claimStart,
+              leaseEnd,
+              leaseEnd,
+              "running: its lease"));
     }
     return spans;
   }

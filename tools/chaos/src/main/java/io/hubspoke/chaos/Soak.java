@@ -55,6 +55,9 @@ public final class Soak {
   /** Tasks per second the runtime still completes here when loaded, for the I6 bound. */
   static final int MIN_TASKS_PER_SECOND = 20;
 
+  /** The longest a capped run's message waits for a slot before it is tried again. */
+  static final int LONGEST_SLOT_WAIT_SECONDS = 60;
+
   /** The cap drawn from the seed (see {@link #plan}), as opposed to none or a given one. */
   public static final int CAP_FROM_SEED = -1;
 
@@ -81,7 +84,7 @@ public final class Soak {
     }
 
     public Options(int tasks, long seed, Duration timeout, boolean discover) {
-      this(tasks, seed, timeout, discover, Operations.RANDOM, 0);
+      this(tasks, seed, timeout, discover, Operations.RANDOM, CAP_FROM_SEED);
     }
   }
 
@@ -144,6 +147,7 @@ public final class Soak {
       Options options,
       Plan plan,
       List<String> operations,
+      InvariantChecker.Expectations expected,
       Map<FaultKind, Double> rates,
       Map<FaultKind, Long> faults,
       InvariantChecker.Report report,
@@ -165,6 +169,7 @@ public final class Soak {
         json.put("maxConcurrency", plan.maxConcurrency());
       }
       json.put("maxOverlap", report.maxOverlap());
+      json.put("maxOverlapToEnd", report.maxOverlapToEnd());
       json.put("runId", report.runId());
       ObjectNode injected = json.putObject("faultsInjected");
       faults.forEach((kind, count) -> injected.put(kind.name(), count));
@@ -331,7 +336,7 @@ public final class Soak {
               "faults stopped with "
                   + remainingAtStop
                   + " tasks to go; waiting up to "
-                  + drainBound(localOptions, remainingAtStop));
+                  + drainBound(localOptions, remainingAtStop, plan.maxConcurrency()));
         }
         if (operator.finished() && terminal(run)) {
           break;
@@ -362,7 +367,7 @@ public final class Soak {
           operator.lastAnsweredAt() != null && operator.lastAnsweredAt().isAfter(stoppedAt);
       Instant drainFrom = lastOperationLater ? operator.lastAnsweredAt() : stoppedAt;
       int remaining = lastOperationLater ? operator.remainingAtLastAnswer() : remainingAtStop;
-      Duration bound = drainBound(localOptions, remaining);
+      Duration bound = drainBound(localOptions, remaining, plan.maxConcurrency());
       boolean finished = operator.finished() && terminal(run);
       Optional<Duration> drain =
           finished ? Optional.of(Duration.between(drainFrom, Instant.now())) : Optional.empty();
@@ -390,6 +395,7 @@ public final class Soak {
           options,
           plan,
           operator.log(),
+          operator.expectations(),
           rates,
           faults.injected(),
           report,
@@ -430,6 +436,8 @@ public final class Soak {
 
     /** The round of a cancel whose answer was an error: it may have been applied. */
     private Integer cancelUnansweredInRound;
+
+    private String cancelUnansweredAt;
 
     /** The round a redrive was sent from whose answer did not say whether it started the next. */
     private Integer redriveUnansweredFromRound;
@@ -507,7 +515,7 @@ public final class Soak {
           && cancelUnansweredInRound == run.path("round").asInt(0)
           && (status.equals("CANCELLING") || status.equals("CANCELLED"))) {
         cancelled(false);
-        return record(run, "cancel(answer lost, applied)");
+        return record(run, cancelUnansweredAt + "(answer lost)");
       }
       if (terminal(run) || status.equals("SUMMARIZING")) {
         record(run, "cancel@" + step.percent() + "%:missed (the round ended " + status + ")");
@@ -537,6 +545,7 @@ public final class Soak {
       }
       // An error: the cancel may have been applied; the retry, or the run, says.
       cancelUnansweredInRound = run.path("round").asInt(0);
+      cancelUnansweredAt = at;
       progress.accept("cancel answered " + reply.status() + "; trying again");
       return client.get(runId);
     }
@@ -668,19 +677,23 @@ public final class Soak {
    * I6: once faults stop, the run finishes within: the longest a task may stay claimed (timeout +
    * grace), a visibility timeout for a message held by a crashed invocation, the sweep's stall
    * threshold and interval, the longest retry backoff, a summarizing lease, and the work left at
-   * the slowest rate this machine sustains.
+   * the slowest rate this machine sustains. A capped run adds the longest wait of a message for a
+   * slot (a minute), and its work left goes at most K tasks a second.
    */
-  static Duration drainBound(LocalOptions options, int remainingTasks) {
+  static Duration drainBound(LocalOptions options, int remainingTasks, int maxConcurrency) {
     Duration lease = Duration.ofSeconds(TASK_TIMEOUT_SECONDS).plus(options.leaseGrace());
     Duration stall = Duration.ofSeconds(TASK_TIMEOUT_SECONDS).plus(options.stallMargin());
     Duration backoff = Duration.ofSeconds(1L << (MAX_ATTEMPTS - 2));
+    int rate =
+        maxConcurrency > 0 ? Math.min(MIN_TASKS_PER_SECOND, maxConcurrency) : MIN_TASKS_PER_SECOND;
     return lease
         .plus(options.visibilityTimeout())
         .plus(stall)
         .plus(options.sweepInterval())
         .plus(backoff)
         .plus(options.summaryLease())
-        .plus(Duration.ofSeconds(remainingTasks / MIN_TASKS_PER_SECOND + 10));
+        .plus(maxConcurrency > 0 ? Duration.ofSeconds(LONGEST_SLOT_WAIT_SECONDS) : Duration.ZERO)
+        .plus(Duration.ofSeconds(remainingTasks / rate + 10));
   }
 
   private static String request(Options options, Plan plan) {

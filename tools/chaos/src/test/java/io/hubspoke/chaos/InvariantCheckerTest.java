@@ -380,7 +380,7 @@ class InvariantCheckerTest {
 
   @Test
   void theOverlapCountsEachAttemptFromItsClaimToItsEnd() {
-    InvariantChecker.Overlap overlap = InvariantChecker.maxOverlap(RUN, fourAtOnce());
+    InvariantChecker.Overlap overlap = InvariantChecker.maxOverlap(RUN, fourAtOnce(), true);
     assertEquals(4, overlap.max(), overlap.toString());
     assertEquals(400L, overlap.at(), overlap.toString());
     assertEquals(
@@ -396,7 +396,7 @@ class InvariantCheckerTest {
 
   @Test
   void moreAttemptsAtOnceThanTheCapFailI8() {
-    InvariantChecker.Overlap overlap = InvariantChecker.maxOverlap(RUN, fourAtOnce());
+    InvariantChecker.Overlap overlap = InvariantChecker.maxOverlap(RUN, fourAtOnce(), true);
     Optional<InvariantChecker.Violation> violation = InvariantChecker.capViolation(RUN, overlap, 3);
     assertTrue(violation.isPresent(), overlap.toString());
     assertEquals("I8", violation.get().invariant());
@@ -420,7 +420,8 @@ class InvariantCheckerTest {
                 historyOf(
                     2, pending(0), running("c", 1, 1, 900, 2_000), succeeded("c", 2, 1, 1_200)),
                 historyOf(
-                    3, pending(0), running("d", 1, 1, 1_000, 3_000), cancelled("d", 2, 1, 1_000))));
+                    3, pending(0), running("d", 1, 1, 1_000, 3_000), cancelled("d", 2, 1, 1_000))),
+            true);
     assertEquals(1, overlap.max(), overlap.toString());
     assertEquals(Optional.empty(), InvariantChecker.capViolation(RUN, overlap, 1));
   }
@@ -438,10 +439,28 @@ class InvariantCheckerTest {
                     failed("a", 2, 1, 300, "Chosen"),
                     revived(3, 1),
                     inRound(1, running("a2", 4, 1, 1_000, 3_000))),
-                historyOf(1, pending(0), running("b", 1, 1, 2_900, 5_000))));
+                historyOf(1, pending(0), running("b", 1, 1, 2_900, 5_000))),
+            true);
     assertEquals(2, overlap.max(), overlap.toString());
     assertEquals(2_900L, overlap.at());
     assertEquals(
         List.of("r-test/000000 round 1 attempt 1", "r-test/000001 attempt 1"), overlap.attempts());
+  }
+
+  @Test
+  void anAttemptCountsTowardsTheCapOnlyWithinItsLease() {
+    // a commit that came 1.5 s after its lease ran out (its spoke stalled): its slot may have gone
+    // to the attempt that started at 2_500
+    List<List<Change>> histories =
+        List.of(
+            historyOf(0, pending(0), running("a", 1, 1, 100, 2_000), succeeded("a", 2, 1, 3_500)),
+            historyOf(
+                1, pending(0), running("b", 1, 1, 2_500, 4_000), succeeded("b", 2, 1, 3_000)));
+    assertEquals(1, InvariantChecker.maxOverlap(RUN, histories, true).max());
+    InvariantChecker.Overlap toEnd = InvariantChecker.maxOverlap(RUN, histories, false);
+    assertEquals(2, toEnd.max());
+    assertTrue(
+        toEnd.described().get(0).contains("SUCCEEDED, lease until 00:00:02Z"),
+        toEnd.described().toString());
   }
 }
