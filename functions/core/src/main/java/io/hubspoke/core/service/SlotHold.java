@@ -20,7 +20,7 @@ interface SlotHold {
 
   /**
    * The holder's name in the slots item: the claim owner's random part, short because every slot
-   * write carries all the holders (20 bytes each, not 50).
+   * write carries all the holders (about 25 bytes each, not 60).
    */
   static String holderOf(String owner) {
     String random = owner.substring(owner.lastIndexOf('/') + 1).replace("-", "");

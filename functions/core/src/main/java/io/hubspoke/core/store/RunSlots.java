@@ -28,8 +28,8 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
  * holder whose spoke died is not waited for forever: once its hold has ended (its lease, plus the
  * grace the caller adds) the next spoke that finds the run full removes it in the same write that
  * adds itself, conditional on the holder still showing the end it read, so a hold a heartbeat
- * extended meanwhile stays. Every write is to one small item (each holder is about 20 bytes: one
- * write unit covers about 50 holders), and a failed condition returns the item, so a full run costs
+ * extended meanwhile stays. Every write is to one small item (each holder is about 25 bytes: one
+ * write unit covers about 40 holders), and a failed condition returns the item, so a full run costs
  * that one write and no read.
  */
 public final class RunSlots {

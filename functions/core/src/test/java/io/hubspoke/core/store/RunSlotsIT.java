@@ -209,4 +209,32 @@ class RunSlotsIT {
     assertTrue(acquired.get() >= 25, "slots were taken and given back: " + acquired.get());
     assertTrue(realTime.holders(run).isEmpty());
   }
+
+  @Test
+  void aRunAtTheLargestCapHoldsAThousandAndFreesEndedHoldsInBoundedWrites() throws Exception {
+    RunSpec run = capped(RunControls.MAX_CONCURRENCY);
+    ExecutorService spokes = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<Acquisition>> taken = new ArrayList<>();
+      for (int i = 0; i < RunControls.MAX_CONCURRENCY; i++) {
+        String holder = String.format("%016x", i);
+        taken.add(spokes.submit(() -> acquire(run, holder)));
+      }
+      for (Future<Acquisition> f : taken) {
+        assertInstanceOf(Acquisition.Acquired.class, f.get());
+      }
+    } finally {
+      spokes.shutdownNow();
+    }
+    assertEquals(
+        RunControls.MAX_CONCURRENCY,
+        assertInstanceOf(Acquisition.Full.class, acquire(run, "one-more")).holders());
+
+    // Every hold ended (their spokes died): each take frees at most 25 of them with itself.
+    clock.advance(HOLD.plusMillis(1));
+    assertInstanceOf(Acquisition.Acquired.class, acquire(run, "after"));
+    assertEquals(
+        RunControls.MAX_CONCURRENCY - RunSlots.MAX_EVICTIONS_PER_WRITE + 1,
+        slots.holders(run).size());
+  }
 }
