@@ -322,7 +322,7 @@ public final class TaskExecutionService {
     }
     // The hold outlasts the lease by one more grace, so an owner's commit lands within it.
     String holder = SlotHold.holderOf(owner);
-    if (slots.acquire(spec, holder, leaseUntil.plus(leaseGrace))
+    if (slots.acquire(spec, holder, leaseUntil.plus(leaseGrace), message.taskIndex())
         instanceof RunSlots.Acquisition.Full) {
       return waitForSlot(spec, message);
     }
@@ -398,17 +398,19 @@ public final class TaskExecutionService {
 
   /**
    * Every slot of the run's cap is held. A task that a cancel or a duplicate delivery already
-   * finished needs none: it is counted again (counting is idempotent). Any other waits: its message
-   * is sent again after a wait that doubles with each time it found the run full (1 s, 2 s, 4 s …
-   * up to {@link #MAX_SLOT_WAIT_SECONDS}, jittered so waiters spread), and this one acknowledged. A
-   * waiting message is never failed back to the queue, so waiting never moves it towards the
-   * dead-letter queue.
+   * finished needs none: it is counted again (counting is idempotent). Any other waits: it joins
+   * the run's waiting set (the next spoke to give a slot back sends its message at once), and its
+   * message is sent again after a wait that doubles with each time it found the run full (1 s, 2 s,
+   * 4 s … up to {@link #MAX_SLOT_WAIT_SECONDS}, jittered so waiters spread) in case no give-back
+   * wakes it, and this one acknowledged. A waiting message is never failed back to the queue, so
+   * waiting never moves it towards the dead-letter queue.
    */
   private Processed waitForSlot(RunSpec spec, TaskMessage message) {
     Optional<TaskRecord> task = tasks.get(spec, message.taskIndex());
     if (task.isPresent() && task.get().status().isTerminal()) {
       return Processed.count(spec, task.get(), task.get().status());
     }
+    slots.await(spec, message.taskIndex());
     queue.sendDelayed(message.waitedOnce(), slotWaitSeconds(message.waits()));
     return Processed.done(MessageOutcome.ACK);
   }
@@ -419,10 +421,19 @@ public final class TaskExecutionService {
     return Math.max(1, (int) Math.round(longest * jitter));
   }
 
-  /** A slot that could not be given back is freed when its hold ends: logged, not fatal. */
+  /**
+   * Gives the slot back and wakes a task that waits for one: its message is sent now. A slot that
+   * could not be given back is freed when its hold ends, and a waiter not woken comes back after
+   * its message's delay: logged, not fatal.
+   */
   private void releaseSlot(RunSpec spec, String holder) {
     try {
-      slots.release(spec, holder);
+      List<Integer> waiting = slots.release(spec, holder);
+      if (!waiting.isEmpty()) {
+        slots
+            .wake(spec, waiting)
+            .ifPresent(task -> queue.sendDelayed(TaskMessage.of(spec, task), 0));
+      }
     } catch (RuntimeException e) {
       LOG.log(
           Level.WARNING,

@@ -199,7 +199,7 @@ class HeldLeaseIT {
     Lease lease = claimLease("owner");
     assertInstanceOf(
         RunSlots.Acquisition.Acquired.class,
-        slots.acquire(capped, "holder", lease.leaseUntil().plus(GRACE)));
+        slots.acquire(capped, "holder", lease.leaseUntil().plus(GRACE), 0));
     HeldLease held =
         new HeldLease(
             store,
