@@ -318,10 +318,10 @@ public final class TaskExecutionService {
     Instant leaseUntil = deadline.plus(leaseGrace);
     if (!spec.controls().capped()) {
       return claimAndRun(
-          spec, message, received, invocationDeadline, owner, deadline, latest, SlotHold.NONE);
+          spec, message, received, invocationDeadline, owner, deadline, latest, AttemptGuard.NONE);
     }
     // The hold outlasts the lease by one more grace, so an owner's commit lands within it.
-    String holder = SlotHold.holderOf(owner);
+    String holder = holderOf(owner);
     if (slots.acquire(spec, holder, leaseUntil.plus(leaseGrace), message.taskIndex())
         instanceof RunSlots.Acquisition.Full) {
       return waitForSlot(spec, message);
@@ -349,7 +349,7 @@ public final class TaskExecutionService {
       String owner,
       Instant deadline,
       Instant latest,
-      SlotHold slot) {
+      AttemptGuard slotHold) {
     String body = received.body();
     String messageId = received.id();
     ClaimResult claim = tasks.claim(spec, message.taskIndex(), owner, deadline.plus(leaseGrace));
@@ -372,7 +372,10 @@ public final class TaskExecutionService {
               Duration.ofSeconds(spec.taskTimeoutSeconds()),
               leaseGrace,
               received.receiptHandle(),
-              slot);
+              // A long task of a run cancelled or stopped since the claim learns it at its next
+              // heartbeat write (one read of the gate per third of the task timeout).
+              until ->
+                  !runs.gateClosed(spec, claimed.task().round()) && slotHold.mayExtendTo(until));
       try {
         return run(spec, claimed.task(), held);
       } finally {
@@ -413,6 +416,15 @@ public final class TaskExecutionService {
     slots.await(spec, message.taskIndex());
     queue.sendDelayed(message.waitedOnce(), slotWaitSeconds(message.waits()));
     return Processed.done(MessageOutcome.ACK);
+  }
+
+  /**
+   * A claim's holder name in its run's slots item: the owner's random part, short because every
+   * slot write carries all the holders (about 25 bytes each, not 60).
+   */
+  static String holderOf(String owner) {
+    String random = owner.substring(owner.lastIndexOf('/') + 1).replace("-", "");
+    return random.substring(0, Math.min(16, random.length()));
   }
 
   static int slotWaitSeconds(int waits) {
