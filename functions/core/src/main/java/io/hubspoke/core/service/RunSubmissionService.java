@@ -63,21 +63,21 @@ public final class RunSubmissionService {
     }
     List<String> items = request.itemsJson();
     RunSpec spec =
-        new RunSpec(
-            runId,
-            RunIds.newIncarnation(),
-            request.worker(),
-            request.workerConfig(),
-            request.maxAttempts(),
-            request.taskTimeoutSeconds(),
-            items.size(),
-            Sharding.forTotal(items.size()).shardCount(),
-            ChunkStore.chunkSize(items),
-            now,
-            now.plus(retention),
-            null,
-            request.retry(),
-            request.controls());
+        RunSpec.builder()
+            .runId(runId)
+            .incarnation(RunIds.newIncarnation())
+            .worker(request.worker())
+            .workerConfig(request.workerConfig())
+            .maxAttempts(request.maxAttempts())
+            .taskTimeoutSeconds(request.taskTimeoutSeconds())
+            .total(items.size())
+            .shardCount(Sharding.forTotal(items.size()).shardCount())
+            .chunkSize(ChunkStore.chunkSize(items))
+            .createdAt(now)
+            .expiresAt(now.plus(retention))
+            .retry(request.retry())
+            .controls(request.controls())
+            .build();
     chunks.putAll(spec, items);
     RunStore.CreateResult created = runs.create(spec, hash, request.idempotencyKey());
     if (created instanceof RunStore.CreateResult.Existing found) {
@@ -95,21 +95,22 @@ public final class RunSubmissionService {
    */
   private SubmitResult submitDiscovery(RunRequest request, String runId, String hash, Instant now) {
     RunSpec spec =
-        new RunSpec(
-            runId,
-            RunIds.newIncarnation(),
-            request.worker(),
-            request.workerConfig(),
-            request.maxAttempts(),
-            request.taskTimeoutSeconds(),
-            0,
-            0,
-            ChunkStore.MAX_CHUNK_ITEMS,
-            now,
-            now.plus(retention),
-            new RunSpec.Discovery(request.source().orElseThrow(), List.of(), false),
-            request.retry(),
-            request.controls());
+        RunSpec.builder()
+            .runId(runId)
+            .incarnation(RunIds.newIncarnation())
+            .worker(request.worker())
+            .workerConfig(request.workerConfig())
+            .maxAttempts(request.maxAttempts())
+            .taskTimeoutSeconds(request.taskTimeoutSeconds())
+            .total(0)
+            .shardCount(0)
+            .chunkSize(ChunkStore.MAX_CHUNK_ITEMS)
+            .createdAt(now)
+            .expiresAt(now.plus(retention))
+            .discovery(new RunSpec.Discovery(request.source().orElseThrow(), List.of(), false))
+            .retry(request.retry())
+            .controls(request.controls())
+            .build();
     RunStore.CreateResult created = runs.create(spec, hash, request.idempotencyKey());
     if (created instanceof RunStore.CreateResult.Existing found) {
       return existing(found.run(), hash);
