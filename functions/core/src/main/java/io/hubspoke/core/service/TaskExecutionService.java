@@ -401,17 +401,26 @@ public final class TaskExecutionService {
 
   /**
    * Every slot of the run's cap is held. A task that a cancel or a duplicate delivery already
-   * finished needs none: it is counted again (counting is idempotent). Any other waits: it joins
-   * the run's waiting set (the next spoke to give a slot back sends its message at once), and its
-   * message is sent again after a wait that doubles with each time it found the run full (1 s, 2 s,
-   * 4 s … up to {@link #MAX_SLOT_WAIT_SECONDS}, jittered so waiters spread) in case no give-back
-   * wakes it, and this one acknowledged. A waiting message is never failed back to the queue, so
-   * waiting never moves it towards the dead-letter queue.
+   * finished needs none: it is counted again (counting is idempotent); nor does a waiting task of a
+   * cancelled run, which is cancelled here. Any other waits: it joins the run's waiting set (the
+   * next spoke to give a slot back sends its message at once), and its message is sent again after
+   * a wait that doubles with each time it found the run full (1 s, 2 s, 4 s … up to {@link
+   * #MAX_SLOT_WAIT_SECONDS}, jittered so waiters spread) in case no give-back wakes it, and this
+   * one acknowledged. A waiting message is never failed back to the queue, so waiting never moves
+   * it towards the dead-letter queue.
    */
   private Processed waitForSlot(RunSpec spec, TaskMessage message) {
     Optional<TaskRecord> task = tasks.get(spec, message.taskIndex());
     if (task.isPresent() && task.get().status().isTerminal()) {
       return Processed.count(spec, task.get(), task.get().status());
+    }
+    // A waiting task of a cancelled run is cancelled here, without a claim: it never runs, so it
+    // needs no slot (else a cancelled capped run would drain only as fast as its cap).
+    if (task.isPresent()
+        && task.get().status() == TaskStatus.PENDING
+        && runs.gateClosed(spec, task.get().round())
+        && tasks.cancelPending(spec, task.get().index(), task.get().version())) {
+      return Processed.count(spec, task.get(), TaskStatus.CANCELLED);
     }
     slots.await(spec, message.taskIndex());
     queue.sendDelayed(message.waitedOnce(), slotWaitSeconds(message.waits()));
