@@ -113,10 +113,7 @@ final class HeldLease implements TaskLease {
         halted = true;
         LOG.info(
             () ->
-                "task "
-                    + current.runId()
-                    + "#"
-                    + current.index()
+                name(current)
                     + ": its run was stopped or its concurrency slot is gone; its heartbeat tells"
                     + " the worker to stop");
         return false;
@@ -150,15 +147,12 @@ final class HeldLease implements TaskLease {
     }
     lost = true;
     TaskRecord found = ((HeartbeatResult.Lost) result).current();
-    LOG.info(
-        () ->
-            "task "
-                + current.runId()
-                + "#"
-                + current.index()
-                + " was taken over: its worker's heartbeat found "
-                + found);
+    LOG.info(() -> name(current) + " was taken over: its worker's heartbeat found " + found);
     return false;
+  }
+
+  private static String name(Lease lease) {
+    return "task " + lease.runId() + "#" + lease.index();
   }
 
   private static boolean isOurs(TaskRecord found, Lease held) {

@@ -63,20 +63,10 @@ public final class RunSubmissionService {
     }
     List<String> items = request.itemsJson();
     RunSpec spec =
-        RunSpec.builder()
-            .runId(runId)
-            .incarnation(RunIds.newIncarnation())
-            .worker(request.worker())
-            .workerConfig(request.workerConfig())
-            .maxAttempts(request.maxAttempts())
-            .taskTimeoutSeconds(request.taskTimeoutSeconds())
+        specOf(request, runId, now)
             .total(items.size())
             .shardCount(Sharding.forTotal(items.size()).shardCount())
             .chunkSize(ChunkStore.chunkSize(items))
-            .createdAt(now)
-            .expiresAt(now.plus(retention))
-            .retry(request.retry())
-            .controls(request.controls())
             .build();
     chunks.putAll(spec, items);
     RunStore.CreateResult created = runs.create(spec, hash, request.idempotencyKey());
@@ -89,27 +79,32 @@ public final class RunSubmissionService {
     return new SubmitResult(((RunStore.CreateResult.Created) created).run(), true);
   }
 
+  /** What every new run takes from its request, under a new incarnation. */
+  private RunSpec.Builder specOf(RunRequest request, String runId, Instant now) {
+    return RunSpec.builder()
+        .runId(runId)
+        .incarnation(RunIds.newIncarnation())
+        .worker(request.worker())
+        .workerConfig(request.workerConfig())
+        .maxAttempts(request.maxAttempts())
+        .taskTimeoutSeconds(request.taskTimeoutSeconds())
+        .createdAt(now)
+        .expiresAt(now.plus(retention))
+        .retry(request.retry())
+        .controls(request.controls());
+  }
+
   /**
    * A run that discovers its items: created DISCOVERING with none, then one message sets its
    * discovery going ({@link RunDiscovery}); if the hub dies before sending it, the sweep does.
    */
   private SubmitResult submitDiscovery(RunRequest request, String runId, String hash, Instant now) {
     RunSpec spec =
-        RunSpec.builder()
-            .runId(runId)
-            .incarnation(RunIds.newIncarnation())
-            .worker(request.worker())
-            .workerConfig(request.workerConfig())
-            .maxAttempts(request.maxAttempts())
-            .taskTimeoutSeconds(request.taskTimeoutSeconds())
+        specOf(request, runId, now)
             .total(0)
             .shardCount(0)
             .chunkSize(ChunkStore.MAX_CHUNK_ITEMS)
-            .createdAt(now)
-            .expiresAt(now.plus(retention))
             .discovery(new RunSpec.Discovery(request.source().orElseThrow(), List.of(), false))
-            .retry(request.retry())
-            .controls(request.controls())
             .build();
     RunStore.CreateResult created = runs.create(spec, hash, request.idempotencyKey());
     if (created instanceof RunStore.CreateResult.Existing found) {
