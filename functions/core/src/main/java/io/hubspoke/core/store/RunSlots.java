@@ -320,6 +320,15 @@ public final class RunSlots {
     return AttributeValue.fromNs(List.of(Integer.toString(taskIndex)));
   }
 
+  /** How many holds of the run have not ended: a strongly consistent read of its slots item. */
+  public int liveHolders(RunSpec spec) {
+    long now = clock.millis();
+    return (int)
+        holders(slotsItem(spec)).values().stream()
+            .filter(end -> Long.parseLong(end.n()) > now)
+            .count();
+  }
+
   /** The run's current holders and the end of each hold (for tests and diagnostics). */
   public Map<String, Instant> holders(RunSpec spec) {
     Map<String, AttributeValue> item = slotsItem(spec);
