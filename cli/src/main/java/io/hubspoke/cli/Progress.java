@@ -35,7 +35,11 @@ final class Progress {
   private void draw(JsonNode run, boolean last) {
     int succeeded = run.path("succeeded").asInt();
     int failed = run.path("failed").asInt();
-    int done = succeeded + failed;
+    int cancelled = run.path("cancelled").asInt();
+    // A cancelled task is done too (it will never run); shown only once there are some.
+    int done = succeeded + failed + cancelled;
+    String cancelledText =
+        cancelled > 0 ? String.format(Locale.ROOT, ", %d cancelled", cancelled) : "";
     double seconds = Math.max(0.001, (System.nanoTime() - startNanos) / 1e9);
     JsonNode discovery = run.path("discovery");
     String line;
@@ -44,12 +48,13 @@ final class Progress {
       line =
           String.format(
               Locale.ROOT,
-              "discovering: %,d items so far (%,d %s), %d done, %d failed, %.0f tasks/s, %s",
+              "discovering: %,d items so far (%,d %s), %d done, %d failed%s, %.0f tasks/s, %s",
               discovery.path("discovered").asInt(),
               pages,
               pages == 1 ? "page" : "pages",
               done,
               failed,
+              cancelledText,
               done / seconds,
               run.path("status").asText());
     } else {
@@ -60,11 +65,12 @@ final class Progress {
       line =
           String.format(
               Locale.ROOT,
-              "[%s] %d/%d done, %d failed, %.0f tasks/s, %s",
+              "[%s] %d/%d done, %d failed%s, %.0f tasks/s, %s",
               bar,
               done,
               known,
               failed,
+              cancelledText,
               done / seconds,
               run.path("status").asText());
     }

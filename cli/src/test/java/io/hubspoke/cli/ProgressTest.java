@@ -108,4 +108,16 @@ class ProgressTest {
     assertEquals(
         "run             r-3", items.toString().lines().findFirst().orElseThrow(), "unchanged");
   }
+
+  @Test
+  void cancelledTasksAreDoneAndShownOnceThereAreSome() throws Exception {
+    StringWriter text = new StringWriter();
+    Progress progress = new Progress(new PrintWriter(text), 10);
+    progress.update(
+        json("{'status':'CANCELLING','total':10,'succeeded':3,'failed':1,'cancelled':4}"));
+    assertTrue(
+        lastLine(text)
+            .startsWith("[########################......] 8/10 done, 1 failed, 4 cancelled"),
+        text.toString());
+  }
 }

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,6 +36,9 @@ class CapIT {
             LocalOptions.builder()
                 // Up to 4 invocations of up to 10 messages each: 40 tasks could run at once.
                 .maximumConcurrency(4)
+                // The sweep runs when a test calls it, and finds a task overdue soon.
+                .sweepInterval(Duration.ZERO)
+                .stallMargin(Duration.ofMillis(500))
                 .workers(new WorkerRegistry(List.of(new EchoWorker(), worker), List.of()))
                 .build());
     api = new ApiClient(runtime.apiEndpoint());
@@ -157,5 +161,36 @@ class CapIT {
     assertEquals(30, done.get("summary").get("succeeded").asInt(), done.toString());
     int most = maxOverlap(attempts(runId, 30));
     assertTrue(most <= 2, "both rounds together never ran more than 2 at once: " + most);
+  }
+
+  @Test
+  void theSweepSendsNoCopiesOfTasksWaitingForTheSlotsOfAFullRun() throws Exception {
+    CountDownLatch gate = new CountDownLatch(1);
+    worker.gates.put("full", gate);
+    String runId = submit("full", 5, 0, ",\"maxConcurrency\":1");
+    Await.until(
+        Duration.ofSeconds(30),
+        () -> worker.executionsOf("full", 0) + worker.executionsOf("full", 1) > 0,
+        () -> "no task took the slot");
+    Instant created = Instant.parse(api.get("/runs/" + runId).body().get("createdAt").asText());
+    // Every waiting task is overdue (PENDING a stall margin after it was created) ...
+    Await.until(
+        Duration.ofSeconds(10),
+        () -> Instant.now().isAfter(created.plusSeconds(1)),
+        () -> "the stall margin never passed");
+    runtime.sweep();
+    runtime.sweep();
+    // ... and the sweep sent none again: the run's only slot is held.
+    DurableSubmissionIT.taskItems(runtime, runId)
+        .forEach(
+            (index, item) ->
+                assertTrue(
+                    !item.containsKey("resends"), "task " + index + " was sent again: " + item));
+
+    gate.countDown();
+    JsonNode run = api.awaitFinished(runId, Duration.ofMinutes(2));
+    assertEquals("SUCCEEDED", run.get("status").asText(), run.toString());
+    assertEquals(5, run.get("summary").get("succeeded").asInt(), run.toString());
+    assertEquals(1, maxOverlap(attempts(runId, 5)));
   }
 }

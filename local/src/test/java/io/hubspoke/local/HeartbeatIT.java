@@ -143,7 +143,7 @@ class HeartbeatIT {
       beats.incrementAndGet();
       if (!context.heartbeat()) {
         refused.incrementAndGet();
-        return TaskOutcome.retryable("LeaseLost", "a heartbeat found the task taken over");
+        return TaskOutcome.retryable("Stopped", "a heartbeat said stop");
       }
       LockSupport.parkNanos(BEAT.toNanos());
       if (Thread.currentThread().isInterrupted()) {
@@ -239,6 +239,34 @@ class HeartbeatIT {
             + least
             + "…"
             + most);
+  }
+
+  @Test
+  void aLongTaskOfACancelledRunIsToldToStopByItsNextHeartbeat() throws Exception {
+    String key = "cancelled-" + UUID.randomUUID();
+    String runId = RunIds.fromIdempotencyKey(key);
+    Duration work = LEASE.multipliedBy(10);
+    AtomicInteger beats = new AtomicInteger();
+    AtomicInteger refused = new AtomicInteger();
+    worker.behaviour = c -> workAndBeat(c, work, beats, refused);
+    submit(key);
+    Await.until(Duration.ofSeconds(20), () -> beats.get() > 0, () -> "the long task never started");
+
+    Instant cancelled = Instant.now();
+    assertEquals(202, api.send("DELETE", "/runs/" + runId, null, null).status());
+    JsonNode run = api.awaitFinished(runId, Duration.ofSeconds(30));
+    Duration took = Duration.between(cancelled, Instant.now());
+
+    JsonNode task = taskDetail(runId);
+    System.out.printf("heartbeat: a cancelled run's long task stopped %s after the cancel%n", took);
+    assertEquals("CANCELLED", run.get("status").asText(), run.toString());
+    assertEquals(1, run.get("summary").get("cancelled").asInt(), run.toString());
+    assertEquals(1, refused.get(), "a heartbeat told the worker to stop: " + task);
+    assertEquals(1, worker.executions.size(), "it never ran again: " + worker.executions);
+    assertEquals("RETRY", task.get("attempts").get(0).get("outcome").asText(), task.toString());
+    // The heartbeat that tells it comes within a third of the task timeout of the cancel, where
+    // the task would otherwise have worked on for 10 × its lease.
+    assertTrue(took.compareTo(work.dividedBy(2)) < 0, "stopped " + took + " after the cancel");
   }
 
   @Test

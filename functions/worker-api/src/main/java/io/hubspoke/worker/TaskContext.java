@@ -15,8 +15,9 @@ import java.util.Objects;
  * longer calls {@link #heartbeat()} as it goes: each call that finds a third of the task timeout
  * passed since the last extension extends the task's lease, and the deadline with it, by the task
  * timeout again, up to what the spoke invocation has left. Calls in between cost nothing, so a
- * worker may call it in a loop. A {@code false} answer means the task was taken over by another
- * spoke: stop, since whatever this attempt returns is discarded.
+ * worker may call it in a loop. A {@code false} answer means stop: the task was taken over by
+ * another spoke (whatever this attempt returns is discarded), or its run was cancelled or stopped
+ * (what it returns is recorded; a retryable failure lets the run cancel the task).
  *
  * <p>It was a record; the accessors and the constructor without a lease are kept, so code written
  * against the record compiles unchanged.
@@ -125,7 +126,7 @@ public final class TaskContext {
    * a third of the task timeout has passed since the last extension, never past what the spoke
    * invocation has left; otherwise only answers.
    *
-   * @return true while this attempt holds the task; false once it was taken over: stop
+   * @return true while this attempt holds the task and its run goes on; false: stop
    */
   public boolean heartbeat() {
     return lease.heartbeat();

@@ -89,7 +89,9 @@ final class ContractRuns implements AutoCloseable {
   }
 
   static String succeeding() {
-    return "{\"items\":[\"a\",{\"b\":1},[2],3,true],\"worker\":\"echo\"}";
+    // Held in by every control, none of which stops it: its answers show them.
+    return "{\"items\":[\"a\",{\"b\":1},[2],3,true],\"worker\":\"echo\",\"maxConcurrency\":2,"
+        + "\"toleratedFailureCount\":0,\"toleratedFailurePercent\":0}";
   }
 
   /** Tasks that fail on every attempt and tasks whose first attempt fails; 2 attempts each. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.hubspoke.contract.api.RetryPolicy;
 import io.hubspoke.contract.api.RunControls;
 import io.hubspoke.contract.api.RunSource;
+import io.hubspoke.contract.json.Json;
 import java.time.Instant;
 import java.util.List;
 
@@ -39,85 +40,156 @@ public record RunSpec(
     controls = controls == null ? RunControls.NONE : controls;
   }
 
-  /** A run with no failure tolerance nor concurrency cap. */
-  public RunSpec(
-      String runId,
-      String incarnation,
-      String worker,
-      JsonNode workerConfig,
-      int maxAttempts,
-      int taskTimeoutSeconds,
-      int total,
-      int shardCount,
-      int chunkSize,
-      Instant createdAt,
-      Instant expiresAt,
-      Discovery discovery,
-      RetryPolicy retry) {
-    this(
-        runId,
-        incarnation,
-        worker,
-        workerConfig,
-        maxAttempts,
-        taskTimeoutSeconds,
-        total,
-        shardCount,
-        chunkSize,
-        createdAt,
-        expiresAt,
-        discovery,
-        retry,
-        RunControls.NONE);
+  /** A spec built field by field: the record's canonical constructor, with names and defaults. */
+  public static Builder builder() {
+    return new Builder();
   }
 
-  /** A discovered run, or one of given items ({@code discovery} null), with today's backoff. */
-  public RunSpec(
-      String runId,
-      String incarnation,
-      String worker,
-      JsonNode workerConfig,
-      int maxAttempts,
-      int taskTimeoutSeconds,
-      int total,
-      int shardCount,
-      int chunkSize,
-      Instant createdAt,
-      Instant expiresAt,
-      Discovery discovery) {
-    this(
-        runId,
-        incarnation,
-        worker,
-        workerConfig,
-        maxAttempts,
-        taskTimeoutSeconds,
-        total,
-        shardCount,
-        chunkSize,
-        createdAt,
-        expiresAt,
-        discovery,
-        RetryPolicy.DEFAULT);
+  /**
+   * Builds a {@link RunSpec}. Required: run id, incarnation, worker, createdAt, expiresAt.
+   * Defaults: an empty worker config, 3 attempts, a 60 s task timeout, no tasks, the shards {@code
+   * total} needs, chunks of 50, items given (no discovery), the default retry policy, no controls.
+   */
+  public static final class Builder {
+    private String runId;
+    private String incarnation;
+    private String worker;
+    private JsonNode workerConfig = Json.object();
+    private int maxAttempts = 3;
+    private int taskTimeoutSeconds = 60;
+    private int total;
+    private Integer shardCount;
+    private int chunkSize = 50;
+    private Instant createdAt;
+    private Instant expiresAt;
+    private Discovery discovery;
+    private RetryPolicy retry = RetryPolicy.DEFAULT;
+    private RunControls controls = RunControls.NONE;
+
+    private Builder() {}
+
+    public Builder runId(String runId) {
+      this.runId = runId;
+      return this;
+    }
+
+    public Builder incarnation(String incarnation) {
+      this.incarnation = incarnation;
+      return this;
+    }
+
+    public Builder worker(String worker) {
+      this.worker = worker;
+      return this;
+    }
+
+    public Builder workerConfig(JsonNode workerConfig) {
+      this.workerConfig = workerConfig;
+      return this;
+    }
+
+    public Builder maxAttempts(int maxAttempts) {
+      this.maxAttempts = maxAttempts;
+      return this;
+    }
+
+    public Builder taskTimeoutSeconds(int taskTimeoutSeconds) {
+      this.taskTimeoutSeconds = taskTimeoutSeconds;
+      return this;
+    }
+
+    public Builder total(int total) {
+      this.total = total;
+      return this;
+    }
+
+    public Builder shardCount(int shardCount) {
+      this.shardCount = shardCount;
+      return this;
+    }
+
+    public Builder chunkSize(int chunkSize) {
+      this.chunkSize = chunkSize;
+      return this;
+    }
+
+    public Builder createdAt(Instant createdAt) {
+      this.createdAt = createdAt;
+      return this;
+    }
+
+    public Builder expiresAt(Instant expiresAt) {
+      this.expiresAt = expiresAt;
+      return this;
+    }
+
+    public Builder discovery(Discovery discovery) {
+      this.discovery = discovery;
+      return this;
+    }
+
+    public Builder retry(RetryPolicy retry) {
+      this.retry = retry;
+      return this;
+    }
+
+    public Builder controls(RunControls controls) {
+      this.controls = controls;
+      return this;
+    }
+
+    public RunSpec build() {
+      requireGiven(runId, "runId");
+      requireGiven(incarnation, "incarnation");
+      requireGiven(worker, "worker");
+      requireGiven(createdAt, "createdAt");
+      requireGiven(expiresAt, "expiresAt");
+      return new RunSpec(
+          runId,
+          incarnation,
+          worker,
+          workerConfig,
+          maxAttempts,
+          taskTimeoutSeconds,
+          total,
+          shardCount != null ? shardCount : Sharding.forTotal(total).shardCount(),
+          chunkSize,
+          createdAt,
+          expiresAt,
+          discovery,
+          retry,
+          controls);
+    }
+
+    private static void requireGiven(Object value, String field) {
+      if (value == null) {
+        throw new IllegalStateException("a run spec needs its " + field);
+      }
+    }
+  }
+
+  /** A builder holding this spec's fields, to build a changed copy. */
+  public Builder toBuilder() {
+    return builder()
+        .runId(runId)
+        .incarnation(incarnation)
+        .worker(worker)
+        .workerConfig(workerConfig)
+        .maxAttempts(maxAttempts)
+        .taskTimeoutSeconds(taskTimeoutSeconds)
+        .total(total)
+        .shardCount(shardCount)
+        .chunkSize(chunkSize)
+        .createdAt(createdAt)
+        .expiresAt(expiresAt)
+        .discovery(discovery)
+        .retry(retry)
+        .controls(controls);
   }
 
   /** The same run held in by {@code controls} instead. */
   public RunSpec withControls(RunControls controls) {
-    return new RunSpec(
-        runId,
-        incarnation,
-        worker,
-        workerConfig,
-        maxAttempts,
-        taskTimeoutSeconds,
-        total,
-        shardCount,
-        chunkSize,
-        createdAt,
-        expiresAt,
-        discovery,
-        retry,
-        controls);
+    return toBuilder().controls(controls).build();
   }
 
   /**
@@ -133,34 +205,6 @@ public record RunSpec(
     public Discovery {
       chunkStarts = List.copyOf(chunkStarts);
     }
-  }
-
-  /** A run of given items: everything is known at creation. */
-  public RunSpec(
-      String runId,
-      String incarnation,
-      String worker,
-      JsonNode workerConfig,
-      int maxAttempts,
-      int taskTimeoutSeconds,
-      int total,
-      int shardCount,
-      int chunkSize,
-      Instant createdAt,
-      Instant expiresAt) {
-    this(
-        runId,
-        incarnation,
-        worker,
-        workerConfig,
-        maxAttempts,
-        taskTimeoutSeconds,
-        total,
-        shardCount,
-        chunkSize,
-        createdAt,
-        expiresAt,
-        null);
   }
 
   public boolean discovered() {

@@ -39,7 +39,7 @@ final class HeldLease implements TaskLease {
   private final TaskQueue queue;
   private final Clock clock;
   private final String receiptHandle;
-  private final SlotHold slot;
+  private final AttemptGuard guard;
   private final Duration taskTimeout;
   private final Duration leaseGrace;
   private final Instant latestDeadline;
@@ -47,6 +47,7 @@ final class HeldLease implements TaskLease {
   private final AtomicReference<Lease> lease;
   private volatile Instant deadline;
   private volatile boolean lost;
+  private volatile boolean halted;
 
   // Guarded by this.
   private Instant nextWriteAt;
@@ -58,7 +59,7 @@ final class HeldLease implements TaskLease {
    * @param deadline the worker's first deadline (the lease ends {@code leaseGrace} after it)
    * @param latestDeadline no deadline is extended past this
    * @param receiptHandle of the message being processed; null: its visibility is left alone
-   * @param slot the run's concurrency slot this attempt holds, moved with the lease
+   * @param guard asked before each extension whether the attempt may go on
    */
   HeldLease(
       TaskStore tasks,
@@ -70,7 +71,7 @@ final class HeldLease implements TaskLease {
       Duration taskTimeout,
       Duration leaseGrace,
       String receiptHandle,
-      SlotHold slot) {
+      AttemptGuard guard) {
     this.tasks = tasks;
     this.queue = queue;
     this.clock = clock;
@@ -80,7 +81,7 @@ final class HeldLease implements TaskLease {
     this.taskTimeout = taskTimeout;
     this.leaseGrace = leaseGrace;
     this.receiptHandle = receiptHandle;
-    this.slot = slot;
+    this.guard = guard;
     this.writeEvery = taskTimeout.dividedBy(3);
     this.nextWriteAt = clock.instant().plus(writeEvery);
   }
@@ -92,7 +93,7 @@ final class HeldLease implements TaskLease {
 
   @Override
   public synchronized boolean heartbeat() {
-    if (stopped || lost) {
+    if (stopped || lost || halted) {
       return false;
     }
     Instant now = clock.instant();
@@ -107,16 +108,14 @@ final class HeldLease implements TaskLease {
     Lease current = lease.get();
     HeartbeatResult result;
     try {
-      // The slot first: the hold always ends after the lease it covers.
-      if (!CallDeadline.within(deadline, () -> slot.extendTo(newDeadline.plus(leaseGrace)))) {
-        lost = true;
+      // First: a slot hold must always end after the lease it covers.
+      if (!CallDeadline.within(deadline, () -> guard.mayExtendTo(newDeadline.plus(leaseGrace)))) {
+        halted = true;
         LOG.info(
             () ->
-                "task "
-                    + current.runId()
-                    + "#"
-                    + current.index()
-                    + " lost its concurrency slot (its hold had ended): its heartbeat stops it");
+                name(current)
+                    + ": its run was stopped or its concurrency slot is gone; its heartbeat tells"
+                    + " the worker to stop");
         return false;
       }
       result =
@@ -148,15 +147,12 @@ final class HeldLease implements TaskLease {
     }
     lost = true;
     TaskRecord found = ((HeartbeatResult.Lost) result).current();
-    LOG.info(
-        () ->
-            "task "
-                + current.runId()
-                + "#"
-                + current.index()
-                + " was taken over: its worker's heartbeat found "
-                + found);
+    LOG.info(() -> name(current) + " was taken over: its worker's heartbeat found " + found);
     return false;
+  }
+
+  private static String name(Lease lease) {
+    return "task " + lease.runId() + "#" + lease.index();
   }
 
   private static boolean isOurs(TaskRecord found, Lease held) {

@@ -204,6 +204,7 @@ public final class Hubspoke {
     return new RunSweeper(
         runs,
         tasks,
+        slots,
         counters,
         queue,
         completion(),

@@ -63,21 +63,11 @@ public final class RunSubmissionService {
     }
     List<String> items = request.itemsJson();
     RunSpec spec =
-        new RunSpec(
-            runId,
-            RunIds.newIncarnation(),
-            request.worker(),
-            request.workerConfig(),
-            request.maxAttempts(),
-            request.taskTimeoutSeconds(),
-            items.size(),
-            Sharding.forTotal(items.size()).shardCount(),
-            ChunkStore.chunkSize(items),
-            now,
-            now.plus(retention),
-            null,
-            request.retry(),
-            request.controls());
+        specOf(request, runId, now)
+            .total(items.size())
+            .shardCount(Sharding.forTotal(items.size()).shardCount())
+            .chunkSize(ChunkStore.chunkSize(items))
+            .build();
     chunks.putAll(spec, items);
     RunStore.CreateResult created = runs.create(spec, hash, request.idempotencyKey());
     if (created instanceof RunStore.CreateResult.Existing found) {
@@ -89,27 +79,33 @@ public final class RunSubmissionService {
     return new SubmitResult(((RunStore.CreateResult.Created) created).run(), true);
   }
 
+  /** What every new run takes from its request, under a new incarnation. */
+  private RunSpec.Builder specOf(RunRequest request, String runId, Instant now) {
+    return RunSpec.builder()
+        .runId(runId)
+        .incarnation(RunIds.newIncarnation())
+        .worker(request.worker())
+        .workerConfig(request.workerConfig())
+        .maxAttempts(request.maxAttempts())
+        .taskTimeoutSeconds(request.taskTimeoutSeconds())
+        .createdAt(now)
+        .expiresAt(now.plus(retention))
+        .retry(request.retry())
+        .controls(request.controls());
+  }
+
   /**
    * A run that discovers its items: created DISCOVERING with none, then one message sets its
    * discovery going ({@link RunDiscovery}); if the hub dies before sending it, the sweep does.
    */
   private SubmitResult submitDiscovery(RunRequest request, String runId, String hash, Instant now) {
     RunSpec spec =
-        new RunSpec(
-            runId,
-            RunIds.newIncarnation(),
-            request.worker(),
-            request.workerConfig(),
-            request.maxAttempts(),
-            request.taskTimeoutSeconds(),
-            0,
-            0,
-            ChunkStore.MAX_CHUNK_ITEMS,
-            now,
-            now.plus(retention),
-            new RunSpec.Discovery(request.source().orElseThrow(), List.of(), false),
-            request.retry(),
-            request.controls());
+        specOf(request, runId, now)
+            .total(0)
+            .shardCount(0)
+            .chunkSize(ChunkStore.MAX_CHUNK_ITEMS)
+            .discovery(new RunSpec.Discovery(request.source().orElseThrow(), List.of(), false))
+            .build();
     RunStore.CreateResult created = runs.create(spec, hash, request.idempotencyKey());
     if (created instanceof RunStore.CreateResult.Existing found) {
       return existing(found.run(), hash);

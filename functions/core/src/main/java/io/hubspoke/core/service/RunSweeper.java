@@ -6,6 +6,7 @@ import io.hubspoke.core.model.Sharding;
 import io.hubspoke.core.model.TaskMessage;
 import io.hubspoke.core.queue.TaskQueue;
 import io.hubspoke.core.store.RunRecord;
+import io.hubspoke.core.store.RunSlots;
 import io.hubspoke.core.store.RunStore;
 import io.hubspoke.core.store.ShardCounters;
 import io.hubspoke.core.store.TaskDue;
@@ -37,7 +38,9 @@ import java.util.logging.Logger;
  *       not claimed a stall margin after it became due (its message was lost or dead-lettered). A
  *       task is due when its message becomes receivable (at creation, at the end of its retry
  *       backoff) and, while RUNNING, when its lease ends. A task waiting out its backoff is not
- *       due, and a stranded task in a run whose other tasks keep finishing is found all the same.
+ *       due, and a stranded task in a run whose other tasks keep finishing is found all the same. A
+ *       capped run whose slots are all held is left alone: its PENDING tasks wait for a slot by
+ *       design (run-lifecycle §8), and are sent again once one is free.
  * </ul>
  *
  * Every action is idempotent, so sweeps may overlap with the normal path and with each other. A
@@ -78,6 +81,7 @@ public final class RunSweeper {
 
   private final RunStore runs;
   private final TaskStore tasks;
+  private final RunSlots slots;
   private final ShardCounters counters;
   private final TaskQueue queue;
   private final CompletionTracker completion;
@@ -92,6 +96,7 @@ public final class RunSweeper {
   public RunSweeper(
       RunStore runs,
       TaskStore tasks,
+      RunSlots slots,
       ShardCounters counters,
       TaskQueue queue,
       CompletionTracker completion,
@@ -104,6 +109,7 @@ public final class RunSweeper {
       Duration stallMargin) {
     this.runs = runs;
     this.tasks = tasks;
+    this.slots = slots;
     this.counters = counters;
     this.queue = queue;
     this.completion = completion;
@@ -299,6 +305,11 @@ public final class RunSweeper {
     if (!uncounted.isEmpty()) {
       completion.recordTerminals(spec, uncounted);
     }
+    if (!overdue.isEmpty() && allSlotsHeld(spec)) {
+      // Its waiting tasks are overdue by design: each has a delayed message or a place in the
+      // waiting set. More copies would only wait too. Once a slot is free the sweep sends them.
+      overdue.clear();
+    }
     List<TaskMessage> resend = new ArrayList<>();
     for (TaskDue task : overdue) {
       if (tasks.markResent(spec, task)) {
@@ -318,6 +329,11 @@ public final class RunSweeper {
                   + " overdue tasks again");
     }
     return new Repair(examined[0], uncounted.size(), resend.size(), drainedShards);
+  }
+
+  /** Whether the run caps its concurrency and every slot is held by a hold that has not ended. */
+  private boolean allSlotsHeld(RunSpec spec) {
+    return spec.controls().capped() && slots.liveHolders(spec) >= spec.controls().maxConcurrency();
   }
 
   /**

@@ -318,11 +318,11 @@ public final class TaskExecutionService {
     Instant leaseUntil = deadline.plus(leaseGrace);
     if (!spec.controls().capped()) {
       return claimAndRun(
-          spec, message, received, invocationDeadline, owner, deadline, latest, SlotHold.NONE);
+          spec, message, received, invocationDeadline, owner, deadline, latest, AttemptGuard.NONE);
     }
     // The hold outlasts the lease by one more grace, so an owner's commit lands within it.
-    String holder = SlotHold.holderOf(owner);
-    if (slots.acquire(spec, holder, leaseUntil.plus(leaseGrace))
+    String holder = holderOf(owner);
+    if (slots.acquire(spec, holder, leaseUntil.plus(leaseGrace), message.taskIndex())
         instanceof RunSlots.Acquisition.Full) {
       return waitForSlot(spec, message);
     }
@@ -349,7 +349,7 @@ public final class TaskExecutionService {
       String owner,
       Instant deadline,
       Instant latest,
-      SlotHold slot) {
+      AttemptGuard slotHold) {
     String body = received.body();
     String messageId = received.id();
     ClaimResult claim = tasks.claim(spec, message.taskIndex(), owner, deadline.plus(leaseGrace));
@@ -372,7 +372,10 @@ public final class TaskExecutionService {
               Duration.ofSeconds(spec.taskTimeoutSeconds()),
               leaseGrace,
               received.receiptHandle(),
-              slot);
+              // A long task of a run cancelled or stopped since the claim learns it at its next
+              // heartbeat write (one read of the gate per third of the task timeout).
+              until ->
+                  !runs.gateClosed(spec, claimed.task().round()) && slotHold.mayExtendTo(until));
       try {
         return run(spec, claimed.task(), held);
       } finally {
@@ -398,19 +401,39 @@ public final class TaskExecutionService {
 
   /**
    * Every slot of the run's cap is held. A task that a cancel or a duplicate delivery already
-   * finished needs none: it is counted again (counting is idempotent). Any other waits: its message
-   * is sent again after a wait that doubles with each time it found the run full (1 s, 2 s, 4 s …
-   * up to {@link #MAX_SLOT_WAIT_SECONDS}, jittered so waiters spread), and this one acknowledged. A
-   * waiting message is never failed back to the queue, so waiting never moves it towards the
-   * dead-letter queue.
+   * finished needs none: it is counted again (counting is idempotent); nor does a waiting task of a
+   * cancelled run, which is cancelled here. Any other waits: it joins the run's waiting set (the
+   * next spoke to give a slot back sends its message at once), and its message is sent again after
+   * a wait that doubles with each time it found the run full (1 s, 2 s, 4 s … up to {@link
+   * #MAX_SLOT_WAIT_SECONDS}, jittered so waiters spread) in case no give-back wakes it, and this
+   * one acknowledged. A waiting message is never failed back to the queue, so waiting never moves
+   * it towards the dead-letter queue.
    */
   private Processed waitForSlot(RunSpec spec, TaskMessage message) {
     Optional<TaskRecord> task = tasks.get(spec, message.taskIndex());
     if (task.isPresent() && task.get().status().isTerminal()) {
       return Processed.count(spec, task.get(), task.get().status());
     }
+    // A waiting task of a cancelled run is cancelled here, without a claim: it never runs, so it
+    // needs no slot (else a cancelled capped run would drain only as fast as its cap).
+    if (task.isPresent()
+        && task.get().status() == TaskStatus.PENDING
+        && runs.gateClosed(spec, task.get().round())
+        && tasks.cancelPending(spec, task.get().index(), task.get().version())) {
+      return Processed.count(spec, task.get(), TaskStatus.CANCELLED);
+    }
+    slots.await(spec, message.taskIndex());
     queue.sendDelayed(message.waitedOnce(), slotWaitSeconds(message.waits()));
     return Processed.done(MessageOutcome.ACK);
+  }
+
+  /**
+   * A claim's holder name in its run's slots item: the owner's random part, short because every
+   * slot write carries all the holders (about 25 bytes each, not 60).
+   */
+  static String holderOf(String owner) {
+    String random = owner.substring(owner.lastIndexOf('/') + 1).replace("-", "");
+    return random.substring(0, Math.min(16, random.length()));
   }
 
   static int slotWaitSeconds(int waits) {
@@ -419,10 +442,19 @@ public final class TaskExecutionService {
     return Math.max(1, (int) Math.round(longest * jitter));
   }
 
-  /** A slot that could not be given back is freed when its hold ends: logged, not fatal. */
+  /**
+   * Gives the slot back and wakes a task that waits for one: its message is sent now. A slot that
+   * could not be given back is freed when its hold ends, and a waiter not woken comes back after
+   * its message's delay: logged, not fatal.
+   */
   private void releaseSlot(RunSpec spec, String holder) {
     try {
-      slots.release(spec, holder);
+      List<Integer> waiting = slots.release(spec, holder);
+      if (!waiting.isEmpty()) {
+        slots
+            .wake(spec, waiting)
+            .ifPresent(task -> queue.sendDelayed(TaskMessage.of(spec, task), 0));
+      }
     } catch (RuntimeException e) {
       LOG.log(
           Level.WARNING,

@@ -60,6 +60,15 @@ final class Items {
     return n(spec.expiresAt().getEpochSecond());
   }
 
+  /**
+   * The condition that an item is in redrive round {@code round}, its round attribute named {@code
+   * #round} (absent counts as round 0); puts {@code :round} into {@code values}.
+   */
+  static String inRound(int round, Map<String, AttributeValue> values) {
+    values.put(":round", n(round));
+    return round == 0 ? "attribute_not_exists(#round) OR #round = :round" : "#round = :round";
+  }
+
   static Map<String, AttributeValue> key(String pk, String sk) {
     return Map.of(PK, s(pk), SK, s(sk));
   }

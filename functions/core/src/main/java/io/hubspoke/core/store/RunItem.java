@@ -192,25 +192,28 @@ final class RunItem {
                 chunkStarts(item),
                 item.containsKey(DISCOVERY_ENDED_AT));
     RunSpec spec =
-        new RunSpec(
-            Items.string(item, RUN_ID),
-            Items.string(item, INCARNATION),
-            Items.string(item, WORKER),
-            Json.parseTrusted(Items.string(item, WORKER_CONFIG)),
-            Items.integer(item, MAX_ATTEMPTS, 1),
-            Items.integer(item, TASK_TIMEOUT_SECONDS, 60),
-            Items.integer(item, TOTAL, 0),
-            Items.integer(item, SHARD_COUNT, 1),
-            Items.integer(item, CHUNK_SIZE, 1),
-            Items.instant(item, CREATED_AT),
-            Instant.ofEpochSecond(Items.number(item, TableSchema.TTL_ATTRIBUTE)),
-            discovery,
-            item.containsKey(RETRY)
-                ? RetryPolicy.fromJson(Json.parseTrusted(Items.string(item, RETRY)))
-                : RetryPolicy.DEFAULT,
-            item.containsKey(CONTROLS)
-                ? RunControls.fromJson(Json.parseTrusted(Items.string(item, CONTROLS)))
-                : RunControls.NONE);
+        RunSpec.builder()
+            .runId(Items.string(item, RUN_ID))
+            .incarnation(Items.string(item, INCARNATION))
+            .worker(Items.string(item, WORKER))
+            .workerConfig(Json.parseTrusted(Items.string(item, WORKER_CONFIG)))
+            .maxAttempts(Items.integer(item, MAX_ATTEMPTS, 1))
+            .taskTimeoutSeconds(Items.integer(item, TASK_TIMEOUT_SECONDS, 60))
+            .total(Items.integer(item, TOTAL, 0))
+            .shardCount(Items.integer(item, SHARD_COUNT, 1))
+            .chunkSize(Items.integer(item, CHUNK_SIZE, 1))
+            .createdAt(Items.instant(item, CREATED_AT))
+            .expiresAt(Instant.ofEpochSecond(Items.number(item, TableSchema.TTL_ATTRIBUTE)))
+            .discovery(discovery)
+            .retry(
+                item.containsKey(RETRY)
+                    ? RetryPolicy.fromJson(Json.parseTrusted(Items.string(item, RETRY)))
+                    : RetryPolicy.DEFAULT)
+            .controls(
+                item.containsKey(CONTROLS)
+                    ? RunControls.fromJson(Json.parseTrusted(Items.string(item, CONTROLS)))
+                    : RunControls.NONE)
+            .build();
     return new RunRecord(
         spec,
         RunStatus.valueOf(Items.string(item, STATUS)),

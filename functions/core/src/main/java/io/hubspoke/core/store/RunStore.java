@@ -186,31 +186,7 @@ public final class RunStore {
   public Optional<RunRecord> addDrainedShard(RunSpec spec, int shard, int round) {
     Map<String, AttributeValue> values = new HashMap<>();
     values.put(":shard", AttributeValue.fromNs(List.of(Integer.toString(shard))));
-    values.put(":inc", s(spec.incarnation()));
-    String inRound = inRound(round, values);
-    try {
-      Map<String, AttributeValue> after =
-          dynamoDb
-              .updateItem(
-                  b ->
-                      b.tableName(table)
-                          .key(RunItem.key(spec.runId()))
-                          .updateExpression("ADD drainedShards :shard")
-                          .conditionExpression("incarnation = :inc AND (" + inRound + ")")
-                          .expressionAttributeNames(Map.of("#round", RunItem.ROUND))
-                          .expressionAttributeValues(values)
-                          .returnValues(ReturnValue.ALL_NEW))
-              .attributes();
-      return Optional.of(RunItem.toRecord(after));
-    } catch (ConditionalCheckFailedException e) {
-      return Optional.empty();
-    }
-  }
-
-  /** The condition that the run is in redrive round {@code round} (absent counts as 0). */
-  private static String inRound(int round, Map<String, AttributeValue> values) {
-    values.put(":round", n(round));
-    return round == 0 ? "attribute_not_exists(#round) OR #round = :round" : "#round = :round";
+    return roundWrite(spec, round, "ADD drainedShards :shard", "", Map.of(), values);
   }
 
   /**
@@ -222,8 +198,32 @@ public final class RunStore {
   public Optional<RunRecord> recordShardFailures(RunSpec spec, int round, int shard, int failed) {
     Map<String, AttributeValue> values = new HashMap<>();
     values.put(":n", n(failed));
+    return roundWrite(
+        spec,
+        round,
+        "SET #f.#s = :n",
+        " AND attribute_exists(#f) AND (attribute_not_exists(#f.#s) OR #f.#s <= :n)",
+        Map.of("#f", RunItem.FAILURES_BY_SHARD, "#s", Integer.toString(shard)),
+        values);
+  }
+
+  /**
+   * An update of the run item conditional on its incarnation and redrive round (and {@code
+   * alsoIf}): a spoke late with a write for a round the run has left changes nothing.
+   *
+   * @return the run after the write, or empty if a condition failed
+   */
+  private Optional<RunRecord> roundWrite(
+      RunSpec spec,
+      int round,
+      String update,
+      String alsoIf,
+      Map<String, String> names,
+      Map<String, AttributeValue> values) {
     values.put(":inc", s(spec.incarnation()));
-    String inRound = inRound(round, values);
+    String inRound = Items.inRound(round, values);
+    Map<String, String> allNames = new HashMap<>(names);
+    allNames.put("#round", RunItem.ROUND);
     try {
       Map<String, AttributeValue> after =
           dynamoDb
@@ -231,19 +231,9 @@ public final class RunStore {
                   b ->
                       b.tableName(table)
                           .key(RunItem.key(spec.runId()))
-                          .updateExpression("SET #f.#s = :n")
-                          .conditionExpression(
-                              "incarnation = :inc AND attribute_exists(#f) AND ("
-                                  + inRound
-                                  + ") AND (attribute_not_exists(#f.#s) OR #f.#s <= :n)")
-                          .expressionAttributeNames(
-                              Map.of(
-                                  "#f",
-                                  RunItem.FAILURES_BY_SHARD,
-                                  "#s",
-                                  Integer.toString(shard),
-                                  "#round",
-                                  RunItem.ROUND))
+                          .updateExpression(update)
+                          .conditionExpression("incarnation = :inc AND (" + inRound + ")" + alsoIf)
+                          .expressionAttributeNames(allNames)
                           .expressionAttributeValues(values)
                           .returnValues(ReturnValue.ALL_NEW))
               .attributes();
@@ -292,7 +282,7 @@ public final class RunStore {
     String setFailures = failures;
     values.put(":inc", s(seen.spec().incarnation()));
     values.put(":seen", s(seen.status().name()));
-    String inRound = inRound(seen.round(), values);
+    String inRound = Items.inRound(seen.round(), values);
     try {
       Map<String, AttributeValue> after =
           dynamoDb
@@ -713,7 +703,7 @@ public final class RunStore {
     Map<String, AttributeValue> values = new HashMap<>();
     values.put(":by", s(detector));
     values.put(":inc", s(spec.incarnation()));
-    String inRound = inRound(round, values);
+    String inRound = Items.inRound(round, values);
     return update(
         spec.runId(),
         "SET drainedAt = :now, drainedBy = :by",

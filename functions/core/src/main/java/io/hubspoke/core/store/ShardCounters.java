@@ -95,7 +95,7 @@ public final class ShardCounters {
     values.put(":expires", Items.expiry(spec));
     names.put("#expires", TableSchema.TTL_ATTRIBUTE);
     names.put("#round", ShardCounterItem.ROUND);
-    String inRound = inRound(round, values);
+    String inRound = Items.inRound(round, values);
     if (!succeeded.isEmpty()) {
       adds.add("#succeeded :succeeded");
       names.put("#succeeded", ShardCounterItem.SUCCEEDED);
@@ -131,12 +131,6 @@ public final class ShardCounters {
     } catch (ConditionalCheckFailedException e) {
       return Optional.empty();
     }
-  }
-
-  /** The condition that a counter is in {@code round} (absent counts as round 0). */
-  private static String inRound(int round, Map<String, AttributeValue> values) {
-    values.put(":round", Items.n(round));
-    return round == 0 ? "attribute_not_exists(#round) OR #round = :round" : "#round = :round";
   }
 
   /**

@@ -15,19 +15,20 @@ import org.junit.jupiter.api.Test;
 class DiscoveredRunSpecTest {
   static RunSpec discovered(int total, List<Integer> chunkStarts, boolean ended) {
     Instant now = Instant.parse("2026-11-30T00:00:00Z");
-    return new RunSpec(
-        "r-0123456789abcdef01234567",
-        "0123456789ab",
-        "echo",
-        Json.object(),
-        3,
-        60,
-        total,
-        Sharding.ceilDiv(total, Sharding.MAX_TASKS_PER_SHARD),
-        50,
-        now,
-        now.plusSeconds(86_400),
-        new RunSpec.Discovery(new RunSource.Range(0, 1_000_000, 1), chunkStarts, ended));
+    return RunSpec.builder()
+        .runId("r-0123456789abcdef01234567")
+        .incarnation("0123456789ab")
+        .worker("echo")
+        .workerConfig(Json.object())
+        .maxAttempts(3)
+        .taskTimeoutSeconds(60)
+        .total(total)
+        .shardCount(Sharding.ceilDiv(total, Sharding.MAX_TASKS_PER_SHARD))
+        .chunkSize(50)
+        .createdAt(now)
+        .expiresAt(now.plusSeconds(86_400))
+        .discovery(new RunSpec.Discovery(new RunSource.Range(0, 1_000_000, 1), chunkStarts, ended))
+        .build();
   }
 
   @Test

@@ -12,18 +12,19 @@ import org.junit.jupiter.api.Test;
 class RunSpecTest {
   static RunSpec spec(int total, int chunkSize) {
     Instant now = Instant.parse("2026-11-30T00:00:00Z");
-    return new RunSpec(
-        "r-0123456789abcdef01234567",
-        "0123456789ab",
-        "echo",
-        Json.object(),
-        3,
-        60,
-        total,
-        Sharding.forTotal(total).shardCount(),
-        chunkSize,
-        now,
-        now.plusSeconds(86_400));
+    return RunSpec.builder()
+        .runId("r-0123456789abcdef01234567")
+        .incarnation("0123456789ab")
+        .worker("echo")
+        .workerConfig(Json.object())
+        .maxAttempts(3)
+        .taskTimeoutSeconds(60)
+        .total(total)
+        .shardCount(Sharding.forTotal(total).shardCount())
+        .chunkSize(chunkSize)
+        .createdAt(now)
+        .expiresAt(now.plusSeconds(86_400))
+        .build();
   }
 
   @Test

@@ -23,19 +23,20 @@ import org.junit.jupiter.api.Test;
 class DiscoveryRulesTest {
   static RunSpec discovered(int total) {
     Instant now = Instant.parse("2026-11-30T00:00:00Z");
-    return new RunSpec(
-        "r-0123456789abcdef01234567",
-        "0123456789ab",
-        "echo",
-        Json.object(),
-        3,
-        60,
-        total,
-        Sharding.ceilDiv(total, Sharding.MAX_TASKS_PER_SHARD),
-        50,
-        now,
-        now.plusSeconds(86_400),
-        new RunSpec.Discovery(new RunSource.Range(0, 10, 1), List.of(), false));
+    return RunSpec.builder()
+        .runId("r-0123456789abcdef01234567")
+        .incarnation("0123456789ab")
+        .worker("echo")
+        .workerConfig(Json.object())
+        .maxAttempts(3)
+        .taskTimeoutSeconds(60)
+        .total(total)
+        .shardCount(Sharding.ceilDiv(total, Sharding.MAX_TASKS_PER_SHARD))
+        .chunkSize(50)
+        .createdAt(now)
+        .expiresAt(now.plusSeconds(86_400))
+        .discovery(new RunSpec.Discovery(new RunSource.Range(0, 10, 1), List.of(), false))
+        .build();
   }
 
   static RunRecord.DiscoveryProgress atPage(int pages) {

@@ -99,7 +99,7 @@ class HeldLeaseIT {
         TASK_TIMEOUT,
         GRACE,
         /* receiptHandle */ null,
-        SlotHold.NONE);
+        AttemptGuard.NONE);
   }
 
   TaskRecord stored() {
@@ -199,7 +199,7 @@ class HeldLeaseIT {
     Lease lease = claimLease("owner");
     assertInstanceOf(
         RunSlots.Acquisition.Acquired.class,
-        slots.acquire(capped, "holder", lease.leaseUntil().plus(GRACE)));
+        slots.acquire(capped, "holder", lease.leaseUntil().plus(GRACE), 0));
     HeldLease held =
         new HeldLease(
             store,
@@ -224,7 +224,7 @@ class HeldLeaseIT {
     clock.advance(TASK_TIMEOUT.dividedBy(3));
     long version = stored().version();
     assertFalse(held.heartbeat(), "without its slot the worker is told to stop");
-    assertTrue(held.lost());
+    assertFalse(held.heartbeat(), "and stays told");
     assertEquals(version, stored().version(), "and the lease is not extended");
     assertFalse(slots.holders(capped).containsKey("holder"), "nor the hold put back");
   }

@@ -18,7 +18,8 @@ class SlotWaitTest {
 
   @Test
   void aHolderNameIsTheClaimOwnersRandomPartShortened() {
-    String holder = SlotHold.holderOf("spoke-1a2b3c4d/123e4567-e89b-12d3-a456-426614174000");
+    String holder =
+        TaskExecutionService.holderOf("spoke-1a2b3c4d/123e4567-e89b-12d3-a456-426614174000");
     assertTrue(holder.equals("123e4567e89b12d3"), holder);
   }
 }

@@ -77,7 +77,7 @@ class RunSlotsIT {
   }
 
   Acquisition acquire(RunSpec run, String holder) {
-    return slots.acquire(run, holder, clock.instant().plus(HOLD));
+    return slots.acquire(run, holder, clock.instant().plus(HOLD), 0);
   }
 
   @Test
@@ -186,7 +186,8 @@ class RunSlotsIT {
                   for (int i = 0; i < 25; i++) {
                     String holder = "s" + spoke + "-" + i;
                     Acquisition got =
-                        realTime.acquire(run, holder, Instant.now().plus(Duration.ofMinutes(5)));
+                        realTime.acquire(
+                            run, holder, Instant.now().plus(Duration.ofMinutes(5)), spoke);
                     if (got instanceof Acquisition.Acquired) {
                       acquired.incrementAndGet();
                       most.accumulateAndGet(holding.incrementAndGet(), Math::max);
@@ -208,5 +209,73 @@ class RunSlotsIT {
     assertTrue(most.get() <= 3, "at most 3 held at once, saw " + most.get());
     assertTrue(acquired.get() >= 25, "slots were taken and given back: " + acquired.get());
     assertTrue(realTime.holders(run).isEmpty());
+  }
+
+  @Test
+  void aRunAtTheLargestCapHoldsAThousandAndFreesEndedHoldsInBoundedWrites() throws Exception {
+    RunSpec run = capped(RunControls.MAX_CONCURRENCY);
+    ExecutorService spokes = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<Acquisition>> taken = new ArrayList<>();
+      for (int i = 0; i < RunControls.MAX_CONCURRENCY; i++) {
+        String holder = String.format("%016x", i);
+        taken.add(spokes.submit(() -> acquire(run, holder)));
+      }
+      for (Future<Acquisition> f : taken) {
+        assertInstanceOf(Acquisition.Acquired.class, f.get());
+      }
+    } finally {
+      spokes.shutdownNow();
+    }
+    assertEquals(
+        RunControls.MAX_CONCURRENCY,
+        assertInstanceOf(Acquisition.Full.class, acquire(run, "one-more")).holders());
+
+    // Every hold ended (their spokes died): each take frees at most 25 of them with itself.
+    clock.advance(HOLD.plusMillis(1));
+    assertInstanceOf(Acquisition.Acquired.class, acquire(run, "after"));
+    assertEquals(
+        RunControls.MAX_CONCURRENCY - RunSlots.MAX_EVICTIONS_PER_WRITE + 1,
+        slots.holders(run).size());
+  }
+
+  @Test
+  void aTaskThatFoundTheRunFullWaitsAndAGiveBackWakesOneWaiterOnce() {
+    RunSpec run = capped(1);
+    assertInstanceOf(Acquisition.Acquired.class, slots.acquire(run, "a", later(), 4));
+    assertInstanceOf(Acquisition.Full.class, slots.acquire(run, "b", later(), 5));
+    assertTrue(slots.await(run, 5));
+    assertTrue(slots.await(run, 6));
+    assertTrue(slots.await(run, 6), "waiting twice is waiting once");
+    assertEquals(java.util.Set.of(5, 6), slots.waiting(run));
+
+    List<Integer> waiting = slots.release(run, "a");
+    assertEquals(java.util.Set.of(5, 6), java.util.Set.copyOf(waiting));
+    int woken = slots.wake(run, waiting).orElseThrow();
+    int other = woken == 5 ? 6 : 5;
+    assertEquals(java.util.Set.of(other), slots.waiting(run));
+    assertEquals(
+        Optional.of(other), slots.wake(run, waiting), "a second give-back wakes the other one");
+    assertEquals(Optional.empty(), slots.wake(run, waiting), "and nobody twice");
+
+    assertTrue(slots.await(run, 7));
+    assertInstanceOf(Acquisition.Acquired.class, slots.acquire(run, "c", later(), 7));
+    assertTrue(slots.waiting(run).isEmpty(), "a task that takes a slot stops waiting");
+  }
+
+  @Test
+  void theWaitingSetIsBoundedAndNeedsTheSlotsItem() {
+    RunSpec run = capped(1);
+    assertFalse(slots.await(run, 1), "no slots item, nobody holds a slot: no waiting");
+    slots.acquire(run, "a", later(), 0);
+    for (int task = 1; task <= RunSlots.MAX_WAITING; task++) {
+      assertTrue(slots.await(run, task));
+    }
+    assertFalse(slots.await(run, RunSlots.MAX_WAITING + 1), "the set is full");
+    assertEquals(RunSlots.MAX_WAITING, slots.waiting(run).size());
+  }
+
+  Instant later() {
+    return clock.instant().plus(HOLD);
   }
 }

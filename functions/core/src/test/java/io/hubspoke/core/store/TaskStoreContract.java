@@ -86,18 +86,19 @@ abstract class TaskStoreContract {
   }
 
   RunSpec spec(Sharding sharding, int maxAttempts) {
-    return new RunSpec(
-        runId,
-        incarnation,
-        "echo",
-        io.hubspoke.contract.json.Json.object(),
-        maxAttempts,
-        60,
-        sharding.total(),
-        sharding.shardCount(),
-        50,
-        clock.instant(),
-        clock.instant().plus(java.time.Duration.ofDays(30)));
+    return RunSpec.builder()
+        .runId(runId)
+        .incarnation(incarnation)
+        .worker("echo")
+        .workerConfig(io.hubspoke.contract.json.Json.object())
+        .maxAttempts(maxAttempts)
+        .taskTimeoutSeconds(60)
+        .total(sharding.total())
+        .shardCount(sharding.shardCount())
+        .chunkSize(50)
+        .createdAt(clock.instant())
+        .expiresAt(clock.instant().plus(java.time.Duration.ofDays(30)))
+        .build();
   }
 
   Sharding oneTask() {
