@@ -454,7 +454,9 @@ public final class InvariantChecker {
     // I8
     Overlap overlap = maxOverlap(runId, byItem.values(), true);
     Overlap toEnd = maxOverlap(runId, byItem.values(), false);
-    capViolation(runId, overlap, expected.maxConcurrency()).ifPresent(violations::add);
+    // The cap is checked to each attempt's end write: a slot is held until its spoke invocation
+    // has ended, so not even a commit late past its lease may overlap another attempt.
+    capViolation(runId, toEnd, expected.maxConcurrency()).ifPresent(violations::add);
     return new Report(
         runId,
         byIndex.size(),
@@ -506,11 +508,8 @@ public final class InvariantChecker {
    * starts does not overlap it; one that takes no time never overlaps anything.
    *
    * @param withinLease whether each attempt counts only until its lease's end (as its last
-   *     heartbeat left it): what a cap promises. A slot is held a grace beyond the lease, so an
-   *     owner's commit lands within it; an attempt that overran its lease by more (its spoke
-   *     stalled past its deadline, a commit slowed by throttling) may have lost its slot to another
-   *     task, and counting it to its commit would find more than K where no slot was shared
-   *     (run-lifecycle §8).
+   *     heartbeat left it), reported for comparison; the check counts each to its end write, as a
+   *     slot is held until its spoke invocation has ended (run-lifecycle §8)
    */
   static Overlap maxOverlap(
       String runId, java.util.Collection<List<ChangeLog.Change>> histories, boolean withinLease) {

@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -39,7 +40,7 @@ final class HeldLease implements TaskLease {
   private final TaskQueue queue;
   private final Clock clock;
   private final String receiptHandle;
-  private final AttemptGuard guard;
+  private final BooleanSupplier runGoesOn;
   private final Duration taskTimeout;
   private final Duration leaseGrace;
   private final Instant latestDeadline;
@@ -59,7 +60,7 @@ final class HeldLease implements TaskLease {
    * @param deadline the worker's first deadline (the lease ends {@code leaseGrace} after it)
    * @param latestDeadline no deadline is extended past this
    * @param receiptHandle of the message being processed; null: its visibility is left alone
-   * @param guard asked before each extension whether the attempt may go on
+   * @param runGoesOn asked before each extension: false once the run was cancelled or stopped
    */
   HeldLease(
       TaskStore tasks,
@@ -71,7 +72,7 @@ final class HeldLease implements TaskLease {
       Duration taskTimeout,
       Duration leaseGrace,
       String receiptHandle,
-      AttemptGuard guard) {
+      BooleanSupplier runGoesOn) {
     this.tasks = tasks;
     this.queue = queue;
     this.clock = clock;
@@ -81,7 +82,7 @@ final class HeldLease implements TaskLease {
     this.taskTimeout = taskTimeout;
     this.leaseGrace = leaseGrace;
     this.receiptHandle = receiptHandle;
-    this.guard = guard;
+    this.runGoesOn = runGoesOn;
     this.writeEvery = taskTimeout.dividedBy(3);
     this.nextWriteAt = clock.instant().plus(writeEvery);
   }
@@ -108,14 +109,12 @@ final class HeldLease implements TaskLease {
     Lease current = lease.get();
     HeartbeatResult result;
     try {
-      // First: a slot hold must always end after the lease it covers.
-      if (!CallDeadline.within(deadline, () -> guard.mayExtendTo(newDeadline.plus(leaseGrace)))) {
+      if (!CallDeadline.within(deadline, runGoesOn::getAsBoolean)) {
         halted = true;
         LOG.info(
             () ->
                 name(current)
-                    + ": its run was stopped or its concurrency slot is gone; its heartbeat tells"
-                    + " the worker to stop");
+                    + ": its run was cancelled or stopped; its heartbeat tells the worker to stop");
         return false;
       }
       result =

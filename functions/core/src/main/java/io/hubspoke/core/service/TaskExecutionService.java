@@ -315,27 +315,20 @@ public final class TaskExecutionService {
       return Processed.done(MessageOutcome.RETRY); // no time left: let SQS redeliver
     }
     String owner = spokeId + "/" + UUID.randomUUID();
-    Instant leaseUntil = deadline.plus(leaseGrace);
     if (!spec.controls().capped()) {
-      return claimAndRun(
-          spec, message, received, invocationDeadline, owner, deadline, latest, AttemptGuard.NONE);
+      return claimAndRun(spec, message, received, invocationDeadline, owner, deadline, latest);
     }
-    // The hold outlasts the lease by one more grace, so an owner's commit lands within it.
+    // The hold lasts until the invocation's end, plus the grace: no attempt of this invocation
+    // outlives it (its worker stops at its deadline, its calls stop retrying before the
+    // invocation's end, Lambda ends the invocation there), so no commit lands after the slot was
+    // freed, and a dead spoke's slot comes back by itself.
     String holder = holderOf(owner);
-    if (slots.acquire(spec, holder, leaseUntil.plus(leaseGrace), message.taskIndex())
+    if (slots.acquire(spec, holder, invocationDeadline.plus(leaseGrace), message.taskIndex())
         instanceof RunSlots.Acquisition.Full) {
       return waitForSlot(spec, message);
     }
     try {
-      return claimAndRun(
-          spec,
-          message,
-          received,
-          invocationDeadline,
-          owner,
-          deadline,
-          latest,
-          until -> slots.extend(spec, holder, until.plus(leaseGrace)));
+      return claimAndRun(spec, message, received, invocationDeadline, owner, deadline, latest);
     } finally {
       releaseSlot(spec, holder);
     }
@@ -348,8 +341,7 @@ public final class TaskExecutionService {
       Instant invocationDeadline,
       String owner,
       Instant deadline,
-      Instant latest,
-      AttemptGuard slotHold) {
+      Instant latest) {
     String body = received.body();
     String messageId = received.id();
     ClaimResult claim = tasks.claim(spec, message.taskIndex(), owner, deadline.plus(leaseGrace));
@@ -374,8 +366,7 @@ public final class TaskExecutionService {
               received.receiptHandle(),
               // A long task of a run cancelled or stopped since the claim learns it at its next
               // heartbeat write (one read of the gate per third of the task timeout).
-              until ->
-                  !runs.gateClosed(spec, claimed.task().round()) && slotHold.mayExtendTo(until));
+              () -> !runs.gateClosed(spec, claimed.task().round()));
       try {
         return run(spec, claimed.task(), held);
       } finally {

@@ -26,15 +26,14 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
  * The slots of a run that caps its concurrency ({@code maxConcurrency}): one item per run, beside
  * its gate, whose {@code holders} map names each attempt that may run now and until when its hold
  * lasts. A spoke takes a slot before it claims a task and gives it back once the outcome is
- * recorded; a heartbeat moves the hold's end with the lease.
+ * recorded; the hold lasts until the spoke's invocation must have ended (the caller's choice).
  *
  * <p>Taking a slot is one conditional write: add this holder if the map has fewer than K entries. A
- * holder whose spoke died is not waited for forever: once its hold has ended (its lease, plus the
- * grace the caller adds) the next spoke that finds the run full removes it in the same write that
- * adds itself, conditional on the holder still showing the end it read, so a hold a heartbeat
- * extended meanwhile stays. Every write is to one small item (each holder is about 25 bytes: one
- * write unit covers about 40 holders), and a failed condition returns the item, so a full run costs
- * that one write and no read.
+ * holder whose spoke died is not waited for forever: once its hold has ended, the next spoke that
+ * finds the run full removes it in the same write that adds itself, conditional on the holder still
+ * showing the end it read and on the map then holding at most K. Every write is to one small item
+ * (each holder is about 25 bytes: one write unit covers about 40 holders), and a failed condition
+ * returns the item, so a full run costs that one write and no read.
  *
  * <p>A task that found the run full joins the item's {@code waiting} set ({@link #await}); a
  * give-back returns the set and wakes one waiter ({@link #wake}), so a freed slot is taken at once
@@ -194,28 +193,6 @@ public final class RunSlots {
                   .item(item)
                   .conditionExpression("attribute_not_exists(#pk)")
                   .expressionAttributeNames(Map.of("#pk", PK)));
-      return true;
-    } catch (ConditionalCheckFailedException e) {
-      return false;
-    }
-  }
-
-  /**
-   * Moves the end of {@code holder}'s hold to {@code until}, if it still holds its slot (a hold
-   * that ended was removed by a spoke that needed the slot, and is not put back).
-   *
-   * @return whether the hold is still there
-   */
-  public boolean extend(RunSpec spec, String holder, Instant until) {
-    try {
-      dynamoDb.updateItem(
-          b ->
-              b.tableName(table)
-                  .key(key(Items.gatePk(spec), SLOTS_SK))
-                  .updateExpression("SET #hs.#me = :until")
-                  .conditionExpression("attribute_exists(#hs.#me)")
-                  .expressionAttributeNames(Map.of("#hs", HOLDERS, "#me", holder))
-                  .expressionAttributeValues(Map.of(":until", Items.millis(until))));
       return true;
     } catch (ConditionalCheckFailedException e) {
       return false;

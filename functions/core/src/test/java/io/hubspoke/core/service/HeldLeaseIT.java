@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.hubspoke.contract.api.RunControls;
 import io.hubspoke.core.aws.AwsClients;
 import io.hubspoke.core.aws.Backoff;
 import io.hubspoke.core.model.RunSpec;
@@ -14,7 +13,6 @@ import io.hubspoke.core.store.ClaimResult;
 import io.hubspoke.core.store.CommitResult;
 import io.hubspoke.core.store.HeartbeatResult;
 import io.hubspoke.core.store.Lease;
-import io.hubspoke.core.store.RunSlots;
 import io.hubspoke.core.store.TaskStore;
 import io.hubspoke.core.store.TestRuns;
 import io.hubspoke.core.testing.EmbeddedEngines;
@@ -25,7 +23,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -99,7 +97,7 @@ class HeldLeaseIT {
         TASK_TIMEOUT,
         GRACE,
         /* receiptHandle */ null,
-        AttemptGuard.NONE);
+        () -> true);
   }
 
   TaskRecord stored() {
@@ -193,13 +191,9 @@ class HeldLeaseIT {
   }
 
   @Test
-  void aHeartbeatMovesTheRunsSlotHoldWithTheLeaseAndStopsTheWorkerOnceTheHoldIsGone() {
-    RunSpec capped = run.withControls(new RunControls(Optional.empty(), Optional.empty(), 1));
-    RunSlots slots = new RunSlots(clients.dynamoDb(), Engines.TABLE, clock);
+  void aHeartbeatOfARunThatWasStoppedTellsTheWorkerToStopAndDoesNotExtend() {
     Lease lease = claimLease("owner");
-    assertInstanceOf(
-        RunSlots.Acquisition.Acquired.class,
-        slots.acquire(capped, "holder", lease.leaseUntil().plus(GRACE), 0));
+    AtomicBoolean runGoesOn = new AtomicBoolean(true);
     HeldLease held =
         new HeldLease(
             store,
@@ -211,21 +205,17 @@ class HeldLeaseIT {
             TASK_TIMEOUT,
             GRACE,
             /* receiptHandle */ null,
-            until -> slots.extend(capped, "holder", until.plus(GRACE)));
+            runGoesOn::get);
 
     clock.advance(TASK_TIMEOUT.dividedBy(3));
     assertTrue(held.heartbeat());
-    assertEquals(
-        stored().leaseUntil().plus(GRACE),
-        slots.holders(capped).get("holder"),
-        "the hold ends a grace after the extended lease");
+    assertEquals(2, stored().version(), "extended while the run goes on");
 
-    slots.release(capped, "holder"); // as a spoke that found the hold ended would remove it
+    runGoesOn.set(false); // the run was cancelled
     clock.advance(TASK_TIMEOUT.dividedBy(3));
-    long version = stored().version();
-    assertFalse(held.heartbeat(), "without its slot the worker is told to stop");
+    assertFalse(held.heartbeat(), "the worker is told to stop");
     assertFalse(held.heartbeat(), "and stays told");
-    assertEquals(version, stored().version(), "and the lease is not extended");
-    assertFalse(slots.holders(capped).containsKey("holder"), "nor the hold put back");
+    assertEquals(2, stored().version(), "the lease is not extended");
+    assertFalse(held.lost(), "the task was not taken over");
   }
 }
