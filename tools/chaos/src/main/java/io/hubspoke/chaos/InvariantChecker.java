@@ -81,10 +81,10 @@ public final class InvariantChecker {
   /**
    * @param cancelled tasks CANCELLED at the end
    * @param round the run's redrive round at the end
-   * @param maxOverlap the most attempts of the run that ran at one instant within their leases (I8)
+   * @param maxOverlap the most attempts of the run that ran at one instant within their leases
    * @param maxOverlapAt that instant (null when no attempt ran)
-   * @param maxOverlapToEnd the same, counting each attempt to its end even past its lease (no cap
-   *     promises that: an attempt that overran its lease may have lost its slot)
+   * @param maxOverlapToEnd the same, counting each attempt to its end write even past its lease:
+   *     what I8 checks against the cap
    */
   public record Report(
       String runId,
