@@ -65,6 +65,7 @@ class CancelIT {
 
   static final TimedWorker worker = new TimedWorker();
   static final DiscoveryIT.PagedSource source = new DiscoveryIT.PagedSource();
+  static final Faults faults = new Faults();
   static LocalRuntime runtime;
   static ApiClient api;
 
@@ -78,6 +79,7 @@ class CancelIT {
                 .workers(
                     new WorkerRegistry(
                         List.of(new EchoWorker(), new SleepWorker(), worker), List.of(source)))
+                .interceptor(faults.sdk())
                 .build());
     api = new ApiClient(runtime.apiEndpoint());
   }
@@ -232,5 +234,30 @@ class CancelIT {
     assertEquals("RunFinished", finished.body().get("error").asText());
     assertEquals("SUCCEEDED", api.get("/runs/" + runId).body().get("status").asText(), "unchanged");
     assertEquals(404, api.send("DELETE", "/runs/r-000000000000000000000000", null, null).status());
+  }
+
+  @Test
+  void aCancelWhoseAnswerWasLostIsRecognisedAsTheCancelAndAnnouncedOnce() throws Exception {
+    String runId =
+        submit("{\"items\":" + items(40) + ",\"worker\":\"timed\",\"workerConfig\":{\"ms\":200}}");
+    Await.until(
+        Duration.ofSeconds(60), () -> worker.startedOf(runId) >= 2, () -> "the run never started");
+    // The write that makes the run CANCELLING is applied, its answer lost; the SDK sends it again.
+    faults.loseResponse =
+        r ->
+            r instanceof software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest u
+                && u.updateExpression().startsWith("SET #st = :cancelling")
+                && u.key().get("pk").s().endsWith(runId);
+    ApiClient.Reply cancel;
+    try {
+      cancel = api.send("DELETE", "/runs/" + runId, null, null);
+    } finally {
+      faults.loseResponse = r -> false;
+    }
+    assertEquals(202, cancel.status(), "the first cancel, not a repeat: " + cancel.body());
+    JsonNode run = api.awaitFinished(runId, Duration.ofMinutes(2));
+    assertEquals("CANCELLED", run.get("status").asText(), run.toString());
+    assertTrue(runtime.bus().awaitIdle(Duration.ofSeconds(30)));
+    assertEquals(1L, EndToEndIT.eventsFor(runtime, "RunCancelled", runId), "announced once");
   }
 }

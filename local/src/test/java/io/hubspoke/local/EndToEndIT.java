@@ -69,6 +69,10 @@ class EndToEndIT {
   }
 
   static long eventsFor(String detailType, String runId) {
+    return eventsFor(runtime, detailType, runId);
+  }
+
+  static long eventsFor(LocalRuntime runtime, String detailType, String runId) {
     return runtime.bus().publishedEvents().stream()
         .map(Json::parseTrusted)
         .filter(e -> e.path("detail-type").asText().equals(detailType))

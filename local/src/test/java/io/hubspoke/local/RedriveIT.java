@@ -36,6 +36,7 @@ class RedriveIT {
   static LocalRuntime runtime;
   static ApiClient api;
   static Hubspoke core;
+  static final Faults faults = new Faults();
 
   @BeforeAll
   static void start() {
@@ -45,6 +46,7 @@ class RedriveIT {
                 .maximumConcurrency(2)
                 .sweepInterval(Duration.ZERO)
                 .workers(new WorkerRegistry(List.of(new EchoWorker(), worker), List.of()))
+                .interceptor(faults.sdk())
                 .build());
     api = new ApiClient(runtime.apiEndpoint());
     core = Hubspoke.create(runtime.environment(), runtime.clients(), Clock.systemUTC());
@@ -302,5 +304,29 @@ class RedriveIT {
 
     ApiClient.Reply get = api.send("GET", "/runs/" + runId + "/redrive", null, null);
     assertEquals(405, get.status(), get.body().toString());
+  }
+
+  @Test
+  void aRedriveWhoseAnswerWasLostIsRecognisedAsTheOneThatStartedTheRound() throws Exception {
+    worker.failing.put("lost-answer", i -> i < 2);
+    String runId = submit("lost-answer", 5, "");
+    assertEquals("FAILED", api.awaitFinished(runId, Duration.ofMinutes(1)).get("status").asText());
+    worker.failing.put("lost-answer", i -> false);
+    // The write that starts the round is applied, its answer lost; the SDK sends it again.
+    faults.loseResponse =
+        r ->
+            r instanceof software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest u
+                && u.updateExpression().startsWith("SET #st = :running, #round = :next")
+                && u.key().get("pk").s().endsWith(runId);
+    try {
+      ApiClient.Reply reply = redrive(runId, null);
+      assertEquals(202, reply.status(), "not RunNotFinished: " + reply.body());
+      assertEquals(1, reply.body().at("/redrive/round").asInt(), reply.body().toString());
+    } finally {
+      faults.loseResponse = r -> false;
+    }
+    JsonNode run = api.awaitFinished(runId, Duration.ofMinutes(1));
+    assertCounts(run, 5, 0, 0);
+    assertEquals(1L, EndToEndIT.eventsFor(runtime, "RunRedriven", runId), "announced once");
   }
 }

@@ -73,6 +73,12 @@ final class RunItem {
    */
   static final String STOP_REASON = "stopReason";
 
+  /**
+   * Random per cancel call, written with the cancel: a call whose write was applied and whose
+   * response was lost recognises its own cancel when the SDK's retry fails the condition.
+   */
+  static final String CANCEL_TOKEN = "cancelToken";
+
   /** The run's retry policy, as JSON; absent for the default. */
   static final String RETRY = "retry";
 

@@ -298,7 +298,8 @@ public final class RunStore {
                                   + setFailures
                                   + " REMOVE drainedAt, drainedBy, summary, completedAt,"
                                   + " completedEventAt, cancelRequestedAt, summarizer,"
-                                  + " summarizerLeaseUntil, #stop"
+                                  + " summarizerLeaseUntil, #stop, "
+                                  + RunItem.CANCEL_TOKEN
                                   + " DELETE drainedShards :shards")
                           .conditionExpression(
                               "incarnation = :inc AND #st = :seen AND attribute_exists(completedAt)"
@@ -314,10 +315,22 @@ public final class RunStore {
                                   "#open", TableSchema.OPEN_RUNS_INDEX_PARTITION_KEY,
                                   "#stop", RunItem.STOP_REASON))
                           .expressionAttributeValues(values)
-                          .returnValues(ReturnValue.ALL_NEW))
+                          .returnValues(ReturnValue.ALL_NEW)
+                          .returnValuesOnConditionCheckFailure(
+                              ReturnValuesOnConditionCheckFailure.ALL_OLD))
               .attributes();
       return new RedriveResult.Redriven(RunItem.toRecord(after));
     } catch (ConditionalCheckFailedException e) {
+      if (e.hasItem() && !e.item().isEmpty()) {
+        RunRecord now = RunItem.toRecord(e.item());
+        List<RunRecord.Redrive> redrives = now.redrives();
+        if (now.round() == redrive.round()
+            && !redrives.isEmpty()
+            && sameRedrive(redrives.get(redrives.size() - 1), redrive)) {
+          // Our write was applied and its response lost; the SDK's retry then failed the check.
+          return new RedriveResult.Redriven(now);
+        }
+      }
       return new RedriveResult.Changed();
     }
   }
@@ -369,7 +382,9 @@ public final class RunStore {
       values.put(":seen", s(status.name()));
       values.put(":inc", s(run.spec().incarnation()));
       values.put(":now", millis(clock.instant()));
-      String update = "SET #st = :cancelling, cancelRequestedAt = :now";
+      String token = java.util.UUID.randomUUID().toString();
+      values.put(":token", s(token));
+      String update = "SET #st = :cancelling, cancelRequestedAt = :now, #token = :token";
       if (stopReason != null) {
         update += ", " + RunItem.STOP_REASON + " = :reason";
         values.put(":reason", s(stopReason));
@@ -387,16 +402,32 @@ public final class RunStore {
                             .key(RunItem.key(runId))
                             .updateExpression(expression)
                             .conditionExpression("incarnation = :inc AND #st = :seen")
-                            .expressionAttributeNames(Map.of("#st", RunItem.STATUS))
+                            .expressionAttributeNames(
+                                Map.of("#st", RunItem.STATUS, "#token", RunItem.CANCEL_TOKEN))
                             .expressionAttributeValues(values)
-                            .returnValues(ReturnValue.ALL_NEW))
+                            .returnValues(ReturnValue.ALL_NEW)
+                            .returnValuesOnConditionCheckFailure(
+                                ReturnValuesOnConditionCheckFailure.ALL_OLD))
                 .attributes();
         return new CancelResult.Cancelling(RunItem.toRecord(after), true);
       } catch (ConditionalCheckFailedException e) {
-        // It moved on meanwhile (or our write applied and its response was lost): read again.
+        if (e.hasItem() && token.equals(Items.string(e.item(), RunItem.CANCEL_TOKEN))) {
+          // Our write was applied and its response lost; the SDK's retry then failed the check.
+          return new CancelResult.Cancelling(RunItem.toRecord(e.item()), true);
+        }
+        // It moved on meanwhile: read again.
       }
     }
     throw new IllegalStateException("run " + runId + " kept changing while it was cancelled");
+  }
+
+  /** The same redrive, as the table keeps it (its time to the millisecond). */
+  private static boolean sameRedrive(RunRecord.Redrive stored, RunRecord.Redrive asked) {
+    return stored.round() == asked.round()
+        && stored.tasks() == asked.tasks()
+        && stored.shards() == asked.shards()
+        && stored.statuses().equals(asked.statuses())
+        && stored.requestedAt().toEpochMilli() == asked.requestedAt().toEpochMilli();
   }
 
   /**
