@@ -23,15 +23,38 @@ class TaskDetailIT {
     runtime = LocalRuntime.start(LocalOptions.builder().sweepInterval(Duration.ZERO).build());
     api = new ApiClient(runtime.apiEndpoint());
     // Half the tasks fail their first attempt (retryable) and succeed on the second; task ids
-    // decide which; a fifth fail on every attempt (failRate).
+    // decide which; a fifth fail on every attempt (failRate). The run id comes from the key, chosen
+    // so that both kinds are among its 12 tasks (a random id leaves out one ~7 % of the time).
+    String key = keyWithFlakyAndFailingTasks();
     ApiClient.Reply reply =
         api.postRun(
             "{\"items\":[0,1,2,3,4,5,6,7,8,9,10,11],\"worker\":\"sleep\","
                 + "\"workerConfig\":{\"ms\":5,\"flakyRate\":0.5,\"failRate\":0.2},"
-                + "\"maxAttempts\":2}");
+                + "\"maxAttempts\":2,\"idempotencyKey\":\""
+                + key
+                + "\"}");
     assertEquals(202, reply.status(), reply.body().toString());
     runId = reply.body().get("runId").asText();
     api.awaitFinished(runId, Duration.ofMinutes(2));
+  }
+
+  static String keyWithFlakyAndFailingTasks() {
+    for (int n = 0; ; n++) {
+      String runId = RunIds.fromIdempotencyKey("task-detail-" + n);
+      boolean failing = false;
+      boolean flaky = false;
+      for (int index = 0; index < 12; index++) {
+        String taskId = RunIds.taskId(runId, index);
+        if (SleepWorker.failsEveryAttempt(taskId, 0.2)) {
+          failing = true;
+        } else if (SleepWorker.isFlaky(taskId, 0.5)) {
+          flaky = true;
+        }
+      }
+      if (failing && flaky) {
+        return "task-detail-" + n;
+      }
+    }
   }
 
   @AfterAll
