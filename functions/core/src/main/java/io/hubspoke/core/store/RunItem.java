@@ -262,6 +262,20 @@ final class RunItem {
   }
 
   /** One redrive as the run item's list keeps it. */
+  /**
+   * The most redrives a run item lists (the newest): a run may be redriven any number of times, and
+   * its {@code round} counts them all, but the item must stay within DynamoDB's 400 KB.
+   */
+  static final int MAX_REDRIVES_KEPT = 100;
+
+  /** The redrives a run lists after {@code next}: the newest {@link #MAX_REDRIVES_KEPT}. */
+  static List<RunRecord.Redrive> redrivesKept(
+      List<RunRecord.Redrive> listed, RunRecord.Redrive next) {
+    List<RunRecord.Redrive> kept = new java.util.ArrayList<>(listed);
+    kept.add(next);
+    return List.copyOf(kept.subList(Math.max(0, kept.size() - MAX_REDRIVES_KEPT), kept.size()));
+  }
+
   static AttributeValue redriveEntry(RunRecord.Redrive redrive) {
     return AttributeValue.fromM(
         Map.of(

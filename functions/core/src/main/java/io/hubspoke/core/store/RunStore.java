@@ -268,8 +268,14 @@ public final class RunStore {
     values.put(":next", n(redrive.round()));
     List<String> shardNumbers = shards.stream().map(String::valueOf).toList();
     values.put(":shards", AttributeValue.fromNs(shardNumbers));
-    values.put(":entry", AttributeValue.fromL(List.of(RunItem.redriveEntry(redrive))));
-    values.put(":none", AttributeValue.fromL(List.of()));
+    // The list is written whole, as read plus this one, its oldest dropped past the bound: the
+    // write's condition on the round read means nobody changed it meanwhile.
+    values.put(
+        ":redrives",
+        AttributeValue.fromL(
+            RunItem.redrivesKept(seen.redrives(), redrive).stream()
+                .map(RunItem::redriveEntry)
+                .toList()));
     values.put(":open", s(RunItem.OPEN_PARTITION));
     // A run with a failure tolerance starts the round with its shards' failures as they will be.
     String failures = "";
@@ -293,8 +299,7 @@ public final class RunStore {
                           .updateExpression(
                               "SET #st = :running, #round = :next,"
                                   + " #redriveShards = :shards,"
-                                  + " #redrives = list_append(if_not_exists(#redrives, :none),"
-                                  + " :entry), #open = :open"
+                                  + " #redrives = :redrives, #open = :open"
                                   + setFailures
                                   + " REMOVE drainedAt, drainedBy, summary, completedAt,"
                                   + " completedEventAt, cancelRequestedAt, summarizer,"
