@@ -23,12 +23,7 @@ class SoakIT {
             new Soak.Options(
                 2000, 7, Duration.ofMinutes(8), false, Soak.Operations.CANCEL_REDRIVE_TWICE, 0),
             line -> {});
-    String figures = result.toJson().toString();
-    assertTrue(result.report().ok(), "invariants violated: " + figures);
-    assertEquals(0, result.report().lost(), figures);
-    assertEquals(0, result.report().doubleCommitted(), figures);
-    assertTrue(result.report().summaryExact(), figures);
-    assertEquals(2000, result.report().tasks(), figures);
+    String figures = assertNothingLostOrDoubled(result, 2000);
     assertTrue(
         result.faults().values().stream().mapToLong(Long::longValue).sum() > 200,
         "faults were injected: " + figures);
@@ -54,12 +49,7 @@ class SoakIT {
         Soak.run(
             new Soak.Options(2000, 13, Duration.ofMinutes(8), true, Soak.Operations.REDRIVE, 0),
             line -> {});
-    String figures = result.toJson().toString();
-    assertTrue(result.report().ok(), "invariants violated: " + figures);
-    assertEquals(0, result.report().lost(), figures);
-    assertEquals(0, result.report().doubleCommitted(), figures);
-    assertTrue(result.report().summaryExact(), figures);
-    assertEquals(2000, result.report().tasks(), figures);
+    String figures = assertNothingLostOrDoubled(result, 2000);
     assertTrue(result.drainAfterFaults().isPresent(), figures);
     assertOperations(List.of(redrive(1) + "|redrive:nothing in FAILED"), result);
     assertEquals(0, result.expected().cancels(), figures);
@@ -75,12 +65,7 @@ class SoakIT {
             new Soak.Options(
                 600, 5, Duration.ofMinutes(6), false, Soak.Operations.CANCEL_REDRIVE, 8),
             line -> {});
-    String figures = result.toJson().toString();
-    assertTrue(result.report().ok(), "invariants violated: " + figures);
-    assertEquals(0, result.report().lost(), figures);
-    assertEquals(0, result.report().doubleCommitted(), figures);
-    assertTrue(result.report().summaryExact(), figures);
-    assertEquals(600, result.report().tasks(), figures);
+    String figures = assertNothingLostOrDoubled(result, 600);
     assertTrue(result.drainAfterFaults().isPresent(), figures);
     assertOperations(List.of(CANCEL, redrive(1)), result);
     assertEquals(1, result.expected().cancels(), figures);
@@ -90,6 +75,17 @@ class SoakIT {
     // At most 8 at once to each attempt's end write (a violation otherwise), and the cap reached.
     assertEquals(8, result.report().maxOverlapToEnd(), figures);
     System.out.println("capped soak: " + figures);
+  }
+
+  /** Every invariant held, no task lost or committed twice, the summary exact: the figures. */
+  static String assertNothingLostOrDoubled(Soak.Result result, int tasks) {
+    String figures = result.toJson().toString();
+    assertTrue(result.report().ok(), "invariants violated: " + figures);
+    assertEquals(0, result.report().lost(), figures);
+    assertEquals(0, result.report().doubleCommitted(), figures);
+    assertTrue(result.report().summaryExact(), figures);
+    assertEquals(tasks, result.report().tasks(), figures);
+    return figures;
   }
 
   /** A cancel that took (answered 202, or 200 or an error after which the run was cancelling). */
