@@ -260,4 +260,33 @@ class CancelIT {
     assertTrue(runtime.bus().awaitIdle(Duration.ofSeconds(30)));
     assertEquals(1L, EndToEndIT.eventsFor(runtime, "RunCancelled", runId), "announced once");
   }
+
+  @Test
+  void chunksDispatchedAfterTheCancelAreWrittenCancelledAndNeverClaimed() throws Exception {
+    // 10,000 items, the most a request takes: its dispatch goes on for a while after the answer.
+    String runId =
+        submit(
+            "{\"items\":" + items(10_000) + ",\"worker\":\"timed\",\"workerConfig\":{\"ms\":50}}");
+    ApiClient.Reply cancel = api.send("DELETE", "/runs/" + runId, null, null);
+    assertEquals(202, cancel.status(), cancel.body().toString());
+    int createdAtCancel = cancel.body().get("tasksCreated").asInt();
+    JsonNode run = api.awaitFinished(runId, Duration.ofMinutes(3));
+    assertEquals("CANCELLED", run.get("status").asText(), run.toString());
+    JsonNode summary = run.get("summary");
+    int cancelled = summary.get("cancelled").asInt();
+    assertEquals(
+        10_000,
+        summary.get("succeeded").asInt() + summary.get("failed").asInt() + cancelled,
+        run.toString());
+    assertTrue(createdAtCancel < 10_000, "the cancel came during the dispatch: " + run);
+    // Every task written after the cancel is CANCELLED without a claim: only the tasks written
+    // before it, or by chunks already past their gate read, are claimed (to run, or to be given
+    // up), a small share of the run. Claimed one by one, all 10,000 would be attempts.
+    int attempts = summary.get("attempts").asInt();
+    System.out.printf(
+        "cancel during dispatch: %d tasks created at the cancel, %d cancelled, %d attempts%n",
+        createdAtCancel, cancelled, attempts);
+    assertTrue(
+        attempts < 1_000, attempts + " attempts; " + createdAtCancel + " tasks at the cancel");
+  }
 }

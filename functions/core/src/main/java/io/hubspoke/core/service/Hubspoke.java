@@ -108,7 +108,15 @@ public final class Hubspoke {
    */
   public RunDispatcher dispatcher() {
     return new RunDispatcher(
-        runs, chunks, tasks, queue, dispatchQueue(), events, clock, dispatchLeaseMargin());
+        runs,
+        chunks,
+        tasks,
+        queue,
+        dispatchQueue(),
+        completion(),
+        events,
+        clock,
+        dispatchLeaseMargin());
   }
 
   private TaskQueue dispatchQueue() {

@@ -32,8 +32,10 @@ import java.util.logging.Logger;
  *       run open; the sweep does the same for a cancelling run, in case the message is lost.
  * </ol>
  *
- * Tasks not yet created (chunks not dispatched) are created as usual and cancelled by the spokes
- * that claim them, so the run's total and its completion counters need no special case.
+ * Tasks not yet created (chunks not dispatched) are still created, so the run's total and its
+ * completion counters need no special case: a chunk the dispatcher writes after the cancel has its
+ * tasks written CANCELLED and counted; one already under way sends its messages, and the spokes give
+ * those tasks up at their claims.
  */
 public final class RunCancellation {
   private static final Logger LOG = Logger.getLogger(RunCancellation.class.getName());

@@ -27,6 +27,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.stream.IntStream;
 
 /**
  * The hub's background work: turns one chunk of a run's durable request into tasks and their
@@ -56,6 +57,7 @@ public final class RunDispatcher {
   private final TaskStore tasks;
   private final TaskQueue workQueue;
   private final TaskQueue dispatchQueue;
+  private final CompletionTracker completion;
   private final EventPublisher events;
   private final Clock clock;
   private final Duration leaseMargin;
@@ -67,6 +69,7 @@ public final class RunDispatcher {
       TaskStore tasks,
       TaskQueue workQueue,
       TaskQueue dispatchQueue,
+      CompletionTracker completion,
       EventPublisher events,
       Clock clock,
       Duration leaseMargin) {
@@ -76,6 +79,7 @@ public final class RunDispatcher {
     this.tasks = tasks;
     this.workQueue = workQueue;
     this.dispatchQueue = dispatchQueue;
+    this.completion = completion;
     this.events = events;
     this.clock = clock;
     this.leaseMargin = leaseMargin;
@@ -165,6 +169,18 @@ public final class RunDispatcher {
     List<String> items = claimed.itemsJson();
     List<TaskMessage> messages = new ArrayList<>(items.size());
     if (claimed.attempt() == 1) {
+      if (runs.gateClosed(spec)) {
+        // Cancelled before this chunk was written (one read per chunk): its tasks never start, so
+        // they are written CANCELLED and counted, with no message to claim them only to give them
+        // up. A cancel after this read meets the tasks at their claims, as usual.
+        tasks.putNewCancelled(spec, first, items);
+        completion.recordTerminals(
+            spec,
+            IntStream.range(first, first + items.size())
+                .mapToObj(index -> new CompletionTracker.Terminal(index, TaskStatus.CANCELLED, 0))
+                .toList());
+        return messages;
+      }
       tasks.putNew(spec, first, items);
       for (int i = 0; i < items.size(); i++) {
         messages.add(TaskMessage.of(spec, first + i));

@@ -99,6 +99,18 @@ final class TaskItem {
     return item;
   }
 
+  /**
+   * A new task of a run cancelled before it was written: CANCELLED at once, never to run (as a
+   * PENDING task of a cancelled run becomes), so it needs no message.
+   */
+  static Map<String, AttributeValue> newCancelledItem(
+      RunSpec spec, int index, String itemJson, Instant now) {
+    Map<String, AttributeValue> item = newItem(spec, index, itemJson, now);
+    item.put(STATUS, s(TaskStatus.CANCELLED.name()));
+    item.put(FINISHED_AT, millis(now));
+    return item;
+  }
+
   /** The error type recorded: "Error" when the worker gave none. */
   static AttributeValue errorType(String errorType) {
     return s(errorType == null || errorType.isEmpty() ? "Error" : errorType);

@@ -64,13 +64,28 @@ public final class TaskStore {
    * UnprocessedItems with backoff. Only for tasks no one can have claimed yet: a put replaces.
    */
   public void putNew(RunSpec spec, int firstIndex, List<String> itemsJson) {
+    putAll(spec, firstIndex, itemsJson, TaskItem::newItem);
+  }
+
+  /**
+   * Writes new tasks CANCELLED (BatchWriteItem, unprocessed items retried): the tasks of a chunk
+   * dispatched after its run was cancelled, which never run.
+   */
+  public void putNewCancelled(RunSpec spec, int firstIndex, List<String> itemsJson) {
+    putAll(spec, firstIndex, itemsJson, TaskItem::newCancelledItem);
+  }
+
+  private interface NewItem {
+    Map<String, AttributeValue> of(RunSpec spec, int index, String itemJson, Instant now);
+  }
+
+  private void putAll(RunSpec spec, int firstIndex, List<String> itemsJson, NewItem newItem) {
     Instant now = clock.instant();
     for (int from = 0; from < itemsJson.size(); from += MAX_BATCH_WRITE) {
       int to = Math.min(itemsJson.size(), from + MAX_BATCH_WRITE);
       List<WriteRequest> writes = new ArrayList<>(to - from);
       for (int i = from; i < to; i++) {
-        Map<String, AttributeValue> item =
-            TaskItem.newItem(spec, firstIndex + i, itemsJson.get(i), now);
+        Map<String, AttributeValue> item = newItem.of(spec, firstIndex + i, itemsJson.get(i), now);
         writes.add(
             WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build());
       }
