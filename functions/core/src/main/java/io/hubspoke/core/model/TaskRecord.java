@@ -33,43 +33,6 @@ public record TaskRecord(
     history = history == null ? java.util.List.of() : java.util.List.copyOf(history);
   }
 
-  /** A task of the run's first round. */
-  public TaskRecord(
-      String runId,
-      int index,
-      TaskStatus status,
-      int attempt,
-      long version,
-      String owner,
-      Instant leaseUntil,
-      String itemJson,
-      String resultJson,
-      String errorType,
-      String errorMessage,
-      Instant startedAt,
-      Instant finishedAt,
-      Long durationMs,
-      java.util.List<TaskAttempt> history) {
-    this(
-        runId,
-        index,
-        status,
-        attempt,
-        version,
-        owner,
-        leaseUntil,
-        itemJson,
-        resultJson,
-        errorType,
-        errorMessage,
-        startedAt,
-        finishedAt,
-        durationMs,
-        history,
-        0,
-        0);
-  }
-
   public String taskId() {
     return RunIds.taskId(runId, index);
   }

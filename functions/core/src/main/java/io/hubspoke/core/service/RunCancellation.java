@@ -34,8 +34,8 @@ import java.util.logging.Logger;
  *
  * Tasks not yet created (chunks not dispatched) are still created, so the run's total and its
  * completion counters need no special case: a chunk the dispatcher writes after the cancel has its
- * tasks written CANCELLED and counted; one already under way sends its messages, and the spokes give
- * those tasks up at their claims.
+ * tasks written CANCELLED and counted; one already under way sends its messages, and the spokes
+ * give those tasks up at their claims.
  */
 public final class RunCancellation {
   private static final Logger LOG = Logger.getLogger(RunCancellation.class.getName());

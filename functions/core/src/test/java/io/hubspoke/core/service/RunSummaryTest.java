@@ -26,7 +26,9 @@ class RunSummaryTest {
         null,
         null,
         durationMs,
-        java.util.List.of());
+        java.util.List.of(),
+        0,
+        0);
   }
 
   @Test
