@@ -23,10 +23,10 @@ public final class LocalTables {
 
   /**
    * Creates the table (on-demand, string {@code pk}/{@code sk}, GSI {@code runs-by-created} with
-   * all attributes projected, sparse GSI {@code open-runs} with keys only), waits until it is
-   * ACTIVE and turns TTL on. DynamoDB Local accepts UpdateTimeToLive and reports it enabled, but
-   * (like AWS, only more so) never deletes anything at expiry: readers must filter on the expiry
-   * attribute.
+   * all attributes projected, sparse GSIs {@code open-runs} and {@code claimable} with keys only),
+   * waits until it is ACTIVE and turns TTL on. DynamoDB Local accepts UpdateTimeToLive and reports
+   * it enabled, but (like AWS, only more so) never deletes anything at expiry: readers must filter
+   * on the expiry attribute.
    */
   public static TableDescription create(DynamoDbClient dynamo, String tableName) {
     dynamo.createTable(
@@ -38,7 +38,12 @@ public final class LocalTables {
                 stringAttribute(TableSchema.SORT_KEY),
                 stringAttribute(TableSchema.RUNS_INDEX_PARTITION_KEY),
                 stringAttribute(TableSchema.RUNS_INDEX_SORT_KEY),
-                stringAttribute(TableSchema.OPEN_RUNS_INDEX_PARTITION_KEY))
+                stringAttribute(TableSchema.OPEN_RUNS_INDEX_PARTITION_KEY),
+                stringAttribute(TableSchema.CLAIMABLE_INDEX_PARTITION_KEY),
+                AttributeDefinition.builder()
+                    .attributeName(TableSchema.CLAIMABLE_INDEX_SORT_KEY)
+                    .attributeType(ScalarAttributeType.N)
+                    .build())
             .keySchema(
                 key(TableSchema.PARTITION_KEY, KeyType.HASH),
                 key(TableSchema.SORT_KEY, KeyType.RANGE))
@@ -55,6 +60,14 @@ public final class LocalTables {
                     .keySchema(
                         key(TableSchema.OPEN_RUNS_INDEX_PARTITION_KEY, KeyType.HASH),
                         key(TableSchema.OPEN_RUNS_INDEX_SORT_KEY, KeyType.RANGE))
+                    .projection(
+                        Projection.builder().projectionType(ProjectionType.KEYS_ONLY).build())
+                    .build(),
+                GlobalSecondaryIndex.builder()
+                    .indexName(TableSchema.CLAIMABLE_INDEX)
+                    .keySchema(
+                        key(TableSchema.CLAIMABLE_INDEX_PARTITION_KEY, KeyType.HASH),
+                        key(TableSchema.CLAIMABLE_INDEX_SORT_KEY, KeyType.RANGE))
                     .projection(
                         Projection.builder().projectionType(ProjectionType.KEYS_ONLY).build())
                     .build())

@@ -56,7 +56,7 @@ class DynamoDbLocalEngineTest {
     assertEquals(TableSchema.SORT_KEY, table.keySchema().get(1).attributeName());
     assertEquals(
         "PAY_PER_REQUEST", table.billingModeSummary().billingModeAsString(), "billing mode");
-    assertEquals(2, table.globalSecondaryIndexes().size());
+    assertEquals(3, table.globalSecondaryIndexes().size());
     var gsi = index(table, TableSchema.RUNS_INDEX);
     assertEquals(TableSchema.RUNS_INDEX_PARTITION_KEY, gsi.keySchema().get(0).attributeName());
     assertEquals(TableSchema.RUNS_INDEX_SORT_KEY, gsi.keySchema().get(1).attributeName());
@@ -68,6 +68,12 @@ class DynamoDbLocalEngineTest {
     assertEquals(TableSchema.OPEN_RUNS_INDEX_SORT_KEY, open.keySchema().get(1).attributeName());
     assertEquals(ProjectionType.KEYS_ONLY, open.projection().projectionType());
     assertEquals(IndexStatus.ACTIVE, open.indexStatus());
+    var claimable = index(table, TableSchema.CLAIMABLE_INDEX);
+    assertEquals(
+        TableSchema.CLAIMABLE_INDEX_PARTITION_KEY, claimable.keySchema().get(0).attributeName());
+    assertEquals(
+        TableSchema.CLAIMABLE_INDEX_SORT_KEY, claimable.keySchema().get(1).attributeName());
+    assertEquals(ProjectionType.KEYS_ONLY, claimable.projection().projectionType());
     assertEquals("ACTIVE", created.tableStatusAsString());
     var ttl = dynamo.describeTimeToLive(b -> b.tableName(TABLE)).timeToLiveDescription();
     assertEquals(TimeToLiveStatus.ENABLED, ttl.timeToLiveStatus());

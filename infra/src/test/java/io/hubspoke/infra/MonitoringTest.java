@@ -200,7 +200,9 @@ class MonitoringTest {
             List.of("ReadThrottleEvents", TableSchema.RUNS_INDEX),
             List.of("WriteThrottleEvents", TableSchema.RUNS_INDEX),
             List.of("ReadThrottleEvents", TableSchema.OPEN_RUNS_INDEX),
-            List.of("WriteThrottleEvents", TableSchema.OPEN_RUNS_INDEX)),
+            List.of("WriteThrottleEvents", TableSchema.OPEN_RUNS_INDEX),
+            List.of("ReadThrottleEvents", TableSchema.CLAIMABLE_INDEX),
+            List.of("WriteThrottleEvents", TableSchema.CLAIMABLE_INDEX)),
         watched);
     assertEquals(0, alarm.get("Threshold"));
     assertEquals("GreaterThanThreshold", alarm.get("ComparisonOperator"));

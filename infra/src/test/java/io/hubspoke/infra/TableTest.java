@@ -66,7 +66,8 @@ class TableTest {
                                         "KeyType",
                                         "RANGE")),
                             "Projection", Map.of("ProjectionType", "ALL")),
-                        OPEN_RUNS_INDEX)));
+                        OPEN_RUNS_INDEX,
+                        CLAIMABLE_INDEX)));
   }
 
   /** The sweep's sparse index: only open runs carry its partition key; keys only. */
@@ -83,6 +84,48 @@ class TableTest {
                   Map.of(
                       "AttributeName", TableSchema.OPEN_RUNS_INDEX_SORT_KEY, "KeyType", "RANGE")),
           "Projection", Map.of("ProjectionType", "KEYS_ONLY"));
+
+  /**
+   * The pull claims' sparse index: only unfinished tasks of pull runs carry its partition key,
+   * sorted by the epoch millis from which a claim may take them (a number); keys only.
+   */
+  private static final Map<String, Object> CLAIMABLE_INDEX =
+      Map.of(
+          "IndexName", TableSchema.CLAIMABLE_INDEX,
+          "KeySchema",
+              List.of(
+                  Map.of(
+                      "AttributeName",
+                      TableSchema.CLAIMABLE_INDEX_PARTITION_KEY,
+                      "KeyType",
+                      "HASH"),
+                  Map.of(
+                      "AttributeName", TableSchema.CLAIMABLE_INDEX_SORT_KEY, "KeyType", "RANGE")),
+          "Projection", Map.of("ProjectionType", "KEYS_ONLY"));
+
+  @Test
+  void theClaimableIndexIsSparseKeysOnlyAndSortedByANumber() {
+    synth
+        .template()
+        .hasResourceProperties(
+            "AWS::DynamoDB::Table",
+            Map.of(
+                "GlobalSecondaryIndexes",
+                Match.arrayWith(List.of(CLAIMABLE_INDEX)),
+                "AttributeDefinitions",
+                Match.arrayWith(
+                    List.of(
+                        Map.of(
+                            "AttributeName",
+                            TableSchema.CLAIMABLE_INDEX_PARTITION_KEY,
+                            "AttributeType",
+                            "S"),
+                        Map.of(
+                            "AttributeName",
+                            TableSchema.CLAIMABLE_INDEX_SORT_KEY,
+                            "AttributeType",
+                            "N")))));
+  }
 
   @Test
   void theSweepsOpenRunsIndexIsSparseAndKeysOnly() {

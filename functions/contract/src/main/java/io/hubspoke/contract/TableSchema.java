@@ -26,6 +26,20 @@ public final class TableSchema {
   public static final String OPEN_RUNS_INDEX_PARTITION_KEY = "openpk";
   public static final String OPEN_RUNS_INDEX_SORT_KEY = RUNS_INDEX_SORT_KEY;
 
+  /**
+   * Sparse index of the tasks a claimer may take, for runs whose tasks are claimed without a
+   * message (pull dispatch): a task carries {@link #CLAIMABLE_INDEX_PARTITION_KEY} (its run, its
+   * incarnation and its shard) from creation until it is terminal, and {@link
+   * #CLAIMABLE_INDEX_SORT_KEY}, epoch millis from which a claim may take it: when it becomes due
+   * (created, released after its backoff) and, while RUNNING, when its lease ends. A query for
+   * {@code <= now} finds the PENDING tasks that are due and the RUNNING ones whose owner died. Keys
+   * only: the claim reads the task itself.
+   */
+  public static final String CLAIMABLE_INDEX = "claimable";
+
+  public static final String CLAIMABLE_INDEX_PARTITION_KEY = "claimpk";
+  public static final String CLAIMABLE_INDEX_SORT_KEY = "claimableAt";
+
   /** Epoch seconds after which DynamoDB TTL may delete a finished run's items. */
   public static final String TTL_ATTRIBUTE = "expiresAt";
 

@@ -47,6 +47,20 @@ public class HubspokeTable extends Construct {
         TableSchema.OPEN_RUNS_INDEX_PARTITION_KEY,
         TableSchema.OPEN_RUNS_INDEX_SORT_KEY,
         ProjectionType.KEYS_ONLY);
+    // Sparse: only the unfinished tasks of pull runs carry its key, sorted by when a claim may
+    // take them.
+    table.addGlobalSecondaryIndex(
+        GlobalSecondaryIndexProps.builder()
+            .indexName(TableSchema.CLAIMABLE_INDEX)
+            .partitionKey(attribute(TableSchema.CLAIMABLE_INDEX_PARTITION_KEY))
+            .sortKey(
+                Attribute.builder()
+                    .name(TableSchema.CLAIMABLE_INDEX_SORT_KEY)
+                    .type(AttributeType.NUMBER)
+                    .build())
+            .projectionType(ProjectionType.KEYS_ONLY)
+            .build());
+    indexNames.add(TableSchema.CLAIMABLE_INDEX);
   }
 
   /** Adds a global secondary index, recorded so that its throttling is alarmed too. */

@@ -33,7 +33,7 @@ class HubspokeTableTest {
         props.get("KeySchema"));
     List<Map<String, Object>> indexes = at(props, "GlobalSecondaryIndexes");
     assertEquals(
-        List.of(TableSchema.RUNS_INDEX, TableSchema.OPEN_RUNS_INDEX),
+        List.of(TableSchema.RUNS_INDEX, TableSchema.OPEN_RUNS_INDEX, TableSchema.CLAIMABLE_INDEX),
         indexes.stream().map(i -> i.get("IndexName")).toList());
     assertEquals(
         List.of(
@@ -48,8 +48,10 @@ class HubspokeTableTest {
             Map.of("AttributeName", TableSchema.OPEN_RUNS_INDEX_SORT_KEY, "KeyType", "RANGE")),
         indexes.get(1).get("KeySchema"));
     assertEquals(Map.of("ProjectionType", "KEYS_ONLY"), indexes.get(1).get("Projection"));
+    assertEquals(Map.of("ProjectionType", "KEYS_ONLY"), indexes.get(2).get("Projection"));
     assertEquals(
-        List.of(TableSchema.RUNS_INDEX, TableSchema.OPEN_RUNS_INDEX), table.getIndexNames());
+        List.of(TableSchema.RUNS_INDEX, TableSchema.OPEN_RUNS_INDEX, TableSchema.CLAIMABLE_INDEX),
+        table.getIndexNames());
   }
 
   @Test

@@ -7,7 +7,7 @@ import java.util.Optional;
 /**
  * A validated request to start a run. {@code itemsJson} holds each item as compact JSON text, the
  * form in which it is stored on its task; it is empty when {@code source} names where the hub
- * discovers them.
+ * discovers them. {@code dispatch} says how its tasks reach their workers.
  */
 public record RunRequest(
     List<String> itemsJson,
@@ -18,11 +18,13 @@ public record RunRequest(
     int taskTimeoutSeconds,
     Optional<RunSource> source,
     RetryPolicy retry,
-    RunControls controls) {
+    RunControls controls,
+    Dispatch dispatch) {
 
   public RunRequest {
     itemsJson = List.copyOf(itemsJson);
     controls = controls == null ? RunControls.NONE : controls;
+    dispatch = dispatch == null ? Dispatch.QUEUE : dispatch;
   }
 
   /** Whether the hub discovers the items ({@link #source}) rather than taking them. */

@@ -34,12 +34,18 @@ public final class RunRequestParser {
           "retry",
           "toleratedFailureCount",
           "toleratedFailurePercent",
-          "maxConcurrency");
+          "maxConcurrency",
+          "dispatch");
 
   /** The {@code source} types, in the order an error lists them. */
   public static final List<String> SOURCE_TYPES = List.of("range", "worker", "lambda");
 
   private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[A-Za-z0-9._:-]+");
+
+  private static final Pattern WORKER_LABEL = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+
+  /** The worker of a pull run that names none. */
+  public static final String EXTERNAL_WORKER = "external";
 
   private final WorkerCatalog workers;
   private final int maxTaskTimeoutSeconds;
@@ -129,8 +135,14 @@ public final class RunRequestParser {
     } else {
       items = items(node.get("items"), errors);
     }
-    String workerName = worker(node.get("worker"), errors);
-    JsonNode workerConfig = workerConfig(node.get("workerConfig"), workerName, errors);
+    Dispatch dispatch = dispatch(node.get("dispatch"), errors);
+    String workerName =
+        dispatch == Dispatch.PULL
+            ? externalWorker(node.get("worker"), errors)
+            : worker(node.get("worker"), errors);
+    JsonNode workerConfig =
+        workerConfig(
+            node.get("workerConfig"), dispatch == Dispatch.PULL ? null : workerName, errors);
     Optional<String> idempotencyKey = idempotencyKey(node.get("idempotencyKey"), errors);
     int maxAttempts =
         boundedInt(
@@ -154,6 +166,14 @@ public final class RunRequestParser {
     }
     RetryPolicy retry = retry(node.get("retry"), errors);
     RunControls controls = controls(node, errors);
+    if (dispatch == Dispatch.PULL && controls.capped()) {
+      errors.add(
+          new FieldError(
+              "maxConcurrency",
+              "caps the spokes of a queue run; a pull run's tasks run on the workers that claim"
+                  + " them",
+              "remove maxConcurrency, and run as many pull workers as may work at once"));
+    }
     if (!errors.isEmpty()) {
       throw new InvalidInputException(errors);
     }
@@ -166,7 +186,8 @@ public final class RunRequestParser {
         timeout,
         source,
         retry,
-        controls);
+        controls,
+        dispatch);
   }
 
   /**
@@ -274,6 +295,50 @@ public final class RunRequestParser {
       texts.add(text);
     }
     return texts;
+  }
+
+  /** {@code dispatch}: absent for {@link Dispatch#QUEUE}. */
+  private static Dispatch dispatch(JsonNode dispatch, List<FieldError> errors) {
+    String names =
+        String.join(
+            ", ", java.util.Arrays.stream(Dispatch.values()).map(Dispatch::wireName).toList());
+    if (dispatch == null || dispatch.isNull()) {
+      return Dispatch.QUEUE;
+    }
+    Optional<Dispatch> known =
+        dispatch.isTextual() ? Dispatch.fromWire(dispatch.textValue()) : Optional.empty();
+    if (known.isEmpty()) {
+      errors.add(
+          new FieldError(
+              "dispatch",
+              dispatch.isTextual()
+                  ? "unknown dispatch '" + dispatch.textValue() + "'"
+                  : "must be a string, not " + kind(dispatch),
+              "use one of: " + names + " (queue when absent)"));
+      return Dispatch.QUEUE;
+    }
+    return known.get();
+  }
+
+  /**
+   * A pull run's {@code worker}: the name of the work its external workers do, free to choose (no
+   * spoke runs it), "external" when absent.
+   */
+  private static String externalWorker(JsonNode worker, List<FieldError> errors) {
+    if (worker == null || worker.isNull()) {
+      return EXTERNAL_WORKER;
+    }
+    if (!worker.isTextual() || !WORKER_LABEL.matcher(worker.textValue()).matches()) {
+      errors.add(
+          new FieldError(
+              "worker",
+              worker.isTextual()
+                  ? "'" + worker.textValue() + "' is not a worker name"
+                  : "must be a string, not " + kind(worker),
+              "name the work the pull workers do: 1 to 64 letters, digits, '.', '_', ':' or '-'"));
+      return null;
+    }
+    return worker.textValue();
   }
 
   private String worker(JsonNode worker, List<FieldError> errors) {

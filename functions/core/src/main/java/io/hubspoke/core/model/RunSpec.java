@@ -1,6 +1,7 @@
 package io.hubspoke.core.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.hubspoke.contract.api.Dispatch;
 import io.hubspoke.contract.api.RetryPolicy;
 import io.hubspoke.contract.api.RunControls;
 import io.hubspoke.contract.api.RunSource;
@@ -18,6 +19,7 @@ import java.util.List;
  *     key reused after the first run expired) never meets the items of the first
  * @param chunkSize items per dispatch chunk (the last chunk may hold fewer)
  * @param expiresAt when DynamoDB TTL may delete every item of the run (the same for all of them)
+ * @param dispatch how its tasks reach their workers
  */
 public record RunSpec(
     String runId,
@@ -33,11 +35,13 @@ public record RunSpec(
     Instant expiresAt,
     Discovery discovery,
     RetryPolicy retry,
-    RunControls controls) {
+    RunControls controls,
+    Dispatch dispatch) {
 
   public RunSpec {
     retry = retry == null ? RetryPolicy.DEFAULT : retry;
     controls = controls == null ? RunControls.NONE : controls;
+    dispatch = dispatch == null ? Dispatch.QUEUE : dispatch;
   }
 
   /** A spec built field by field: the record's canonical constructor, with names and defaults. */
@@ -48,7 +52,8 @@ public record RunSpec(
   /**
    * Builds a {@link RunSpec}. Required: run id, incarnation, worker, createdAt, expiresAt.
    * Defaults: an empty worker config, 3 attempts, a 60 s task timeout, no tasks, the shards {@code
-   * total} needs, chunks of 50, items given (no discovery), the default retry policy, no controls.
+   * total} needs, chunks of 50, items given (no discovery), the default retry policy, no controls,
+   * queue dispatch.
    */
   public static final class Builder {
     private String runId;
@@ -65,6 +70,7 @@ public record RunSpec(
     private Discovery discovery;
     private RetryPolicy retry = RetryPolicy.DEFAULT;
     private RunControls controls = RunControls.NONE;
+    private Dispatch dispatch = Dispatch.QUEUE;
 
     private Builder() {}
 
@@ -138,6 +144,11 @@ public record RunSpec(
       return this;
     }
 
+    public Builder dispatch(Dispatch dispatch) {
+      this.dispatch = dispatch;
+      return this;
+    }
+
     public RunSpec build() {
       requireGiven(runId, "runId");
       requireGiven(incarnation, "incarnation");
@@ -158,7 +169,8 @@ public record RunSpec(
           expiresAt,
           discovery,
           retry,
-          controls);
+          controls,
+          dispatch);
     }
 
     private static void requireGiven(Object value, String field) {
@@ -184,7 +196,8 @@ public record RunSpec(
         .expiresAt(expiresAt)
         .discovery(discovery)
         .retry(retry)
-        .controls(controls);
+        .controls(controls)
+        .dispatch(dispatch);
   }
 
   /** The same run held in by {@code controls} instead. */

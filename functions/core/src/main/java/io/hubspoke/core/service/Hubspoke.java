@@ -111,12 +111,17 @@ public final class Hubspoke {
         runs,
         chunks,
         tasks,
-        queue,
+        taskDispatch(),
         dispatchQueue(),
         completion(),
         events,
         clock,
         dispatchLeaseMargin());
+  }
+
+  /** How due tasks reach their workers, per run. */
+  public TaskDispatch taskDispatch() {
+    return new TaskDispatch(queue);
   }
 
   private TaskQueue dispatchQueue() {
@@ -154,7 +159,7 @@ public final class Hubspoke {
 
   /** Redrives finished runs (the API's POST …/redrive, and the hub's redrive messages). */
   public RunRedrive redrive() {
-    return new RunRedrive(runs, tasks, counters, queue, dispatchQueue(), events, clock);
+    return new RunRedrive(runs, tasks, counters, taskDispatch(), dispatchQueue(), events, clock);
   }
 
   /**
@@ -181,6 +186,7 @@ public final class Hubspoke {
         slots,
         new RunSpecCache(runs),
         queue,
+        taskDispatch(),
         completion(),
         workers,
         clock,
@@ -215,6 +221,7 @@ public final class Hubspoke {
         slots,
         counters,
         queue,
+        taskDispatch(),
         completion(),
         summarizer(),
         dispatcher(),

@@ -9,7 +9,6 @@ import io.hubspoke.core.metrics.RunMetrics;
 import io.hubspoke.core.model.DispatchMessage;
 import io.hubspoke.core.model.RunSpec;
 import io.hubspoke.core.model.RunStatus;
-import io.hubspoke.core.model.TaskMessage;
 import io.hubspoke.core.model.TaskStatus;
 import io.hubspoke.core.queue.TaskQueue;
 import io.hubspoke.core.store.ChunkStore;
@@ -55,7 +54,7 @@ public final class RunDispatcher {
   private final RunSpecCache runSpecs;
   private final ChunkStore chunks;
   private final TaskStore tasks;
-  private final TaskQueue workQueue;
+  private final TaskDispatch taskDispatch;
   private final TaskQueue dispatchQueue;
   private final CompletionTracker completion;
   private final EventPublisher events;
@@ -67,7 +66,7 @@ public final class RunDispatcher {
       RunStore runs,
       ChunkStore chunks,
       TaskStore tasks,
-      TaskQueue workQueue,
+      TaskDispatch taskDispatch,
       TaskQueue dispatchQueue,
       CompletionTracker completion,
       EventPublisher events,
@@ -77,7 +76,7 @@ public final class RunDispatcher {
     this.runSpecs = new RunSpecCache(runs);
     this.chunks = chunks;
     this.tasks = tasks;
-    this.workQueue = workQueue;
+    this.taskDispatch = taskDispatch;
     this.dispatchQueue = dispatchQueue;
     this.completion = completion;
     this.events = events;
@@ -156,18 +155,18 @@ public final class RunDispatcher {
               + " attempts");
       return MessageOutcome.ACK;
     }
-    workQueue.send(writeTasks(spec, message.chunk(), claimed));
+    taskDispatch.dispatch(spec, writeTasks(spec, message.chunk(), claimed));
     RunRecord after = runs.addDispatchedChunk(spec, message.chunk());
     chunks.finish(spec, message.chunk(), owner);
     finishIfDispatched(after);
     return MessageOutcome.ACK;
   }
 
-  /** Writes the chunk's tasks; returns the messages to send. */
-  private List<TaskMessage> writeTasks(RunSpec spec, int chunk, ChunkStore.Claim.Claimed claimed) {
+  /** Writes the chunk's tasks; returns those to dispatch. */
+  private List<Integer> writeTasks(RunSpec spec, int chunk, ChunkStore.Claim.Claimed claimed) {
     int first = spec.chunkStart(chunk);
     List<String> items = claimed.itemsJson();
-    List<TaskMessage> messages = new ArrayList<>(items.size());
+    List<Integer> due = new ArrayList<>(items.size());
     if (claimed.attempt() == 1) {
       if (runs.gateClosed(spec)) {
         // Cancelled before this chunk was written (one read per chunk): its tasks never start, so
@@ -179,13 +178,13 @@ public final class RunDispatcher {
             IntStream.range(first, first + items.size())
                 .mapToObj(index -> new CompletionTracker.Terminal(index, TaskStatus.CANCELLED, 0))
                 .toList());
-        return messages;
+        return due;
       }
       tasks.putNew(spec, first, items);
       for (int i = 0; i < items.size(); i++) {
-        messages.add(TaskMessage.of(spec, first + i));
+        due.add(first + i);
       }
-      return messages;
+      return due;
     }
     // A takeover: the first dispatcher may have written some tasks, and spokes may have claimed
     // them. Create only the missing ones, conditionally; send messages only for unclaimed tasks.
@@ -195,12 +194,12 @@ public final class RunDispatcher {
       TaskStatus status = existing.get(index);
       if (status == null) {
         tasks.putIfAbsent(spec, index, items.get(i));
-        messages.add(TaskMessage.of(spec, index));
+        due.add(index);
       } else if (status == TaskStatus.PENDING) {
-        messages.add(TaskMessage.of(spec, index)); // its message may never have left
+        due.add(index); // its message may never have left
       }
     }
-    return messages;
+    return due;
   }
 
   /**

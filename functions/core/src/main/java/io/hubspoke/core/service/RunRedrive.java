@@ -7,7 +7,6 @@ import io.hubspoke.contract.json.Json;
 import io.hubspoke.core.events.EventPublisher;
 import io.hubspoke.core.model.DispatchMessage;
 import io.hubspoke.core.model.RunSpec;
-import io.hubspoke.core.model.TaskMessage;
 import io.hubspoke.core.model.TaskStatus;
 import io.hubspoke.core.queue.TaskQueue;
 import io.hubspoke.core.store.RunRecord;
@@ -68,7 +67,7 @@ public final class RunRedrive {
   private final RunStore runs;
   private final TaskStore tasks;
   private final ShardCounters counters;
-  private final TaskQueue workQueue;
+  private final TaskDispatch taskDispatch;
   private final TaskQueue dispatchQueue;
   private final EventPublisher events;
   private final Clock clock;
@@ -77,14 +76,14 @@ public final class RunRedrive {
       RunStore runs,
       TaskStore tasks,
       ShardCounters counters,
-      TaskQueue workQueue,
+      TaskDispatch taskDispatch,
       TaskQueue dispatchQueue,
       EventPublisher events,
       Clock clock) {
     this.runs = runs;
     this.tasks = tasks;
     this.counters = counters;
-    this.workQueue = workQueue;
+    this.taskDispatch = taskDispatch;
     this.dispatchQueue = dispatchQueue;
     this.events = events;
     this.clock = clock;
@@ -218,7 +217,7 @@ public final class RunRedrive {
     run.redriveStatuses().forEach(name -> statuses.add(TaskStatus.valueOf(name)));
     counters.beginRound(spec, shard, run.round(), statuses);
     List<Integer> revived = tasks.reviveShard(spec, shard, run.round(), statuses);
-    workQueue.send(revived.stream().map(index -> TaskMessage.of(spec, index)).toList());
+    taskDispatch.dispatch(spec, revived);
     return revived.size();
   }
 

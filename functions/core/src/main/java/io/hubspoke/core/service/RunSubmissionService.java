@@ -91,7 +91,8 @@ public final class RunSubmissionService {
         .createdAt(now)
         .expiresAt(now.plus(retention))
         .retry(request.retry())
-        .controls(request.controls());
+        .controls(request.controls())
+        .dispatch(request.dispatch());
   }
 
   /**
@@ -144,7 +145,10 @@ public final class RunSubmissionService {
                   + "\n"
                   + (request.controls().equals(io.hubspoke.contract.api.RunControls.NONE)
                       ? ""
-                      : Json.write(request.controls().toJson()) + "\n"))
+                      : Json.write(request.controls().toJson()) + "\n")
+                  + (request.dispatch() == io.hubspoke.contract.api.Dispatch.QUEUE
+                      ? ""
+                      : "dispatch=" + request.dispatch().wireName() + "\n"))
               .getBytes(StandardCharsets.UTF_8));
       for (String item : request.itemsJson()) {
         digest.update(item.getBytes(StandardCharsets.UTF_8));

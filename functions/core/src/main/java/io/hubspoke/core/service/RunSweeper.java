@@ -3,7 +3,6 @@ package io.hubspoke.core.service;
 import io.hubspoke.core.model.RunSpec;
 import io.hubspoke.core.model.RunStatus;
 import io.hubspoke.core.model.Sharding;
-import io.hubspoke.core.model.TaskMessage;
 import io.hubspoke.core.queue.TaskQueue;
 import io.hubspoke.core.store.RunRecord;
 import io.hubspoke.core.store.RunSlots;
@@ -84,6 +83,7 @@ public final class RunSweeper {
   private final RunSlots slots;
   private final ShardCounters counters;
   private final TaskQueue queue;
+  private final TaskDispatch taskDispatch;
   private final CompletionTracker completion;
   private final RunSummarizer summarizer;
   private final RunDispatcher dispatcher;
@@ -99,6 +99,7 @@ public final class RunSweeper {
       RunSlots slots,
       ShardCounters counters,
       TaskQueue queue,
+      TaskDispatch taskDispatch,
       CompletionTracker completion,
       RunSummarizer summarizer,
       RunDispatcher dispatcher,
@@ -112,6 +113,7 @@ public final class RunSweeper {
     this.slots = slots;
     this.counters = counters;
     this.queue = queue;
+    this.taskDispatch = taskDispatch;
     this.completion = completion;
     this.summarizer = summarizer;
     this.dispatcher = dispatcher;
@@ -310,13 +312,16 @@ public final class RunSweeper {
       // waiting set. More copies would only wait too. Once a slot is free the sweep sends them.
       overdue.clear();
     }
-    List<TaskMessage> resend = new ArrayList<>();
+    if (!taskDispatch.resendsOverdue(spec)) {
+      overdue.clear();
+    }
+    List<Integer> resend = new ArrayList<>();
     for (TaskDue task : overdue) {
       if (tasks.markResent(spec, task)) {
-        resend.add(TaskMessage.of(spec, task.index()));
+        resend.add(task.index());
       }
     }
-    queue.send(resend);
+    taskDispatch.dispatch(spec, resend);
     if (!uncounted.isEmpty() || !resend.isEmpty()) {
       LOG.info(
           () ->

@@ -50,6 +50,7 @@ public record RunView(RunRecord run, int succeeded, int failed, int cancelled) {
     if (run.spec().controls().capped()) {
       json.put("maxConcurrency", run.spec().controls().maxConcurrency());
     }
+    json.put("dispatch", run.spec().dispatch().wireName());
     run.idempotencyKey().ifPresent(k -> json.put("idempotencyKey", k));
     json.put("total", run.spec().total());
     json.put("tasksCreated", run.tasksCreated());

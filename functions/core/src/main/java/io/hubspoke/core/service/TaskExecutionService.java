@@ -75,6 +75,7 @@ public final class TaskExecutionService {
   private final RunSlots slots;
   private final RunSpecCache runSpecs;
   private final TaskQueue queue;
+  private final TaskDispatch taskDispatch;
   private final CompletionTracker completion;
   private final WorkerRegistry workers;
   private final Clock clock;
@@ -89,6 +90,7 @@ public final class TaskExecutionService {
       RunSlots slots,
       RunSpecCache runSpecs,
       TaskQueue queue,
+      TaskDispatch taskDispatch,
       CompletionTracker completion,
       WorkerRegistry workers,
       Clock clock,
@@ -100,6 +102,7 @@ public final class TaskExecutionService {
     this.slots = slots;
     this.runSpecs = runSpecs;
     this.queue = queue;
+    this.taskDispatch = taskDispatch;
     this.completion = completion;
     this.workers = workers;
     this.clock = clock;
@@ -497,7 +500,7 @@ public final class TaskExecutionService {
       CommitResult released =
           tasks.release(lease, failure.errorType(), failure.message(), Duration.ofSeconds(delay));
       if (released.committed()) {
-        queue.sendDelayed(TaskMessage.of(spec, task.index()), delay);
+        taskDispatch.dispatchLater(spec, task.index(), delay);
       }
       return Processed.done(MessageOutcome.ACK);
     }

@@ -5,6 +5,7 @@ import static io.hubspoke.core.store.Items.n;
 import static io.hubspoke.core.store.Items.s;
 
 import io.hubspoke.contract.TableSchema;
+import io.hubspoke.contract.api.Dispatch;
 import io.hubspoke.contract.api.RetryPolicy;
 import io.hubspoke.contract.api.RunControls;
 import io.hubspoke.contract.api.RunSource;
@@ -85,6 +86,9 @@ final class RunItem {
   /** The run's failure tolerance and concurrency cap, as JSON; absent for none. */
   static final String CONTROLS = "controls";
 
+  /** How the run's tasks reach their workers, if not by the queue. */
+  static final String DISPATCH = "dispatch";
+
   /**
    * Map, only for a run with a failure tolerance: each shard's failed count as its counter last
    * said (shard number → count), so the spoke that counts a failure learns the run's total from one
@@ -148,6 +152,9 @@ final class RunItem {
     }
     if (!spec.controls().equals(RunControls.NONE)) {
       item.put(CONTROLS, s(Json.write(spec.controls().toJson())));
+    }
+    if (spec.dispatch() != Dispatch.QUEUE) {
+      item.put(DISPATCH, s(spec.dispatch().wireName()));
     }
     if (spec.controls().tolerates()) {
       item.put(FAILURES_BY_SHARD, AttributeValue.fromM(Map.of()));
@@ -219,6 +226,10 @@ final class RunItem {
                 item.containsKey(CONTROLS)
                     ? RunControls.fromJson(Json.parseTrusted(Items.string(item, CONTROLS)))
                     : RunControls.NONE)
+            .dispatch(
+                item.containsKey(DISPATCH)
+                    ? Dispatch.fromWire(Items.string(item, DISPATCH)).orElseThrow()
+                    : Dispatch.QUEUE)
             .build();
     return new RunRecord(
         spec,

@@ -45,6 +45,20 @@ final class TaskItem {
    */
   static final String DUE_AT = "dueAt";
 
+  /**
+   * The claimable index's keys ({@link TableSchema#CLAIMABLE_INDEX}): the task's own partition, on
+   * the unfinished tasks of a run claimed from the index only; and when a claim may take the task
+   * (set on every task by the claim, heartbeat and release, which cost nothing more).
+   */
+  static final String CLAIM_PK = TableSchema.CLAIMABLE_INDEX_PARTITION_KEY;
+
+  static final String CLAIMABLE_AT = TableSchema.CLAIMABLE_INDEX_SORT_KEY;
+
+  /** The index of a task from its sort key (what a keys-only index returns). */
+  static int indexOfSortKey(String sortKey) {
+    return Integer.parseInt(sortKey.substring(SK_PREFIX.length()));
+  }
+
   /** How many times, and when last, the sweep sent a task's message again. */
   static final String RESENDS = "resends";
 
@@ -96,6 +110,10 @@ final class TaskItem {
     // Its message is sent right after: the sweep looks at the task only once it is overdue.
     item.put(DUE_AT, millis(now));
     item.put(TableSchema.TTL_ATTRIBUTE, Items.expiry(spec));
+    if (spec.dispatch().claimsFromIndex()) {
+      item.put(CLAIM_PK, s(Items.shardPk(spec, spec.sharding().shardOf(index))));
+      item.put(CLAIMABLE_AT, millis(now));
+    }
     return item;
   }
 
@@ -108,6 +126,7 @@ final class TaskItem {
     Map<String, AttributeValue> item = newItem(spec, index, itemJson, now);
     item.put(STATUS, s(TaskStatus.CANCELLED.name()));
     item.put(FINISHED_AT, millis(now));
+    item.remove(CLAIM_PK);
     return item;
   }
 

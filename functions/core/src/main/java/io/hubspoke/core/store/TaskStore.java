@@ -8,6 +8,7 @@ import static io.hubspoke.core.store.Items.n;
 import static io.hubspoke.core.store.Items.s;
 import static io.hubspoke.core.store.Items.shardPk;
 
+import io.hubspoke.contract.TableSchema;
 import io.hubspoke.core.aws.Backoff;
 import io.hubspoke.core.model.RunSpec;
 import io.hubspoke.core.model.TaskRecord;
@@ -131,16 +132,24 @@ public final class TaskStore {
             .updateExpression(
                 "SET #st = :running, #ow = :owner, attempt = attempt + :one,"
                     + " version = version + :one, leaseUntil = :lease, startedAt = :now,"
-                    + " #h = list_append(if_not_exists(#h, :noHistory), :attemptStart)")
+                    + " #h = list_append(if_not_exists(#h, :noHistory), :attemptStart)"
+                    + (spec.dispatch().claimsFromIndex() ? ", #ca = :lease" : ""))
             .conditionExpression(
                 "attribute_exists(#pk) AND (#st = :pending OR (#st = :running"
                     + " AND leaseUntil <= :now AND attempt < :max))")
             .expressionAttributeNames(
-                Map.of(
-                    "#st", TaskItem.STATUS,
-                    "#ow", TaskItem.OWNER,
-                    "#pk", PK,
-                    "#h", TaskItem.HISTORY))
+                spec.dispatch().claimsFromIndex()
+                    ? Map.of(
+                        "#st", TaskItem.STATUS,
+                        "#ow", TaskItem.OWNER,
+                        "#pk", PK,
+                        "#h", TaskItem.HISTORY,
+                        "#ca", TaskItem.CLAIMABLE_AT)
+                    : Map.of(
+                        "#st", TaskItem.STATUS,
+                        "#ow", TaskItem.OWNER,
+                        "#pk", PK,
+                        "#h", TaskItem.HISTORY))
             .expressionAttributeValues(
                 Map.of(
                     ":running", s(TaskStatus.RUNNING.name()),
@@ -205,8 +214,9 @@ public final class TaskStore {
         ownerWrite(
             lease,
             TaskTransition.HEARTBEAT,
-            "leaseUntil = :lease",
-            Map.of(),
+            // The claimable index (pull runs) offers the task again only once its lease ends.
+            "leaseUntil = :lease, #ca = :lease",
+            Map.of("#ca", TaskItem.CLAIMABLE_AT),
             values,
             clock.instant());
     if (result instanceof CommitResult.Committed committed) {
@@ -274,9 +284,9 @@ public final class TaskStore {
         TaskTransition.RELEASE,
         "errorType = :et, errorMessage = :em, "
             + TaskItem.DUE_AT
-            + " = :due, "
+            + " = :due, #ca = :due, "
             + historyEntry(lease.historyIndex()),
-        Map.of("#h", TaskItem.HISTORY),
+        Map.of("#h", TaskItem.HISTORY, "#ca", TaskItem.CLAIMABLE_AT),
         values,
         now);
   }
@@ -366,7 +376,9 @@ public final class TaskStore {
               b.tableName(table)
                   .key(TaskItem.key(spec, index))
                   .updateExpression(
-                      "SET #st = :cancelled, version = version + :one, finishedAt = :now")
+                      "SET #st = :cancelled, version = version + :one, finishedAt = :now"
+                          + " REMOVE "
+                          + TaskItem.CLAIM_PK)
                   .conditionExpression("#st = :pending AND version = :v")
                   .expressionAttributeNames(Map.of("#st", TaskItem.STATUS))
                   .expressionAttributeValues(
@@ -455,6 +467,36 @@ public final class TaskStore {
             ? 0
             : Items.number(observed, TaskItem.VERSION);
     Instant now = clock.instant();
+    Map<String, String> names =
+        new HashMap<>(
+            Map.of(
+                "#st", TaskItem.STATUS,
+                "#round", TaskItem.ROUND,
+                "#h", TaskItem.HISTORY,
+                "#base", TaskItem.HISTORY_BASE,
+                "#due", TaskItem.DUE_AT,
+                "#ow", TaskItem.OWNER,
+                "#res", TaskItem.RESULT));
+    Map<String, AttributeValue> values =
+        new HashMap<>(
+            Map.of(
+                ":pending", s(TaskTransition.REVIVE.to().name()),
+                ":zero", n(0),
+                ":one", n(1),
+                ":round", n(round),
+                ":history", AttributeValue.fromL(history),
+                ":base", n(history.size()),
+                ":now", millis(now),
+                ":seen", s(status.name()),
+                ":v", n(version)));
+    boolean indexed = spec.dispatch().claimsFromIndex();
+    if (indexed) {
+      names.put("#cpk", TaskItem.CLAIM_PK);
+      names.put("#ca", TaskItem.CLAIMABLE_AT);
+      values.put(":cpk", s(shardPk(spec, spec.sharding().shardOf(TaskItem.index(observed)))));
+    }
+    // A task of a run claimed from the index goes back into it, due at once.
+    String setClaimable = indexed ? ", #cpk = :cpk, #ca = :now" : "";
     try {
       dynamoDb.updateItem(
           b ->
@@ -463,29 +505,12 @@ public final class TaskStore {
                   .updateExpression(
                       "SET #st = :pending, attempt = :zero, version = version + :one,"
                           + " #round = :round, #h = :history, #base = :base, #due = :now"
+                          + setClaimable
                           + " REMOVE #ow, leaseUntil, errorType, errorMessage, finishedAt,"
                           + " durationMs, startedAt, #res")
                   .conditionExpression("#st = :seen AND version = :v")
-                  .expressionAttributeNames(
-                      Map.of(
-                          "#st", TaskItem.STATUS,
-                          "#round", TaskItem.ROUND,
-                          "#h", TaskItem.HISTORY,
-                          "#base", TaskItem.HISTORY_BASE,
-                          "#due", TaskItem.DUE_AT,
-                          "#ow", TaskItem.OWNER,
-                          "#res", TaskItem.RESULT))
-                  .expressionAttributeValues(
-                      Map.of(
-                          ":pending", s(TaskTransition.REVIVE.to().name()),
-                          ":zero", n(0),
-                          ":one", n(1),
-                          ":round", n(round),
-                          ":history", AttributeValue.fromL(history),
-                          ":base", n(history.size()),
-                          ":now", millis(now),
-                          ":seen", s(status.name()),
-                          ":v", n(version))));
+                  .expressionAttributeNames(names)
+                  .expressionAttributeValues(values));
       return true;
     } catch (ConditionalCheckFailedException e) {
       return false; // revived by another redriver, which sends its message
@@ -543,7 +568,11 @@ public final class TaskStore {
             .updateExpression(
                 "SET #st = :to, #ow = :owner, version = version + :one, "
                     + setClause
-                    + (transition.to() == TaskStatus.RUNNING ? "" : " REMOVE leaseUntil"))
+                    + (transition.to() == TaskStatus.RUNNING
+                        ? ""
+                        : transition.to().isTerminal()
+                            ? " REMOVE leaseUntil, " + TaskItem.CLAIM_PK
+                            : " REMOVE leaseUntil"))
             .conditionExpression("#st = :from AND version = :v AND " + extraCondition)
             .expressionAttributeNames(allNames)
             .expressionAttributeValues(allValues)
@@ -690,6 +719,32 @@ public final class TaskStore {
       query.limit(limit);
     }
     return query.expressionAttributeNames(names).expressionAttributeValues(values).build();
+  }
+
+  // ---- the claimable index (pull runs) ----------------------------------------------------
+
+  /**
+   * Up to {@code limit} tasks of one shard that a claim may take at {@code now}: PENDING and due,
+   * or RUNNING with an ended lease, the longest waiting first. The index is eventually consistent:
+   * a task found may have been claimed or finished meanwhile, which its claim then reports.
+   */
+  public List<Integer> claimable(RunSpec spec, int shard, Instant now, int limit) {
+    QueryResponse page =
+        dynamoDb.query(
+            b ->
+                b.tableName(table)
+                    .indexName(TableSchema.CLAIMABLE_INDEX)
+                    .keyConditionExpression("#cpk = :cpk AND #ca <= :now")
+                    .expressionAttributeNames(
+                        Map.of("#cpk", TaskItem.CLAIM_PK, "#ca", TaskItem.CLAIMABLE_AT))
+                    .expressionAttributeValues(
+                        Map.of(":cpk", s(shardPk(spec, shard)), ":now", millis(now)))
+                    .limit(limit));
+    List<Integer> found = new ArrayList<>(page.items().size());
+    for (Map<String, AttributeValue> item : page.items()) {
+      found.add(TaskItem.indexOfSortKey(Items.string(item, SK)));
+    }
+    return found;
   }
 
   // ---- the sweep ---------------------------------------------------------------------------

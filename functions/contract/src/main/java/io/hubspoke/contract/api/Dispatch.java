@@ -1,0 +1,37 @@
+package io.hubspoke.contract.api;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * How a run's tasks reach the code that does them ({@code dispatch} in the run request).
+ *
+ * <ul>
+ *   <li>{@link #QUEUE}: one SQS message per task, drained by the spoke function's event source
+ *       mapping (the default).
+ *   <li>{@link #PULL}: no message at all; external workers claim leased tasks over the HTTP API
+ *       ({@code POST /runs/{runId}/claims}) from the table's claimable index.
+ * </ul>
+ */
+public enum Dispatch {
+  QUEUE,
+  PULL;
+
+  /** The name in run requests and views: lower case. */
+  public String wireName() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  public static Optional<Dispatch> fromWire(String name) {
+    return Arrays.stream(values()).filter(d -> d.wireName().equals(name)).findFirst();
+  }
+
+  /**
+   * Whether claimers find the run's tasks in the table's claimable index rather than in messages:
+   * its tasks carry the index key from creation until they are terminal.
+   */
+  public boolean claimsFromIndex() {
+    return this == PULL;
+  }
+}
