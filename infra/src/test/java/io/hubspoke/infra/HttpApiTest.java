@@ -33,7 +33,11 @@ class HttpApiTest {
                 "DELETE /runs/{runId}",
                 "POST /runs/{runId}/redrive",
                 "GET /runs/{runId}/tasks",
-                "GET /runs/{runId}/tasks/{taskNumber}")),
+                "GET /runs/{runId}/tasks/{taskNumber}",
+                // Pull workers' routes: IAM-authorized like the rest (asserted above).
+                "POST /runs/{runId}/claims",
+                "POST /runs/{runId}/tasks/{taskNumber}/heartbeat",
+                "POST /runs/{runId}/tasks/{taskNumber}/result")),
         keys);
     synth.template().resourceCountIs("AWS::ApiGatewayV2::Api", 1);
     synth

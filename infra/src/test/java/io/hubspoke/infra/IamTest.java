@@ -32,7 +32,7 @@ class IamTest {
     Map<String, Set<String>> expected = common(fn);
     grant(
         expected,
-        List.of(table(), runsIndex()),
+        List.of(table(), runsIndex(), claimableIndex()),
         "dynamodb:PutItem",
         "dynamodb:GetItem",
         "dynamodb:UpdateItem",
@@ -190,6 +190,10 @@ class IamTest {
 
   private Object runsIndex() {
     return synth.resolve(stack.getTable().getRunsIndexArn());
+  }
+
+  private Object claimableIndex() {
+    return synth.resolve(stack.getTable().getClaimableIndexArn());
   }
 
   private Object openRunsIndex() {

@@ -154,7 +154,8 @@ class DiscoveryIT {
     JsonNode run = api.get("/runs/" + runId).body();
     assertTrue(
         run.has("dispatchedAt")
-            || run.at("/dispatch/chunks").asInt() == run.at("/dispatch/chunksDispatched").asInt(),
+            || run.at("/dispatchProgress/chunks").asInt()
+                == run.at("/dispatchProgress/chunksDispatched").asInt(),
         "chunks of the run were never dispatched: " + run);
     Map<String, Long> own = new HashMap<>();
     worker

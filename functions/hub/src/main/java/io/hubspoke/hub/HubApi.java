@@ -55,9 +55,10 @@ final class HubApi {
   private final RunQueryService queries;
   private final RunCancellation cancellation;
   private final RunRedrive redrive;
+  private final PullApi pull;
 
   HubApi(RunRequestParser parser, RunSubmissionService submission, RunQueryService queries) {
-    this(parser, submission, queries, null, null);
+    this(parser, submission, queries, null, null, null);
   }
 
   HubApi(
@@ -65,12 +66,14 @@ final class HubApi {
       RunSubmissionService submission,
       RunQueryService queries,
       RunCancellation cancellation,
-      RunRedrive redrive) {
+      RunRedrive redrive,
+      PullApi pull) {
     this.parser = parser;
     this.submission = submission;
     this.queries = queries;
     this.cancellation = cancellation;
     this.redrive = redrive;
+    this.pull = pull;
   }
 
   /**
@@ -125,6 +128,30 @@ final class HubApi {
         return method.equals("POST")
             ? guarded(() -> redriveRun(segments[1], event))
             : notAllowed(method, path, "POST");
+      }
+      if (segments.length == 3 && segments[2].equals("claims")) {
+        return method.equals("POST")
+            ? guarded(
+                () -> pullRoute(segments[1], event, () -> pull.claims(segments[1], body(event))))
+            : notAllowed(method, path, "POST");
+      }
+      if (segments.length == 5
+          && segments[2].equals("tasks")
+          && (segments[4].equals("heartbeat") || segments[4].equals("result"))) {
+        if (!method.equals("POST")) {
+          return notAllowed(method, path, "POST");
+        }
+        return guarded(
+            () ->
+                pullRoute(
+                    segments[1],
+                    event,
+                    () -> {
+                      int taskNumber = taskNumber(segments[3]);
+                      return segments[4].equals("heartbeat")
+                          ? pull.heartbeat(segments[1], taskNumber, body(event))
+                          : pull.result(segments[1], taskNumber, body(event));
+                    }));
       }
       if (segments.length == 3 && segments[2].equals("tasks")) {
         return method.equals("GET")
@@ -423,9 +450,15 @@ final class HubApi {
    * One task with its attempt history. {@code taskNumber} is its index, the last part of its task
    * id ({@code r-…/000042} is task 42 of run {@code r-…}).
    */
-  private HttpResponse getTask(String runId, String taskNumber, JsonNode event) {
+  /** The routes of pull workers: a JSON body, no query. */
+  private HttpResponse pullRoute(
+      String runId, JsonNode event, java.util.function.Supplier<HttpResponse> route) {
     requireRunId(runId);
     rejectQuery(event, Set.of());
+    return route.get();
+  }
+
+  private static int taskNumber(String taskNumber) {
     int index;
     try {
       index = Integer.parseInt(taskNumber);
@@ -438,6 +471,13 @@ final class HubApi {
           "'" + taskNumber + "' is not a task number",
           "use the number after the slash of a task id, e.g. 42 or 000042 for r-…/000042");
     }
+    return index;
+  }
+
+  private HttpResponse getTask(String runId, String taskNumber, JsonNode event) {
+    requireRunId(runId);
+    rejectQuery(event, Set.of());
+    int index = taskNumber(taskNumber);
     Optional<Optional<TaskRecord>> found = queries.task(runId, index);
     if (found.isEmpty()) {
       return unknownRun(runId);
@@ -527,7 +567,7 @@ final class HubApi {
     return json;
   }
 
-  private static HttpResponse unknownRun(String runId) {
+  static HttpResponse unknownRun(String runId) {
     return HttpResponse.error(404, "RunNotFound", "no run " + runId + "; list runs with GET /runs");
   }
 

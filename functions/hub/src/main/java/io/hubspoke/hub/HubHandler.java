@@ -57,7 +57,8 @@ public final class HubHandler implements RequestStreamHandler {
             hubspoke.submission(),
             hubspoke.queries(),
             hubspoke.cancellation(),
-            hubspoke.redrive()),
+            hubspoke.redrive(),
+            new PullApi(hubspoke.pullWork())),
         hubspoke.dispatchQueueConsumer(),
         clock);
   }

@@ -47,7 +47,11 @@ public class HubFunction extends Construct {
     FunctionProps.allow(
         function.getRole(),
         TABLE_ACTIONS,
-        List.of(props.getTable().getTable().getTableArn(), props.getTable().getRunsIndexArn()));
+        // The claimable index: pull workers' claims (POST /runs/{runId}/claims) query it.
+        List.of(
+            props.getTable().getTable().getTableArn(),
+            props.getTable().getRunsIndexArn(),
+            props.getTable().getClaimableIndexArn()));
     FunctionProps.allow(
         function.getRole(),
         List.of("sqs:SendMessage"),

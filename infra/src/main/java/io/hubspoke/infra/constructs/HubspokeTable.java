@@ -99,6 +99,11 @@ public class HubspokeTable extends Construct {
     return table.getTableArn() + "/index/" + TableSchema.OPEN_RUNS_INDEX;
   }
 
+  /** ARN of the {@link TableSchema#CLAIMABLE_INDEX} index (pull claims'), for least privilege. */
+  public String getClaimableIndexArn() {
+    return table.getTableArn() + "/index/" + TableSchema.CLAIMABLE_INDEX;
+  }
+
   /** Settings of {@link HubspokeTable}. */
   public static final class Props {
     private final RemovalPolicy removalPolicy;

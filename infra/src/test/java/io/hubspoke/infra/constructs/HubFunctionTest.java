@@ -64,7 +64,10 @@ class HubFunctionTest {
     Map<String, Set<String>> expected = bare.logsAndTraces(hub.getFunction());
     bare.allow(
         expected,
-        List.of(props.getTable().getTable().getTableArn(), props.getTable().getRunsIndexArn()),
+        List.of(
+            props.getTable().getTable().getTableArn(),
+            props.getTable().getRunsIndexArn(),
+            props.getTable().getClaimableIndexArn()),
         "dynamodb:PutItem",
         "dynamodb:GetItem",
         "dynamodb:UpdateItem",

@@ -229,7 +229,7 @@ class OpenApiContractIT {
     JsonNode run = finished(runId);
     assertEquals("FAILED", run.get("status").asText(), run.toString());
     assertTrue(run.at("/summary/dispatchFailed").asBoolean(), run.toString());
-    assertTrue(run.has("dispatch"), run.toString());
+    assertTrue(run.has("dispatchProgress"), run.toString());
   }
 
   @Test

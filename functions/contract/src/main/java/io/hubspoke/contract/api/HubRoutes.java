@@ -16,7 +16,10 @@ public final class HubRoutes {
           "DELETE /runs/{runId}",
           "POST /runs/{runId}/redrive",
           "GET /runs/{runId}/tasks",
-          "GET /runs/{runId}/tasks/{taskNumber}");
+          "GET /runs/{runId}/tasks/{taskNumber}",
+          "POST /runs/{runId}/claims",
+          "POST /runs/{runId}/tasks/{taskNumber}/heartbeat",
+          "POST /runs/{runId}/tasks/{taskNumber}/result");
 
   private HubRoutes() {}
 }

@@ -695,7 +695,7 @@ public final class RunRequestParser {
     return Optional.of(text);
   }
 
-  static int boundedInt(
+  public static int boundedInt(
       JsonNode value, String field, int min, int max, int defaultValue, List<FieldError> errors) {
     if (value == null || value.isNull()) {
       return defaultValue;

@@ -119,6 +119,17 @@ public final class Hubspoke {
         dispatchLeaseMargin());
   }
 
+  /** Claims, heartbeats and results of pull runs' external workers (the hub's API). */
+  public PullWork pullWork() {
+    return new PullWork(
+        tasks,
+        runs,
+        new RunSpecCache(runs),
+        completion(),
+        clock,
+        duration -> Thread.sleep(duration.toMillis()));
+  }
+
   /** How due tasks reach their workers, per run. */
   public TaskDispatch taskDispatch() {
     return new TaskDispatch(queue);
@@ -222,6 +233,7 @@ public final class Hubspoke {
         counters,
         queue,
         taskDispatch(),
+        pullWork(),
         completion(),
         summarizer(),
         dispatcher(),

@@ -3,6 +3,7 @@ package io.hubspoke.core.service;
 import io.hubspoke.core.model.RunSpec;
 import io.hubspoke.core.model.RunStatus;
 import io.hubspoke.core.model.Sharding;
+import io.hubspoke.core.model.TaskStatus;
 import io.hubspoke.core.queue.TaskQueue;
 import io.hubspoke.core.store.RunRecord;
 import io.hubspoke.core.store.RunSlots;
@@ -84,6 +85,7 @@ public final class RunSweeper {
   private final ShardCounters counters;
   private final TaskQueue queue;
   private final TaskDispatch taskDispatch;
+  private final PullWork pullWork;
   private final CompletionTracker completion;
   private final RunSummarizer summarizer;
   private final RunDispatcher dispatcher;
@@ -100,6 +102,7 @@ public final class RunSweeper {
       ShardCounters counters,
       TaskQueue queue,
       TaskDispatch taskDispatch,
+      PullWork pullWork,
       CompletionTracker completion,
       RunSummarizer summarizer,
       RunDispatcher dispatcher,
@@ -114,6 +117,7 @@ public final class RunSweeper {
     this.counters = counters;
     this.queue = queue;
     this.taskDispatch = taskDispatch;
+    this.pullWork = pullWork;
     this.completion = completion;
     this.summarizer = summarizer;
     this.dispatcher = dispatcher;
@@ -312,7 +316,15 @@ public final class RunSweeper {
       // waiting set. More copies would only wait too. Once a slot is free the sweep sends them.
       overdue.clear();
     }
+    int settled = 0;
     if (!taskDispatch.resendsOverdue(spec)) {
+      // Nothing to send: the claimable index offers them. A RUNNING one left by a dead worker of
+      // a cancelled run, or on its last attempt, waits for a claim that may never come.
+      for (TaskDue task : overdue) {
+        if (task.status() == TaskStatus.RUNNING && pullWork.settleAbandoned(spec, task.index())) {
+          settled++;
+        }
+      }
       overdue.clear();
     }
     List<Integer> resend = new ArrayList<>();
@@ -333,7 +345,7 @@ public final class RunSweeper {
                   + resend.size()
                   + " overdue tasks again");
     }
-    return new Repair(examined[0], uncounted.size(), resend.size(), drainedShards);
+    return new Repair(examined[0], uncounted.size() + settled, resend.size(), drainedShards);
   }
 
   /** Whether the run caps its concurrency and every slot is held by a hold that has not ended. */

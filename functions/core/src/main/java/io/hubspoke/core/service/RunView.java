@@ -63,7 +63,7 @@ public record RunView(RunRecord run, int succeeded, int failed, int cancelled) {
     counts.put("CANCELLED", cancelled);
     counts.put("IN_PROGRESS", inProgress());
     if (run.dispatchedAt() == null) {
-      ObjectNode dispatch = json.putObject("dispatch");
+      ObjectNode dispatch = json.putObject("dispatchProgress");
       dispatch.put("chunks", run.spec().chunkCount());
       dispatch.put("chunksDispatched", run.dispatchedChunks().size());
       putIfSet(dispatch, "lastProgressAt", run.dispatchProgressAt());
