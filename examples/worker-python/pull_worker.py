@@ -107,18 +107,22 @@ def sigv4_headers(method, url, payload, region, service="execute-api"):
 class Heartbeat(threading.Thread):
     """Extends a task's lease every third of it while the function runs."""
 
-    def __init__(self, api, task_path, token, lease_seconds):
+    def __init__(self, api, task_path, token, lease_seconds, extend_to=None):
         super().__init__(daemon=True)
         self.api = api
         self.task_path = task_path
         self.token = token
+        self.extend_to = extend_to  # lease seconds each heartbeat asks for (None: the run's)
         self.every = max(1.0, lease_seconds / 3.0)
         self.done = threading.Event()
         self.lost = None  # why the task is no longer ours, if it is not
 
     def run(self):
         while not self.done.wait(self.every):
-            status, answer = self.api.post(self.task_path + "/heartbeat", {"token": self.token})
+            beat = {"token": self.token}
+            if self.extend_to:
+                beat["leaseSeconds"] = self.extend_to
+            status, answer = self.api.post(self.task_path + "/heartbeat", beat)
             if status == 200:
                 self.token = answer["token"]
             else:
@@ -159,7 +163,7 @@ class Worker:
     def run_task(self, task):
         path = "/runs/%s/tasks/%d" % (self.run_id, task["taskNumber"])
         lease_until = parse_time(task["leaseUntil"])
-        heartbeat = Heartbeat(self.api, path, task["token"], lease_until - time.time())
+        heartbeat = Heartbeat(self.api, path, task["token"], lease_until - time.time(), self.lease)
         heartbeat.start()
         event = {"runId": self.run_id, "taskId": task["taskId"], "attempt": task["attempt"],
                  "item": task["item"], "deadline": task["leaseUntil"]}

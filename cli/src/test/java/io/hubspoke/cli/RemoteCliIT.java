@@ -33,7 +33,7 @@ class RemoteCliIT {
   static LocalRuntime runtime;
   static String endpoint;
   @TempDir static Path dir;
-  static final Map<String, String> savedProperties = new java.util.HashMap<>();
+  static final SystemProperties properties = new SystemProperties();
 
   @BeforeAll
   static void start() throws Exception {
@@ -45,8 +45,8 @@ class RemoteCliIT {
                 + "]\naws_access_key_id = AKIDHUBSPOKETEST1\n"
                 + "aws_secret_access_key = not-a-real-secret\n");
     Path config = Files.writeString(dir.resolve("config"), "");
-    setProperty("aws.sharedCredentialsFile", credentials.toString());
-    setProperty("aws.configFile", config.toString());
+    properties.set("aws.sharedCredentialsFile", credentials.toString());
+    properties.set("aws.configFile", config.toString());
     runtime =
         LocalRuntime.start(
             LocalOptions.builder()
@@ -58,21 +58,9 @@ class RemoteCliIT {
     endpoint = runtime.apiEndpoint().toString();
   }
 
-  static void setProperty(String name, String value) {
-    savedProperties.putIfAbsent(name, System.getProperty(name));
-    System.setProperty(name, value);
-  }
-
   @AfterAll
   static void stop() {
-    savedProperties.forEach(
-        (name, value) -> {
-          if (value == null) {
-            System.clearProperty(name);
-          } else {
-            System.setProperty(name, value);
-          }
-        });
+    properties.restore();
     if (runtime != null) {
       runtime.close();
     }

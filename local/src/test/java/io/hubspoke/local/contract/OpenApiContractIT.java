@@ -375,13 +375,26 @@ class OpenApiContractIT {
     finished(runId);
     String key = "denied-" + UUID.randomUUID();
     String denied = RunIds.fromIdempotencyKey(key);
-    java.util.function.Predicate<software.amazon.awssdk.core.SdkRequest> hubCalls =
+    java.util.function.Predicate<software.amazon.awssdk.core.SdkRequest> hubCalls;
+    hubCalls =
         r ->
             r.toString().contains(runId)
                 || r.toString().contains(denied)
                 || (r instanceof QueryRequest q && q.indexName() != null);
     String request = "{\"items\":[1],\"worker\":\"echo\",\"idempotencyKey\":\"" + key + "\"}";
+    // A pull run with a claimed task, whose heartbeat and result fail like the rest.
+    String pullRun = submit(PULL_RUN, 202).body().get("runId").asText();
+    runs.api.awaitDispatched(pullRun, Duration.ofSeconds(30));
+    JsonNode task = claim(pullRun, "{}").body().get("tasks").get(0);
+    String token = "{\"token\":\"" + task.get("token").asText() + "\"}";
+    String taskPath = "/runs/" + pullRun + "/tasks/" + task.get("taskNumber").asInt();
+    java.util.function.Predicate<software.amazon.awssdk.core.SdkRequest> runCalls = hubCalls;
+    hubCalls = r -> runCalls.test(r) || r.toString().contains(pullRun);
     runs.faults.deny = hubCalls;
+    assertEquals(503, claim(pullRun, "{}").status());
+    assertEquals(503, postJson(taskPath + "/heartbeat", token).status());
+    assertEquals(
+        503, postJson(taskPath + "/result", token.replace("}", ",\"result\":1}")).status());
     assertEquals(503, get("/runs/" + runId).status());
     assertEquals(503, get("/runs/" + runId + "/tasks").status());
     assertEquals(503, get("/runs/" + runId + "/tasks/0").status());
@@ -392,6 +405,10 @@ class OpenApiContractIT {
     runs.faults.clear();
     // Not an AWS error: the hub does not answer, and API Gateway says 500.
     runs.faults.failBefore = hubCalls;
+    assertEquals(500, claim(pullRun, "{}").status());
+    assertEquals(500, postJson(taskPath + "/heartbeat", token).status());
+    assertEquals(
+        500, postJson(taskPath + "/result", token.replace("}", ",\"result\":1}")).status());
     assertEquals(500, get("/runs/" + runId).status());
     assertEquals(500, get("/runs/" + runId + "/tasks").status());
     assertEquals(500, get("/runs/" + runId + "/tasks/0").status());
@@ -399,6 +416,63 @@ class OpenApiContractIT {
     assertEquals(500, send("POST", "/runs/" + runId + "/redrive", null, null).status());
     assertEquals(500, get("/runs").status());
     assertEquals(500, post(request).status());
+  }
+
+  static final String PULL_RUN =
+      "{\"items\":[1,2,3],\"dispatch\":\"pull\",\"worker\":\"resize\","
+          + "\"workerConfig\":{\"width\":64},\"retry\":{\"initialDelaySeconds\":0}}";
+
+  static ApiClient.Reply postJson(String path, String json) throws Exception {
+    return send("POST", path, "application/json", json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  static ApiClient.Reply claim(String runId, String json) throws Exception {
+    return postJson("/runs/" + runId + "/claims", json);
+  }
+
+  @Test
+  void pullWorkersClaimHeartbeatAndRecordOverTheDocumentedRoutes() throws Exception {
+    JsonNode accepted = submit(PULL_RUN, 202).body();
+    assertEquals("pull", accepted.get("dispatch").asText());
+    String runId = accepted.get("runId").asText();
+    runs.api.awaitDispatched(runId, Duration.ofSeconds(30));
+    JsonNode claims = claim(runId, "{\"max\":3,\"leaseSeconds\":30,\"workerId\":\"box-1\"}").body();
+    assertEquals(3, claims.get("tasks").size(), claims.toString());
+    assertFalse(claims.get("done").asBoolean());
+    JsonNode first = claims.get("tasks").get(0);
+    String path = "/runs/" + runId + "/tasks/" + first.get("taskNumber").asInt();
+    String token = first.get("token").asText();
+    ApiClient.Reply beat = postJson(path + "/heartbeat", "{\"token\":\"" + token + "\"}");
+    assertEquals(200, beat.status(), beat.body().toString());
+    assertEquals(409, postJson(path + "/heartbeat", "{\"token\":\"" + token + "\"}").status());
+    assertEquals(
+        409, postJson(path + "/result", "{\"token\":\"" + token + "\",\"result\":1}").status());
+    String fresh = beat.body().get("token").asText();
+    assertEquals(
+        200,
+        postJson(path + "/result", "{\"token\":\"" + fresh + "\",\"result\":{\"ok\":true}}")
+            .status());
+    JsonNode second = claims.get("tasks").get(1);
+    ApiClient.Reply retry =
+        postJson(
+            "/runs/" + runId + "/tasks/" + second.get("taskNumber").asInt() + "/result",
+            "{\"token\":\""
+                + second.get("token").asText()
+                + "\",\"error\":{\"type\":\"Busy\",\"message\":\"later\"}}");
+    assertEquals("PENDING", retry.body().get("status").asText(), retry.body().toString());
+    assertEquals(400, claim(runId, "{\"max\":0}").status());
+    assertEquals(400, postJson(path + "/heartbeat", "{}").status());
+    assertEquals(400, postJson(path + "/result", "{\"token\":\"" + fresh + "\"}").status());
+    assertEquals(404, claim(UNKNOWN_RUN, "{}").status());
+    assertEquals(
+        404, postJson("/runs/" + UNKNOWN_RUN + "/tasks/0/heartbeat", "{\"token\":\"x\"}").status());
+    assertEquals(
+        404,
+        postJson("/runs/" + UNKNOWN_RUN + "/tasks/0/result", "{\"token\":\"x\",\"result\":1}")
+            .status());
+    String queued = submit(ContractRuns.succeeding(), 202).body().get("runId").asText();
+    assertEquals(409, claim(queued, "{}").status());
+    finished(queued);
   }
 
   @Test
