@@ -121,6 +121,7 @@ public class HubspokeStack extends Stack {
             EventRoutes.Props.builder()
                 .eventBus(eventBus.getBus())
                 .collector(collector.getAlias())
+                .spoke(spoke.getAlias())
                 .deadLetterQueue(eventBus.getDeliveryDeadLetterQueue())
                 .retryAttempts(config.getEventRetryAttempts())
                 .maxEventAgeSeconds(config.getEventMaxAgeSeconds())
@@ -167,6 +168,10 @@ public class HubspokeStack extends Stack {
             .api(httpApi)
             .rule("RunDrained", EventRules.RUN_DRAINED_RULE, eventBus.getBus().getEventBusName())
             .rule("Sweep", eventRoutes.getSweep().getRuleName())
+            .rule(
+                "WorkAvailable",
+                EventRules.WORK_AVAILABLE_RULE,
+                eventBus.getBus().getEventBusName())
             .sweep(eventRoutes.getSweep().getRuleName(), config.sweepAlarmPeriodSeconds());
     scheduledRuns
         .getRulesByName()

@@ -38,7 +38,7 @@ class FunctionsTest {
         Arguments.of(
             "spoke",
             stack.getSpoke().getFunction(),
-            "io.hubspoke.spoke.SpokeHandler::handleRequest",
+            "io.hubspoke.spoke.SpokeEntryPoint::handleRequest",
             1024,
             60,
             false),

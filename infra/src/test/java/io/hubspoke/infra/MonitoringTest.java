@@ -98,9 +98,9 @@ class MonitoringTest {
     Map<String, Object> topicRef = synth.ref(synth.stack().getMonitoring().getAlarmTopic());
     Map<String, Map<String, Object>> alarms = resources(synth, "AWS::CloudWatch::Alarm");
     // 9 on queues and functions, 2 on the dispatch queue; API 5xx, table throttles,
-    // FailedInvocations of the RunDrained rule, the sweep and the one schedule, the sweep not
-    // running, runs FAILED.
-    assertEquals(18, alarms.size(), alarms.keySet().toString());
+    // FailedInvocations of the RunDrained and WorkAvailable rules, the sweep and the one
+    // schedule, the sweep not running, runs FAILED.
+    assertEquals(19, alarms.size(), alarms.keySet().toString());
     for (Map<String, Object> alarm : alarms.values()) {
       assertEquals(List.of(topicRef), at(alarm, "Properties", "AlarmActions"));
       assertEquals(List.of(topicRef), at(alarm, "Properties", "OKActions"));
@@ -224,13 +224,16 @@ class MonitoringTest {
       assertOnAnyInFiveMinutes(alarm);
     }
     // A rule on the custom bus reports with the bus's name as a second dimension.
-    Map<String, Object> runDrained =
-        alarm(
-            "FailedInvocations",
-            Set.of(
-                Map.of("Name", "RuleName", "Value", EventRules.RUN_DRAINED_RULE),
-                Map.of("Name", "EventBusName", "Value", synth.ref(stack.getEventBus().getBus()))));
-    assertOnAnyInFiveMinutes(runDrained);
+    for (String onTheBus : List.of(EventRules.RUN_DRAINED_RULE, EventRules.WORK_AVAILABLE_RULE)) {
+      Map<String, Object> alarm =
+          alarm(
+              "FailedInvocations",
+              Set.of(
+                  Map.of("Name", "RuleName", "Value", onTheBus),
+                  Map.of(
+                      "Name", "EventBusName", "Value", synth.ref(stack.getEventBus().getBus()))));
+      assertOnAnyInFiveMinutes(alarm);
+    }
   }
 
   @Test

@@ -20,6 +20,7 @@ import io.hubspoke.local.emulator.LocalLambdaEndpoint;
 import io.hubspoke.local.emulator.SqsEventSourceConfig;
 import io.hubspoke.local.emulator.SqsEventSourcePoller;
 import io.hubspoke.local.emulator.StreamSqsFunction;
+import io.hubspoke.spoke.SpokeEntryPoint;
 import io.hubspoke.spoke.SpokeHandler;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -170,6 +171,14 @@ public final class LocalRuntime implements AutoCloseable {
         EventRules.RUN_DRAINED_PATTERN,
         eventJson ->
             invoke(collector, "hubspoke-collector", options.collectorTimeout(), eventJson));
+
+    // Hybrid runs: WorkAvailable wakes a spoke, as the stack's rule invokes the spoke function.
+    SpokeEntryPoint spokeEntry =
+        new SpokeEntryPoint(environment, spokeClients, clock, options.workers());
+    bus.addRule(
+        EventRules.WORK_AVAILABLE_RULE,
+        EventRules.WORK_AVAILABLE_PATTERN,
+        eventJson -> invoke(spokeEntry, "hubspoke-spoke", options.spokeTimeout(), eventJson));
 
     spokes =
         track(

@@ -16,11 +16,14 @@ import software.constructs.Construct;
  * The rules that route events to the collector: {@link EventRules#RUN_DRAINED_RULE} on the custom
  * bus, with the very pattern the local runtime uses ({@link EventRules#RUN_DRAINED_PATTERN}), and
  * the periodic sweep (a scheduled rule on the default bus; the collector recognises EventBridge
- * {@code Scheduled Event}s). Each target has a retry policy and a dead-letter queue.
+ * {@code Scheduled Event}s), and {@link EventRules#WORK_AVAILABLE_RULE}, which wakes the spoke
+ * function for a hybrid run's claimable tasks. Each target has a retry policy and a dead-letter
+ * queue.
  */
 public class EventRoutes extends Construct {
   private final Rule runDrained;
   private final Rule sweep;
+  private final Rule workAvailable;
 
   public EventRoutes(Construct scope, String id, Props props) {
     super(scope, id);
@@ -30,18 +33,26 @@ public class EventRoutes extends Construct {
             .description("RunDrained events to the collector")
             .eventBus(props.getEventBus())
             .eventPattern(EventPatterns.fromJson(EventRules.RUN_DRAINED_PATTERN))
-            .targets(List.of(target(props)))
+            .targets(List.of(target(props, props.getCollector())))
             .build();
     this.sweep =
         Rule.Builder.create(this, "Sweep")
             .description("Periodic collector sweep: stalled tasks and runs whose event was lost")
             .schedule(Schedule.expression(props.getSweepSchedule()))
-            .targets(List.of(target(props)))
+            .targets(List.of(target(props, props.getCollector())))
+            .build();
+    this.workAvailable =
+        Rule.Builder.create(this, "WorkAvailable")
+            .ruleName(EventRules.WORK_AVAILABLE_RULE)
+            .description("WorkAvailable events of hybrid runs to the spoke")
+            .eventBus(props.getEventBus())
+            .eventPattern(EventPatterns.fromJson(EventRules.WORK_AVAILABLE_PATTERN))
+            .targets(List.of(target(props, props.getSpoke())))
             .build();
   }
 
-  private static LambdaFunction target(Props props) {
-    return LambdaFunction.Builder.create(props.getCollector())
+  private static LambdaFunction target(Props props, IFunction function) {
+    return LambdaFunction.Builder.create(function)
         .retryAttempts(props.getRetryAttempts())
         .maxEventAge(Duration.seconds(props.getMaxEventAgeSeconds()))
         .deadLetterQueue(props.getDeadLetterQueue())
@@ -56,10 +67,15 @@ public class EventRoutes extends Construct {
     return sweep;
   }
 
+  public Rule getWorkAvailable() {
+    return workAvailable;
+  }
+
   /** Settings of {@link EventRoutes}. */
   public static final class Props {
     private final IEventBus eventBus;
     private final IFunction collector;
+    private final IFunction spoke;
     private final IQueue deadLetterQueue;
     private final int retryAttempts;
     private final int maxEventAgeSeconds;
@@ -68,6 +84,7 @@ public class EventRoutes extends Construct {
     private Props(Builder b) {
       this.eventBus = Objects.requireNonNull(b.eventBus, "eventBus");
       this.collector = Objects.requireNonNull(b.collector, "collector");
+      this.spoke = Objects.requireNonNull(b.spoke, "spoke");
       this.deadLetterQueue = Objects.requireNonNull(b.deadLetterQueue, "deadLetterQueue");
       this.retryAttempts = b.retryAttempts;
       this.maxEventAgeSeconds = b.maxEventAgeSeconds;
@@ -84,6 +101,10 @@ public class EventRoutes extends Construct {
 
     public IFunction getCollector() {
       return collector;
+    }
+
+    public IFunction getSpoke() {
+      return spoke;
     }
 
     public IQueue getDeadLetterQueue() {
@@ -105,6 +126,7 @@ public class EventRoutes extends Construct {
     public static final class Builder {
       private IEventBus eventBus;
       private IFunction collector;
+      private IFunction spoke;
       private IQueue deadLetterQueue;
       private int retryAttempts = 8;
       private int maxEventAgeSeconds = 3600;
@@ -118,6 +140,12 @@ public class EventRoutes extends Construct {
       /** The collector's alias. */
       public Builder collector(IFunction collector) {
         this.collector = collector;
+        return this;
+      }
+
+      /** The spoke's alias, which WorkAvailable wakes. */
+      public Builder spoke(IFunction spoke) {
+        this.spoke = spoke;
         return this;
       }
 

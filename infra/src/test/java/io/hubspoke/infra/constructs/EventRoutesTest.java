@@ -26,6 +26,7 @@ class EventRoutesTest {
         props
             .eventBus(bus)
             .collector(bare.importedFunction("Collector", "collector"))
+            .spoke(bare.importedFunction("Spoke", "spoke"))
             .deadLetterQueue(deadLetters)
             .build());
   }
@@ -33,7 +34,7 @@ class EventRoutesTest {
   @Test
   void runDrainedOnTheBusWithThePatternTheLocalRuntimeUses() throws Exception {
     EventRoutes routes = routes(EventRoutes.Props.builder());
-    bare.template().resourceCountIs("AWS::Events::Rule", 2);
+    bare.template().resourceCountIs("AWS::Events::Rule", 3);
     Map<String, Object> rule = bare.properties(routes.getRunDrained());
     assertEquals(EventRules.RUN_DRAINED_RULE, rule.get("Name"));
     assertEquals(bare.ref(bus), rule.get("EventBusName"));
@@ -42,6 +43,22 @@ class EventRoutesTest {
             .readValue(EventRules.RUN_DRAINED_PATTERN, new TypeReference<Map<String, Object>>() {}),
         rule.get("EventPattern"));
     assertCollectorTarget(rule, 8, 3600);
+  }
+
+  @Test
+  void workAvailableWakesTheSpokeWithThePatternTheLocalRuntimeUses() throws Exception {
+    EventRoutes routes = routes(EventRoutes.Props.builder());
+    Map<String, Object> rule = bare.properties(routes.getWorkAvailable());
+    assertEquals(EventRules.WORK_AVAILABLE_RULE, rule.get("Name"));
+    assertEquals(bare.ref(bus), rule.get("EventBusName"));
+    assertEquals(
+        new ObjectMapper()
+            .readValue(
+                EventRules.WORK_AVAILABLE_PATTERN, new TypeReference<Map<String, Object>>() {}),
+        rule.get("EventPattern"));
+    assertTarget(rule, "spoke", 8, 3600);
+    bare.assertMayInvoke(
+        BareStack.functionArn("spoke"), "events.amazonaws.com", routes.getWorkAvailable());
   }
 
   @Test
@@ -74,15 +91,20 @@ class EventRoutesTest {
     for (Rule rule : List.of(routes.getRunDrained(), routes.getSweep())) {
       bare.assertMayInvoke(BareStack.functionArn("collector"), "events.amazonaws.com", rule);
     }
-    bare.template().resourceCountIs("AWS::Lambda::Permission", 2);
-    assertEventBridgeMaySendFor(List.of(routes.getRunDrained(), routes.getSweep()));
+    bare.template().resourceCountIs("AWS::Lambda::Permission", 3);
+    assertEventBridgeMaySendFor(
+        List.of(routes.getRunDrained(), routes.getSweep(), routes.getWorkAvailable()));
   }
 
   private void assertCollectorTarget(Map<String, Object> rule, int retries, int maxAge) {
+    assertTarget(rule, "collector", retries, maxAge);
+  }
+
+  private void assertTarget(Map<String, Object> rule, String function, int retries, int maxAge) {
     List<Map<String, Object>> targets = at(rule, "Targets");
     assertEquals(1, targets.size());
     Map<String, Object> target = targets.get(0);
-    assertEquals(BareStack.functionArn("collector"), target.get("Arn"));
+    assertEquals(BareStack.functionArn(function), target.get("Arn"));
     assertEquals(
         Map.of("MaximumRetryAttempts", retries, "MaximumEventAgeInSeconds", maxAge),
         target.get("RetryPolicy"));

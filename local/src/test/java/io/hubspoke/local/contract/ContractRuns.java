@@ -88,6 +88,11 @@ final class ContractRuns implements AutoCloseable {
         + ",\"worker\":\"sleep\",\"workerConfig\":{\"ms\":1000}}";
   }
 
+  /** A hybrid run: its tasks claimed by the spokes that WorkAvailable wakes. */
+  static String hybrid() {
+    return "{\"items\":[1,2,3,4],\"worker\":\"echo\",\"dispatch\":\"hybrid\"}";
+  }
+
   static String succeeding() {
     // Held in by every control, none of which stops it: its answers show them.
     return "{\"items\":[\"a\",{\"b\":1},[2],3,true],\"worker\":\"echo\",\"maxConcurrency\":2,"

@@ -103,6 +103,7 @@ class EventContractIT {
   void everyEventOfRealRunsMatchesItsSchema() throws Exception {
     Map<String, String> runIds = new LinkedHashMap<>();
     runIds.put("succeeding", submit(ContractRuns.succeeding()));
+    runIds.put("hybrid", submit(ContractRuns.hybrid()));
     runIds.put("failing", submit(ContractRuns.failing()));
     runIds.put("range", submit(ContractRuns.range()));
     runIds.put("brokenDiscovery", submit(ContractRuns.brokenDiscovery()));
@@ -148,6 +149,16 @@ class EventContractIT {
           new TreeSet<>(typesOf(runId)),
           name + ": " + events(runId));
     }
+    // A hybrid run's spokes are woken by WorkAvailable, not by messages.
+    assertEquals(
+        Set.of(
+            EventRules.RUN_STARTED,
+            EventRules.RUN_DRAINED,
+            EventRules.RUN_COMPLETED,
+            EventRules.WORK_AVAILABLE),
+        new TreeSet<>(typesOf(runIds.get("hybrid"))),
+        events(runIds.get("hybrid")).toString());
+    assertEquals(4, completed(runIds.get("hybrid")).get("succeeded").asInt());
     assertEquals("SUCCEEDED", completed(runIds.get("succeeding")).get("status").asText());
     assertEquals(5, completed(runIds.get("succeeding")).get("succeeded").asInt());
     JsonNode failing = completed(runIds.get("failing"));

@@ -12,11 +12,14 @@ import java.util.Optional;
  *       mapping (the default).
  *   <li>{@link #PULL}: no message at all; external workers claim leased tasks over the HTTP API
  *       ({@code POST /runs/{runId}/claims}) from the table's claimable index.
+ *   <li>{@link #HYBRID}: no message per task; the hub publishes {@code WorkAvailable} on the bus,
+ *       and the spoke functions it wakes claim from the claimable index until none is left.
  * </ul>
  */
 public enum Dispatch {
   QUEUE,
-  PULL;
+  PULL,
+  HYBRID;
 
   /** The name in run requests and views: lower case. */
   public String wireName() {
@@ -32,6 +35,6 @@ public enum Dispatch {
    * its tasks carry the index key from creation until they are terminal.
    */
   public boolean claimsFromIndex() {
-    return this == PULL;
+    return this == PULL || this == HYBRID;
   }
 }

@@ -174,6 +174,13 @@ public final class RunRequestParser {
                   + " them",
               "remove maxConcurrency, and run as many pull workers as may work at once"));
     }
+    if (dispatch == Dispatch.HYBRID && controls.capped()) {
+      errors.add(
+          new FieldError(
+              "maxConcurrency",
+              "is not supported with hybrid dispatch yet",
+              "remove maxConcurrency, or use \"dispatch\":\"queue\" for a capped run"));
+    }
     if (!errors.isEmpty()) {
       throw new InvalidInputException(errors);
     }

@@ -119,6 +119,16 @@ public final class Hubspoke {
         dispatchLeaseMargin());
   }
 
+  /** A spoke's claims of a hybrid run's tasks, woken by {@code WorkAvailable}. */
+  public IndexDrain indexDrain() {
+    return new IndexDrain(
+        tasks,
+        new RunSpecCache(runs),
+        execution(),
+        clock,
+        duration -> Thread.sleep(duration.toMillis()));
+  }
+
   /** Claims, heartbeats and results of pull runs' external workers (the hub's API). */
   public PullWork pullWork() {
     return new PullWork(
@@ -132,7 +142,7 @@ public final class Hubspoke {
 
   /** How due tasks reach their workers, per run. */
   public TaskDispatch taskDispatch() {
-    return new TaskDispatch(queue);
+    return new TaskDispatch(queue, events);
   }
 
   private TaskQueue dispatchQueue() {

@@ -1,5 +1,9 @@
 package io.hubspoke.core.service;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hubspoke.contract.EventRules;
+import io.hubspoke.contract.json.Json;
+import io.hubspoke.core.events.EventPublisher;
 import io.hubspoke.core.model.RunSpec;
 import io.hubspoke.core.model.TaskMessage;
 import io.hubspoke.core.queue.TaskQueue;
@@ -12,14 +16,18 @@ import java.util.List;
  * <ul>
  *   <li>queue: one message per task on the work queue, which the spokes drain;
  *   <li>pull: nothing to send: the task's own writes keep it in the table's claimable index, where
- *       the workers' claims find it once it is due.
+ *       the workers' claims find it once it is due;
+ *   <li>hybrid: one {@code WorkAvailable} event per call, naming the run and the shards that hold
+ *       the tasks; the spoke it wakes claims from the claimable index until none is left.
  * </ul>
  */
 public final class TaskDispatch {
   private final TaskQueue queue;
+  private final EventPublisher events;
 
-  public TaskDispatch(TaskQueue queue) {
+  public TaskDispatch(TaskQueue queue, EventPublisher events) {
     this.queue = queue;
+    this.events = events;
   }
 
   /** Tasks that are due now: written, revived, or overdue. */
@@ -32,24 +40,50 @@ public final class TaskDispatch {
       case PULL -> {
         // In the claimable index since their last write.
       }
+      case HYBRID -> events.publish(EventRules.WORK_AVAILABLE, workAvailable(spec, taskIndexes));
     }
   }
 
-  /** A task released for a retry: due after its backoff of {@code delaySeconds}. */
+  /**
+   * {@code {runId, incarnation, count, shards: {from, to}}}: the shards that hold the tasks, where
+   * the woken spoke starts claiming.
+   */
+  static ObjectNode workAvailable(RunSpec spec, List<Integer> taskIndexes) {
+    int from = Integer.MAX_VALUE;
+    int to = 0;
+    for (int index : taskIndexes) {
+      int shard = spec.sharding().shardOf(index);
+      from = Math.min(from, shard);
+      to = Math.max(to, shard);
+    }
+    ObjectNode detail =
+        Json.object()
+            .put("runId", spec.runId())
+            .put("incarnation", spec.incarnation())
+            .put("count", taskIndexes.size());
+    detail.putObject("shards").put("from", from).put("to", to);
+    return detail;
+  }
+
+  /**
+   * A task released for a retry: due after its backoff of {@code delaySeconds}. A hybrid run's
+   * spoke keeps claiming while a task of its run comes due within its invocation, and the sweep
+   * wakes one for a task that came due later.
+   */
   public void dispatchLater(RunSpec spec, int taskIndex, int delaySeconds) {
     switch (spec.dispatch()) {
       case QUEUE -> queue.sendDelayed(TaskMessage.of(spec, taskIndex), delaySeconds);
-      case PULL -> {
+      case PULL, HYBRID -> {
         // The release set when the index offers it again.
       }
     }
   }
 
   /**
-   * Whether an overdue task of the run is sent again by the sweep. A pull run's task is never lost:
-   * the claimable index offers it until it is terminal, whether or not a worker comes.
+   * Whether an overdue task of the run is dispatched again by the sweep. A pull run's task is never
+   * lost: the claimable index offers it until it is terminal, whether or not a worker comes.
    */
   public boolean resendsOverdue(RunSpec spec) {
-    return !spec.dispatch().claimsFromIndex();
+    return spec.dispatch() != io.hubspoke.contract.api.Dispatch.PULL;
   }
 }

@@ -254,6 +254,9 @@ public final class TaskExecutionService {
   /** Sends a throttled message again, delayed past any lease its attempt may hold. */
   private MessageOutcome deferThrottled(Message message) {
     TaskMessage task = TaskMessage.parse(message.body());
+    if (runSpecs.get(task.runId()).map(s -> s.dispatch().claimsFromIndex()).orElse(false)) {
+      return MessageOutcome.ACK; // the index offers it again once its lease, if any, ends
+    }
     int delay =
         runSpecs
             .get(task.runId())
@@ -390,7 +393,7 @@ public final class TaskExecutionService {
       return deadLetter(
           body, "unknown task " + message.taskIndex() + " of run " + spec.runId(), messageId);
     }
-    return recheckAfterLease(message, ((ClaimResult.LeasedByOther) claim).task());
+    return recheckAfterLease(spec, message, ((ClaimResult.LeasedByOther) claim).task());
   }
 
   /**
@@ -466,7 +469,10 @@ public final class TaskExecutionService {
    * (the check takes the task over). A lease further away than SQS's longest delay gets a check at
    * that delay, which finds the lease still live and sends the next one.
    */
-  private Processed recheckAfterLease(TaskMessage message, TaskRecord task) {
+  private Processed recheckAfterLease(RunSpec spec, TaskMessage message, TaskRecord task) {
+    if (spec.dispatch().claimsFromIndex()) {
+      return Processed.done(MessageOutcome.ACK); // the index offers it again when the lease ends
+    }
     long leftMillis =
         task.leaseUntil() == null ? 0 : task.leaseUntil().toEpochMilli() - clock.millis();
     int delay = (int) Math.min(TaskQueue.MAX_DELAY_SECONDS, Math.max(0, leftMillis) / 1000 + 1);
