@@ -75,6 +75,7 @@ class IamTest {
         "dynamodb:UpdateItem",
         "dynamodb:Query",
         "dynamodb:BatchGetItem");
+    grant(expected, List.of(claimableIndex()), "dynamodb:Query");
     grant(
         expected,
         List.of(

@@ -41,6 +41,11 @@ public class SpokeFunction extends Construct {
             Integer.toString(props.getLeaseGraceSeconds()));
     FunctionProps.allow(
         function.getRole(), TABLE_ACTIONS, List.of(common.getTable().getTable().getTableArn()));
+    // A spoke woken by WorkAvailable (hybrid runs) finds its tasks in the claimable index.
+    FunctionProps.allow(
+        function.getRole(),
+        List.of("dynamodb:Query"),
+        List.of(common.getTable().getClaimableIndexArn()));
     // Retries are re-sent to the work queue with a delay; poison messages go to the DLQ with a
     // reason.
     FunctionProps.allow(
