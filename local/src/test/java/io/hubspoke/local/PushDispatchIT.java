@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.hubspoke.contract.HubspokeEnvironment;
 import io.hubspoke.contract.json.Json;
 import io.hubspoke.contract.validation.FieldError;
+import io.hubspoke.core.model.PushEvent;
 import io.hubspoke.core.worker.EchoWorker;
 import io.hubspoke.core.worker.SleepWorker;
 import io.hubspoke.core.worker.WorkerRegistry;
@@ -26,13 +28,23 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.lambda.model.InvokeResponse;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
@@ -218,6 +230,147 @@ class PushDispatchIT {
     return counts;
   }
 
+  /**
+   * A push invocation whose tasks cannot be recorded (the table refuses the spoke's writes) fails,
+   * so Lambda retries it twice and then sends Lambda's record to the on-failure destination, the
+   * work DLQ; the tasks stayed PENDING, and the sweep pushes them again once the table is back.
+   */
+  @Test
+  void aPushWhoseTasksCannotBeRecordedIsRetriedThenDeadLetteredAndTheSweepEndsTheRun()
+      throws Exception {
+    LocalLambdaEndpoint.EventStats before = pushes();
+    requests.denySpokeWrites = true;
+    String runId;
+    JsonNode record;
+    try {
+      runId =
+          submit(
+              "{\"items\":"
+                  + CancelIT.items(10)
+                  + ",\"worker\":\"flaky\",\"workerConfig\":{\"key\":\"denied\",\"healthy\":true},"
+                  + "\"dispatch\":\"push\"}");
+      String id = runId;
+      JsonNode[] found = new JsonNode[1];
+      Await.until(
+          Duration.ofSeconds(30),
+          () -> (found[0] = deadLetteredPushOf(id)) != null,
+          () -> "no on-failure record: " + pushes());
+      record = found[0];
+    } finally {
+      requests.denySpokeWrites = false;
+    }
+    assertEquals("RetriesExhausted", record.at("/requestContext/condition").asText());
+    assertEquals(3, record.at("/requestContext/approximateInvokeCount").asInt());
+    assertEquals(
+        IntStream.range(0, 10).boxed().toList(),
+        PushEvent.parse(record.get("requestPayload")).tasks());
+    assertEquals(
+        "io.hubspoke.core.service.TaskExecutionService$TasksToRetryException",
+        record.at("/responsePayload/errorType").asText(),
+        record.toString());
+    LocalLambdaEndpoint.EventStats after = pushes();
+    assertEquals(2, after.retries() - before.retries(), after.toString());
+    assertEquals(1, after.sentOnFailure() - before.sentOnFailure(), after.toString());
+    assertEquals(Map.of("PENDING", 10L), statuses(runId));
+    assertEquals(0, flaky.tasksRun("denied"), "no claim succeeded, no task ran");
+
+    Await.until(
+        Duration.ofMinutes(1),
+        () -> {
+          sweep();
+          return "SUCCEEDED".equals(statusOf(runId));
+        },
+        () -> "the sweep never brought the run to its end: " + statuses(runId));
+    for (int item = 0; item < 10; item++) {
+      assertEquals(1, flaky.attemptsOf("denied", item), "item " + item + " ran exactly once");
+    }
+  }
+
+  /** The work DLQ's on-failure record of a push of run {@code runId}, if one arrived. */
+  static JsonNode deadLetteredPushOf(String runId) {
+    for (var message :
+        runtime
+            .clients()
+            .sqs()
+            .receiveMessage(
+                b ->
+                    b.queueUrl(runtime.queues().deadLetterQueueUrl())
+                        .maxNumberOfMessages(10)
+                        // Hidden a while once seen, so the next look sees the others.
+                        .visibilityTimeout(2))
+            .messages()) {
+      try {
+        JsonNode body = Json.parse(message.body());
+        if (runId.equals(body.at("/requestPayload/hubspokePush/runId").asText())) {
+          return body;
+        }
+      } catch (java.io.IOException e) {
+        // Another test's dead letter.
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The spoke with a push event as Lambda hands it over (the fixture), invoked through the local
+   * endpoint as the hub invokes it: tasks of an unknown run are kept in the DLQ with the reason;
+   * tasks already terminal are only counted again, never run twice.
+   */
+  @Test
+  void theSpokeTakesThePushEventFixture() throws Exception {
+    JsonNode fixture = fixture("hubspoke-push.json");
+    assertEquals(
+        new PushEvent("r-0123456789abcdef01234567", "0123456789ab", List.of(3, 4, 5)),
+        PushEvent.parse(fixture));
+    try (LambdaClient lambda = lambdaClient()) {
+      InvokeResponse unknown = invokeSpoke(lambda, Json.write(fixture));
+      assertEquals(null, unknown.functionError(), unknown.payload().asUtf8String());
+      assertEquals(Json.parse("{\"tasks\":3}"), Json.parse(unknown.payload().asUtf8String()));
+
+      String runId =
+          submit(
+              "{\"items\":"
+                  + CancelIT.items(6)
+                  + ",\"worker\":\"flaky\",\"workerConfig\":{\"key\":\"fixture\",\"healthy\":true},"
+                  + "\"dispatch\":\"push\"}");
+      assertEquals(
+          "SUCCEEDED", api.awaitFinished(runId, Duration.ofMinutes(1)).get("status").asText());
+      com.fasterxml.jackson.databind.node.ObjectNode again = fixture.deepCopy();
+      ((com.fasterxml.jackson.databind.node.ObjectNode) again.get("hubspokePush"))
+          .put("runId", runId)
+          .remove("inc");
+      InvokeResponse repeat = invokeSpoke(lambda, Json.write(again));
+      assertEquals(null, repeat.functionError(), repeat.payload().asUtf8String());
+      for (int item = 0; item < 6; item++) {
+        assertEquals(1, flaky.attemptsOf("fixture", item), "item " + item + " ran once");
+      }
+      assertEquals("SUCCEEDED", statusOf(runId));
+    }
+  }
+
+  static JsonNode fixture(String name) throws java.io.IOException {
+    try (var in = PushDispatchIT.class.getResourceAsStream("/lambda-events/" + name)) {
+      return Json.parse(in);
+    }
+  }
+
+  static LambdaClient lambdaClient() {
+    return LambdaClient.builder()
+        .endpointOverride(runtime.lambda().endpoint())
+        .region(Region.US_EAST_1)
+        .credentialsProvider(
+            StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+        .httpClient(UrlConnectionHttpClient.create())
+        .build();
+  }
+
+  static InvokeResponse invokeSpoke(LambdaClient lambda, String event) {
+    return lambda.invoke(
+        b ->
+            b.functionName(runtime.environment().required(HubspokeEnvironment.SPOKE_FUNCTION))
+                .payload(SdkBytes.fromUtf8String(event)));
+  }
+
   static void sweep() {
     try {
       runtime.sweep();
@@ -308,6 +461,27 @@ class PushDispatchIT {
                 "DynamoDb.TransactWriteItems"));
 
     private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
+
+    /** While set, the spoke's UpdateItem calls (claims, commits) are refused: AccessDenied. */
+    volatile boolean denySpokeWrites;
+
+    @Override
+    public void beforeTransmission(
+        Context.BeforeTransmission context, ExecutionAttributes attributes) {
+      if (denySpokeWrites
+          && Thread.currentThread().getName().startsWith("hubspoke-task")
+          && "UpdateItem".equals(attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME))) {
+        throw AwsServiceException.builder()
+            .statusCode(400)
+            .message("injected: access denied")
+            .awsErrorDetails(
+                AwsErrorDetails.builder()
+                    .errorCode("AccessDeniedException")
+                    .errorMessage("injected: access denied")
+                    .build())
+            .build();
+      }
+    }
 
     @Override
     public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
