@@ -109,6 +109,10 @@ class FunctionsTest {
       // The spoke holds the leases: hubspoke:leaseGraceSeconds, checked at synth, reaches it.
       expected.put(HubspokeEnvironment.LEASE_GRACE_SECONDS, "10");
     }
+    if (fn != stack.getSpoke().getFunction()) {
+      // The hub and the sweep push to the spoke's alias.
+      expected.put(HubspokeEnvironment.SPOKE_FUNCTION, SYNTH.ref(stack.getSpoke().getAlias()));
+    }
     assertEquals(expected, variables);
   }
 
