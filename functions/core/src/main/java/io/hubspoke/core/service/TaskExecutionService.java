@@ -1,6 +1,7 @@
 package io.hubspoke.core.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.hubspoke.contract.HubspokeException;
 import io.hubspoke.contract.SpokeLimits;
 import io.hubspoke.contract.api.Limits;
 import io.hubspoke.contract.json.Json;
@@ -237,7 +238,7 @@ public final class TaskExecutionService {
    * error, which Lambda's asynchronous invocation retries (twice) and then sends to the on-failure
    * destination.
    */
-  public static final class TasksToRetryException extends RuntimeException {
+  public static final class TasksToRetryException extends HubspokeException {
     private final List<Integer> tasks;
 
     TasksToRetryException(String runId, List<Integer> tasks) {
