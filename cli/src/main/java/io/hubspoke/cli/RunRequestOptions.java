@@ -3,6 +3,7 @@ package io.hubspoke.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hubspoke.contract.api.Dispatch;
 import io.hubspoke.contract.json.Json;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.UUID;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -82,6 +84,24 @@ class RunRequestOptions {
   Integer maxConcurrency;
 
   @Option(
+      names = "--dispatch",
+      paramLabel = "MODE",
+      description =
+          "how the run's tasks reach their workers: ${COMPLETION-CANDIDATES}; queue (default): one"
+              + " SQS message per task, drained by the spokes; push: the hub invokes the spoke"
+              + " function with ten tasks per asynchronous invocation; pull: external workers claim"
+              + " them over the HTTP API",
+      completionCandidates = DispatchNames.class)
+  String dispatch;
+
+  /** The wire names of every dispatch mode, for the help text. */
+  static final class DispatchNames extends java.util.ArrayList<String> {
+    DispatchNames() {
+      super(Arrays.stream(Dispatch.values()).map(Dispatch::wireName).toList());
+    }
+  }
+
+  @Option(
       names = "--tolerated-failure-count",
       description = "failures the run tolerates; one more stops it and it ends FAILED")
   Integer toleratedFailureCount;
@@ -150,6 +170,18 @@ class RunRequestOptions {
     }
     if (maxConcurrency != null) {
       request.put("maxConcurrency", maxConcurrency);
+    }
+    if (dispatch != null) {
+      Dispatch mode =
+          Dispatch.fromWire(dispatch)
+              .orElseThrow(
+                  () ->
+                      new UsageException(
+                          "--dispatch "
+                              + dispatch
+                              + ": no such dispatch; use one of "
+                              + String.join(", ", new DispatchNames())));
+      request.put("dispatch", mode.wireName());
     }
     if (toleratedFailureCount != null) {
       request.put("toleratedFailureCount", toleratedFailureCount);

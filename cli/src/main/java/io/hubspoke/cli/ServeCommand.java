@@ -53,10 +53,10 @@ final class ServeCommand implements Callable<Integer> {
         "hubspoke local API on "
             + local.apiEndpoint()
             + (requireSignature ? " (SigV4 signatures required: give the commands --sign)" : ""));
-    if (!local.lambda().functionNames().isEmpty()) {
+    if (!local.options().functions().isEmpty()) {
       err.println(
           "  lambda worker functions: "
-              + String.join(", ", local.lambda().functionNames())
+              + String.join(", ", local.options().workerFunctions().split(","))
               + " (Lambda Invoke endpoint "
               + local.lambda().endpoint()
               + ")");

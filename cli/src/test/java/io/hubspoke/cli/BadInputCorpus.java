@@ -754,6 +754,11 @@ final class BadInputCorpus {
             "maxConcurrency"));
     c.add(
         cli(
+            "--dispatch unknown",
+            List.of("run", "{DIR}/ok.json", "--dispatch", "carrier-pigeon"),
+            "--dispatch carrier-pigeon: no such dispatch; use one of queue, push, pull"));
+    c.add(
+        cli(
             "--tolerated-failure-percent out of range",
             List.of("run", "{DIR}/ok.json", "--tolerated-failure-percent", "101"),
             "toleratedFailurePercent"));

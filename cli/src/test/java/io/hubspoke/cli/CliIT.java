@@ -84,6 +84,28 @@ class CliIT {
   }
 
   @Test
+  void aPushRunCompletesWithExactCounts() throws Exception {
+    Result result =
+        run(
+            "",
+            "run",
+            examples().resolve("repos.json").toString(),
+            "--worker",
+            "sleep",
+            "--worker-config",
+            "{\"ms\":1}",
+            "--dispatch",
+            "push",
+            "--json");
+    assertEquals(0, result.exit(), result.err());
+    JsonNode run = Json.parse(result.out().strip());
+    assertEquals("SUCCEEDED", run.get("status").asText(), run.toString());
+    assertEquals("push", run.get("dispatch").asText(), run.toString());
+    assertEquals(300, run.get("succeeded").asInt(), run.toString());
+    assertEquals(300, run.get("summary").get("succeeded").asInt(), run.toString());
+  }
+
+  @Test
   void aFailedRunExitsOneAndShowsTheSummaryTable(@TempDir Path dir) throws Exception {
     Result result =
         run(

@@ -13,6 +13,7 @@ import io.hubspoke.infra.constructs.Monitoring;
 import io.hubspoke.infra.constructs.PluginWorkers;
 import io.hubspoke.infra.constructs.ScheduledRuns;
 import io.hubspoke.infra.constructs.SpokeFunction;
+import io.hubspoke.infra.constructs.SpokePush;
 import io.hubspoke.infra.constructs.WorkQueue;
 import io.hubspoke.infra.constructs.WorkerFunctionGrants;
 import io.hubspoke.infra.constructs.WorkerLayer;
@@ -113,6 +114,9 @@ public class HubspokeStack extends Stack {
             this,
             "CollectorFunction",
             common(props.getCollectorJar(), config.getCollector(), retention).build());
+    // Push runs: the hub (and the sweep) invoke the spoke's alias asynchronously.
+    SpokePush.apply(
+        spoke, workQueue.getDeadLetterQueue(), List.of(hub.getFunction(), collector.getFunction()));
 
     this.eventRoutes =
         new EventRoutes(

@@ -38,7 +38,7 @@ class FunctionsTest {
         Arguments.of(
             "spoke",
             stack.getSpoke().getFunction(),
-            "io.hubspoke.spoke.SpokeEntryPoint::handleRequest",
+            "io.hubspoke.spoke.SpokeHandler::handleRequest",
             1024,
             60,
             false),
@@ -108,6 +108,10 @@ class FunctionsTest {
     if (fn == stack.getSpoke().getFunction()) {
       // The spoke holds the leases: hubspoke:leaseGraceSeconds, checked at synth, reaches it.
       expected.put(HubspokeEnvironment.LEASE_GRACE_SECONDS, "10");
+    }
+    if (fn != stack.getSpoke().getFunction()) {
+      // The hub and the sweep push to the spoke's alias.
+      expected.put(HubspokeEnvironment.SPOKE_FUNCTION, SYNTH.ref(stack.getSpoke().getAlias()));
     }
     assertEquals(expected, variables);
   }

@@ -61,6 +61,8 @@ class IamTest {
         expected,
         List.of(arn(stack.getEventBus().getDeliveryDeadLetterQueue())),
         "sqs:SendMessage");
+    // Push runs: the spoke's alias, and nothing else of it.
+    grant(expected, List.of(spokeAlias()), "lambda:InvokeFunction");
     assertEquals(expected, actual(fn));
   }
 
@@ -82,6 +84,14 @@ class IamTest {
             arn(stack.getWorkQueue().getQueue()), arn(stack.getWorkQueue().getDeadLetterQueue())),
         "sqs:SendMessage");
     grant(expected, List.of(arn(stack.getEventBus().getBus())), "events:PutEvents");
+    // Lambda sends a push invocation that failed all its retries to the work DLQ, the alias's
+    // on-failure destination, with the function's role (CDK's grant for an SQS destination).
+    grant(
+        expected,
+        List.of(arn(stack.getWorkQueue().getDeadLetterQueue())),
+        "sqs:SendMessage",
+        "sqs:GetQueueAttributes",
+        "sqs:GetQueueUrl");
     // What the event source mapping needs (granted by CDK for the SQS trigger). The spoke's
     // heartbeats use ChangeMessageVisibility too, with the receipt handle the event carries.
     grant(
@@ -117,6 +127,8 @@ class IamTest {
         expected,
         List.of(arn(stack.getEventBus().getDeliveryDeadLetterQueue())),
         "sqs:SendMessage");
+    // The sweep pushes a push run's overdue tasks again: the spoke's alias only.
+    grant(expected, List.of(spokeAlias()), "lambda:InvokeFunction");
     assertEquals(expected, actual(fn));
   }
 
@@ -183,6 +195,30 @@ class IamTest {
           actions.stream().map(Object::toString).toArray(String[]::new));
     }
     return actual;
+  }
+
+  /** The spoke's alias ARN (an alias's Ref): what the hub and the sweep may invoke. */
+  private Object spokeAlias() {
+    return synth.ref(stack.getSpoke().getAlias());
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void onlyTheSpokeAliasMayBeInvokedForPushNeverTheFunctionOrAWildcard() {
+    Object alias = spokeAlias();
+    Object function = synth.getAtt(stack.getSpoke().getFunction().getFunction(), "Arn");
+    int invokes = 0;
+    for (Map<String, Object> policy : resources(synth, "AWS::IAM::Policy").values()) {
+      for (Map<String, Object> s :
+          (List<Map<String, Object>>) at(policy, "Properties", "PolicyDocument", "Statement")) {
+        if (list(s.get("Action")).contains("lambda:InvokeFunction")) {
+          invokes++;
+          assertEquals(List.of(alias), list(s.get("Resource")), s.toString());
+          assertFalse(list(s.get("Resource")).contains(function), s.toString());
+        }
+      }
+    }
+    assertEquals(2, invokes, "the hub's and the collector's push grants, and no other");
   }
 
   private Object table() {

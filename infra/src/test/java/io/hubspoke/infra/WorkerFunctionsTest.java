@@ -46,6 +46,11 @@ class WorkerFunctionsTest {
       for (Object statement :
           (List<?>) at(policy.getValue(), "Properties", "PolicyDocument", "Statement")) {
         Object actions = ((Map<?, ?>) statement).get("Action");
+        if (SYNTH
+            .ref(SYNTH.stack().getSpoke().getAlias())
+            .equals(((Map<?, ?>) statement).get("Resource"))) {
+          continue; // the push grant on the spoke's own alias (IamTest), not a worker function
+        }
         if (String.valueOf(actions).contains("lambda:InvokeFunction")) {
           assertEquals("lambda:InvokeFunction", actions, "the one action");
           invokers.add(policy.getKey());

@@ -11,6 +11,7 @@ import io.hubspoke.contract.api.RunRequestParser;
 import io.hubspoke.core.worker.WorkerRegistry;
 import io.hubspoke.local.emulator.LocalEventBus;
 import io.hubspoke.local.emulator.LocalFunction;
+import io.hubspoke.local.emulator.LocalLambdaEndpoint;
 import io.hubspoke.local.emulator.SqsEventSourcePoller;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,7 +51,9 @@ public record LocalOptions(
     Duration dispatchVisibilityTimeoutOverride,
     int dispatchConcurrency,
     List<LocalFunction> functions,
-    boolean requireSignature) {
+    boolean requireSignature,
+    LocalLambdaEndpoint.EventInterceptor pushInterceptor,
+    List<Duration> eventRetryDelays) {
 
   /** Rejects settings a spoke cannot run with, as the CDK config does. */
   public LocalOptions {
@@ -193,6 +196,8 @@ public record LocalOptions(
     b.dispatchConcurrency = dispatchConcurrency;
     b.functions = new ArrayList<>(functions);
     b.requireSignature = requireSignature;
+    b.pushInterceptor = pushInterceptor;
+    b.eventRetryDelays = eventRetryDelays;
     return b;
   }
 
@@ -227,6 +232,9 @@ public record LocalOptions(
     private int dispatchConcurrency = DEFAULT_DISPATCH_CONCURRENCY;
     private List<LocalFunction> functions = new ArrayList<>();
     private boolean requireSignature;
+    private LocalLambdaEndpoint.EventInterceptor pushInterceptor =
+        (name, payload) -> LocalLambdaEndpoint.EventInterceptor.Fate.ACCEPT;
+    private List<Duration> eventRetryDelays = LocalLambdaEndpoint.AWS_EVENT_RETRY_DELAYS;
 
     public Builder httpPort(int port) {
       this.httpPort = port;
@@ -381,6 +389,24 @@ public record LocalOptions(
       return this;
     }
 
+    /**
+     * Decides what becomes of each asynchronous invocation of the local Lambda endpoint (the hub's
+     * pushes to the spoke among them): e.g. drop some, as lost invocations.
+     */
+    public Builder pushInterceptor(LocalLambdaEndpoint.EventInterceptor interceptor) {
+      this.pushInterceptor = interceptor;
+      return this;
+    }
+
+    /**
+     * The waits before the local Lambda endpoint retries an asynchronous invocation that failed
+     * (Lambda's: about 1 and 2 minutes); tests shorten them.
+     */
+    public Builder eventRetryDelays(List<Duration> delays) {
+      this.eventRetryDelays = List.copyOf(delays);
+      return this;
+    }
+
     public LocalOptions build() {
       return new LocalOptions(
           httpPort,
@@ -407,7 +433,9 @@ public record LocalOptions(
           dispatchVisibilityTimeoutOverride,
           dispatchConcurrency,
           List.copyOf(functions),
-          requireSignature);
+          requireSignature,
+          pushInterceptor,
+          eventRetryDelays);
     }
   }
 }

@@ -12,15 +12,16 @@ import io.hubspoke.engines.DynamoDbLocalEngine;
 import io.hubspoke.engines.ElasticMqEngine;
 import io.hubspoke.engines.LocalTables;
 import io.hubspoke.hub.HubHandler;
+import io.hubspoke.local.emulator.FunctionCode;
 import io.hubspoke.local.emulator.InputTransformer;
 import io.hubspoke.local.emulator.LocalEventBus;
+import io.hubspoke.local.emulator.LocalFunction;
 import io.hubspoke.local.emulator.LocalHttpApi;
 import io.hubspoke.local.emulator.LocalLambdaContext;
 import io.hubspoke.local.emulator.LocalLambdaEndpoint;
 import io.hubspoke.local.emulator.SqsEventSourceConfig;
 import io.hubspoke.local.emulator.SqsEventSourcePoller;
 import io.hubspoke.local.emulator.StreamSqsFunction;
-import io.hubspoke.spoke.SpokeEntryPoint;
 import io.hubspoke.spoke.SpokeHandler;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -42,6 +43,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.lambda.model.InvocationType;
 
 /**
  * hubspoke on one machine: DynamoDB Local, ElasticMQ, a PutEvents endpoint matched with Event Ruler
@@ -76,6 +79,13 @@ public final class LocalRuntime implements AutoCloseable {
   private HubHandler hub;
   private CollectorHandler collector;
   private ScheduledExecutorService schedule;
+  private AwsClients spokeClients;
+  private final Clock clock = Clock.systemUTC();
+
+  /** The spoke's name in the local Lambda endpoint, and the alias the hub pushes to. */
+  public static final String SPOKE_FUNCTION_NAME = "hubspoke-spoke";
+
+  public static final String SPOKE_ALIAS = "live";
 
   private LocalRuntime(LocalOptions options) {
     this.options = options;
@@ -103,12 +113,30 @@ public final class LocalRuntime implements AutoCloseable {
                 .interceptor(options.busInterceptor())
                 .start());
 
-    // Always up, with or without functions: locally a lambda task can never reach AWS.
+    // Always up, with or without functions: locally a lambda task can never reach AWS. It hosts
+    // the spoke as well, which the hub invokes asynchronously for push runs; the spoke's
+    // environment (and so its handlers) exists only once the engines are up, before any run.
     lambda =
         track(
             LocalLambdaEndpoint.builder()
                 .region(REGION)
                 .functions(options.functions())
+                .function(
+                    LocalFunction.builder(
+                            SPOKE_FUNCTION_NAME,
+                            FunctionCode.inProcess(
+                                () ->
+                                    new SpokeHandler(
+                                        environment, spokeClients, clock, options.workers())))
+                        .alias(SPOKE_ALIAS)
+                        .timeout(options.spokeTimeout())
+                        // The same cap as the event source mapping's: push and queue runs get as
+                        // many spoke invocations at once.
+                        .reservedConcurrency(options.maximumConcurrency())
+                        .build())
+                .eventInterceptor(options.pushInterceptor())
+                .eventRetryDelays(options.eventRetryDelays())
+                .onFailure(SPOKE_FUNCTION_NAME, this::sendToDeadLetterQueue)
                 .logSink(options.functionLogs())
                 .start());
 
@@ -143,6 +171,16 @@ public final class LocalRuntime implements AutoCloseable {
     env.put(HubspokeEnvironment.DEAD_LETTER_QUEUE_URL, queues.deadLetterQueueUrl());
     env.put(HubspokeEnvironment.EVENT_BUS_NAME, LocalOptions.BUS_NAME);
     env.put(HubspokeEnvironment.WORKER_FUNCTIONS, options.workerFunctions());
+    env.put(
+        HubspokeEnvironment.SPOKE_FUNCTION,
+        "arn:aws:lambda:"
+            + REGION
+            + ":"
+            + LocalLambdaContext.LOCAL_ACCOUNT_ID
+            + ":function:"
+            + SPOKE_FUNCTION_NAME
+            + ":"
+            + SPOKE_ALIAS);
     env.put(HubspokeEnvironment.DISPATCH_QUEUE_URL, dispatchQueues.queueUrl());
     env.put(
         HubspokeEnvironment.DISPATCH_DEAD_LETTER_QUEUE_URL, dispatchQueues.deadLetterQueueUrl());
@@ -161,9 +199,8 @@ public final class LocalRuntime implements AutoCloseable {
         HubspokeEnvironment.STALL_MARGIN_SECONDS, Long.toString(options.stallMargin().toSeconds()));
     environment = new HubspokeEnvironment(env);
 
-    Clock clock = Clock.systemUTC();
     hub = new HubHandler(environment, functionClients(), clock, options.workers());
-    AwsClients spokeClients = functionClients();
+    spokeClients = functionClients();
     collector = new CollectorHandler(environment, functionClients(), clock, options.workers());
 
     bus.addRule(
@@ -173,12 +210,18 @@ public final class LocalRuntime implements AutoCloseable {
             invoke(collector, "hubspoke-collector", options.collectorTimeout(), eventJson));
 
     // Hybrid runs: WorkAvailable wakes a spoke, as the stack's rule invokes the spoke function.
-    SpokeEntryPoint spokeEntry =
-        new SpokeEntryPoint(environment, spokeClients, clock, options.workers());
     bus.addRule(
         EventRules.WORK_AVAILABLE_RULE,
         EventRules.WORK_AVAILABLE_PATTERN,
-        eventJson -> invoke(spokeEntry, "hubspoke-spoke", options.spokeTimeout(), eventJson));
+        // As EventBridge does: an asynchronous invocation of the spoke's alias.
+        eventJson ->
+            adminClients
+                .lambda()
+                .invoke(
+                    b ->
+                        b.functionName(SPOKE_FUNCTION_NAME + ":" + SPOKE_ALIAS)
+                            .invocationType(InvocationType.EVENT)
+                            .payload(SdkBytes.fromUtf8String(eventJson))));
 
     spokes =
         track(
@@ -208,8 +251,8 @@ public final class LocalRuntime implements AutoCloseable {
                     options
                         .spokeWrapper()
                         .apply(
-                            new SpokeHandler(
-                                environment, spokeClients, clock, options.workers()))));
+                            new SpokeHandler(environment, spokeClients, clock, options.workers())
+                                ::handleBatch)));
 
     // The hub's second trigger: the dispatch queue, one chunk of a submitted run per message.
     dispatchers =
@@ -255,6 +298,13 @@ public final class LocalRuntime implements AutoCloseable {
       long every = options.sweepInterval().toMillis();
       schedule.scheduleWithFixedDelay(this::sweepQuietly, every, every, TimeUnit.MILLISECONDS);
     }
+  }
+
+  /** The on-failure destination of the spoke's asynchronous invocations: the work DLQ. */
+  private void sendToDeadLetterQueue(String record) {
+    adminClients
+        .sqs()
+        .sendMessage(b -> b.queueUrl(queues.deadLetterQueueUrl()).messageBody(record));
   }
 
   private AwsClients functionClients() {

@@ -62,6 +62,14 @@ public final class HubspokeEnvironment {
    */
   public static final String WORKER_FUNCTIONS = "HUBSPOKE_WORKER_FUNCTIONS";
 
+  /**
+   * The spoke function the hub and the sweep invoke for a push run's tasks ({@code dispatch:
+   * push}): on AWS the ARN of the spoke's alias, which is all the hub may invoke; locally the
+   * spoke's name in the local Lambda endpoint. Unset, a push run's tasks are left to the sweep,
+   * which cannot push either: a deployment that offers push sets it on the hub and the collector.
+   */
+  public static final String SPOKE_FUNCTION = "HUBSPOKE_SPOKE_FUNCTION";
+
   public static final String AWS_REGION = "AWS_REGION";
   public static final String ENDPOINT_DYNAMODB = "AWS_ENDPOINT_URL_DYNAMODB";
   public static final String ENDPOINT_SQS = "AWS_ENDPOINT_URL_SQS";

@@ -130,9 +130,11 @@ public class JavaFunction extends Construct {
               NagPackSuppression.builder()
                   .id("Serverless-LambdaDLQ")
                   .reason(
-                      "Only ever invoked synchronously (by an SQS event source mapping): a"
-                          + " Lambda DLQ applies to asynchronous invocations only; failed"
-                          + " messages reach the work queue's own DLQ through its redrive policy.")
+                      "No Lambda DLQ: invoked synchronously by an SQS event source mapping,"
+                          + " whose failed messages reach the queue's own DLQ through its redrive"
+                          + " policy; a function also invoked asynchronously (the spoke, for push"
+                          + " runs) is so only through its alias, whose EventInvokeConfig sends"
+                          + " failed events to an on-failure destination instead.")
                   .build()));
     }
   }

@@ -16,7 +16,7 @@ import software.constructs.Construct;
  * does the work, and reports failed messages one by one ({@code ReportBatchItemFailures}).
  */
 public class SpokeFunction extends Construct {
-  public static final String HANDLER = "io.hubspoke.spoke.SpokeEntryPoint::handleRequest";
+  public static final String HANDLER = "io.hubspoke.spoke.SpokeHandler::handleRequest";
 
   /** DynamoDB actions of the spoke, on the table only (it never reads the runs index). */
   public static final List<String> TABLE_ACTIONS =

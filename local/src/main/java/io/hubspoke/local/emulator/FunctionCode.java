@@ -1,7 +1,11 @@
 package io.hubspoke.local.emulator;
 
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The code of a local function, as Lambda runs it: in execution environments, each made once (a
@@ -37,5 +41,25 @@ public interface FunctionCode {
    */
   static FunctionCode javaHandler(Path jar, String className) {
     return new JavaHandlerFunctionCode(jar, className);
+  }
+
+  /**
+   * A stream handler of this JVM, one made per execution environment by {@code handlers} (e.g. the
+   * local runtime's spoke, invoked by the hub for push runs): the event's bytes in, the handler's
+   * output back, an exception a function error as the Java runtime reports it.
+   */
+  static FunctionCode inProcess(Supplier<? extends RequestStreamHandler> handlers) {
+    return function -> {
+      RequestStreamHandler handler = handlers.get();
+      return (event, context) -> {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+          handler.handleRequest(new ByteArrayInputStream(event), out, context);
+        } catch (Exception | Error e) {
+          return JavaHandlerFunctionCode.error(e);
+        }
+        return FunctionResponse.ok(out.toByteArray());
+      };
+    };
   }
 }

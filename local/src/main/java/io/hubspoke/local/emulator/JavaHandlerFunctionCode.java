@@ -111,7 +111,8 @@ final class JavaHandlerFunctionCode implements FunctionCode {
     throw new NoSuchMethodException(type.getName() + ".handleRequest(I, Context)");
   }
 
-  private static FunctionResponse error(Throwable error) {
+  /** A function error as the Java runtime reports an exception the handler threw. */
+  static FunctionResponse error(Throwable error) {
     ObjectNode payload = JSON.createObjectNode();
     payload.put("errorMessage", String.valueOf(error.getMessage()));
     payload.put("errorType", error.getClass().getName());

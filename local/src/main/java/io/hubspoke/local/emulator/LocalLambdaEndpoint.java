@@ -16,6 +16,7 @@ import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
@@ -30,9 +31,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
@@ -57,8 +60,17 @@ import java.util.regex.Pattern;
  * {@code InvalidRequestContentException} for a payload that is not JSON. Execution environments are
  * reused, one invocation at a time each, and thrown away after a timeout.
  *
- * <p>Not emulated: signatures and IAM (every request is accepted), asynchronous ({@code Event})
- * invocation, log tails, versions other than {@code $LATEST}.
+ * <p>Asynchronous ({@code Event}) invocations as Lambda queues them: 202 at once (413 for a payload
+ * over {@link #MAX_ASYNC_PAYLOAD_BYTES}), the function run in the background, an invocation beyond
+ * the reserved concurrency waiting for a free one (Lambda retries a throttled event for hours), a
+ * function error (timeouts included) retried twice after {@link Builder#eventRetryDelays} (Lambda:
+ * about one, then two minutes), then the event sent to the function's on-failure destination with
+ * Lambda's record ({@code requestContext.condition} {@code RetriesExhausted}, {@code
+ * requestPayload}, {@code responsePayload}). {@link Builder#eventInterceptor} is the fault seam: it
+ * may drop an accepted event (lost) or refuse the request (429, 500).
+ *
+ * <p>Not emulated: signatures and IAM (every request is accepted), an event's maximum age, log
+ * tails, versions other than {@code $LATEST}.
  */
 public final class LocalLambdaEndpoint implements AutoCloseable {
   public static final String API_PREFIX = "/2015-03-31/functions/";
@@ -72,14 +84,49 @@ public final class LocalLambdaEndpoint implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService exchangeThreads;
   private final ExecutorService invocationThreads;
+  private final ExecutorService eventThreads;
+  private final ScheduledExecutorService eventRetries;
+  private final List<Duration> eventRetryDelays;
+  private final EventInterceptor eventInterceptor;
+  private final Map<String, Consumer<String>> onFailure;
   private final URI endpoint;
+
+  /** Lambda's limit on an asynchronous invocation's payload: 256 KB. */
+  public static final int MAX_ASYNC_PAYLOAD_BYTES = 256 * 1024;
+
+  /** Lambda's delays before its two retries of an event whose invocation failed. */
+  public static final List<Duration> AWS_EVENT_RETRY_DELAYS =
+      List.of(Duration.ofMinutes(1), Duration.ofMinutes(2));
+
+  /** What becomes of an {@code Event} invocation: the seam for lost and refused ones. */
+  @FunctionalInterface
+  public interface EventInterceptor {
+    Fate fate(String functionName, byte[] payload);
+
+    enum Fate {
+      /** Queued and run, as Lambda does. */
+      ACCEPT,
+      /** Answered 202 and never run: an asynchronous invocation lost on the way. */
+      DROP,
+      /** Refused with 429 TooManyRequestsException (nothing queued). */
+      THROTTLE,
+      /** Refused with 500 ServiceException (nothing queued). */
+      FAIL
+    }
+  }
 
   /** A function, its idle execution environments, its invocations in flight and its figures. */
   private static final class Hosted {
     final LocalFunction function;
     final Deque<FunctionCode.ExecutionEnvironment> idle = new ConcurrentLinkedDeque<>();
-    final AtomicInteger inFlight = new AtomicInteger();
+    final Semaphore concurrency;
     final LongAdder invocations = new LongAdder();
+    final LongAdder eventsAccepted = new LongAdder();
+    final LongAdder eventsDropped = new LongAdder();
+    final LongAdder eventsRefused = new LongAdder();
+    final LongAdder eventRetries = new LongAdder();
+    final LongAdder eventsSucceeded = new LongAdder();
+    final LongAdder eventsSentOnFailure = new LongAdder();
     final LongAdder throttles = new LongAdder();
     final LongAdder functionErrors = new LongAdder();
     final LongAdder timeouts = new LongAdder();
@@ -87,6 +134,10 @@ public final class LocalLambdaEndpoint implements AutoCloseable {
 
     Hosted(LocalFunction function) {
       this.function = function;
+      this.concurrency =
+          function.reservedConcurrency() > 0
+              ? new Semaphore(function.reservedConcurrency(), true)
+              : null;
     }
   }
 
@@ -96,6 +147,19 @@ public final class LocalLambdaEndpoint implements AutoCloseable {
    */
   public record FunctionStats(
       long invocations, long throttles, long functionErrors, long timeouts, long coldStarts) {}
+
+  /**
+   * What became of a function's {@code Event} invocations: accepted (202), of which dropped by the
+   * interceptor; refused by it (429/500); retries after a function error; events whose invocation
+   * succeeded; events sent to the on-failure destination after their retries.
+   */
+  public record EventStats(
+      long accepted, long dropped, long refused, long retries, long succeeded, long sentOnFailure) {
+    /** Accepted events that have not ended yet (running, waiting for a retry or a free slot). */
+    public long pending() {
+      return accepted - dropped - succeeded - sentOnFailure;
+    }
+  }
 
   private LocalLambdaEndpoint(Builder b) throws IOException {
     for (LocalFunction function : b.functions) {
@@ -108,6 +172,17 @@ public final class LocalLambdaEndpoint implements AutoCloseable {
     this.logSink = b.logSink;
     this.exchangeThreads = Executors.newCachedThreadPool(new DaemonThreads("lambda-api"));
     this.invocationThreads = Executors.newCachedThreadPool(new DaemonThreads("lambda-function"));
+    this.eventThreads = Executors.newCachedThreadPool(new DaemonThreads("lambda-event"));
+    this.eventRetries =
+        Executors.newSingleThreadScheduledExecutor(new DaemonThreads("lambda-event-retry"));
+    this.eventRetryDelays = List.copyOf(b.eventRetryDelays);
+    this.eventInterceptor = b.eventInterceptor;
+    this.onFailure = Map.copyOf(b.onFailure);
+    for (String name : onFailure.keySet()) {
+      if (!functions.containsKey(name)) {
+        throw new IllegalArgumentException("an on-failure destination for no function: " + name);
+      }
+    }
     this.server =
         HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), b.port), 0);
     server.setExecutor(exchangeThreads);
@@ -141,6 +216,20 @@ public final class LocalLambdaEndpoint implements AutoCloseable {
         hosted.functionErrors.sum(),
         hosted.timeouts.sum(),
         hosted.coldStarts.sum());
+  }
+
+  public EventStats eventStats(String functionName) {
+    Hosted hosted = functions.get(functionName);
+    if (hosted == null) {
+      throw new IllegalArgumentException("no local function is named " + functionName);
+    }
+    return new EventStats(
+        hosted.eventsAccepted.sum(),
+        hosted.eventsDropped.sum(),
+        hosted.eventsRefused.sum(),
+        hosted.eventRetries.sum(),
+        hosted.eventsSucceeded.sum(),
+        hosted.eventsSentOnFailure.sum());
   }
 
   private void handle(HttpExchange exchange) throws IOException {
@@ -197,13 +286,17 @@ public final class LocalLambdaEndpoint implements AutoCloseable {
       String invocationType =
           Objects.requireNonNullElse(
               exchange.getRequestHeaders().getFirst("X-Amz-Invocation-Type"), "RequestResponse");
-      if (!invocationType.equals("RequestResponse") && !invocationType.equals("DryRun")) {
+      if (!invocationType.equals("RequestResponse")
+          && !invocationType.equals("DryRun")
+          && !invocationType.equals("Event")) {
         error(
             exchange,
             400,
             "InvalidParameterValueException",
-            "the local Lambda endpoint runs RequestResponse and DryRun invocations, not "
-                + invocationType);
+            "1 validation error detected: Value '"
+                + invocationType
+                + "' at 'invocationType' failed to satisfy constraint: Member must satisfy enum"
+                + " value set: [Event, RequestResponse, DryRun]");
         return;
       }
       byte[] event = readCapped(exchange.getRequestBody(), LambdaWorkerConfig.MAX_PAYLOAD_BYTES);
@@ -236,9 +329,11 @@ public final class LocalLambdaEndpoint implements AutoCloseable {
         exchange.sendResponseHeaders(204, -1);
         return;
       }
-      int reserved = hosted.function.reservedConcurrency();
-      if (hosted.inFlight.incrementAndGet() > reserved && reserved > 0) {
-        hosted.inFlight.decrementAndGet();
+      if (invocationType.equals("Event")) {
+        queueEvent(exchange, hosted, event, requestId);
+        return;
+      }
+      if (hosted.concurrency != null && !hosted.concurrency.tryAcquire()) {
         hosted.throttles.increment();
         ObjectNode body = Json.object();
         body.put("Reason", "ReservedFunctionConcurrentInvocationLimitExceeded");
@@ -251,7 +346,9 @@ public final class LocalLambdaEndpoint implements AutoCloseable {
       try {
         response = invoke(hosted, event, requestId);
       } finally {
-        hosted.inFlight.decrementAndGet();
+        if (hosted.concurrency != null) {
+          hosted.concurrency.release();
+        }
       }
       if (response.payload().length > LambdaWorkerConfig.MAX_PAYLOAD_BYTES) {
         response =
@@ -273,6 +370,155 @@ public final class LocalLambdaEndpoint implements AutoCloseable {
       }
     } catch (IOException e) {
       // The caller went away (e.g. its own deadline passed): there is no one left to answer.
+    }
+  }
+
+  /**
+   * An {@code Event} invocation: checked for Lambda's asynchronous payload limit, passed by the
+   * interceptor, answered 202 and run in the background.
+   */
+  private void queueEvent(HttpExchange exchange, Hosted hosted, byte[] event, String requestId)
+      throws IOException {
+    if (event.length > MAX_ASYNC_PAYLOAD_BYTES) {
+      error(
+          exchange,
+          413,
+          "RequestTooLargeException",
+          "Request must be smaller than "
+              + MAX_ASYNC_PAYLOAD_BYTES
+              + " bytes for the InvokeFunction operation");
+      return;
+    }
+    String name = hosted.function.name();
+    EventInterceptor.Fate fate = eventInterceptor.fate(name, event);
+    switch (fate) {
+      case THROTTLE -> {
+        hosted.eventsRefused.increment();
+        ObjectNode body = Json.object();
+        body.put("Reason", "ReservedFunctionConcurrentInvocationLimitExceeded");
+        body.put("Type", "User");
+        body.put("message", "Rate Exceeded.");
+        send(exchange, 429, "TooManyRequestsException", Json.write(body));
+        return;
+      }
+      case FAIL -> {
+        hosted.eventsRefused.increment();
+        error(exchange, 500, "ServiceException", "the local Lambda service failed (injected)");
+        return;
+      }
+      case DROP -> {
+        hosted.eventsAccepted.increment();
+        hosted.eventsDropped.increment();
+      }
+      case ACCEPT -> {
+        hosted.eventsAccepted.increment();
+        PendingEvent pending = new PendingEvent(hosted, event, requestId);
+        eventThreads.execute(() -> runEvent(pending));
+      }
+    }
+    exchange.sendResponseHeaders(202, -1);
+  }
+
+  /** An accepted event and how many times it was invoked. */
+  private static final class PendingEvent {
+    final Hosted hosted;
+    final byte[] payload;
+    final String requestId;
+    int invocations;
+
+    PendingEvent(Hosted hosted, byte[] payload, String requestId) {
+      this.hosted = hosted;
+      this.payload = payload;
+      this.requestId = requestId;
+    }
+  }
+
+  /**
+   * One invocation of an event, once a slot of the reserved concurrency is free; after a function
+   * error, the next retry is scheduled, or the event goes to the on-failure destination.
+   */
+  private void runEvent(PendingEvent pending) {
+    Hosted hosted = pending.hosted;
+    FunctionResponse response;
+    try {
+      if (hosted.concurrency != null) {
+        hosted.concurrency.acquire();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return; // the endpoint is closing
+    }
+    try {
+      pending.invocations++;
+      response = invoke(hosted, pending.payload, pending.requestId);
+    } finally {
+      if (hosted.concurrency != null) {
+        hosted.concurrency.release();
+      }
+    }
+    if (!response.functionError()) {
+      hosted.eventsSucceeded.increment();
+      return;
+    }
+    hosted.functionErrors.increment();
+    int retry = pending.invocations - 1;
+    if (retry < eventRetryDelays.size()) {
+      hosted.eventRetries.increment();
+      try {
+        eventRetries.schedule(
+            () -> eventThreads.execute(() -> runEvent(pending)),
+            eventRetryDelays.get(retry).toMillis(),
+            TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException e) {
+        // The endpoint is closing.
+      }
+      return;
+    }
+    hosted.eventsSentOnFailure.increment();
+    Consumer<String> destination = onFailure.get(hosted.function.name());
+    if (destination == null) {
+      logSink.accept(
+          "["
+              + hosted.function.name()
+              + "] event "
+              + pending.requestId
+              + " dropped after "
+              + pending.invocations
+              + " attempts: no on-failure destination");
+      return;
+    }
+    try {
+      destination.accept(failureRecord(pending, response));
+    } catch (RuntimeException e) {
+      logSink.accept("sending event " + pending.requestId + " to its destination failed: " + e);
+    }
+  }
+
+  /** The record Lambda sends an on-failure destination once an event's retries are exhausted. */
+  private String failureRecord(PendingEvent pending, FunctionResponse response) {
+    ObjectNode record = Json.object();
+    record.put("version", "1.0");
+    record.put("timestamp", clock.instant().toString());
+    ObjectNode request = record.putObject("requestContext");
+    request.put("requestId", pending.requestId);
+    request.put("functionArn", arn(pending.hosted.function.name()) + ":$LATEST");
+    request.put("condition", "RetriesExhausted");
+    request.put("approximateInvokeCount", pending.invocations);
+    record.set("requestPayload", jsonOrText(pending.payload));
+    ObjectNode responseContext = record.putObject("responseContext");
+    responseContext.put("statusCode", 200);
+    responseContext.put("executedVersion", "$LATEST");
+    responseContext.put("functionError", "Unhandled");
+    record.set("responsePayload", jsonOrText(response.payload()));
+    return Json.write(record);
+  }
+
+  private static com.fasterxml.jackson.databind.JsonNode jsonOrText(byte[] bytes) {
+    String text = new String(bytes, StandardCharsets.UTF_8);
+    try {
+      return Json.parse(text);
+    } catch (IOException e) {
+      return com.fasterxml.jackson.databind.node.TextNode.valueOf(text);
     }
   }
 
@@ -411,6 +657,8 @@ public final class LocalLambdaEndpoint implements AutoCloseable {
   @Override
   public void close() {
     server.stop(0);
+    eventRetries.shutdownNow();
+    eventThreads.shutdownNow();
     invocationThreads.shutdownNow();
     exchangeThreads.shutdownNow();
     for (Hosted hosted : functions.values()) {
@@ -427,8 +675,38 @@ public final class LocalLambdaEndpoint implements AutoCloseable {
     private String region = "us-east-1";
     private Clock clock = Clock.systemUTC();
     private Consumer<String> logSink = line -> {};
+    private List<Duration> eventRetryDelays = AWS_EVENT_RETRY_DELAYS;
+    private EventInterceptor eventInterceptor = (name, payload) -> EventInterceptor.Fate.ACCEPT;
+    private final Map<String, Consumer<String>> onFailure = new LinkedHashMap<>();
 
     private Builder() {}
+
+    /**
+     * The waits before the retries of an event whose invocation failed, one per retry (Lambda: two
+     * retries, after about one and two minutes; none: no retry).
+     */
+    public Builder eventRetryDelays(List<Duration> delays) {
+      if (delays.size() > 2) {
+        throw new IllegalArgumentException("Lambda retries an event at most twice");
+      }
+      this.eventRetryDelays = List.copyOf(delays);
+      return this;
+    }
+
+    /** Decides what becomes of each {@code Event} invocation (default: all accepted). */
+    public Builder eventInterceptor(EventInterceptor interceptor) {
+      this.eventInterceptor = interceptor;
+      return this;
+    }
+
+    /**
+     * Where function {@code functionName}'s events go once their retries are exhausted: the
+     * destination receives Lambda's record as JSON (e.g. sends it to an SQS queue).
+     */
+    public Builder onFailure(String functionName, Consumer<String> destination) {
+      onFailure.put(functionName, destination);
+      return this;
+    }
 
     public Builder function(LocalFunction function) {
       functions.add(function);

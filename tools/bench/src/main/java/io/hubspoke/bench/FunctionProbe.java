@@ -82,7 +82,25 @@ public final class FunctionProbe {
             quote(response)));
   }
 
+  /**
+   * The spoke's SQS path with the event deserialized (its Lambda entry is a stream handler that
+   * takes push events as well); checked here, since only the spoke's jar holds the SQS classes.
+   */
+  static final String BATCH_METHOD = "handleBatch";
+
+  static boolean takesSqsBatches(Object handler) {
+    for (java.lang.reflect.Method method : handler.getClass().getMethods()) {
+      if (method.getName().equals(BATCH_METHOD)) {
+        return true;
+      }
+    }
+    return !(handler instanceof RequestStreamHandler);
+  }
+
   private static String invoke(Object handler, byte[] event, Context context) throws Exception {
+    if (takesSqsBatches(handler)) {
+      return SqsInvoker.invoke(handler, new String(event, StandardCharsets.UTF_8), context);
+    }
     if (handler instanceof RequestStreamHandler stream) {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       stream.handleRequest(new ByteArrayInputStream(event), out, context);
@@ -213,7 +231,7 @@ public final class FunctionProbe {
    */
   static final class SqsInvoker {
     @SuppressWarnings("unchecked")
-    static String invoke(Object handler, String bodies, Context context) {
+    static String invoke(Object handler, String bodies, Context context) throws Exception {
       List<SQSEvent.SQSMessage> messages = new java.util.ArrayList<>();
       for (String body : bodies.split("\n")) {
         if (!body.isBlank()) {
@@ -223,7 +241,13 @@ public final class FunctionProbe {
       SQSEvent event = new SQSEvent();
       event.setRecords(messages);
       SQSBatchResponse response =
-          ((RequestHandler<SQSEvent, SQSBatchResponse>) handler).handleRequest(event, context);
+          handler instanceof RequestHandler<?, ?> typed
+              ? ((RequestHandler<SQSEvent, SQSBatchResponse>) typed).handleRequest(event, context)
+              : (SQSBatchResponse)
+                  handler
+                      .getClass()
+                      .getMethod(BATCH_METHOD, SQSEvent.class, Context.class)
+                      .invoke(handler, event, context);
       return "{\"batchItemFailures\":" + response.getBatchItemFailures().size() + "}";
     }
 

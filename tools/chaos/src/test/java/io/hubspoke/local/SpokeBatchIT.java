@@ -84,7 +84,7 @@ class SpokeBatchIT {
   static SQSBatchResponse invoke(List<SQSEvent.SQSMessage> records) {
     SQSEvent event = new SQSEvent();
     event.setRecords(records);
-    return spoke.handleRequest(
+    return spoke.handleBatch(
         event,
         LocalLambdaContext.builder()
             .functionName("spoke-test")

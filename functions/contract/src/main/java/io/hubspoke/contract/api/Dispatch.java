@@ -10,6 +10,10 @@ import java.util.Optional;
  * <ul>
  *   <li>{@link #QUEUE}: one SQS message per task, drained by the spoke function's event source
  *       mapping (the default).
+ *   <li>{@link #PUSH}: the hub invokes the spoke function itself (Lambda {@code Invoke}, type
+ *       {@code Event}), each invocation carrying up to ten of the run's task keys; a delayed
+ *       re-dispatch (a retry's backoff, a wait for a slot) still travels as a delayed message on
+ *       the work queue, since an invocation cannot be delayed.
  *   <li>{@link #PULL}: no message at all; external workers claim leased tasks over the HTTP API
  *       ({@code POST /runs/{runId}/claims}) from the table's claimable index.
  *   <li>{@link #HYBRID}: no message per task; the hub publishes {@code WorkAvailable} on the bus,
@@ -18,6 +22,7 @@ import java.util.Optional;
  */
 public enum Dispatch {
   QUEUE,
+  PUSH,
   PULL,
   HYBRID;
 

@@ -170,7 +170,7 @@ public final class RunRequestParser {
       errors.add(
           new FieldError(
               "maxConcurrency",
-              "caps the spokes of a queue run; a pull run's tasks run on the workers that claim"
+              "caps the spokes of a queue or push run; a pull run's tasks run on the workers that claim"
                   + " them",
               "remove maxConcurrency, and run as many pull workers as may work at once"));
     }

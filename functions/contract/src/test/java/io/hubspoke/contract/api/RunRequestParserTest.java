@@ -53,6 +53,34 @@ class RunRequestParserTest {
     assertTrue(!e.errors().get(0).fix().isBlank());
   }
 
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"queue,QUEUE", "push,PUSH", "pull,PULL"})
+  void acceptsEachDispatchByItsWireName(String wireName, Dispatch expected) {
+    RunRequest request =
+        parser.parse("{\"items\":[1],\"worker\":\"echo\",\"dispatch\":\"" + wireName + "\"}");
+    assertEquals(expected, request.dispatch());
+  }
+
+  @Test
+  void keepsMaxConcurrencyForAPushRun() {
+    RunRequest request =
+        parser.parse(
+            "{\"items\":[1,2,3],\"worker\":\"echo\",\"dispatch\":\"push\",\"maxConcurrency\":2}");
+    assertEquals(Dispatch.PUSH, request.dispatch());
+    assertEquals(2, request.controls().maxConcurrency());
+  }
+
+  @Test
+  void rejectsAnUnknownDispatchNamingEveryMode() {
+    InvalidInputException e =
+        assertThrows(
+            InvalidInputException.class,
+            () -> parser.parse("{\"items\":[1],\"worker\":\"echo\",\"dispatch\":\"Push\"}"));
+    assertEquals("dispatch", e.errors().get(0).field());
+    assertTrue(e.errors().get(0).fix().contains("push"), e.errors().get(0).fix());
+    assertTrue(e.errors().get(0).fix().contains("queue"), e.errors().get(0).fix());
+  }
+
   @Test
   void rejectsTooManyItemsAndOversizedItems() {
     StringBuilder many = new StringBuilder("{\"worker\":\"echo\",\"items\":[");

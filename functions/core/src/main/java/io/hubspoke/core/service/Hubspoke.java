@@ -7,6 +7,7 @@ import io.hubspoke.contract.api.RunRequestParser;
 import io.hubspoke.core.aws.AwsClients;
 import io.hubspoke.core.aws.Backoff;
 import io.hubspoke.core.events.EventPublisher;
+import io.hubspoke.core.queue.SpokeInvoker;
 import io.hubspoke.core.queue.TaskQueue;
 import io.hubspoke.core.store.ChunkStore;
 import io.hubspoke.core.store.RunSlots;
@@ -43,6 +44,13 @@ public final class Hubspoke {
   private final ExecutorService pool;
   private final software.amazon.awssdk.services.sqs.SqsClient sqs;
   private final Backoff backoff;
+  private final SpokeInvoker spokes;
+
+  /**
+   * Invocations of the spoke tried this many times in all (each with the SDK's own retries inside):
+   * a push refused beyond that is left to the sweep rather than hold up a chunk's dispatch.
+   */
+  static final int PUSH_ATTEMPTS = 3;
 
   private Hubspoke(
       HubspokeEnvironment env, AwsClients clients, Clock clock, WorkerRegistry workers) {
@@ -67,6 +75,11 @@ public final class Hubspoke {
     this.events =
         new EventPublisher(
             clients.eventBridge(), env.required(HubspokeEnvironment.EVENT_BUS_NAME), backoff);
+    this.spokes =
+        new SpokeInvoker(
+            clients::lambda,
+            env.optional(HubspokeEnvironment.SPOKE_FUNCTION).orElse(null),
+            new Backoff(backoff.base(), backoff.max(), PUSH_ATTEMPTS, backoff.sleeper()));
     this.pool = Executors.newCachedThreadPool(daemonThreads("hubspoke-worker"));
   }
 
@@ -119,12 +132,15 @@ public final class Hubspoke {
         dispatchLeaseMargin());
   }
 
-  /** A spoke's claims of a hybrid run's tasks, woken by {@code WorkAvailable}. */
-  public IndexDrain indexDrain() {
+  /**
+   * A spoke's claims of a hybrid run's tasks, woken by {@code WorkAvailable}, run by {@code
+   * execution} (the spoke's, whose threads it shares).
+   */
+  public IndexDrain indexDrain(TaskExecutionService execution) {
     return new IndexDrain(
         tasks,
         new RunSpecCache(runs),
-        execution(),
+        execution,
         clock,
         duration -> Thread.sleep(duration.toMillis()));
   }
@@ -142,7 +158,7 @@ public final class Hubspoke {
 
   /** How due tasks reach their workers, per run. */
   public TaskDispatch taskDispatch() {
-    return new TaskDispatch(queue, events);
+    return new TaskDispatch(queue, spokes, events);
   }
 
   private TaskQueue dispatchQueue() {

@@ -6,8 +6,10 @@ import io.hubspoke.contract.json.Json;
 import io.hubspoke.core.events.EventPublisher;
 import io.hubspoke.core.model.RunSpec;
 import io.hubspoke.core.model.TaskMessage;
+import io.hubspoke.core.queue.SpokeInvoker;
 import io.hubspoke.core.queue.TaskQueue;
 import java.util.List;
+import java.util.logging.Logger;
 
 /**
  * Makes PENDING tasks reach a worker, the way their run's {@code dispatch} says: the one place the
@@ -15,6 +17,9 @@ import java.util.List;
  *
  * <ul>
  *   <li>queue: one message per task on the work queue, which the spokes drain;
+ *   <li>push: the spoke function invoked asynchronously, ten tasks per invocation ({@link
+ *       SpokeInvoker}). A delayed re-dispatch (a retry's backoff) is a delayed message on the work
+ *       queue, which the spokes drain as well: Lambda cannot delay an invocation, SQS can;
  *   <li>pull: nothing to send: the task's own writes keep it in the table's claimable index, where
  *       the workers' claims find it once it is due;
  *   <li>hybrid: one {@code WorkAvailable} event per call, naming the run and the shards that hold
@@ -22,11 +27,15 @@ import java.util.List;
  * </ul>
  */
 public final class TaskDispatch {
+  private static final Logger LOG = Logger.getLogger(TaskDispatch.class.getName());
+
   private final TaskQueue queue;
+  private final SpokeInvoker spokes;
   private final EventPublisher events;
 
-  public TaskDispatch(TaskQueue queue, EventPublisher events) {
+  public TaskDispatch(TaskQueue queue, SpokeInvoker spokes, EventPublisher events) {
     this.queue = queue;
+    this.spokes = spokes;
     this.events = events;
   }
 
@@ -37,6 +46,24 @@ public final class TaskDispatch {
     }
     switch (spec.dispatch()) {
       case QUEUE -> queue.send(taskIndexes.stream().map(i -> TaskMessage.of(spec, i)).toList());
+      case PUSH -> {
+        // Not thrown: the tasks are written, PENDING and due, which is all the sweep needs to
+        // find them overdue and push them again; failing the caller (a chunk's dispatch) would
+        // only repeat the invocations that were accepted.
+        List<Integer> left = spokes.push(spec, taskIndexes);
+        if (!left.isEmpty()) {
+          LOG.warning(
+              () ->
+                  "push run "
+                      + spec.runId()
+                      + ": "
+                      + left.size()
+                      + " of "
+                      + taskIndexes.size()
+                      + " tasks were not handed to the spoke function and are left to the sweep: "
+                      + left);
+        }
+      }
       case PULL -> {
         // In the claimable index since their last write.
       }
@@ -72,7 +99,9 @@ public final class TaskDispatch {
    */
   public void dispatchLater(RunSpec spec, int taskIndex, int delaySeconds) {
     switch (spec.dispatch()) {
-      case QUEUE -> queue.sendDelayed(TaskMessage.of(spec, taskIndex), delaySeconds);
+      // Lambda cannot delay an invocation: a push run's retry waits in the work queue, which the
+      // spoke function drains too.
+      case QUEUE, PUSH -> queue.sendDelayed(TaskMessage.of(spec, taskIndex), delaySeconds);
       case PULL, HYBRID -> {
         // The release set when the index offers it again.
       }

@@ -1,9 +1,12 @@
 package io.hubspoke.core.service;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.hubspoke.contract.HubspokeException;
 import io.hubspoke.contract.SpokeLimits;
 import io.hubspoke.contract.api.Limits;
 import io.hubspoke.contract.json.Json;
 import io.hubspoke.core.aws.CallDeadline;
+import io.hubspoke.core.model.PushEvent;
 import io.hubspoke.core.model.RunIds;
 import io.hubspoke.core.model.RunSpec;
 import io.hubspoke.core.model.TaskMessage;
@@ -189,6 +192,68 @@ public final class TaskExecutionService {
       }
     }
     return outcomes;
+  }
+
+  /**
+   * A push invocation's tasks ({@link PushEvent}), processed as a batch of messages that have no
+   * receipt handle (no queue visibility to keep up): the same claim, commit and count. A task whose
+   * outcome is RETRY (the table or the queue failed beyond the SDK's retries) fails the whole
+   * invocation, so that Lambda's asynchronous retry invokes it again; its other tasks, finished by
+   * then, are found terminal and only counted again. An event that is not a push event is kept in
+   * the dead-letter queue with the reason, as an unparseable message is: retrying it cannot help.
+   *
+   * @return how many tasks the event carried
+   * @throws TasksToRetryException if any task must be tried again
+   */
+  public int processPush(JsonNode event, Instant invocationDeadline) {
+    PushEvent push;
+    try {
+      push = PushEvent.parse(event);
+    } catch (IllegalArgumentException e) {
+      String body = Json.write(event);
+      LOG.warning(() -> "dead-lettering a push event: " + e.getMessage());
+      queue.deadLetter(body, "unparseable push event: " + e.getMessage(), null);
+      return 0;
+    }
+    List<TaskMessage> tasks = push.messages();
+    List<Message> messages =
+        tasks.stream()
+            .map(t -> new Message("push:" + t.runId() + "/" + t.taskIndex(), t.toJson()))
+            .toList();
+    List<MessageOutcome> outcomes = processBatch(messages, invocationDeadline);
+    List<Integer> retry = new ArrayList<>();
+    for (int i = 0; i < outcomes.size(); i++) {
+      if (outcomes.get(i) == MessageOutcome.RETRY) {
+        retry.add(tasks.get(i).taskIndex());
+      }
+    }
+    if (!retry.isEmpty()) {
+      throw new TasksToRetryException(push.runId(), retry);
+    }
+    return tasks.size();
+  }
+
+  /**
+   * Tasks of a push invocation that must be tried again: thrown out of the handler, a function
+   * error, which Lambda's asynchronous invocation retries (twice) and then sends to the on-failure
+   * destination.
+   */
+  public static final class TasksToRetryException extends HubspokeException {
+    private final List<Integer> tasks;
+
+    TasksToRetryException(String runId, List<Integer> tasks) {
+      super(
+          "tasks "
+              + tasks
+              + " of run "
+              + runId
+              + " could not be recorded; the invocation is to be retried");
+      this.tasks = List.copyOf(tasks);
+    }
+
+    public List<Integer> tasks() {
+      return tasks;
+    }
   }
 
   private Processed processOne(Message message, Instant invocationDeadline) {

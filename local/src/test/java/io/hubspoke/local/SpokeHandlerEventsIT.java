@@ -8,7 +8,7 @@ import io.hubspoke.contract.EventRules;
 import io.hubspoke.contract.json.Json;
 import io.hubspoke.core.store.RunStore;
 import io.hubspoke.local.emulator.LocalLambdaContext;
-import io.hubspoke.spoke.SpokeEntryPoint;
+import io.hubspoke.spoke.SpokeHandler;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -25,11 +25,11 @@ import org.junit.jupiter.api.Test;
  * claimable tasks), against the local runtime's engines. The runtime's own spokes are kept away
  * from the run: its {@code WorkAvailable} is dropped.
  */
-class SpokeEntryPointIT {
+class SpokeHandlerEventsIT {
   static final Faults faults = new Faults();
   static LocalRuntime runtime;
   static ApiClient api;
-  static SpokeEntryPoint spoke;
+  static SpokeHandler spoke;
 
   @BeforeAll
   static void start() {
@@ -41,7 +41,7 @@ class SpokeEntryPointIT {
                 .build());
     api = new ApiClient(runtime.apiEndpoint());
     spoke =
-        new SpokeEntryPoint(
+        new SpokeHandler(
             runtime.environment(),
             runtime.clients(),
             Clock.systemUTC(),
@@ -56,7 +56,7 @@ class SpokeEntryPointIT {
   static String invoke(String fixture, String runId, String incarnation) throws Exception {
     String event;
     try (InputStream in =
-        SpokeEntryPointIT.class.getResourceAsStream("/lambda-events/" + fixture)) {
+        SpokeHandlerEventsIT.class.getResourceAsStream("/lambda-events/" + fixture)) {
       event =
           new String(in.readAllBytes(), StandardCharsets.UTF_8)
               .replace("RUN_ID", runId)
