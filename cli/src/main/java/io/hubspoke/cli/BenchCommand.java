@@ -31,8 +31,9 @@ import picocli.CommandLine.Spec;
           + " table, or with --json a JSON object keyed by scenario. Each scenario reports its"
           + " target and whether it met it. Exit 0 when every scenario ran (met or not), 1 if one"
           + " failed, 2 on usage errors.",
-      "Scenarios: init, makespan, dispatch, cost, throughput, big (minutes), all. Without any:"
-          + " all but big. They run in that order (init first, on a machine not yet loaded by the"
+      "Scenarios: init, makespan, dispatch, cost, throughput, modes (minutes: the same work through"
+          + " each dispatch mode, as a matrix), big (minutes), all. Without any: all but modes and"
+          + " big. They run in that order (init first, on a machine not yet loaded by the"
           + " others), whatever order they are given in."
     })
 public final class BenchCommand implements Callable<Integer> {
@@ -86,6 +87,24 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--big-concurrency", description = "default 16")
   Integer bigConcurrency;
+
+  @Option(
+      names = "--modes-tasks",
+      description = "tasks per run of the modes scenario, default 2000")
+  Integer modesTasks;
+
+  @Option(names = "--modes-sleep-ms", description = "the modes scenario's task sleep, default 200")
+  Integer modesSleepMs;
+
+  @Option(
+      names = "--modes-concurrency",
+      description = "tasks at once in every mode (a multiple of 10, at least 20), default 30")
+  Integer modesConcurrency;
+
+  @Option(
+      names = "--modes-outage-seconds",
+      description = "how long the workers are down in the modes scenario's outage run, default 30")
+  Integer modesOutageSeconds;
 
   @Spec CommandLine.Model.CommandSpec spec;
 
@@ -177,7 +196,11 @@ public final class BenchCommand implements Callable<Integer> {
         d.bigItemsPerRun(),
         or(bigConcurrency, d.bigConcurrency()),
         d.warmupTasks(),
-        d.initSettleSeconds());
+        d.initSettleSeconds(),
+        or(modesTasks, d.modesTasks()),
+        or(modesSleepMs, d.modesSleepMs()),
+        or(modesConcurrency, d.modesConcurrency()),
+        or(modesOutageSeconds, d.modesOutageSeconds()));
   }
 
   private static int or(Integer value, int fallback) {

@@ -204,4 +204,43 @@ class BenchIT {
       assertTrue(table.contains(name), name + " in\n" + table);
     }
   }
+
+  @Test
+  void modesRunsTheSameWorkThroughEveryDispatchModeAndPrintsTheMatrix() {
+    JsonNode s = scenario("modes");
+    assertEquals(60, s.get("tasks").asInt());
+    assertEquals(20, s.get("concurrency").asInt());
+    JsonNode modes = s.get("modes");
+    assertEquals(
+        java.util.List.of("queue", "push", "pull", "hybrid"),
+        java.util.stream.StreamSupport.stream(modes.spliterator(), false)
+            .map(m -> m.get("mode").asText())
+            .toList());
+    for (JsonNode mode : modes) {
+      for (String workload : java.util.List.of("work", "noWork")) {
+        JsonNode w = mode.get(workload);
+        hasNumbers(
+            w,
+            "makespanSeconds",
+            "firstStartSeconds",
+            "startP50Seconds",
+            "startP95Seconds",
+            "requestsPerTask",
+            "usdPerMillionTasks",
+            "emptyPollsPerTask",
+            "lostClaimsPerTask");
+        assertTrue(w.get("requestsPerTask").asDouble() > 0, mode.toString());
+      }
+      hasNumbers(mode.get("outage"), "tasksWaitingWhenBack", "recoverySeconds", "makespanSeconds");
+    }
+    // What sets the modes apart, in the requests each makes: messages, invocations, API, events.
+    assertTrue(modes.get(0).at("/work/sqsRequestsPerTask").asDouble() > 0.1, modes.toString());
+    assertTrue(modes.get(1).at("/work/spokeInvocationsPerTask").asDouble() > 0, modes.toString());
+    assertTrue(modes.get(2).at("/work/apiRequestsPerTask").asDouble() >= 1, modes.toString());
+    assertEquals(0, modes.get(2).at("/work/spokeInvocationsPerTask").asDouble());
+    assertTrue(modes.get(3).at("/work/eventsPerTask").asDouble() > 0, modes.toString());
+    assertTrue(
+        BenchTable.render(report).contains("dispatch modes, side by side"),
+        BenchTable.render(report));
+  }
 }

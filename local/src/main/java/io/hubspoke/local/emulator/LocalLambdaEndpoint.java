@@ -121,6 +121,7 @@ public final class LocalLambdaEndpoint implements AutoCloseable {
     final Deque<FunctionCode.ExecutionEnvironment> idle = new ConcurrentLinkedDeque<>();
     final Semaphore concurrency;
     final LongAdder invocations = new LongAdder();
+    final LongAdder billedMillis = new LongAdder(); // each invocation rounded up to 1 ms
     final LongAdder eventsAccepted = new LongAdder();
     final LongAdder eventsDropped = new LongAdder();
     final LongAdder eventsRefused = new LongAdder();
@@ -216,6 +217,20 @@ public final class LocalLambdaEndpoint implements AutoCloseable {
         hosted.functionErrors.sum(),
         hosted.timeouts.sum(),
         hosted.coldStarts.sum());
+  }
+
+  /**
+   * Invocations of a function since start, of any type, with their run time, each rounded up to the
+   * millisecond as Lambda bills it.
+   */
+  public record InvocationStats(long invocations, long billedMillis) {}
+
+  public InvocationStats invocationStats(String functionName) {
+    Hosted hosted = functions.get(functionName);
+    if (hosted == null) {
+      throw new IllegalArgumentException("no local function is named " + functionName);
+    }
+    return new InvocationStats(hosted.invocations.sum(), hosted.billedMillis.sum());
   }
 
   public EventStats eventStats(String functionName) {
@@ -527,6 +542,15 @@ public final class LocalLambdaEndpoint implements AutoCloseable {
    * timed-out invocation is interrupted and its environment discarded, as Lambda stops it.
    */
   private FunctionResponse invoke(Hosted hosted, byte[] event, String requestId) {
+    long started = System.nanoTime();
+    try {
+      return invokeTimed(hosted, event, requestId);
+    } finally {
+      hosted.billedMillis.add((System.nanoTime() - started + 999_999) / 1_000_000);
+    }
+  }
+
+  private FunctionResponse invokeTimed(Hosted hosted, byte[] event, String requestId) {
     LocalFunction function = hosted.function;
     hosted.invocations.increment();
     LocalLambdaContext context =

@@ -28,7 +28,11 @@ public record BenchConfig(
     int bigItemsPerRun,
     int bigConcurrency,
     int warmupTasks,
-    int initSettleSeconds) {
+    int initSettleSeconds,
+    int modesTasks,
+    int modesSleepMs,
+    int modesConcurrency,
+    int modesOutageSeconds) {
 
   public static BenchConfig defaults() {
     return new BenchConfig(
@@ -46,11 +50,16 @@ public record BenchConfig(
         10_000,
         16,
         100,
-        90);
+        90,
+        2000,
+        200,
+        30,
+        30);
   }
 
   /** Every scenario at a size that takes seconds: for the test that keeps this code alive. */
   public static BenchConfig small() {
-    return new BenchConfig(40, 50, 8, 1, 300, 60, 2, 1, 60, List.of(2, 4), 600, 300, 4, 10, 0);
+    return new BenchConfig(
+        40, 50, 8, 1, 300, 60, 2, 1, 60, List.of(2, 4), 600, 300, 4, 10, 0, 60, 50, 20, 2);
   }
 }

@@ -26,6 +26,9 @@ public final class BenchTable {
         if (key.equals("target") || key.equals("meetsTarget")) {
           continue;
         }
+        if (name.equals("modes") && key.equals("modes") || key.equals("modes") && name.isEmpty()) {
+          continue; // the modes' figures: in the matrix below
+        }
         if (value.isArray()) {
           for (int i = 0; i < value.size(); i++) {
             rows.add(new String[] {name, key + "[" + i + "]", inline(value.get(i))});
@@ -80,6 +83,9 @@ public final class BenchTable {
       } else {
         out.append(String.format(format, row[0], row[1], row[2]));
       }
+    }
+    if (report.path("modes").has("modes")) {
+      out.append('\n').append(ModesBench.matrix(report.path("modes")));
     }
     return out.toString();
   }

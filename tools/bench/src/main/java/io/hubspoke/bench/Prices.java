@@ -43,6 +43,7 @@ public record Prices(Path file, Map<String, Price> byKey) {
   public static final String SFN_EXPRESS_GB_SECOND = "stepfunctions.expressGbSecond";
   public static final String DMAP_EXPRESS_BILLED_MB = "dmap.expressBilledMb";
   public static final String DMAP_EXPRESS_MIN_BILLED_MS = "dmap.expressMinBilledMs";
+  public static final String APIGATEWAY_HTTP_REQUEST = "apigateway.httpRequest";
 
   static final List<String> REQUIRED =
       List.of(
@@ -57,7 +58,8 @@ public record Prices(Path file, Map<String, Price> byKey) {
           SFN_EXPRESS_REQUEST,
           SFN_EXPRESS_GB_SECOND,
           DMAP_EXPRESS_BILLED_MB,
-          DMAP_EXPRESS_MIN_BILLED_MS);
+          DMAP_EXPRESS_MIN_BILLED_MS,
+          APIGATEWAY_HTTP_REQUEST);
 
   public static Prices read(Path file) throws IOException {
     return parse(file, Files.readString(file, StandardCharsets.UTF_8));

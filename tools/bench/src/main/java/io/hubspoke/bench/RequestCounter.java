@@ -38,10 +38,11 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
 
 /**
- * Counts every AWS request the clients it is attached to make, by service and operation, with what
- * each one bills: DynamoDB consumed capacity (it asks for {@code ReturnConsumedCapacity TOTAL} on
- * every DynamoDB request, which changes nothing else), SQS requests in 64 KB chunks, EventBridge
- * entries. HTTP attempts (SDK retries included) are counted separately from calls.
+ * Counts every AWS request the clients it is attached to make, by service and operation (and how
+ * many polls came back empty: receives without a message, queries without an item), with what each
+ * one bills: DynamoDB consumed capacity (it asks for {@code ReturnConsumedCapacity TOTAL} on every
+ * DynamoDB request, which changes nothing else), SQS requests in 64 KB chunks, EventBridge entries.
+ * HTTP attempts (SDK retries included) are counted separately from calls.
  */
 public final class RequestCounter implements ExecutionInterceptor {
   static final int SQS_CHUNK_BYTES = 64 * 1024;
@@ -55,7 +56,8 @@ public final class RequestCounter implements ExecutionInterceptor {
       double writeUnits,
       long billedRequests,
       long entries,
-      long nanos) {
+      long nanos,
+      long empty) {
     /** Mean wall time of one call, SDK retries included. */
     public double meanMillis() {
       return calls == 0 ? 0 : nanos / 1e6 / calls;
@@ -81,6 +83,7 @@ public final class RequestCounter implements ExecutionInterceptor {
     final LongAdder billed = new LongAdder();
     final LongAdder entries = new LongAdder();
     final LongAdder nanos = new LongAdder();
+    final LongAdder empty = new LongAdder();
   }
 
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
@@ -159,6 +162,9 @@ public final class RequestCounter implements ExecutionInterceptor {
     c.calls.increment();
     c.nanos.add(elapsed(attributes));
     SdkResponse response = context.response();
+    if (cameBackEmpty(response)) {
+      c.empty.increment();
+    }
     boolean write = isWrite(context.request());
     for (ConsumedCapacity capacity : consumed(response)) {
       double units = capacity.capacityUnits() == null ? 0 : capacity.capacityUnits();
@@ -182,6 +188,17 @@ public final class RequestCounter implements ExecutionInterceptor {
     if (isWrite(context.request())) {
       c.writeUnits.add(1);
     }
+  }
+
+  /** A poll that found nothing: a receive with no message, a query with no item. */
+  private static boolean cameBackEmpty(SdkResponse r) {
+    if (r instanceof software.amazon.awssdk.services.sqs.model.ReceiveMessageResponse m) {
+      return !m.hasMessages() || m.messages().isEmpty();
+    }
+    if (r instanceof QueryResponse q) {
+      return q.count() != null && q.count() == 0;
+    }
+    return false;
   }
 
   private static boolean isWrite(SdkRequest r) {
@@ -257,7 +274,8 @@ public final class RequestCounter implements ExecutionInterceptor {
                     c.writeUnits.sum(),
                     c.billed.sum(),
                     c.entries.sum(),
-                    c.nanos.sum())));
+                    c.nanos.sum(),
+                    c.empty.sum())));
     return out;
   }
 

@@ -42,7 +42,7 @@ public final class Scenarios {
    * Lambda sandbox starts on a host that runs nothing else of the function's).
    */
   public static final List<String> ALL =
-      List.of("init", "makespan", "dispatch", "cost", "throughput", "big");
+      List.of("init", "makespan", "dispatch", "cost", "throughput", "modes", "big");
 
   /** What {@code hubspoke bench} runs without arguments: all but the long {@code big}. */
   public static final List<String> DEFAULT =
@@ -64,6 +64,7 @@ public final class Scenarios {
       case "init" -> init();
       case "throughput" -> throughput();
       case "big" -> big();
+      case "modes" -> new ModesBench(config, repo).run();
       default -> throw new IllegalArgumentException("unknown scenario " + name);
     };
   }
