@@ -15,7 +15,9 @@ import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -28,14 +30,15 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The soak's pull workers: a few threads in this process that work a pull run over the HTTP API as
- * an external worker does (long-polling claims, heartbeats while a task runs, the result or error
- * with the claim's token), each task run by {@link ChaosWorker}, which journals its execution as a
+ * an external worker does (long-polling claims of up to {@link #CLAIM_MAX} tasks, run at once,
+ * heartbeats while a task runs, the result or error with the claim's token), each task run by {@link ChaosWorker}, which journals its execution as a
  * spoke's does. Two faults of their own, drawn per task attempt from the seed:
  *
  * <ul>
  *   <li>{@link FaultKind#PULL_WORKER_DIES}: the worker runs the task and dies holding its lease (no
  *       more heartbeats, no result); the next claim after the lease takes the task over. The thread
- *       comes back as a new worker (a new worker id);
+ *       comes back as a new worker (a new worker id) once the other tasks of its claim, which did
+ *       not die with it, are reported;
  *   <li>{@link FaultKind#PULL_LATE_COMMIT}: the worker stalls without heartbeats, and sends its
  *       result only once it sees another claim took the task over; the answer (which must be 409
  *       {@code LeaseLost}) goes into the journal, where the invariant checker holds it to that.
@@ -46,6 +49,9 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class PullWorkers implements AutoCloseable {
   static final int THREADS = 4;
+
+  /** The most tasks one claim takes; the worker runs them at once, each heartbeating its own. */
+  static final int CLAIM_MAX = 3;
 
   /** Each claim's lease and each heartbeat's extension: a task timeout plus a grace. */
   static final int LEASE_SECONDS = 2;
@@ -65,6 +71,8 @@ final class PullWorkers implements AutoCloseable {
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final ExecutorService loops;
+  private final ExecutorService attempts =
+      Executors.newCachedThreadPool(daemon("soak-pull-attempt"));
   private final ExecutorService tasks = Executors.newCachedThreadPool(daemon("soak-pull-task"));
   private final ExecutorService stragglers =
       Executors.newCachedThreadPool(daemon("soak-pull-straggler"));
@@ -141,7 +149,7 @@ final class PullWorkers implements AutoCloseable {
             post(
                 "/runs/" + runId + "/claims",
                 Json.object()
-                    .put("max", 1)
+                    .put("max", CLAIM_MAX)
                     .put("waitSeconds", WAIT_SECONDS)
                     .put("leaseSeconds", LEASE_SECONDS)
                     .put("workerId", workerId));
@@ -157,12 +165,22 @@ final class PullWorkers implements AutoCloseable {
           }
           continue;
         }
+        List<Future<Boolean>> working = new ArrayList<>();
         for (JsonNode task : offered) {
           claimed.incrementAndGet();
-          if (!work(task, reply.body().path("workerConfig"))) {
-            deaths.incrementAndGet();
-            generation++; // a new process takes the dead one's place
+          working.add(attempts.submit(() -> work(task, reply.body().path("workerConfig"))));
+        }
+        boolean died = false;
+        for (Future<Boolean> attempt : working) {
+          try {
+            died |= !attempt.get();
+          } catch (ExecutionException e) {
+            // That attempt's requests failed for good: its lease runs out and it is taken over.
           }
+        }
+        if (died) {
+          deaths.incrementAndGet();
+          generation++; // a new process takes the dead one's place
         }
       } catch (InterruptedException e) {
         return;
@@ -372,10 +390,12 @@ final class PullWorkers implements AutoCloseable {
   public void close() {
     stopped = true;
     loops.shutdownNow();
+    attempts.shutdownNow();
     stragglers.shutdown();
     tasks.shutdownNow();
     try {
       loops.awaitTermination(40, TimeUnit.SECONDS);
+      attempts.awaitTermination(40, TimeUnit.SECONDS);
       stragglers.awaitTermination(40, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
