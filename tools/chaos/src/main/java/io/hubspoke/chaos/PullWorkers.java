@@ -31,8 +31,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The soak's pull workers: a few threads in this process that work a pull run over the HTTP API as
  * an external worker does (long-polling claims of up to {@link #CLAIM_MAX} tasks, run at once,
- * heartbeats while a task runs, the result or error with the claim's token), each task run by {@link ChaosWorker}, which journals its execution as a
- * spoke's does. Two faults of their own, drawn per task attempt from the seed:
+ * heartbeats while a task runs, the result or error with the claim's token), each task run by
+ * {@link ChaosWorker}, which journals its execution as a spoke's does. Two faults of their own,
+ * drawn per task attempt from the seed:
  *
  * <ul>
  *   <li>{@link FaultKind#PULL_WORKER_DIES}: the worker runs the task and dies holding its lease (no
