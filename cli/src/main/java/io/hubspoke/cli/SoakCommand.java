@@ -2,6 +2,7 @@ package io.hubspoke.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hubspoke.chaos.Soak;
+import io.hubspoke.contract.api.Dispatch;
 import io.hubspoke.contract.api.Limits;
 import io.hubspoke.contract.json.Json;
 import java.io.PrintWriter;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Spec;
     name = "soak",
     mixinStandardHelpOptions = true,
     description =
-        "Runs one run of N tasks through the local runtime with every fault injected at rates drawn from the seed, operates on it while the faults go on (cancel at a random point and redrive, once or twice; redrive its failed tasks once it ended; or nothing), then checks the invariants (no task lost or committed twice, exact summary per round, at most maxConcurrency attempts at once). Exit 0 if every invariant holds, 1 if not.")
+        "Runs one run of N tasks through the local runtime (dispatched by queue, push, hybrid or pull, drawn from the seed or given) with every fault injected at rates drawn from the seed (and its mode's: lost push invocations, lost WorkAvailable deliveries, pull workers dying holding a lease or committing after it), operates on it while the faults go on (cancel at a random point and redrive, once or twice; redrive its failed tasks once it ended; or nothing), then checks the invariants (no task lost or committed twice, exact summary per round, at most maxConcurrency attempts at once). Exit 0 if every invariant holds, 1 if not.")
 final class SoakCommand implements Callable<Integer> {
   @Option(
       names = "--tasks",
@@ -61,6 +62,15 @@ final class SoakCommand implements Callable<Integer> {
       defaultValue = "seed")
   String cap;
 
+  @Option(
+      names = "--dispatch",
+      description =
+          "how the run's tasks reach their workers: queue, push, hybrid, pull (worked by pull"
+              + " workers in this process, over the HTTP API), or random (drawn from the seed;"
+              + " with a --cap number, queue or push) (default ${DEFAULT-VALUE})",
+      defaultValue = "random")
+  String dispatch;
+
   @Option(names = "--json", description = "print the figures as JSON")
   boolean json;
 
@@ -80,13 +90,29 @@ final class SoakCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new UsageException("--operations: " + e.getMessage());
     }
+    Soak.DispatchChoice mode;
+    try {
+      mode = Soak.DispatchChoice.fromCliName(dispatch);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--dispatch: " + e.getMessage());
+    }
     int maxConcurrency = maxConcurrency();
+    if (maxConcurrency > 0 && mode.given().map(Dispatch::claimsFromIndex).orElse(false)) {
+      throw new UsageException(
+          "--cap: a " + dispatch + " run takes no maxConcurrency; give --cap none or seed");
+    }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Soak.Result result =
         Soak.run(
             new Soak.Options(
-                tasks, seed, Duration.ofSeconds(timeoutSeconds), discover, chosen, maxConcurrency),
+                tasks,
+                seed,
+                Duration.ofSeconds(timeoutSeconds),
+                discover,
+                chosen,
+                maxConcurrency,
+                mode),
             line -> {
               if (!json) {
                 err.println(line);

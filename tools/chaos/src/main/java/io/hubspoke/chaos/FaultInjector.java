@@ -1,7 +1,9 @@
 package io.hubspoke.chaos;
 
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import io.hubspoke.contract.EventRules;
 import io.hubspoke.local.emulator.LocalEventBus;
+import io.hubspoke.local.emulator.LocalLambdaEndpoint;
 import io.hubspoke.local.emulator.SqsEventSourcePoller;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
@@ -19,6 +21,8 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.SdkRequest;
@@ -388,6 +392,7 @@ public final class FaultInjector {
 
   public LocalEventBus.DeliveryInterceptor bus() {
     Map<String, AtomicInteger> deliveries = new ConcurrentHashMap<>();
+    Map<String, AtomicInteger> workAvailableDeliveries = new ConcurrentHashMap<>();
     return (rule, eventJson, attempt) -> {
       // The envelope's id and time differ between runs; the detail does not.
       int start = eventJson.indexOf("\"detail-type\"");
@@ -395,6 +400,9 @@ public final class FaultInjector {
       String detailType = start >= 0 && end > start ? eventJson.substring(start, end) : "";
       String detail = eventJson.substring(Math.max(0, eventJson.indexOf("\"detail\":")));
       String identity = rule + detailType + detail;
+      if (rule.equals(EventRules.WORK_AVAILABLE_RULE)) {
+        return workAvailable(identity, workAvailableDeliveries);
+      }
       int ordinal =
           deliveries
               .computeIfAbsent(identity + "@" + attempt, k -> new AtomicInteger())
@@ -410,6 +418,45 @@ public final class FaultInjector {
         return LocalEventBus.DeliveryInterceptor.Decision.DUPLICATE;
       }
       return LocalEventBus.DeliveryInterceptor.Decision.DELIVER;
+    };
+  }
+
+  /**
+   * A hybrid run's {@code WorkAvailable} to the spoke: lost at the seed's rate while task faults go
+   * on. It takes none of the other event faults: those outlast the task faults to meet a run's one
+   * {@code RunDrained}, and a wake-up lost after the task faults stopped would only be the sweep's
+   * to make good, past the drain bound.
+   */
+  private LocalEventBus.DeliveryInterceptor.Decision workAvailable(
+      String identity, Map<String, AtomicInteger> deliveries) {
+    int ordinal = deliveries.computeIfAbsent(identity, k -> new AtomicInteger()).incrementAndGet();
+    return fires(FaultKind.WORK_AVAILABLE_DROP, identity + "#" + ordinal)
+        ? LocalEventBus.DeliveryInterceptor.Decision.DROP
+        : LocalEventBus.DeliveryInterceptor.Decision.DELIVER;
+  }
+
+  // ---- the local Lambda endpoint's asynchronous invocations (push runs) ------------------------
+
+  private static final Pattern PUSHED_TASKS = Pattern.compile("\"tasks\":\\[([0-9,]*)]");
+
+  /**
+   * Loses a push run's invocations of the spoke (accepted, never run) at the seed's rate; any other
+   * asynchronous invocation (a hybrid run's WorkAvailable) is accepted. An invocation is known by
+   * the tasks it carries and how many times they were pushed, not by its run's id.
+   */
+  public LocalLambdaEndpoint.EventInterceptor push() {
+    Map<String, AtomicInteger> pushes = new ConcurrentHashMap<>();
+    return (function, payload) -> {
+      String json = new String(payload, StandardCharsets.UTF_8);
+      Matcher tasks = PUSHED_TASKS.matcher(json);
+      if (!json.contains("\"hubspokePush\"") || !tasks.find()) {
+        return LocalLambdaEndpoint.EventInterceptor.Fate.ACCEPT;
+      }
+      String identity = function + "|" + tasks.group(1);
+      int ordinal = pushes.computeIfAbsent(identity, k -> new AtomicInteger()).incrementAndGet();
+      return fires(FaultKind.PUSH_LOST_INVOCATION, identity + "#" + ordinal)
+          ? LocalLambdaEndpoint.EventInterceptor.Fate.DROP
+          : LocalLambdaEndpoint.EventInterceptor.Fate.ACCEPT;
     };
   }
 }

@@ -41,7 +41,27 @@ public enum FaultKind {
    * Poller: the same received batch (same receipt handles) handed to two invocations at once, as
    * when a message becomes visible again while its first receiver still works on it.
    */
-  CONCURRENT_DUPLICATE_DELIVERY;
+  CONCURRENT_DUPLICATE_DELIVERY,
+  /**
+   * Push runs, the local Lambda endpoint: an asynchronous invocation of the spoke accepted (202)
+   * and never run, as a lost Lambda event; the sweep pushes its tasks again once overdue.
+   */
+  PUSH_LOST_INVOCATION,
+  /**
+   * Hybrid runs, the bus: a {@code WorkAvailable} delivery to the spoke lost; the sweep publishes
+   * one again for a run whose tasks are overdue.
+   */
+  WORK_AVAILABLE_DROP,
+  /**
+   * Pull runs, the soak's pull worker: dies holding its lease (no more heartbeats, no result); the
+   * task is taken over by another claim once the lease ends.
+   */
+  PULL_WORKER_DIES,
+  /**
+   * Pull runs, the soak's pull worker: stalls past its lease and sends its result once another
+   * claim took the task over; it must be refused (409 LeaseLost) and count for nothing.
+   */
+  PULL_LATE_COMMIT;
 
   /** Faults on event deliveries: they delay a run's summary, never a task. */
   public boolean onEvents() {

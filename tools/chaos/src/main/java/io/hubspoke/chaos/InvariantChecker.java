@@ -85,6 +85,8 @@ public final class InvariantChecker {
    * @param maxOverlapAt that instant (null when no attempt ran)
    * @param maxOverlapToEnd the same, counting each attempt to its end write even past its lease:
    *     what I8 checks against the cap
+   * @param lateCommitsRefused pull workers' results sent after another claim took their task over,
+   *     refused as they must be (each one accepted or landed is a violation)
    */
   public record Report(
       String runId,
@@ -100,6 +102,7 @@ public final class InvariantChecker {
       int maxOverlap,
       Instant maxOverlapAt,
       int maxOverlapToEnd,
+      int lateCommitsRefused,
       List<Violation> violations) {
     public boolean ok() {
       return violations.isEmpty();
@@ -217,7 +220,8 @@ public final class InvariantChecker {
     Optional<RunRecord> found = runs.get(runId);
     if (found.isEmpty()) {
       violations.add(new Violation("I1", "run " + runId + " does not exist"));
-      return new Report(runId, 0, 0, 0, 0, expectedTasks, 0, false, 0, 0, 0, null, 0, violations);
+      return new Report(
+          runId, 0, 0, 0, 0, expectedTasks, 0, false, 0, 0, 0, null, 0, 0, violations);
     }
     RunRecord run = found.get();
     if (run.spec().total() != expectedTasks) {
@@ -265,6 +269,8 @@ public final class InvariantChecker {
     for (List<ChangeLog.Change> history : byItem.values()) {
       checkHistory(runId, history, violations, doubleCommitted);
     }
+    int lateCommitsRefused =
+        checkLateCommits(runId, journal.lateCommits(runId), changes, violations, doubleCommitted);
     for (TaskRecord task : byIndex.values()) {
       if (task.status() == TaskStatus.SUCCEEDED && task.resultJson() != null) {
         JsonNode result = Json.parseTrusted(task.resultJson());
@@ -471,7 +477,61 @@ public final class InvariantChecker {
         overlap.max(),
         overlap.at() == null ? null : Instant.ofEpochMilli(overlap.at()),
         toEnd.max(),
+        lateCommitsRefused,
         violations);
+  }
+
+  /**
+   * I2 for pull workers' late commits (results sent under a claim that another claim had taken over
+   * once its lease ended): each must be answered 409 {@code LeaseLost}, and no write by that
+   * claim's owner may be applied to the task after another owner's write replaced its claim.
+   *
+   * @return how many were refused as they must be
+   */
+  static int checkLateCommits(
+      String runId,
+      List<Journal.LateCommit> lateCommits,
+      List<ChangeLog.Change> changes,
+      List<Violation> violations,
+      Set<String> doubleCommitted) {
+    int refused = 0;
+    for (Journal.LateCommit late : lateCommits) {
+      String taskId = RunIds.taskId(runId, late.index());
+      String sent =
+          "task "
+              + taskId
+              + ": the result of attempt "
+              + late.attempt()
+              + (late.round() == 0 ? "" : " of round " + late.round())
+              + ", sent by "
+              + late.owner()
+              + " after its lease ended and another claim took the task over,";
+      boolean accepted = late.status() >= 200 && late.status() < 300;
+      if (accepted) {
+        doubleCommitted.add(taskId);
+        violations.add(new Violation("I2", sent + " was accepted (HTTP " + late.status() + ")"));
+      } else if (late.status() == 409 && late.error().equals("LeaseLost")) {
+        refused++;
+      }
+      boolean held = false;
+      boolean replaced = false;
+      for (ChangeLog.Change change : changes) {
+        ChangeLog.Image after = change.after();
+        if (change.index() != late.index() || after == null) {
+          continue;
+        }
+        boolean own = Objects.equals(after.owner(), late.owner());
+        if (own && !replaced) {
+          held = true;
+        } else if (held && !own) {
+          replaced = true;
+        } else if (replaced && own) {
+          doubleCommitted.add(taskId);
+          violations.add(new Violation("I2", sent + " landed: " + after));
+        }
+      }
+    }
+    return refused;
   }
 
   private static int count(Map<Integer, TaskRecord> byIndex, TaskStatus status) {

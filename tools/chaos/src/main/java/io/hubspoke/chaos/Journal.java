@@ -13,6 +13,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class Journal implements AutoCloseable {
   private final Map<String, List<String>> executions = new ConcurrentHashMap<>();
+  private final List<LateCommit> lateCommits = new CopyOnWriteArrayList<>();
   private volatile ChangeLog changes;
 
   /**
@@ -36,6 +37,26 @@ public final class Journal implements AutoCloseable {
   }
 
   /**
+   * A result a pull worker sent under a claim whose lease had ended and that another claim had
+   * taken over, and the hub's answer: it must be refused (409 {@code LeaseLost}) and land nothing.
+   *
+   * @param owner the owner of the claim the result was sent under ({@code pull:<worker>/<uuid>})
+   * @param status the HTTP status of the answer
+   * @param error the answer's {@code error} (empty if none)
+   */
+  public record LateCommit(
+      String runId, int index, int round, int attempt, String owner, int status, String error) {}
+
+  public void lateCommit(LateCommit commit) {
+    lateCommits.add(commit);
+  }
+
+  /** The late commits of the run's tasks, in the order sent. */
+  public List<LateCommit> lateCommits(String runId) {
+    return lateCommits.stream().filter(c -> c.runId().equals(runId)).toList();
+  }
+
+  /**
    * The writes DynamoDB applied to the run's task items, in the order applied.
    *
    * @throws IllegalStateException unless {@link #watch} was called
@@ -51,6 +72,7 @@ public final class Journal implements AutoCloseable {
 
   public void clear() {
     executions.clear();
+    lateCommits.clear();
   }
 
   @Override

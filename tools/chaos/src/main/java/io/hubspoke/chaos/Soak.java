@@ -3,6 +3,7 @@ package io.hubspoke.chaos;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hubspoke.contract.api.Dispatch;
 import io.hubspoke.contract.json.Json;
 import io.hubspoke.core.aws.Backoff;
 import io.hubspoke.core.store.RunStore;
@@ -31,11 +32,14 @@ import java.util.Random;
 import java.util.function.Consumer;
 
 /**
- * A randomized soak: one run of N tasks through the local runtime with every kind of fault injected
- * at rates drawn from the seed, operated on while the faults go on (cancelled at a random point of
- * its progress and redriven, once or twice; or redriven once it ended; or left alone; with or
- * without a {@code maxConcurrency}, all drawn from the seed), then faults stopped, the run awaited,
- * and the invariants checked.
+ * A randomized soak: one run of N tasks through the local runtime, dispatched by queue, push,
+ * hybrid or pull, with every kind of fault injected at rates drawn from the seed (the seams of its
+ * mode among them: lost push invocations, lost {@code WorkAvailable} deliveries, pull workers that
+ * die holding a lease or commit after it), operated on while the faults go on (cancelled at a
+ * random point of its progress and redriven, once or twice; or redriven once it ended; or left
+ * alone; with or without a {@code maxConcurrency} where the mode takes one, all drawn from the
+ * seed), then faults stopped, the run awaited, and the invariants checked. A pull run is worked by
+ * {@link PullWorkers} in this process, over the HTTP API.
  */
 public final class Soak {
   /**
@@ -65,12 +69,21 @@ public final class Soak {
   static final int[] CAPS = {4, 8, 16};
 
   /**
+   * How long the local Lambda endpoint waits before retrying a failed asynchronous invocation (a
+   * push whose tasks could not be recorded): Lambda's minute and two, shortened to the soak's pace.
+   */
+  static final List<Duration> EVENT_RETRY_DELAYS =
+      List.of(Duration.ofSeconds(1), Duration.ofSeconds(2));
+
+  /**
    * @param discover whether the run discovers its items (a {@code range} source of {@code tasks}
    *     numbers, under the same faults) instead of listing them
    * @param operations what the soak does to the run while faults go on ({@link Operations#RANDOM}:
    *     drawn from the seed)
    * @param maxConcurrency the run's cap: 0 none, {@link #CAP_FROM_SEED} drawn from the seed (none
-   *     on some seeds), or K
+   *     on some seeds, and always none for pull and hybrid, which refuse a cap), or K
+   * @param dispatch how the run's tasks reach their workers ({@link DispatchChoice#RANDOM}: drawn
+   *     from the seed)
    */
   public record Options(
       int tasks,
@@ -78,13 +91,57 @@ public final class Soak {
       Duration timeout,
       boolean discover,
       Operations operations,
-      int maxConcurrency) {
+      int maxConcurrency,
+      DispatchChoice dispatch) {
     public Options(int tasks, long seed, Duration timeout) {
       this(tasks, seed, timeout, false);
     }
 
     public Options(int tasks, long seed, Duration timeout, boolean discover) {
       this(tasks, seed, timeout, discover, Operations.RANDOM, CAP_FROM_SEED);
+    }
+
+    public Options(
+        int tasks,
+        long seed,
+        Duration timeout,
+        boolean discover,
+        Operations operations,
+        int maxConcurrency) {
+      this(tasks, seed, timeout, discover, operations, maxConcurrency, DispatchChoice.RANDOM);
+    }
+  }
+
+  /** The run's {@code dispatch}: given, or drawn from the seed. */
+  public enum DispatchChoice {
+    /** One of the four, drawn from the seed. */
+    RANDOM,
+    QUEUE,
+    PUSH,
+    HYBRID,
+    PULL;
+
+    /** The name on the command line: {@code push}, {@code random}. */
+    public String cliName() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    public static DispatchChoice fromCliName(String name) {
+      for (DispatchChoice choice : values()) {
+        if (choice.cliName().equals(name)) {
+          return choice;
+        }
+      }
+      throw new IllegalArgumentException(
+          "unknown dispatch "
+              + name
+              + "; one of "
+              + java.util.Arrays.stream(values()).map(DispatchChoice::cliName).toList());
+    }
+
+    /** The mode given (empty for {@link #RANDOM}). */
+    public Optional<Dispatch> given() {
+      return this == RANDOM ? Optional.empty() : Dispatch.fromWire(cliName());
     }
   }
 
@@ -129,11 +186,15 @@ public final class Soak {
    * @param operations never {@link Operations#RANDOM}
    * @param cancelAt for each cancel, the share of its round's tasks done (percent) it waits for
    * @param maxConcurrency the run's cap (0: none)
+   * @param dispatch the run's dispatch mode
    */
-  public record Plan(Operations operations, List<Integer> cancelAt, int maxConcurrency) {
+  public record Plan(
+      Operations operations, List<Integer> cancelAt, int maxConcurrency, Dispatch dispatch) {
     @Override
     public String toString() {
-      return operations.cliName()
+      return dispatch.wireName()
+          + ": "
+          + operations.cliName()
           + (cancelAt.isEmpty()
               ? ""
               : " at "
@@ -155,12 +216,14 @@ public final class Soak {
       Optional<Duration> drainAfterFaults,
       Duration bound,
       int submitAttempts,
-      Map<String, String> timeline) {
+      Map<String, String> timeline,
+      Map<String, Long> pullWorkers) {
 
     public ObjectNode toJson() {
       ObjectNode json = Json.object();
       json.put("tasks", options.tasks());
       json.put("seed", options.seed());
+      json.put("dispatch", plan.dispatch().wireName());
       json.put("discover", options.discover());
       json.put("plan", plan.toString());
       ArrayNode done = json.putArray("operations");
@@ -183,6 +246,11 @@ public final class Soak {
       json.put("doubleCommitted", report.doubleCommitted());
       json.put("summaryExact", report.summaryExact());
       json.put("deadLetteredTasks", report.deadLettered());
+      if (plan.dispatch() == Dispatch.PULL) {
+        ObjectNode pull = json.putObject("pullWorkers");
+        pullWorkers.forEach(pull::put);
+        json.put("lateCommitsRefused", report.lateCommitsRefused());
+      }
       json.put("durationSeconds", duration.toMillis() / 1000.0);
       drainAfterFaults.ifPresent(d -> json.put("drainAfterFaultsSeconds", d.toMillis() / 1000.0));
       json.put("drainBoundSeconds", bound.toMillis() / 1000.0);
@@ -217,6 +285,11 @@ public final class Soak {
     rates.put(FaultKind.WORKER_FLAKY, 0.03);
     rates.put(FaultKind.POISON_MESSAGE, 0.005);
     rates.put(FaultKind.CONCURRENT_DUPLICATE_DELIVERY, 0.02);
+    // The seams of one mode each; a push carries ten tasks, a WorkAvailable up to a chunk's.
+    rates.put(FaultKind.PUSH_LOST_INVOCATION, 0.08);
+    rates.put(FaultKind.WORK_AVAILABLE_DROP, 0.25);
+    rates.put(FaultKind.PULL_WORKER_DIES, 0.015);
+    rates.put(FaultKind.PULL_LATE_COMMIT, 0.015);
     return rates;
   }
 
@@ -230,9 +303,18 @@ public final class Soak {
     return rates;
   }
 
+  /** The modes a seed draws from, in the order it draws them. */
+  static final Dispatch[] MODES = {Dispatch.QUEUE, Dispatch.PUSH, Dispatch.HYBRID, Dispatch.PULL};
+
+  /** The modes that take a {@code maxConcurrency}. */
+  static final Dispatch[] CAPPED_MODES = {Dispatch.QUEUE, Dispatch.PUSH};
+
   /**
    * What {@code options} do to the run: drawn from the seed with a Random of its own (the same
-   * draws whatever is forced, so a forced operation keeps the seed's points and cap).
+   * draws whatever is forced, so a forced operation keeps the seed's points and cap; the mode is
+   * drawn last, so a seed keeps the operations and points it drew before modes were drawn).
+   *
+   * @throws IllegalArgumentException for a cap given to a pull or hybrid run, which refuse one
    */
   public static Plan plan(Options options) {
     Random random = new Random(options.seed() ^ 0x50A4_0B5L);
@@ -241,6 +323,17 @@ public final class Soak {
     int secondCancel = 20 + random.nextInt(51);
     boolean capped = random.nextInt(3) > 0;
     int cap = CAPS[random.nextInt(CAPS.length)];
+    // A cap given: drawn from the modes that take one.
+    Dispatch[] modes = options.maxConcurrency() > 0 ? CAPPED_MODES : MODES;
+    int mode = random.nextInt(modes.length);
+    Dispatch dispatch = options.dispatch().given().orElse(modes[mode]);
+    if (dispatch.claimsFromIndex() && options.maxConcurrency() > 0) {
+      throw new IllegalArgumentException(
+          "a "
+              + dispatch.wireName()
+              + " run takes no maxConcurrency (its workers, or the spokes its WorkAvailable wakes,"
+              + " are its concurrency): give no cap, or another dispatch");
+    }
     Operations operations =
         options.operations() != Operations.RANDOM
             ? options.operations()
@@ -257,10 +350,12 @@ public final class Soak {
           default -> List.of();
         };
     int maxConcurrency =
-        options.maxConcurrency() == CAP_FROM_SEED
-            ? (capped ? cap : 0)
-            : Math.max(0, options.maxConcurrency());
-    return new Plan(operations, cancelAt, maxConcurrency);
+        dispatch.claimsFromIndex()
+            ? 0
+            : options.maxConcurrency() == CAP_FROM_SEED
+                ? (capped ? cap : 0)
+                : Math.max(0, options.maxConcurrency());
+    return new Plan(operations, cancelAt, maxConcurrency, dispatch);
   }
 
   public static Result run(Options options, Consumer<String> progress) throws Exception {
@@ -268,13 +363,9 @@ public final class Soak {
     Plan plan = plan(options);
     FaultInjector faults = new FaultInjector(options.seed(), rates);
     Journal journal = new Journal();
+    ChaosWorker chaos = new ChaosWorker(faults, journal);
     WorkerRegistry workers =
-        new WorkerRegistry(
-            List.of(
-                new EchoWorker(),
-                new SleepWorker(),
-                new HttpWorker(),
-                new ChaosWorker(faults, journal)));
+        new WorkerRegistry(List.of(new EchoWorker(), new SleepWorker(), new HttpWorker(), chaos));
     LocalOptions localOptions =
         LocalOptions.builder()
             .spokeTimeout(SPOKE_TIMEOUT)
@@ -291,14 +382,28 @@ public final class Soak {
             .interceptor(faults.sdk())
             .pollerInterceptor(faults.poller())
             .busInterceptor(faults.bus())
+            .pushInterceptor(faults.push())
+            .eventRetryDelays(EVENT_RETRY_DELAYS)
             .build();
     Instant started = Instant.now();
+    PullWorkers pullWorkers = null;
     try (LocalRuntime runtime = LocalRuntime.start(localOptions);
         Journal watching = journal.watch(runtime)) {
       Client client = new Client(runtime.apiEndpoint());
       String request = request(options, plan);
       int[] attempts = {0};
       String runId = client.submit(request, attempts, started.plus(options.timeout()));
+      if (plan.dispatch() == Dispatch.PULL) {
+        pullWorkers =
+            PullWorkers.start(
+                runtime.apiEndpoint(),
+                runId,
+                chaos,
+                faults,
+                journal,
+                Duration.ofSeconds(TASK_TIMEOUT_SECONDS),
+                PullWorkers.THREADS);
+      }
       progress.accept(
           "run "
               + runId
@@ -361,6 +466,12 @@ public final class Soak {
         stoppedAt = Instant.now();
         remainingAtStop = options.tasks() - done(run);
       }
+      Map<String, Long> pullFigures = Map.of();
+      if (pullWorkers != null) {
+        // Before the check: a straggler's late result must be sent and journaled by then.
+        pullWorkers.close();
+        pullFigures = pullWorkers.figures();
+      }
       // I6 holds for the final round: its drain starts when faults stopped or when the last
       // operation was answered, whichever came later, with the tasks left then.
       boolean lastOperationLater =
@@ -403,7 +514,12 @@ public final class Soak {
           drain,
           bound,
           attempts[0],
-          timeline(run, stoppedAt, operator.lastAnsweredAt()));
+          timeline(run, stoppedAt, operator.lastAnsweredAt()),
+          pullFigures);
+    } finally {
+      if (pullWorkers != null) {
+        pullWorkers.close();
+      }
     }
   }
 
@@ -707,6 +823,9 @@ public final class Soak {
       }
     }
     request.put("worker", ChaosWorker.NAME);
+    if (plan.dispatch() != Dispatch.QUEUE) {
+      request.put("dispatch", plan.dispatch().wireName());
+    }
     request.putObject("workerConfig");
     request.put(
         "idempotencyKey",

@@ -463,4 +463,57 @@ class InvariantCheckerTest {
         toEnd.described().get(0).contains("SUCCEEDED, lease until 00:00:02Z"),
         toEnd.described().toString());
   }
+
+  static final String DEAD = "pull:soak-0.0/6f1c2a90-0d8e-4f43-9a8b-1b2c3d4e5f60";
+  static final String RESCUER = "pull:soak-1.0/0a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d";
+
+  /** A pull worker that died holding its lease, and the claim that took the task over after it. */
+  static List<Change> pullTakeover(Image last) {
+    return history(
+        pending(0),
+        running(DEAD, 1, 1, 100, 2_100),
+        running(DEAD, 2, 1, 100, 2_600), // its heartbeat
+        running(RESCUER, 3, 2, 2_700, 4_700),
+        last);
+  }
+
+  static Journal.LateCommit lateCommit(int status, String error) {
+    return new Journal.LateCommit(RUN, 7, 0, 1, DEAD, status, error);
+  }
+
+  static List<InvariantChecker.Violation> checkLate(
+      List<Change> history, Journal.LateCommit... late) {
+    List<InvariantChecker.Violation> violations = new ArrayList<>();
+    Set<String> doubleCommitted = new TreeSet<>();
+    InvariantChecker.checkHistory(RUN, history, violations, doubleCommitted);
+    InvariantChecker.checkLateCommits(RUN, List.of(late), history, violations, doubleCommitted);
+    violations.forEach(v -> assertTrue(v.message().contains(TASK), v.toString()));
+    return violations;
+  }
+
+  @Test
+  void aPullTakeoverAndTheDeadWorkersRefusedLateCommitPass() {
+    List<Change> history = pullTakeover(succeeded(RESCUER, 4, 2, 3_000));
+    assertEquals(List.of(), check(history));
+    assertEquals(List.of(), checkLate(history, lateCommit(409, "LeaseLost")));
+    assertEquals(
+        1,
+        InvariantChecker.checkLateCommits(
+            RUN, List.of(lateCommit(409, "LeaseLost")), history, new ArrayList<>(), Set.of()));
+  }
+
+  @Test
+  void aLateCommitAcceptedOrLandedIsAViolation() {
+    // The hub answered 200 to the dead worker's result, though the write went under the rescuer's
+    // claim (a result taken without checking its token's claim): the answer alone betrays it.
+    List<InvariantChecker.Violation> accepted =
+        checkLate(pullTakeover(succeeded(RESCUER, 4, 2, 3_000)), lateCommit(200, ""));
+    assertOnly("I2", accepted);
+    assertTrue(accepted.get(0).message().contains("was accepted (HTTP 200)"), accepted.toString());
+    // Refused in its answer, but its write landed after the takeover.
+    List<InvariantChecker.Violation> landed =
+        checkLate(pullTakeover(succeeded(DEAD, 4, 1, 3_000)), lateCommit(409, "LeaseLost"));
+    assertOnly("I2", landed);
+    assertTrue(landed.stream().anyMatch(v -> v.message().contains(" landed: ")), landed.toString());
+  }
 }

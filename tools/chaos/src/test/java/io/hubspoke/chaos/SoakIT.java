@@ -21,7 +21,13 @@ class SoakIT {
     Soak.Result result =
         Soak.run(
             new Soak.Options(
-                2000, 7, Duration.ofMinutes(8), false, Soak.Operations.CANCEL_REDRIVE_TWICE, 0),
+                2000,
+                7,
+                Duration.ofMinutes(8),
+                false,
+                Soak.Operations.CANCEL_REDRIVE_TWICE,
+                0,
+                Soak.DispatchChoice.QUEUE),
             line -> {});
     String figures = assertNothingLostOrDoubled(result, 2000);
     assertTrue(
@@ -47,7 +53,14 @@ class SoakIT {
     // Once the run ended, its FAILED tasks (if any) are redriven.
     Soak.Result result =
         Soak.run(
-            new Soak.Options(2000, 13, Duration.ofMinutes(8), true, Soak.Operations.REDRIVE, 0),
+            new Soak.Options(
+                2000,
+                13,
+                Duration.ofMinutes(8),
+                true,
+                Soak.Operations.REDRIVE,
+                0,
+                Soak.DispatchChoice.QUEUE),
             line -> {});
     String figures = assertNothingLostOrDoubled(result, 2000);
     assertTrue(result.drainAfterFaults().isPresent(), figures);
@@ -63,7 +76,13 @@ class SoakIT {
     Soak.Result result =
         Soak.run(
             new Soak.Options(
-                600, 5, Duration.ofMinutes(6), false, Soak.Operations.CANCEL_REDRIVE, 8),
+                600,
+                5,
+                Duration.ofMinutes(6),
+                false,
+                Soak.Operations.CANCEL_REDRIVE,
+                8,
+                Soak.DispatchChoice.QUEUE),
             line -> {});
     String figures = assertNothingLostOrDoubled(result, 600);
     assertTrue(result.drainAfterFaults().isPresent(), figures);
@@ -75,6 +94,94 @@ class SoakIT {
     // At most 8 at once to each attempt's end write (a violation otherwise), and the cap reached.
     assertEquals(8, result.report().maxOverlapToEnd(), figures);
     System.out.println("capped soak: " + figures);
+  }
+
+  @Test
+  void aCappedPushRunUnderEveryFaultWithLostInvocationsLosesAndDoublesNothing() throws Exception {
+    // The hub invokes the spoke itself, ten tasks an invocation, at most 8 attempts at once; some
+    // invocations are accepted and never run. Nothing cancels the run, so their tasks can only be
+    // brought by the sweep, which pushes them again once overdue. Its FAILED tasks, if any, are
+    // redriven once it ended.
+    Soak.Result result =
+        Soak.run(
+            new Soak.Options(
+                300,
+                21,
+                Duration.ofMinutes(3),
+                false,
+                Soak.Operations.REDRIVE,
+                8,
+                Soak.DispatchChoice.PUSH),
+            line -> {});
+    String figures = assertNothingLostOrDoubled(result, 300);
+    assertEquals("push", result.toJson().path("dispatch").asText(), figures);
+    assertTrue(result.faults().get(FaultKind.PUSH_LOST_INVOCATION) > 0, figures);
+    assertTrue(result.drainAfterFaults().isPresent(), figures);
+    assertOperations(List.of(redrive(1) + "|redrive:nothing in FAILED"), result);
+    assertEquals(0, result.expected().cancels(), figures);
+    assertEquals(result.expected().rounds(), result.report().round(), figures);
+    assertEquals(8, result.expected().maxConcurrency(), figures);
+    // At most 8 at once to each attempt's end write (a violation otherwise), and the cap reached.
+    assertEquals(8, result.report().maxOverlapToEnd(), figures);
+    System.out.println("push soak: " + figures);
+  }
+
+  @Test
+  void aHybridRunUnderEveryFaultWithLostWorkAvailableRedrivenOnceEndedLosesAndDoublesNothing()
+      throws Exception {
+    // WorkAvailable wakes the spokes, which claim from the table's index; some of those wake-ups
+    // are lost (the sweep publishes again for the run's overdue tasks).
+    Soak.Result result =
+        Soak.run(
+            new Soak.Options(
+                500,
+                22,
+                Duration.ofMinutes(3),
+                false,
+                Soak.Operations.REDRIVE,
+                Soak.CAP_FROM_SEED,
+                Soak.DispatchChoice.HYBRID),
+            line -> {});
+    String figures = assertNothingLostOrDoubled(result, 500);
+    assertEquals("hybrid", result.toJson().path("dispatch").asText(), figures);
+    assertEquals(0, result.plan().maxConcurrency(), "a hybrid run draws no cap: " + figures);
+    assertTrue(result.faults().get(FaultKind.WORK_AVAILABLE_DROP) > 0, figures);
+    assertTrue(result.drainAfterFaults().isPresent(), figures);
+    assertOperations(List.of(redrive(1) + "|redrive:nothing in FAILED"), result);
+    assertEquals(result.expected().rounds(), result.report().round(), figures);
+    System.out.println("hybrid soak: " + figures);
+  }
+
+  @Test
+  void aPullRunWhoseWorkersDieHoldingLeasesAndCommitLateCancelledAndRedrivenLosesAndDoublesNothing()
+      throws Exception {
+    // Pull workers in this process claim over the HTTP API; some die holding a lease (taken over
+    // after it), some send their result after another claim took their task (refused, counted
+    // for nothing), with every fault on the hub's side going on.
+    Soak.Result result =
+        Soak.run(
+            new Soak.Options(
+                400,
+                23,
+                Duration.ofMinutes(3),
+                false,
+                Soak.Operations.CANCEL_REDRIVE,
+                Soak.CAP_FROM_SEED,
+                Soak.DispatchChoice.PULL),
+            line -> {});
+    String figures = assertNothingLostOrDoubled(result, 400);
+    assertEquals("pull", result.toJson().path("dispatch").asText(), figures);
+    assertEquals(0, result.plan().maxConcurrency(), "a pull run draws no cap: " + figures);
+    assertTrue(result.faults().get(FaultKind.PULL_WORKER_DIES) > 0, figures);
+    assertTrue(result.faults().get(FaultKind.PULL_LATE_COMMIT) > 0, figures);
+    // Each late result that met a takeover was refused (409 LeaseLost); none landed.
+    assertTrue(result.report().lateCommitsRefused() > 0, figures);
+    assertTrue(result.drainAfterFaults().isPresent(), figures);
+    assertOperations(List.of(CANCEL, redrive(1)), result);
+    assertEquals(1, result.report().round(), figures);
+    assertEquals(0, result.report().cancelled(), figures);
+    assertEquals(400, result.report().succeeded() + result.report().failed(), figures);
+    System.out.println("pull soak: " + figures);
   }
 
   /** Every invariant held, no task lost or committed twice, the summary exact: the figures. */
