@@ -50,12 +50,14 @@ public final class RunRequestParser {
   private final WorkerCatalog workers;
   private final int maxTaskTimeoutSeconds;
   private final String whyMaxTaskTimeout;
+  private final boolean pushAvailable;
 
   /** Bounds the task timeout by the API's own limit only. */
   public RunRequestParser(WorkerCatalog workers) {
     this.workers = workers;
     this.maxTaskTimeoutSeconds = Limits.MAX_TASK_TIMEOUT_SECONDS;
     this.whyMaxTaskTimeout = null;
+    this.pushAvailable = true;
   }
 
   /** Bounds the task timeout also by what a spoke with this timeout can give a task. */
@@ -66,6 +68,26 @@ public final class RunRequestParser {
             Limits.MAX_TASK_TIMEOUT_SECONDS,
             SpokeLimits.maxTaskTimeoutSeconds(spokeTimeoutSeconds, leaseGraceSeconds));
     this.whyMaxTaskTimeout = SpokeLimits.whyMaxTaskTimeout(spokeTimeoutSeconds, leaseGraceSeconds);
+    this.pushAvailable = true;
+  }
+
+  /**
+   * Refuses {@code "dispatch":"push"}: this deployment names no spoke function for the hub to
+   * invoke, and a push run would never start.
+   */
+  public RunRequestParser withoutPush() {
+    return new RunRequestParser(workers, maxTaskTimeoutSeconds, whyMaxTaskTimeout, false);
+  }
+
+  private RunRequestParser(
+      WorkerCatalog workers,
+      int maxTaskTimeoutSeconds,
+      String whyMaxTaskTimeout,
+      boolean pushAvailable) {
+    this.workers = workers;
+    this.maxTaskTimeoutSeconds = maxTaskTimeoutSeconds;
+    this.whyMaxTaskTimeout = whyMaxTaskTimeout;
+    this.pushAvailable = pushAvailable;
   }
 
   /** Parses the raw body of {@code POST /runs}. */
@@ -136,6 +158,14 @@ public final class RunRequestParser {
       items = items(node.get("items"), errors);
     }
     Dispatch dispatch = dispatch(node.get("dispatch"), errors);
+    if (dispatch == Dispatch.PUSH && !pushAvailable) {
+      errors.add(
+          new FieldError(
+              "dispatch",
+              "push is not available: this deployment names no spoke function for the hub to"
+                  + " invoke (HUBSPOKE_SPOKE_FUNCTION)",
+              "use queue, hybrid or pull, or deploy with the stack, which sets it"));
+    }
     String workerName =
         dispatch == Dispatch.PULL
             ? externalWorker(node.get("worker"), errors)

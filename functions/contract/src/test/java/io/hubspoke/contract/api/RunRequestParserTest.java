@@ -54,7 +54,7 @@ class RunRequestParserTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource({"queue,QUEUE", "push,PUSH", "pull,PULL"})
+  @CsvSource({"queue,QUEUE", "push,PUSH", "pull,PULL", "hybrid,HYBRID"})
   void acceptsEachDispatchByItsWireName(String wireName, Dispatch expected) {
     RunRequest request =
         parser.parse("{\"items\":[1],\"worker\":\"echo\",\"dispatch\":\"" + wireName + "\"}");
@@ -68,6 +68,52 @@ class RunRequestParserTest {
             "{\"items\":[1,2,3],\"worker\":\"echo\",\"dispatch\":\"push\",\"maxConcurrency\":2}");
     assertEquals(Dispatch.PUSH, request.dispatch());
     assertEquals(2, request.controls().maxConcurrency());
+  }
+
+  @Test
+  void refusesPushWhereNoSpokeFunctionIsNamed() {
+    InvalidInputException e =
+        assertThrows(
+            InvalidInputException.class,
+            () ->
+                parser
+                    .withoutPush()
+                    .parse("{\"items\":[1],\"worker\":\"echo\",\"dispatch\":\"push\"}"));
+    assertEquals("dispatch", e.errors().get(0).field());
+    assertTrue(e.errors().get(0).message().contains("HUBSPOKE_SPOKE_FUNCTION"), e.getMessage());
+    assertEquals(
+        Dispatch.QUEUE,
+        parser.withoutPush().parse("{\"items\":[1],\"worker\":\"echo\"}").dispatch());
+  }
+
+  @Test
+  void aPullRunNamesAnyWorkAndTakesNoCap() {
+    RunRequest request = parser.parse("{\"items\":[1],\"dispatch\":\"pull\"}");
+    assertEquals(RunRequestParser.EXTERNAL_WORKER, request.worker());
+    assertEquals(
+        "resize-images",
+        parser
+            .parse("{\"items\":[1],\"dispatch\":\"pull\",\"worker\":\"resize-images\"}")
+            .worker());
+    for (String body :
+        java.util.List.of(
+            "{\"items\":[1],\"dispatch\":\"pull\",\"maxConcurrency\":2}",
+            "{\"items\":[1],\"worker\":\"echo\",\"dispatch\":\"hybrid\",\"maxConcurrency\":2}")) {
+      assertEquals(
+          "maxConcurrency",
+          assertThrows(InvalidInputException.class, () -> parser.parse(body))
+              .errors()
+              .get(0)
+              .field());
+    }
+    assertEquals(
+        "worker",
+        assertThrows(
+                InvalidInputException.class,
+                () -> parser.parse("{\"items\":[1],\"dispatch\":\"pull\",\"worker\":\"a b\"}"))
+            .errors()
+            .get(0)
+            .field());
   }
 
   @Test

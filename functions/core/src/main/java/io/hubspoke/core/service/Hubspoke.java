@@ -94,9 +94,14 @@ public final class Hubspoke {
 
   public RunRequestParser requestParser() {
     long spokeTimeout = env.number(HubspokeEnvironment.SPOKE_TIMEOUT_SECONDS, 0);
-    return spokeTimeout <= 0
-        ? new RunRequestParser(workers)
-        : new RunRequestParser(workers, (int) spokeTimeout, (int) leaseGrace().toSeconds());
+    RunRequestParser parser =
+        spokeTimeout <= 0
+            ? new RunRequestParser(workers)
+            : new RunRequestParser(workers, (int) spokeTimeout, (int) leaseGrace().toSeconds());
+    // Without the spoke's name the hub could invoke nothing, and a push run would never start.
+    return env.optional(HubspokeEnvironment.SPOKE_FUNCTION).isPresent()
+        ? parser
+        : parser.withoutPush();
   }
 
   private Duration leaseGrace() {
