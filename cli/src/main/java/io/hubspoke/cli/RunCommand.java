@@ -63,22 +63,43 @@ final class RunCommand implements Callable<Integer> {
       }
     }
     if (api != null) {
-      return submitAndFollow(new HubApiClient(api), request, key, out, err);
+      return submitAndFollow(new HubApiClient(api), api.toString(), request, key, out, err);
     }
     if (!json) {
       err.println("starting the local runtime (DynamoDB Local, ElasticMQ, event bus)…");
     }
     try (LocalRuntime local = LocalRuntime.start(options)) {
-      return submitAndFollow(new HubApiClient(local.apiEndpoint()), request, key, out, err);
+      return submitAndFollow(
+          new HubApiClient(local.apiEndpoint()),
+          local.apiEndpoint().toString(),
+          request,
+          key,
+          out,
+          err);
     }
   }
 
   private int submitAndFollow(
-      HubApiClient client, ObjectNode request, String key, PrintWriter out, PrintWriter err)
+      HubApiClient client,
+      String apiUrl,
+      ObjectNode request,
+      String key,
+      PrintWriter out,
+      PrintWriter err)
       throws Exception {
     JsonNode body = client.submit(Json.write(request), key);
     if (!json) {
       err.println(RunFollower.submitted(body, request));
+    }
+    if ("pull".equals(body.path("dispatch").asText())) {
+      // No spoke runs a pull run's tasks: say where workers find them, then wait for them.
+      err.println(
+          "a pull run: its tasks wait for your workers, e.g. python3"
+              + " examples/worker-python/pull_worker.py --api "
+              + apiUrl
+              + " --run "
+              + body.path("runId").asText());
+      err.flush();
     }
     return RunFollower.follow(client, body, json, out, err);
   }

@@ -83,8 +83,9 @@ class CliIT {
     assertEquals(6, run.get("succeeded").asInt(), run.toString());
   }
 
-  @Test
-  void aPushRunCompletesWithExactCounts() throws Exception {
+  @org.junit.jupiter.params.ParameterizedTest(name = "--dispatch {0}")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"push", "hybrid"})
+  void aPushOrHybridRunCompletesWithExactCounts(String dispatch) throws Exception {
     Result result =
         run(
             "",
@@ -95,12 +96,12 @@ class CliIT {
             "--worker-config",
             "{\"ms\":1}",
             "--dispatch",
-            "push",
+            dispatch,
             "--json");
     assertEquals(0, result.exit(), result.err());
     JsonNode run = Json.parse(result.out().strip());
     assertEquals("SUCCEEDED", run.get("status").asText(), run.toString());
-    assertEquals("push", run.get("dispatch").asText(), run.toString());
+    assertEquals(dispatch, run.get("dispatch").asText(), run.toString());
     assertEquals(300, run.get("succeeded").asInt(), run.toString());
     assertEquals(300, run.get("summary").get("succeeded").asInt(), run.toString());
   }

@@ -144,7 +144,7 @@ final class ModesBench {
 
     ObjectNode measure(int n, int sleepMs, boolean report) throws Exception {
       awaitQuiet();
-      Usage before = Usage.of(runtime);
+      FunctionUsage before = FunctionUsage.of(runtime);
       workers.reset();
       counter.reset();
       Instant submitted = Instant.now();
@@ -158,7 +158,12 @@ final class ModesBench {
       }
       awaitQuiet();
       Map<String, RequestCounter.Tally> tallies = counter.snapshot();
-      Usage usage = Usage.of(runtime).minus(before).plusApi(workers);
+      FunctionUsage usage =
+          FunctionUsage.of(runtime)
+              .minus(before)
+              // Each API request of the pull workers is a hub invocation, billed as long as the
+              // client waited (a long poll bills the hub for its wait).
+              .plusHub(workers.requests.get(), workers.waitedMillis.get());
       if (done.path("succeeded").asInt() != n) {
         throw new IllegalStateException(mode + " run did not succeed entirely: " + done);
       }
@@ -174,7 +179,9 @@ final class ModesBench {
         double ideal = Math.ceil((double) n / c) * sleepMs / 1000.0;
         r.put("ratioToIdeal", Bench.round(makespan / ideal, 2));
       }
-      List<Double> starts = startLatencies(runId, submitted);
+      List<Instant[]> intervals = new ArrayList<>();
+      List<Double> starts = startLatencies(runId, submitted, intervals);
+      r.put("peakTasksAtOnce", peakOverlap(intervals));
       r.put("firstStartSeconds", Bench.round(starts.get(0), 3));
       r.put("startP50Seconds", Bench.round(percentile(starts, 50), 3));
       r.put("startP95Seconds", Bench.round(percentile(starts, 95), 3));
@@ -289,7 +296,8 @@ final class ModesBench {
     }
 
     /** Each task's start, from its attempt as the API lists it, after the submit. */
-    private List<Double> startLatencies(String runId, Instant submitted) throws Exception {
+    private List<Double> startLatencies(String runId, Instant submitted, List<Instant[]> intervals)
+        throws Exception {
       List<Double> latencies = new ArrayList<>();
       String token = null;
       do {
@@ -302,6 +310,7 @@ final class ModesBench {
         for (JsonNode task : page.path("tasks")) {
           Instant started = Instant.parse(task.path("startedAt").asText());
           latencies.add(Duration.between(submitted, started).toNanos() / 1e9);
+          intervals.add(new Instant[] {started, Instant.parse(task.path("finishedAt").asText())});
         }
         token = page.hasNonNull("nextToken") ? page.get("nextToken").asText() : null;
       } while (token != null);
@@ -310,58 +319,22 @@ final class ModesBench {
     }
 
     private void costs(
-        ObjectNode r, Map<String, RequestCounter.Tally> tallies, Usage usage, int n) {
-      double wcu = 0;
-      double rcu = 0;
-      long sqs = 0;
-      long events = 0;
-      long requests = 0;
-      long empty = 0;
-      long lostClaims = 0;
-      for (Map.Entry<String, RequestCounter.Tally> e : tallies.entrySet()) {
-        RequestCounter.Tally t = e.getValue();
-        requests += t.attempts();
-        wcu += t.writeUnits();
-        rcu += t.readUnits();
-        empty += t.empty();
-        if (e.getKey().startsWith("Sqs.")) {
-          sqs += t.billedRequests();
-        }
-        if (e.getKey().equals("EventBridge.PutEvents")) {
-          events += t.entries();
-        }
-        if (e.getKey().equals("DynamoDb.UpdateItem")) {
-          lostClaims += t.failed();
-        }
-      }
-      long apiRequests = workers.requests.get();
-      int hubMb = repo.memoryMb("hub");
-      int spokeMb = repo.memoryMb("spoke");
-      int collectorMb = repo.memoryMb("collector");
-      double gbS =
-          usage.hubMs / 1000.0 * hubMb / 1024.0
-              + usage.spokeMs / 1000.0 * spokeMb / 1024.0
-              + usage.collectorMs / 1000.0 * collectorMb / 1024.0;
-      double usd =
-          wcu * prices.unit(Prices.DYNAMODB_WRITE)
-              + rcu * prices.unit(Prices.DYNAMODB_READ)
-              + sqs * prices.unit(Prices.SQS_REQUEST)
-              + events * prices.unit(Prices.EVENTBRIDGE_EVENT)
-              + (usage.hub + usage.spoke + usage.collector) * prices.unit(Prices.LAMBDA_REQUEST)
-              + gbS * prices.unit(Prices.LAMBDA_GB_SECOND)
-              + apiRequests * prices.unit(Prices.APIGATEWAY_HTTP_REQUEST);
-      r.put("requestsPerTask", Bench.round((double) (requests + apiRequests) / n, 2));
-      r.put("awsRequestsPerTask", Bench.round((double) requests / n, 2));
-      r.put("apiRequestsPerTask", Bench.round((double) apiRequests / n, 2));
-      r.put("sqsRequestsPerTask", Bench.round((double) sqs / n, 3));
-      r.put("eventsPerTask", Bench.round((double) events / n, 3));
-      r.put("dynamodbWriteUnitsPerTask", Bench.round(wcu / n, 2));
-      r.put("dynamodbReadUnitsPerTask", Bench.round(rcu / n, 2));
-      r.put("spokeInvocationsPerTask", Bench.round((double) usage.spoke / n, 3));
-      r.put("hubInvocationsPerTask", Bench.round((double) usage.hub / n, 3));
-      r.put("emptyPollsPerTask", Bench.round((double) (empty + workers.emptyClaims.get()) / n, 3));
-      r.put("lostClaimsPerTask", Bench.round((double) lostClaims / n, 3));
-      r.put("usdPerMillionTasks", Bench.round(usd / n * 1e6, 2));
+        ObjectNode r, Map<String, RequestCounter.Tally> tallies, FunctionUsage usage, int n) {
+      Bill bill = Bill.of(tallies, usage, workers.requests.get(), repo, prices);
+      r.put("requestsPerTask", Bench.round((double) (bill.requests() + bill.apiRequests()) / n, 2));
+      r.put("awsRequestsPerTask", Bench.round((double) bill.requests() / n, 2));
+      r.put("apiRequestsPerTask", Bench.round((double) bill.apiRequests() / n, 2));
+      r.put("sqsRequestsPerTask", Bench.round((double) bill.sqsRequests() / n, 3));
+      r.put("eventsPerTask", Bench.round((double) bill.events() / n, 3));
+      r.put("dynamodbWriteUnitsPerTask", Bench.round(bill.writeUnits() / n, 2));
+      r.put("dynamodbReadUnitsPerTask", Bench.round(bill.readUnits() / n, 2));
+      r.put("spokeInvocationsPerTask", Bench.round((double) usage.spoke() / n, 3));
+      r.put("hubInvocationsPerTask", Bench.round((double) usage.hub() / n, 3));
+      r.put(
+          "emptyPollsPerTask",
+          Bench.round((double) (bill.emptyPolls() + workers.emptyClaims.get()) / n, 3));
+      r.put("lostClaimsPerTask", Bench.round((double) bill.failedWrites() / n, 3));
+      r.put("usdPerMillionTasks", Bench.round(bill.totalUsd() / n * 1e6, 2));
     }
   }
 
@@ -386,6 +359,7 @@ final class ModesBench {
             + " ms)"
       },
       {"work", "ratioToIdeal", "makespan / ideal (" + report.path("idealSeconds").asText() + " s)"},
+      {"work", "peakTasksAtOnce", "tasks running at once, at most"},
       {"work", "firstStartSeconds", "submit → first task start, s"},
       {"work", "startP50Seconds", "submit → task start p50, s"},
       {"work", "startP95Seconds", "submit → task start p95, s"},
@@ -454,55 +428,30 @@ final class ModesBench {
     };
   }
 
+  /** The most intervals that overlap at one instant: the tasks that ran at once, at most. */
+  static int peakOverlap(List<Instant[]> intervals) {
+    List<long[]> edges = new ArrayList<>();
+    for (Instant[] interval : intervals) {
+      edges.add(new long[] {interval[0].toEpochMilli() * 1000, 1});
+      edges.add(new long[] {interval[1].toEpochMilli() * 1000, -1});
+    }
+    // An end before a start at the same instant: back-to-back tasks do not overlap.
+    edges.sort((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
+    int now = 0;
+    int peak = 0;
+    for (long[] edge : edges) {
+      now += (int) edge[1];
+      peak = Math.max(peak, now);
+    }
+    return peak;
+  }
+
   static double percentile(List<Double> sorted, int p) {
     if (sorted.isEmpty()) {
       return 0;
     }
     int i = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
     return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i)));
-  }
-
-  /** Function invocations and billed time, from every way the runtime invokes them. */
-  private record Usage(
-      long hub, long hubMs, long spoke, long spokeMs, long collector, long collectorMs) {
-    static Usage of(LocalRuntime runtime) {
-      Map<String, LocalRuntime.InvocationStats> s = runtime.invocationStats();
-      LocalRuntime.InvocationStats none = new LocalRuntime.InvocationStats(0, 0);
-      LocalRuntime.InvocationStats hub = s.getOrDefault("hubspoke-hub", none);
-      LocalRuntime.InvocationStats collector = s.getOrDefault("hubspoke-collector", none);
-      SqsEventSourcePoller.Stats polled = runtime.spokes().stats();
-      SqsEventSourcePoller.Stats dispatch = runtime.dispatchers().stats();
-      LocalLambdaEndpoint.InvocationStats hosted =
-          runtime.lambda().invocationStats(LocalRuntime.SPOKE_FUNCTION_NAME);
-      return new Usage(
-          hub.invocations() + dispatch.invocations(),
-          hub.billedMillis() + dispatch.billedMillis(),
-          polled.invocations() + hosted.invocations(),
-          polled.billedMillis() + hosted.billedMillis(),
-          collector.invocations(),
-          collector.billedMillis());
-    }
-
-    Usage minus(Usage o) {
-      return new Usage(
-          hub - o.hub,
-          hubMs - o.hubMs,
-          spoke - o.spoke,
-          spokeMs - o.spokeMs,
-          collector - o.collector,
-          collectorMs - o.collectorMs);
-    }
-
-    /** The hub invocations of the pull workers' API requests, billed as long as they waited. */
-    Usage plusApi(PullWorkers workers) {
-      return new Usage(
-          hub + workers.requests.get(),
-          hubMs + workers.waitedMillis.get(),
-          spoke,
-          spokeMs,
-          collector,
-          collectorMs);
-    }
   }
 
   /**

@@ -11,7 +11,6 @@ import io.hubspoke.hub.HubHandler;
 import io.hubspoke.local.LocalOptions;
 import io.hubspoke.local.LocalRuntime;
 import io.hubspoke.local.emulator.LocalLambdaContext;
-import io.hubspoke.local.emulator.SqsEventSourcePoller;
 import io.hubspoke.local.emulator.StreamSqsFunction;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -380,7 +379,7 @@ public final class Scenarios {
             .build();
     try (LocalRuntime runtime = LocalRuntime.start(options)) {
       warmUp(runtime);
-      Usage before = Usage.of(runtime);
+      FunctionUsage before = FunctionUsage.of(runtime);
       long deletedBefore = runtime.spokes().stats().messagesDeleted();
       counter.reset();
       String runId = Bench.submit(runtime, Bench.sleepRequest(n, 0));
@@ -392,76 +391,48 @@ public final class Scenarios {
           .awaitStats(s -> s.messagesDeleted() >= deletedBefore + n, Duration.ofSeconds(60));
       runtime.bus().awaitIdle(Duration.ofSeconds(30));
       Map<String, RequestCounter.Tally> tallies = counter.snapshot();
-      Usage usage = Usage.of(runtime).minus(before);
+      FunctionUsage usage = FunctionUsage.of(runtime).minus(before);
       if (done.path("succeeded").asInt() != n) {
         throw new IllegalStateException("the cost run did not succeed entirely: " + done);
       }
 
-      double wcu = 0;
-      double rcu = 0;
-      long sqsRequests = 0;
-      long events = 0;
-      long requests = 0;
-      for (Map.Entry<String, RequestCounter.Tally> e : tallies.entrySet()) {
-        RequestCounter.Tally t = e.getValue();
-        requests += t.attempts();
-        wcu += t.writeUnits();
-        rcu += t.readUnits();
-        if (e.getKey().startsWith("Sqs.")) {
-          sqsRequests += t.billedRequests();
-        }
-        if (e.getKey().equals("EventBridge.PutEvents")) {
-          events += t.entries();
-        }
-      }
+      Bill bill = Bill.of(tallies, usage, 0, repo, prices);
       int hubMb = repo.memoryMb("hub");
       int spokeMb = repo.memoryMb("spoke");
       int collectorMb = repo.memoryMb("collector");
-      double hubGbS = usage.hubMs / 1000.0 * hubMb / 1024.0;
-      double spokeGbS = usage.spokeMs / 1000.0 * spokeMb / 1024.0;
-      double collectorGbS = usage.collectorMs / 1000.0 * collectorMb / 1024.0;
-      long invocations = usage.hub + usage.spoke + usage.collector;
-
-      double dynamoUsd =
-          wcu * prices.unit(Prices.DYNAMODB_WRITE) + rcu * prices.unit(Prices.DYNAMODB_READ);
-      double sqsUsd = sqsRequests * prices.unit(Prices.SQS_REQUEST);
-      double eventsUsd = events * prices.unit(Prices.EVENTBRIDGE_EVENT);
-      double lambdaRequestsUsd = invocations * prices.unit(Prices.LAMBDA_REQUEST);
-      double lambdaDurationUsd =
-          (hubGbS + spokeGbS + collectorGbS) * prices.unit(Prices.LAMBDA_GB_SECOND);
-      double total = dynamoUsd + sqsUsd + eventsUsd + lambdaRequestsUsd + lambdaDurationUsd;
+      double total = bill.totalUsd();
       double perMillion = 1e6 / n;
       double transitions = prices.get(Prices.DMAP_TRANSITIONS_PER_ITEM).usd().doubleValue();
       double dmap = 1e6 * transitions * prices.unit(Prices.SFN_TRANSITION);
       int batchSize = runtime.options().batchSize();
-      double meanSpokeMs = usage.spoke == 0 ? 0 : (double) usage.spokeMs / usage.spoke;
+      double meanSpokeMs = usage.spoke() == 0 ? 0 : (double) usage.spokeMs() / usage.spoke();
 
       ObjectNode r = Json.object();
       r.put("tasks", n);
       r.put("worker", "sleep 0 ms");
       r.put("concurrency", config.costConcurrency());
-      r.put("requestsPerTask", Bench.round((double) requests / n, 3));
+      r.put("requestsPerTask", Bench.round((double) bill.requests() / n, 3));
       r.set("requestsByOperation", callsByOperation(tallies, n));
-      r.put("dynamodbWriteUnitsPerTask", Bench.round(wcu / n, 3));
-      r.put("dynamodbReadUnitsPerTask", Bench.round(rcu / n, 3));
-      r.put("sqsBilledRequestsPerTask", Bench.round((double) sqsRequests / n, 3));
-      r.put("eventBridgeEventsPerTask", Bench.round((double) events / n, 4));
+      r.put("dynamodbWriteUnitsPerTask", Bench.round(bill.writeUnits() / n, 3));
+      r.put("dynamodbReadUnitsPerTask", Bench.round(bill.readUnits() / n, 3));
+      r.put("sqsBilledRequestsPerTask", Bench.round((double) bill.sqsRequests() / n, 3));
+      r.put("eventBridgeEventsPerTask", Bench.round((double) bill.events() / n, 4));
       ObjectNode lambda = r.putObject("lambda");
-      lambda.put("hubInvocations", usage.hub);
-      lambda.put("spokeInvocations", usage.spoke);
-      lambda.put("collectorInvocations", usage.collector);
-      lambda.put("hubBilledMs", usage.hubMs);
-      lambda.put("spokeBilledMs", usage.spokeMs);
-      lambda.put("collectorBilledMs", usage.collectorMs);
+      lambda.put("hubInvocations", usage.hub());
+      lambda.put("spokeInvocations", usage.spoke());
+      lambda.put("collectorInvocations", usage.collector());
+      lambda.put("hubBilledMs", usage.hubMs());
+      lambda.put("spokeBilledMs", usage.spokeMs());
+      lambda.put("collectorBilledMs", usage.collectorMs());
       lambda.put("memoryMb", hubMb + "/" + spokeMb + "/" + collectorMb);
-      lambda.put("gbSeconds", Bench.round(hubGbS + spokeGbS + collectorGbS, 3));
-      lambda.put("gbSecondsPerTask", Bench.round((hubGbS + spokeGbS + collectorGbS) / n, 6));
+      lambda.put("gbSeconds", Bench.round(bill.gbSeconds(), 3));
+      lambda.put("gbSecondsPerTask", Bench.round(bill.gbSeconds() / n, 6));
       ObjectNode usd = r.putObject("usdPerMillionTasksByService");
-      usd.put("dynamodb", Bench.round(dynamoUsd * perMillion, 3));
-      usd.put("sqs", Bench.round(sqsUsd * perMillion, 3));
-      usd.put("lambdaRequests", Bench.round(lambdaRequestsUsd * perMillion, 3));
-      usd.put("lambdaDuration", Bench.round(lambdaDurationUsd * perMillion, 3));
-      usd.put("eventBridge", Bench.round(eventsUsd * perMillion, 4));
+      usd.put("dynamodb", Bench.round(bill.dynamoUsd() * perMillion, 3));
+      usd.put("sqs", Bench.round(bill.sqsUsd() * perMillion, 3));
+      usd.put("lambdaRequests", Bench.round(bill.lambdaRequestsUsd() * perMillion, 3));
+      usd.put("lambdaDuration", Bench.round(bill.lambdaDurationUsd() * perMillion, 3));
+      usd.put("eventBridge", Bench.round(bill.eventsUsd() * perMillion, 4));
       r.put("usdPerMillionTasks", Bench.round(total * perMillion, 2));
       r.put("dmapTransitionsPerItem", transitions);
       r.put("dmapUsdPerMillion", Bench.round(dmap, 2));
@@ -514,36 +485,6 @@ public final class Scenarios {
   }
 
   /** Lambda invocations and billed milliseconds so far, by function. */
-  private record Usage(
-      long hub, long hubMs, long spoke, long spokeMs, long collector, long collectorMs) {
-    static Usage of(LocalRuntime runtime) {
-      Map<String, LocalRuntime.InvocationStats> s = runtime.invocationStats();
-      LocalRuntime.InvocationStats none = new LocalRuntime.InvocationStats(0, 0);
-      LocalRuntime.InvocationStats hub = s.getOrDefault("hubspoke-hub", none);
-      LocalRuntime.InvocationStats collector = s.getOrDefault("hubspoke-collector", none);
-      SqsEventSourcePoller.Stats spoke = runtime.spokes().stats();
-      // The hub is also invoked by its dispatch queue, one chunk batch per invocation.
-      SqsEventSourcePoller.Stats dispatch = runtime.dispatchers().stats();
-      return new Usage(
-          hub.invocations() + dispatch.invocations(),
-          hub.billedMillis() + dispatch.billedMillis(),
-          spoke.invocations(),
-          spoke.billedMillis(),
-          collector.invocations(),
-          collector.billedMillis());
-    }
-
-    Usage minus(Usage o) {
-      return new Usage(
-          hub - o.hub,
-          hubMs - o.hubMs,
-          spoke - o.spoke,
-          spokeMs - o.spokeMs,
-          collector - o.collector,
-          collectorMs - o.collectorMs);
-    }
-  }
-
   // ---- init ---------------------------------------------------------------------------------
 
   /**

@@ -14,9 +14,9 @@ import java.util.logging.Logger;
 
 /**
  * A spoke woken by {@code WorkAvailable} (hybrid dispatch): claims its run's claimable tasks from
- * the table's claimable index, {@link SpokeLimits#MAX_BATCH_SIZE} at a time, and runs each through
- * the same claim, lease and commit as a queue message ({@link TaskExecutionService}), until none is
- * left or its invocation nears its end; then it sleeps, and polls nothing while idle.
+ * the table's claimable index, {@link #TASKS_PER_ROUND} at a time, and runs each through the same
+ * claim, lease and commit as a queue message ({@link TaskExecutionService}), until none is left or
+ * its invocation nears its end; then it sleeps, and polls nothing while idle.
  *
  * <p>Before it gives up, it polls a little longer ({@link #IDLE_PATIENCE}): a task released for a
  * short retry backoff, or whose owner's lease is about to end, comes due in that time. Anything
@@ -25,6 +25,12 @@ import java.util.logging.Logger;
  */
 public final class IndexDrain {
   private static final Logger LOG = Logger.getLogger(IndexDrain.class.getName());
+
+  /**
+   * Tasks a drain claims and runs at once: as many as a push invocation carries, or a queue batch
+   * of the stack's default size, so one spoke invocation runs as wide in every mode.
+   */
+  public static final int TASKS_PER_ROUND = 10;
 
   /** How long a drain polls an empty index before it ends. */
   static final Duration IDLE_PATIENCE = Duration.ofSeconds(3);
@@ -83,7 +89,7 @@ public final class IndexDrain {
       if (!spec.totalKnown()) {
         spec = runSpecs.refresh(runId).orElse(spec); // a discovered run grows: its shards too
       }
-      List<Integer> claimable = claimable(spec, firstShard, SpokeLimits.MAX_BATCH_SIZE);
+      List<Integer> claimable = claimable(spec, firstShard, TASKS_PER_ROUND);
       if (claimable.isEmpty()) {
         Instant now = clock.instant();
         if (idleSince == null) {

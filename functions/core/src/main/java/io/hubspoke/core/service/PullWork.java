@@ -175,8 +175,12 @@ public final class PullWork {
     for (int s = 0; s < shards && claimed.size() < max; s++) {
       int shard = (first + s) % shards;
       Instant now = clock.instant();
-      // A few more than needed: some may be taken by the time their claim lands.
-      for (int index : tasks.claimable(spec, shard, now, 2 * (max - claimed.size()))) {
+      // A few more than needed, in random order: workers polling together then rarely race for
+      // the same oldest task, and one already taken is a lost race that costs one write.
+      List<Integer> candidates =
+          new ArrayList<>(tasks.claimable(spec, shard, now, 2 * (max - claimed.size())));
+      java.util.Collections.shuffle(candidates);
+      for (int index : candidates) {
         if (claimed.size() >= max) {
           break;
         }

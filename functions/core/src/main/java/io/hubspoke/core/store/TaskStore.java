@@ -740,8 +740,12 @@ public final class TaskStore {
                     .expressionAttributeValues(
                         Map.of(":cpk", s(shardPk(spec, shard)), ":now", millis(now)))
                     .limit(limit));
-    List<Integer> found = new ArrayList<>(page.items().size());
+    List<Integer> found = new ArrayList<>(Math.min(limit, page.items().size()));
+    // DynamoDB Local answers a GSI query with every match whatever its Limit: at most limit here.
     for (Map<String, AttributeValue> item : page.items()) {
+      if (found.size() == limit) {
+        break;
+      }
       found.add(TaskItem.indexOfSortKey(Items.string(item, SK)));
     }
     return found;
