@@ -741,7 +741,7 @@ public final class TaskStore {
                         Map.of(":cpk", s(shardPk(spec, shard)), ":now", millis(now)))
                     .limit(limit));
     List<Integer> found = new ArrayList<>(Math.min(limit, page.items().size()));
-    // DynamoDB Local answers a GSI query with every match whatever its Limit: at most limit here.
+    // Never more than asked: a caller sizes its claims (and so its threads) by the limit.
     for (Map<String, AttributeValue> item : page.items()) {
       if (found.size() == limit) {
         break;
