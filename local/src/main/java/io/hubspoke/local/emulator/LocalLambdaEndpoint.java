@@ -144,10 +144,16 @@ public final class LocalLambdaEndpoint implements AutoCloseable {
 
   /**
    * What happened to a function's invocations since the start: invocations that ran, requests
-   * refused with 429, function errors (timeouts included) and timeouts, new environments.
+   * refused with 429, function errors (timeouts included) and timeouts, new environments, and their
+   * run time, each invocation rounded up to the millisecond as Lambda bills it.
    */
   public record FunctionStats(
-      long invocations, long throttles, long functionErrors, long timeouts, long coldStarts) {}
+      long invocations,
+      long throttles,
+      long functionErrors,
+      long timeouts,
+      long coldStarts,
+      long billedMillis) {}
 
   /**
    * What became of a function's {@code Event} invocations: accepted (202), of which dropped by the
@@ -207,37 +213,18 @@ public final class LocalLambdaEndpoint implements AutoCloseable {
   }
 
   public FunctionStats stats(String functionName) {
-    Hosted hosted = functions.get(functionName);
-    if (hosted == null) {
-      throw new IllegalArgumentException("no local function is named " + functionName);
-    }
+    Hosted hosted = hosted(functionName);
     return new FunctionStats(
         hosted.invocations.sum(),
         hosted.throttles.sum(),
         hosted.functionErrors.sum(),
         hosted.timeouts.sum(),
-        hosted.coldStarts.sum());
-  }
-
-  /**
-   * Invocations of a function since start, of any type, with their run time, each rounded up to the
-   * millisecond as Lambda bills it.
-   */
-  public record InvocationStats(long invocations, long billedMillis) {}
-
-  public InvocationStats invocationStats(String functionName) {
-    Hosted hosted = functions.get(functionName);
-    if (hosted == null) {
-      throw new IllegalArgumentException("no local function is named " + functionName);
-    }
-    return new InvocationStats(hosted.invocations.sum(), hosted.billedMillis.sum());
+        hosted.coldStarts.sum(),
+        hosted.billedMillis.sum());
   }
 
   public EventStats eventStats(String functionName) {
-    Hosted hosted = functions.get(functionName);
-    if (hosted == null) {
-      throw new IllegalArgumentException("no local function is named " + functionName);
-    }
+    Hosted hosted = hosted(functionName);
     return new EventStats(
         hosted.eventsAccepted.sum(),
         hosted.eventsDropped.sum(),
@@ -245,6 +232,14 @@ public final class LocalLambdaEndpoint implements AutoCloseable {
         hosted.eventRetries.sum(),
         hosted.eventsSucceeded.sum(),
         hosted.eventsSentOnFailure.sum());
+  }
+
+  private Hosted hosted(String functionName) {
+    Hosted hosted = functions.get(functionName);
+    if (hosted == null) {
+      throw new IllegalArgumentException("no local function is named " + functionName);
+    }
+    return hosted;
   }
 
   private void handle(HttpExchange exchange) throws IOException {

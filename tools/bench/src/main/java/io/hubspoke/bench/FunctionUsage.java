@@ -21,8 +21,8 @@ record FunctionUsage(
     SqsEventSourcePoller.Stats polled = runtime.spokes().stats();
     // The hub is also invoked by its dispatch queue, one chunk batch per invocation.
     SqsEventSourcePoller.Stats dispatch = runtime.dispatchers().stats();
-    LocalLambdaEndpoint.InvocationStats hosted =
-        runtime.lambda().invocationStats(LocalRuntime.SPOKE_FUNCTION_NAME);
+    LocalLambdaEndpoint.FunctionStats hosted =
+        runtime.lambda().stats(LocalRuntime.SPOKE_FUNCTION_NAME);
     return new FunctionUsage(
         hub.invocations() + dispatch.invocations(),
         hub.billedMillis() + dispatch.billedMillis(),
